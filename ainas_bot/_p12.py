@@ -1,0 +1,174 @@
+"""Opening a PKCS#12 file: tell a wrong PIN from a broken file, and name the algorithms it uses."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyasn1.codec.der import decoder
+from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
+from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
+
+from ainas_bot.errors import CertificateError
+
+__all__ = ["P12Encryption", "P12Contents", "open_p12", "read_p12_bytes"]
+
+_OID_NAMES = {
+    "1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
+    "1.2.840.113549.1.12.1.2": "pbeWithSHAAnd40BitRC4",
+    "1.2.840.113549.1.12.1.3": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.4": "pbeWithSHAAnd2-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.5": "pbeWithSHAAnd128BitRC2-CBC",
+    "1.2.840.113549.1.12.1.6": "pbeWithSHAAnd40BitRC2-CBC",
+    "1.2.840.113549.1.5.13": "PBES2",
+    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
+    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
+    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
+    "1.2.840.113549.3.7": "DES-EDE3-CBC",
+    "1.2.840.113549.2.7": "hmacWithSHA1",
+    "1.2.840.113549.2.9": "hmacWithSHA256",
+    "1.2.840.113549.2.11": "hmacWithSHA512",
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+_LEGACY_MARKERS = ("RC2", "RC4", "TripleDES", "sha1")
+
+
+@dataclasses.dataclass(frozen=True)
+class P12Encryption:
+    """The algorithms protecting a PKCS#12 file, as names (`PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC`)."""
+
+    certificates: str
+    key: str
+    mac: str
+
+    @property
+    def legacy(self) -> bool:
+        return any(m in part for part in (self.certificates, self.key, self.mac) for m in _LEGACY_MARKERS)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"certificates": self.certificates, "key": self.key, "mac": self.mac, "legacy": self.legacy}
+
+
+@dataclasses.dataclass(frozen=True)
+class P12Contents:
+    """What a PKCS#12 file holds once opened with its PIN."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+    additional_certificates: tuple[x509.Certificate, ...]
+    encryption: P12Encryption
+
+    @property
+    def key_matches_certificate(self) -> bool:
+        return _public_der(self.key.public_key()) == _public_der(self.certificate.public_key())
+
+
+def _public_der(key: object) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    assert isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey))
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def read_p12_bytes(path: Path) -> bytes:
+    """Read a file that should be a .p12, turning every filesystem problem into one line."""
+    if not path.exists():
+        raise CertificateError(f"{path}: no such file; give the path of the .p12")
+    if path.is_dir():
+        raise CertificateError(f"{path}: is a directory, not a .p12 file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CertificateError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    if not data:
+        raise CertificateError(f"{path}: the file is empty; copy the .p12 again from the issuer's media")
+    return data
+
+
+def _alg_name(alg: object) -> str:
+    oid = str(alg["algorithm"])  # type: ignore[index]
+    name = _OID_NAMES.get(oid, oid)
+    if name != "PBES2":
+        return name
+    params, _ = decoder.decode(alg["parameters"], asn1Spec=rfc8018.PBES2_params())  # type: ignore[index]
+    kdf = params["keyDerivationFunc"]
+    kdf_name = "PBKDF2" if str(kdf["algorithm"]) == "1.2.840.113549.1.5.12" else str(kdf["algorithm"])
+    prf = "hmacWithSHA1"
+    if kdf_name == "PBKDF2":
+        kdf_params, _ = decoder.decode(kdf["parameters"], asn1Spec=rfc8018.PBKDF2_params())
+        if kdf_params["prf"].isValue:
+            prf = _OID_NAMES.get(str(kdf_params["prf"]["algorithm"]), str(kdf_params["prf"]["algorithm"]))
+    enc = _OID_NAMES.get(str(params["encryptionScheme"]["algorithm"]), str(params["encryptionScheme"]["algorithm"]))
+    return f"PBES2/{kdf_name}/{prf}/{enc}"
+
+
+def _describe_encryption(pfx: object) -> P12Encryption:
+    """Walk the PFX outer layers (which are not encrypted) to name the algorithms used."""
+    auth_safe = pfx["authSafe"]  # type: ignore[index]
+    content, _ = decoder.decode(auth_safe["content"], asn1Spec=rfc2315.Data())
+    safe, _ = decoder.decode(bytes(content), asn1Spec=rfc7292.AuthenticatedSafe())
+    cert_algs: list[str] = []
+    key_algs: list[str] = []
+    for info in safe:
+        ctype = str(info["contentType"])
+        if ctype == str(rfc2315.encryptedData):
+            enc, _ = decoder.decode(info["content"], asn1Spec=rfc2315.EncryptedData())
+            cert_algs.append(_alg_name(enc["encryptedContentInfo"]["contentEncryptionAlgorithm"]))
+        elif ctype == str(rfc2315.data):
+            inner, _ = decoder.decode(info["content"], asn1Spec=rfc2315.Data())
+            bags, _ = decoder.decode(bytes(inner), asn1Spec=rfc7292.SafeContents())
+            for bag in bags:
+                if str(bag["bagId"]) == str(rfc7292.id_pkcs8ShroudedKeyBag):
+                    epki, _ = decoder.decode(bag["bagValue"], asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
+                    key_algs.append(_alg_name(epki["encryptionAlgorithm"]))
+                elif str(bag["bagId"]) == str(rfc7292.id_certBag):
+                    cert_algs.append("none")
+                elif str(bag["bagId"]) == str(rfc7292.id_keyBag):
+                    key_algs.append("none")
+    mac = "none"
+    if pfx["macData"].isValue:  # type: ignore[index]
+        digest_oid = str(pfx["macData"]["mac"]["digestAlgorithm"]["algorithm"])  # type: ignore[index]
+        mac = _OID_NAMES.get(digest_oid, digest_oid)
+    return P12Encryption(
+        certificates=", ".join(dict.fromkeys(cert_algs)) or "none",
+        key=", ".join(dict.fromkeys(key_algs)) or "none",
+        mac=mac,
+    )
+
+
+def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
+    """Open a PKCS#12 blob with its PIN; `name` (the file) starts every error message."""
+    if not data:
+        raise CertificateError(f"{name}: the file is empty; copy the .p12 again from the issuer's media")
+    try:
+        pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
+    except SubstrateUnderrunError:
+        raise CertificateError(f"{name}: the file is truncated; copy the .p12 again from the issuer's media") from None
+    except PyAsn1Error:
+        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12") from None
+    if rest:
+        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file (trailing data after the structure)")
+    try:
+        encryption = _describe_encryption(pfx)
+    except (PyAsn1Error, KeyError, TypeError):
+        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file; its contents cannot be read") from None
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
+    except ValueError:
+        # The structure decoded above, so what fails here is the MAC or the decryption: the PIN.
+        raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
+    except Exception:
+        raise CertificateError(f"{name}: the .p12 uses an algorithm that cannot be read here") from None
+    if cert is None:
+        raise CertificateError(f"{name}: holds no certificate; export the certificate together with its key")
+    if key is None:
+        raise CertificateError(f"{name}: holds no private key; export the certificate with its private key (.p12)")
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise CertificateError(f"{name}: the private key is of an unsupported type ({type(key).__name__})")
+    return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

@@ -1,0 +1,106 @@
+"""The project's exceptions and the exit codes they map to.
+
+`ainas_bot.cli.main` is the one place that catches `AinasBotError`; every message is one line
+that names the file, office or field and says what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXIT_CERTIFICATE",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "AinasBotError",
+    "CertificateError",
+    "ConfigError",
+    "FlowError",
+    "InputError",
+    "LockHeldError",
+    "PortalAuthError",
+    "PortalChangedError",
+    "PortalMismatchError",
+    "PortalUnavailableError",
+    "PortalUntrustedError",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CERTIFICATE = 3
+EXIT_LOCKED = 4
+EXIT_INTERRUPTED = 130
+
+
+class AinasBotError(Exception):
+    """Raised for any failure the user must act on; its text is the one-line message shown."""
+
+    exit_code = EXIT_FAILED
+    reason = "error"
+
+
+class ConfigError(AinasBotError):
+    """Raised when settings, an inventory or command-line usage is wrong."""
+
+    exit_code = EXIT_USAGE
+    reason = "input"
+
+
+class InputError(ConfigError):
+    """Raised when a value an operator must type (カナ, 郵便番号, 利用開始日) is not valid."""
+
+
+class CertificateError(AinasBotError):
+    """Raised when a .p12 cannot be opened or its certificate cannot be used (PIN, file, validity)."""
+
+    exit_code = EXIT_CERTIFICATE
+    reason = "certificate"
+
+
+class LockHeldError(AinasBotError):
+    """Raised when another run holds the lock file."""
+
+    exit_code = EXIT_LOCKED
+    reason = "locked"
+
+
+class FlowError(AinasBotError):
+    """Raised when the portal flow for an office cannot complete; `reason` is the outcome class."""
+
+    reason = "portal-changed"
+
+    def __init__(self, message: str, *, screen: str | None = None) -> None:
+        super().__init__(message)
+        self.screen = screen
+
+
+class PortalAuthError(FlowError):
+    """Raised when the portal refuses the login (wrong password, locked account, no rights)."""
+
+    reason = "auth"
+
+
+class PortalUnavailableError(FlowError):
+    """Raised when the portal is closed, in maintenance, times out or drops the connection."""
+
+    reason = "portal-unavailable"
+
+
+class PortalUntrustedError(FlowError):
+    """Raised when the portal's server certificate is not trusted; nothing secret has been typed."""
+
+    reason = "portal-untrusted"
+
+
+class PortalChangedError(FlowError):
+    """Raised when a screen does not look as expected (a label, button or table is missing)."""
+
+    reason = "portal-changed"
+
+
+class PortalMismatchError(FlowError):
+    """Raised when what the portal read from the certificate differs from the local parse."""
+
+    reason = "mismatch"
