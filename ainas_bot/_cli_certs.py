@@ -1,0 +1,148 @@
+"""`ainas-bot inspect` and `ainas-bot make-cert`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from ainas_bot import certfactory
+from ainas_bot._jst import JST
+from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot.certinfo import CertificateInfo, check_validity, describe, raw_dump
+from ainas_bot.errors import ConfigError
+from ainas_bot.portal_text import Label
+from ainas_bot.secretref import read_secret_file
+from ainas_bot.settings import load_settings
+
+__all__ = ["add_pin_arguments", "add_subparsers", "read_pin"]
+
+
+def add_pin_arguments(parser: argparse.ArgumentParser, what: str = "the certificate PIN") -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--pin-env", metavar="NAME", help=f"read {what} from this environment variable")
+    group.add_argument("--pin-file", metavar="PATH", type=Path, help=f"read {what} from the first line of this file")
+
+
+def read_pin(args: argparse.Namespace, environ: Mapping[str, str], *, confirm: bool = False) -> SecretStr:
+    """The PIN from --pin-env, --pin-file, AINAS_PIN or a hidden prompt; never from argv."""
+    if args.pin_env:
+        if args.pin_env not in environ:
+            raise ConfigError(f"--pin-env: environment variable {args.pin_env} is not set")
+        return SecretStr(environ[args.pin_env])
+    if args.pin_file:
+        return read_secret_file(args.pin_file, what="--pin-file")
+    if "AINAS_PIN" in environ:
+        return SecretStr(environ["AINAS_PIN"])
+    if not sys.stdin.isatty():
+        raise ConfigError("no PIN given: use --pin-env NAME, --pin-file PATH or AINAS_PIN (no terminal to ask on)")
+    pin = getpass.getpass("PIN (証明書パスワード): ")
+    if confirm and getpass.getpass("PIN again: ") != pin:
+        raise ConfigError("the two PINs typed differ")
+    return SecretStr(pin)
+
+
+def _human(info: CertificateInfo, raw: dict[str, Any] | None) -> str:
+    def when(d: dt.datetime) -> str:
+        return d.astimezone(JST).strftime("%Y/%m/%d %H:%M JST")
+
+    rows = [
+        ("File", info.file),
+        ("Profile", info.profile),
+        (Label.TRADE_NAME_KANJI, info.trade_name_kanji),
+        (Label.HOLDER_NAME_KANJI, info.holder_name_kanji),
+        (Label.ADDRESS_STREET, info.address_street),
+        (Label.ADDRESS_BUILDING, info.address_building or "(none)"),
+        (Label.EXPIRY, f"{info.expiry_date:%Y/%m/%d}  (valid {when(info.not_before)} – {when(info.not_after)})"),
+        ("Issuer", info.issuer),
+        ("Subject", info.subject),
+        ("Serial", info.serial),
+        ("SHA-256", info.sha256),
+        ("Key", f"{info.key_type} {info.key_bits} bits, "
+                + ("matches the certificate" if info.key_matches_certificate else "DOES NOT match the certificate")),
+        ("Key usage", ", ".join(info.key_usage) or "(not restricted)"),
+        ("Encryption", f"certificates {info.encryption['certificates']}; key {info.encryption['key']}; "
+                       f"MAC {info.encryption['mac']}"),
+    ]
+    width = max(len(k) + sum(1 for ch in k if ord(ch) > 0x2E7F) for k, _ in rows)
+    lines = [f"{k}{' ' * (width - len(k) - sum(1 for ch in k if ord(ch) > 0x2E7F))}  {v}" for k, v in rows]
+    lines += [f"Warning  {w}" for w in info.warnings]
+    if raw is not None:
+        lines.append(json.dumps(raw, ensure_ascii=False, indent=2))
+    return "\n".join(lines)
+
+
+def _inspect(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    path: Path = args.cert
+    data = read_p12_bytes(path)
+    pin = read_pin(args, environ)
+    config = args.config or (Path(environ["AINAS_CONFIG"]) if environ.get("AINAS_CONFIG") else None)
+    mapping = load_settings(config).certificate_mapping if config else {}
+    contents = open_p12(data, pin.get_secret_value(), name=str(path))
+    info = describe(contents, file=str(path), mapping=mapping)
+    check_validity(info)
+    raw = raw_dump(contents.certificate) if args.raw else None
+    if args.json:
+        out = info.as_json()
+        if raw is not None:
+            out["raw"] = raw
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(_human(info, raw))
+    return 0
+
+
+def _date(text: str) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-01-31") from None
+    return dt.datetime.combine(day, dt.time(0, 0), JST)
+
+
+def _make_cert(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    pin = read_pin(args, environ, confirm=True)
+    not_before = args.not_before
+    not_after = args.not_after or ((not_before or dt.datetime.now(dt.UTC)) + dt.timedelta(days=args.valid_days))
+    certfactory.write_p12(
+        args.out, profile=args.profile, trade_name=args.trade_name, holder_name=args.holder_name,
+        address_street=args.street, address_building=args.building, not_before=not_before,
+        not_after=not_after, password=pin.get_secret_value(), encryption=args.encryption,
+        layout=args.layout, string_type=args.string_type,
+    )
+    print(f"wrote {args.out} ({args.profile}, {args.encryption}, expires {not_after.astimezone(JST):%Y/%m/%d})")
+    return 0
+
+
+def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("inspect", help="show what AINAS will read from a signing certificate (.p12)")
+    p.add_argument("cert", type=Path, metavar="CERT.p12")
+    add_pin_arguments(p)
+    p.add_argument("--json", action="store_true", help="one JSON object with stable keys")
+    p.add_argument("--raw", action="store_true", help="add every subject attribute and extension")
+    p.add_argument("--config", type=Path, help="settings file with a [certificate_mapping] (default: AINAS_CONFIG)")
+    p.set_defaults(handler=_inspect)
+
+    m = sub.add_parser("make-cert", help="write a realistic TEST signing certificate (.p12)")
+    m.add_argument("out", type=Path, metavar="OUT.p12")
+    m.add_argument("--profile", choices=["shogyo-touki", "gyoseishoshi", "generic"], default="gyoseishoshi")
+    m.add_argument("--layout", choices=["subject", "san"], default="subject",
+                   help="gyoseishoshi: Japanese names in the subject DN or in a subjectAltName directoryName")
+    m.add_argument("--trade-name", default="山田行政書士事務所", help=Label.TRADE_NAME_KANJI)
+    m.add_argument("--holder-name", default="山田　太郎", help=Label.HOLDER_NAME_KANJI)
+    m.add_argument("--street", default="東京都千代田区霞が関一丁目２番３号", help=Label.ADDRESS_STREET)
+    m.add_argument("--building", default="霞が関ビル５階", help=f"{Label.ADDRESS_BUILDING} ('' for none)")
+    m.add_argument("--not-before", type=_date, help="start of validity (default: yesterday)")
+    m.add_argument("--not-after", type=_date, help="end of validity (default: start + --valid-days)")
+    m.add_argument("--valid-days", type=int, default=730)
+    m.add_argument("--encryption", choices=["modern", "legacy", "legacy-3des"], default="modern")
+    m.add_argument("--string-type", choices=["utf8", "bmp"], default="utf8")
+    add_pin_arguments(m, "the password to protect the file with")
+    m.set_defaults(handler=_make_cert)

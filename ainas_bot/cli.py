@@ -1,0 +1,59 @@
+"""The `ainas-bot` command: parse arguments, build settings at the edge, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ainas_bot import __version__, _cli_certs
+from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError
+
+__all__ = ["main"]
+
+EPILOG = """exit codes: 0 ok, 1 operation failed, 2 usage or configuration error,
+3 certificate problem (wrong PIN, unusable or invalid certificate), 4 another run holds the lock,
+130 interrupted"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ainas-bot", description="Keep AINAS agent signing certificates current.", epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"ainas-bot {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _cli_certs.add_subparsers(sub)
+    from ainas_bot import _cli_renew
+
+    _cli_renew.add_subparsers(sub)
+    sub.add_parser("sandbox", help="run the local AINAS sandbox (see `ainas-bot sandbox --help`)", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args_list[args_list.index("sandbox") if "sandbox" in args_list[:2] else len(args_list):][:1] == ["sandbox"]:
+            from ainas_bot.sandbox._cli import main as sandbox_main
+
+            return sandbox_main(args_list[args_list.index("sandbox") + 1 :])
+        parser = _parser()
+        try:
+            args = parser.parse_args(args_list)
+        except SystemExit as exc:
+            return EXIT_USAGE if exc.code not in (0, None) else 0
+        return int(args.handler(args, os.environ))
+    except AinasBotError as exc:
+        if debug:
+            raise
+        print(f"ainas-bot: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ainas-bot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

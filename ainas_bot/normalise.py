@@ -1,0 +1,46 @@
+"""What an operator types, made into what AINAS accepts: カナ and 郵便番号.
+
+[assumed] (spec, "Input rules"): hiragana and half-width katakana are converted to full-width
+katakana, small kana are kept as typed, words are separated by one full-width space; anything else
+(kanji, latin, digits, symbols) is refused before a browser starts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ainas_bot.errors import InputError
+
+__all__ = ["KANA_PATTERN", "POSTAL_PATTERN", "normalise_kana", "normalise_postal_code"]
+
+KANA_PATTERN = re.compile(r"^[ァ-ヶー]+(?:\u3000[ァ-ヶー]+)*$")
+POSTAL_PATTERN = re.compile(r"^\d{3}-\d{4}$", re.ASCII)
+_HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
+_SPACES = re.compile(r"[ \u3000\t]+")
+_POSTAL_NOISE = re.compile(r"[〒\s\-‐‑–—―−ー－]")
+
+
+def _hiragana_to_katakana(text: str) -> str:
+    return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
+
+
+def normalise_kana(value: str, *, field: str) -> str:
+    """Full-width katakana with single full-width spaces; InputError names `field` otherwise."""
+    text = _HALFWIDTH_KANA.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
+    text = _hiragana_to_katakana(text)
+    text = _SPACES.sub("\u3000", text.strip(" \u3000\t"))
+    if not text:
+        raise InputError(f"{field} is empty; type it in katakana as on the certificate")
+    if not KANA_PATTERN.match(text):
+        bad = "".join(dict.fromkeys(ch for ch in text if not re.match(r"[ァ-ヶー\u3000]", ch)))
+        raise InputError(f"{field} '{value}' has characters that are not kana ({bad}); type it in katakana")
+    return text
+
+
+def normalise_postal_code(value: str, *, field: str) -> str:
+    """`NNN-NNNN` from `1234567`, `〒123-4567`, full-width digits; InputError names `field` otherwise."""
+    digits = _POSTAL_NOISE.sub("", unicodedata.normalize("NFKC", value))
+    if not re.fullmatch(r"\d{7}", digits, re.ASCII):
+        raise InputError(f"{field} '{value}' is not a postal code of 7 digits (like 123-4567)")
+    return f"{digits[:3]}-{digits[3:]}"

@@ -1,0 +1,149 @@
+"""Everything that can be checked before the first click: secrets, certificates, カナ, 郵便番号, dates."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import SecretStr
+
+from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot.certinfo import CertificateInfo, check_validity, describe
+from ainas_bot.errors import AinasBotError, CertificateError
+from ainas_bot.normalise import normalise_kana, normalise_postal_code
+from ainas_bot.portal_text import Label
+from ainas_bot.settings import Office, Settings
+
+__all__ = ["PreparedOffice", "check_offices", "prepare_office", "select_signing_p12"]
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedOffice:
+    """An office whose every input has been checked and normalised; ready for the portal."""
+
+    office: Office
+    login_password: SecretStr
+    client_cert_password: SecretStr
+    pin: SecretStr
+    signing_p12: Path
+    signing_bytes: bytes
+    certificate: CertificateInfo
+    trade_name_kana: str
+    holder_name_kana: str
+    postal_code: str
+    start_date: dt.date
+
+    @property
+    def secrets(self) -> tuple[SecretStr, ...]:
+        return (self.login_password, self.client_cert_password, self.pin)
+
+
+def select_signing_p12(
+    path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None
+) -> tuple[Path, bytes, CertificateInfo]:
+    """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last."""
+    if not path.is_dir():
+        data = read_p12_bytes(path)
+        info = describe(open_p12(data, pin.get_secret_value(), name=str(path)), file=str(path), mapping=mapping, now=now)
+        check_validity(info, on=on)
+        return path, data, info
+    candidates: list[tuple[Path, bytes, CertificateInfo]] = []
+    reasons: list[str] = []
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".p12", ".pfx"} and p.is_file())
+    for file in files:
+        try:
+            data = read_p12_bytes(file)
+            info = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
+                            mapping=mapping, now=now)
+            check_validity(info, on=on)
+        except CertificateError as exc:
+            reasons.append(str(exc).removeprefix(f"{file}: ").split(";")[0] + f" ({file.name})")
+            continue
+        candidates.append((file, data, info))
+    if not candidates:
+        detail = "; ".join(reasons) if reasons else "no .p12 files in it"
+        raise CertificateError(f"{path}: no usable .p12 in this folder on {on:%Y/%m/%d} ({detail})")
+    return max(candidates, key=lambda c: c[2].not_after)
+
+
+def _collect(problems: list[str], prefix: str, fn: Callable[[], T]) -> T | None:
+    try:
+        return fn()
+    except AinasBotError as exc:
+        problems.append(f"{prefix}{exc}")
+        return None
+
+
+def prepare_office(
+    office: Office,
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    today: dt.date,
+    problems: list[str],
+    warnings: list[str],
+) -> PreparedOffice | None:
+    """Check one office, adding every problem found (each naming the office and field) to `problems`."""
+    p = f"office {office.id}: "
+    before = len(problems)
+    sdir = settings.secrets_dir
+
+    def secret(name: str) -> SecretStr | None:
+        ref = getattr(office, name)
+        return _collect(problems, "", lambda: ref.resolve(environ, sdir, what=f"office {office.id}: {name}",
+                                                          warnings=warnings))
+
+    login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
+    start = today if office.start_date == "today" else office.start_date
+    if start < today:
+        problems.append(f"{p}start_date {start:%Y/%m/%d} is before today ({today:%Y/%m/%d}, Japan time)")
+    kana1 = _collect(problems, p, lambda: normalise_kana(office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
+    kana2 = _collect(problems, p, lambda: normalise_kana(office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
+    postal = _collect(problems, p, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
+    if client_pw is not None:
+        def open_client() -> None:
+            data = read_p12_bytes(office.client_cert)
+            contents = open_p12(data, client_pw.get_secret_value(), name=f"client_cert {office.client_cert}")
+            if contents.certificate.not_valid_after_utc.date() < today:
+                raise CertificateError(f"client_cert {office.client_cert}: the AINAS client certificate has expired")
+        _collect(problems, p, open_client)
+    chosen = None
+    if pin is not None:
+        chosen = _collect(problems, p, lambda: select_signing_p12(
+            office.signing_cert, pin, on=start, mapping=settings.certificate_mapping))
+    if chosen is not None and start > chosen[2].expiry_date:
+        problems.append(f"{p}start_date {start:%Y/%m/%d} is after the certificate's expiry {chosen[2].expiry_date:%Y/%m/%d}")
+    if len(problems) > before:
+        return None
+    assert login_password and client_pw and pin and chosen and kana1 and kana2 and postal
+    return PreparedOffice(
+        office=office, login_password=login_password, client_cert_password=client_pw, pin=pin,
+        signing_p12=chosen[0], signing_bytes=chosen[1], certificate=chosen[2],
+        trade_name_kana=kana1, holder_name_kana=kana2, postal_code=postal, start_date=start,
+    )
+
+
+def check_offices(
+    offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date
+) -> tuple[list[PreparedOffice], list[str], list[str]]:
+    """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
+    ready: list[PreparedOffice] = []
+    problems: list[str] = []
+    warnings: list[str] = []
+    seen: set[str] = set()
+    for office in offices:
+        if office.id in seen:
+            problems.append(f"office {office.id}: listed twice in the inventory; keep one entry")
+            continue
+        seen.add(office.id)
+        prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings)
+        if prepared is not None:
+            ready.append(prepared)
+    return ready, problems, warnings
+
+

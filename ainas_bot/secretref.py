@@ -1,0 +1,83 @@
+"""Secrets given by reference: an environment variable, a file, or a key of the secrets directory.
+
+Plain values never appear in an inventory file; resolving happens at the edge, with the environment
+passed in, so library code never reads `os.environ`.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
+
+from ainas_bot.errors import ConfigError
+
+__all__ = ["SecretRef", "read_secret_file"]
+
+
+def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None) -> SecretStr:
+    """The first line of a secret file; a warning is added when others can read it."""
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: secret file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{what}: secret file {path} cannot be read ({type(exc).__name__})") from None
+    if warnings is not None and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        warnings.append(f"{what}: secret file {path} is readable by others; run chmod 600 {path}")
+    return SecretStr(text.rstrip("\r\n"))
+
+
+class SecretRef(BaseModel):
+    """Where a secret lives: exactly one of `env`, `file`, `secret` (a key of the secrets directory)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    env: str | None = None
+    file: Path | None = None
+    secret: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_plain_values(cls, data: object) -> object:
+        if isinstance(data, str):
+            raise ValueError(
+                "a plain-text secret is not allowed here; reference it instead: "
+                '{ env = "VARIABLE" }, { file = "/path/to/file" } or { secret = "key-in-secrets-dir" }'
+            )
+        return data
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        given = [k for k in ("env", "file", "secret") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of env, file or secret")
+        return self
+
+    def describe(self) -> str:
+        if self.env:
+            return f"environment variable {self.env}"
+        if self.file:
+            return f"file {self.file}"
+        return f"secrets-directory key {self.secret}"
+
+    def resolve(
+        self,
+        environ: Mapping[str, str],
+        secrets_dir: Path | None,
+        *,
+        what: str,
+        warnings: list[str] | None = None,
+    ) -> SecretStr:
+        if self.env:
+            if self.env not in environ:
+                raise ConfigError(f"{what}: environment variable {self.env} is not set")
+            return SecretStr(environ[self.env])
+        if self.file:
+            return read_secret_file(self.file, what=what, warnings=warnings)
+        if secrets_dir is None:
+            raise ConfigError(f"{what}: refers to secret '{self.secret}' but no secrets_dir is configured")
+        return read_secret_file(secrets_dir / str(self.secret), what=what, warnings=warnings)

@@ -1,0 +1,138 @@
+"""Settings: one object built at the edge (the CLI) and passed down.
+
+Precedence, highest first: command-line flags, `AINAS_*` environment variables (nested with `__`,
+e.g. `AINAS_TIMEOUT_SECONDS`), files in the secrets directory, the TOML file (`--config` or
+`AINAS_CONFIG`), then the defaults below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ainas_bot.errors import ConfigError
+from ainas_bot.secretref import SecretRef
+
+__all__ = ["DEFAULT_PORTAL_URL", "Office", "Settings", "load_settings"]
+
+DEFAULT_PORTAL_URL = "https://www.oss-ainas.jp/oss_agt/"
+
+
+class Office(BaseModel):
+    """One agent organisation to keep current (代理人組織), as written in the inventory."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1, description="代理人組織ID")
+    login_id: str = Field(min_length=1)
+    login_password: SecretRef
+    client_cert: Path
+    client_cert_password: SecretRef
+    signing_cert: Path = Field(description="a .p12, or a folder where the newest valid .p12 the PIN opens is taken")
+    pin: SecretRef
+    trade_name_kana: str
+    holder_name_kana: str
+    postal_code: str
+    start_date: Literal["today"] | dt.date = "today"
+
+    @field_validator("id", "login_id", mode="before")
+    @classmethod
+    def _as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    def with_base(self, base: Path) -> Office:
+        """Relative paths are relative to the settings file."""
+
+        def fix(p: Path) -> Path:
+            return p if p.is_absolute() else base / p
+
+        def fix_ref(ref: SecretRef) -> SecretRef:
+            return ref.model_copy(update={"file": fix(ref.file)}) if ref.file else ref
+
+        return self.model_copy(update={
+            "client_cert": fix(self.client_cert),
+            "signing_cert": fix(self.signing_cert),
+            "login_password": fix_ref(self.login_password),
+            "client_cert_password": fix_ref(self.client_cert_password),
+            "pin": fix_ref(self.pin),
+        })
+
+
+class Settings(BaseSettings):
+    """Everything a run needs, from the TOML file, the environment and the command line."""
+
+    model_config = SettingsConfigDict(env_prefix="AINAS_", env_nested_delimiter="__", extra="forbid")
+
+    portal_url: str = DEFAULT_PORTAL_URL
+    portal_ca: Path | None = Field(default=None, description="CA of the portal when it is not in the system store")
+    browser: Literal["chromium", "firefox"] = "chromium"
+    headless: bool = True
+    executable_path: Path | None = None
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    artifacts_dir: Path = Path("ainas-artifacts")
+    report_dir: Path | None = None
+    timezone: Literal["Asia/Tokyo"] = "Asia/Tokyo"
+    secrets_dir: Path | None = None
+    certificate_mapping: dict[str, list[str]] = Field(default_factory=dict)
+    offices: list[Office] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_TOML_FILE.get("path"))
+        return (init_settings, env_settings, file_secret_settings, toml)
+
+    def office(self, office_id: str) -> Office:
+        for office in self.offices:
+            if office.id == office_id:
+                return office
+        known = ", ".join(o.id for o in self.offices) or "none"
+        raise ConfigError(f"office {office_id} is not in the settings (known: {known})")
+
+
+# The TOML path reaches `settings_customise_sources` (a classmethod) through this one-slot holder.
+_TOML_FILE: dict[str, Path | None] = {"path": None}
+
+
+def _format_error(source: str, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first["loc"])
+    return f"{source}: {where}: {first['msg']}" + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+
+
+def load_settings(config: Path | None, **overrides: Any) -> Settings:
+    """Build the settings from `config` (TOML), the environment and `overrides` (CLI flags)."""
+    if config is not None and not config.is_file():
+        raise ConfigError(f"{config}: settings file not found")
+    _TOML_FILE["path"] = config
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError(_format_error(str(config or "settings"), exc)) from None
+    except ValueError as exc:  # TOML syntax
+        raise ConfigError(f"{config}: {exc}") from None
+    finally:
+        _TOML_FILE["path"] = None
+    if config is not None:
+        base = config.resolve().parent
+        settings.offices = [o.with_base(base) for o in settings.offices]
+        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir"):
+            value = getattr(settings, name)
+            if value is not None and not value.is_absolute():
+                setattr(settings, name, base / value)
+    return settings
