@@ -17,9 +17,21 @@ from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
 from ainas_bot.settings import Office, Settings
 
-__all__ = ["PreparedOffice", "check_offices", "prepare_office", "select_signing_p12"]
+__all__ = ["PreparedOffice", "Problem", "check_offices", "prepare_office", "select_signing_p12"]
 
 T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something that stops an office before any click; `reason` is the outcome class."""
+
+    office_id: str
+    message: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,11 +83,12 @@ def select_signing_p12(
     return max(candidates, key=lambda c: c[2].not_after)
 
 
-def _collect(problems: list[str], prefix: str, fn: Callable[[], T]) -> T | None:
+def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T | None:
     try:
         return fn()
     except AinasBotError as exc:
-        problems.append(f"{prefix}{exc}")
+        message = str(exc) if str(exc).startswith(f"office {office_id}:") else f"office {office_id}: {exc}"
+        problems.append(Problem(office_id, message, exc.reason))
         return None
 
 
@@ -85,23 +98,24 @@ def prepare_office(
     environ: Mapping[str, str],
     *,
     today: dt.date,
-    problems: list[str],
+    problems: list[Problem],
     warnings: list[str],
 ) -> PreparedOffice | None:
     """Check one office, adding every problem found (each naming the office and field) to `problems`."""
-    p = f"office {office.id}: "
+    p = office.id
     before = len(problems)
     sdir = settings.secrets_dir
 
     def secret(name: str) -> SecretStr | None:
         ref = getattr(office, name)
-        return _collect(problems, "", lambda: ref.resolve(environ, sdir, what=f"office {office.id}: {name}",
+        return _collect(problems, p, lambda: ref.resolve(environ, sdir, what=f"office {office.id}: {name}",
                                                           warnings=warnings))
 
     login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
     start = today if office.start_date == "today" else office.start_date
     if start < today:
-        problems.append(f"{p}start_date {start:%Y/%m/%d} is before today ({today:%Y/%m/%d}, Japan time)")
+        problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is before today "
+                                   f"({today:%Y/%m/%d}, Japan time)", "input"))
     kana1 = _collect(problems, p, lambda: normalise_kana(office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
     kana2 = _collect(problems, p, lambda: normalise_kana(office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
     postal = _collect(problems, p, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
@@ -117,7 +131,8 @@ def prepare_office(
         chosen = _collect(problems, p, lambda: select_signing_p12(
             office.signing_cert, pin, on=start, mapping=settings.certificate_mapping))
     if chosen is not None and start > chosen[2].expiry_date:
-        problems.append(f"{p}start_date {start:%Y/%m/%d} is after the certificate's expiry {chosen[2].expiry_date:%Y/%m/%d}")
+        problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is after the certificate's expiry "
+                                   f"{chosen[2].expiry_date:%Y/%m/%d}", "input"))
     if len(problems) > before:
         return None
     assert login_password and client_pw and pin and chosen and kana1 and kana2 and postal
@@ -130,15 +145,16 @@ def prepare_office(
 
 def check_offices(
     offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date
-) -> tuple[list[PreparedOffice], list[str], list[str]]:
+) -> tuple[list[PreparedOffice], list[Problem], list[str]]:
     """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
     ready: list[PreparedOffice] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     warnings: list[str] = []
     seen: set[str] = set()
     for office in offices:
         if office.id in seen:
-            problems.append(f"office {office.id}: listed twice in the inventory; keep one entry")
+            problems.append(Problem(office.id, f"office {office.id}: listed twice in the inventory; keep one entry",
+                                    "input"))
             continue
         seen.add(office.id)
         prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings)

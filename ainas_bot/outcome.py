@@ -1,0 +1,35 @@
+"""The outcome of one office in a run: what the reports, the recap and the exit code are made of."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+__all__ = ["OK_STATUSES", "Outcome", "Status"]
+
+Status = Literal["updated", "resumed", "already-current", "would-register", "would-resume", "failed"]
+OK_STATUSES = frozenset({"updated", "resumed", "already-current", "would-register", "would-resume"})
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What happened to one office; `reason` is set when `status` is `failed`."""
+
+    office_id: str
+    login_id: str
+    status: Status
+    message: str = ""
+    reason: str | None = None
+    screen: str | None = None
+    certificate_serial: str | None = None
+    certificate_expiry: str | None = None
+    seconds: float = 0.0
+    attempts: int = 1
+    artifacts: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in OK_STATUSES
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

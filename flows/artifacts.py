@@ -1,0 +1,52 @@
+"""What is kept of a failing screen: a screenshot, the page HTML and the trace, owner-only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
+
+__all__ = ["save_failure_artifacts", "write_private"]
+
+log = logging.getLogger(__name__)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (artifacts may show personal data)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+async def save_failure_artifacts(
+    page: Page, context: BrowserContext, tracing: bool, artifacts_dir: str, office_id: str
+) -> list[str]:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = Path(artifacts_dir) / f"{stamp}-{office_id}"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(folder, 0o700)
+    saved: list[str] = []
+    try:
+        # A password typed but not yet posted is still in its field: empty every one first.
+        for field in await page.locator("input[type=password]").all():
+            await field.fill("", timeout=2000)
+        write_private(folder / "screen.png", await page.screenshot(full_page=True, timeout=10_000))
+        saved.append(str(folder / "screen.png"))
+        write_private(folder / "page.html", (await page.content()).encode("utf-8"))
+        saved.append(str(folder / "page.html"))
+    except PlaywrightError as exc:
+        log.info("could not save the failing screen of %s: %s", office_id, exc)
+    if tracing:
+        trace = folder / "trace.zip"
+        try:
+            await context.tracing.stop(path=trace)
+            os.chmod(trace, 0o600)
+            saved.append(str(trace))
+        except PlaywrightError as exc:
+            log.info("could not save the trace of %s: %s", office_id, exc)
+    return saved

@@ -1,0 +1,161 @@
+"""What every AINAS screen shares: the heading, the menu, messages, and turning waits into our errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from ainas_bot.errors import (
+    FlowError,
+    PortalAuthError,
+    PortalChangedError,
+    PortalUnavailableError,
+    PortalUntrustedError,
+)
+from ainas_bot.portal_text import Label, Message, Screen
+
+if TYPE_CHECKING:
+    from flows.pages.org_search import OrgSearchPage
+
+__all__ = ["PortalPage", "exact"]
+
+T = TypeVar("T")
+# Messages after which the whole session is gone: a retry must start again from the login.
+_SESSION_LOST = (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
+_UNTRUSTED = "Playwright client-certificate error"
+
+
+def exact(text: str) -> re.Pattern[str]:
+    """A pattern matching `text` exactly (trimmed), for headings and cells."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+class PortalPage:
+    """Base of the page objects: one instance per screen the browser is on."""
+
+    screen: str = ""
+
+    def __init__(self, page: Page, timeout_ms: float) -> None:
+        self.page = page
+        self.timeout_ms = timeout_ms
+
+    # --- locators shared by every screen --------------------------------------------------
+    @property
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", name=exact(self.screen))
+
+    def menu(self, label: str) -> Locator:
+        return self.page.get_by_role("link", name=exact(label))
+
+    def button(self, label: str) -> Locator:
+        return self.page.get_by_role("button", name=exact(label)).or_(
+            self.page.get_by_role("link", name=exact(label))
+        ).first
+
+    def value_of(self, row_label: str) -> Locator:
+        """The value cell of a key/value row (`<th>label</th><td>value</td>`)."""
+        row = self.page.locator("tr").filter(has=self.page.locator("th", has_text=exact(row_label)))
+        return row.locator("td").first
+
+    # --- waiting ------------------------------------------------------------------------
+    def _interruptions(self) -> Locator:
+        p = self.page
+        return (
+            p.get_by_text(Message.MAINTENANCE)
+            .or_(p.get_by_text(Message.SESSION_EXPIRED))
+            .or_(p.get_by_text(Message.SESSION_REPLACED))
+            .or_(p.get_by_text(Message.ACCESS_DENIED))
+            .or_(p.get_by_text(Message.INVALID_TRANSITION))
+            .or_(p.get_by_text(Message.DOUBLE_SUBMIT))
+            .or_(p.get_by_text(_UNTRUSTED))
+        )
+
+    async def raise_if_interrupted(self) -> None:
+        """Turn a maintenance page, a lost session or a refusal on screen into our error."""
+        body = await self._body_text()
+        if _UNTRUSTED in body:
+            raise PortalUntrustedError(
+                "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
+                "(nothing secret was typed)", screen=self.screen)
+        if Message.MAINTENANCE in body:
+            raise PortalUnavailableError(f"{self.screen}: the portal shows its maintenance page", screen=self.screen)
+        for message in _SESSION_LOST:
+            if message in body:
+                raise PortalUnavailableError(f"{self.screen}: session lost: {message}", screen=self.screen)
+        for message in (Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT,
+                        Message.NO_ADMIN_RIGHTS):
+            if message in body:
+                raise (PortalAuthError if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
+                       else PortalChangedError)(f"{self.screen}: the portal says: {message}", screen=self.screen)
+
+    async def _body_text(self) -> str:
+        try:
+            return await self.page.locator("body").inner_text(timeout=self.timeout_ms)
+        except PlaywrightError:
+            return ""
+
+    async def arrive(self, what: Locator | None = None, *, element: str | None = None) -> None:
+        """Wait until this screen (its heading, or `what`) shows, or an interruption does."""
+        target = what or self.heading
+        try:
+            await target.or_(self._interruptions()).first.wait_for(timeout=self.timeout_ms)
+        except PlaywrightTimeoutError:
+            await self._timed_out(element or f"heading {self.screen}")
+        except PlaywrightError as exc:
+            raise PortalUnavailableError(f"{self.screen}: {_first_line(exc)}", screen=self.screen) from None
+        await self.raise_if_interrupted()
+
+    async def _timed_out(self, element: str) -> None:
+        await self.raise_if_interrupted()
+        seconds = self.timeout_ms / 1000
+        if await self.page.get_by_role("heading").count() == 0:
+            raise PortalUnavailableError(
+                f"{self.screen}: the portal did not answer within {seconds:g} s (waiting for {element})",
+                screen=self.screen)
+        raise PortalChangedError(f"{self.screen}: {element} did not appear within {seconds:g} s", screen=self.screen)
+
+    async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
+        """Run a Playwright action, turning its errors into ours naming this screen and the element."""
+        try:
+            return await action()
+        except PlaywrightTimeoutError:
+            await self._timed_out(element)
+            raise AssertionError("unreachable") from None
+        except FlowError:
+            raise
+        except PlaywrightError as exc:
+            raise PortalUnavailableError(f"{self.screen}: {element}: {_first_line(exc)}", screen=self.screen) from None
+
+    async def click(self, label: str) -> None:
+        await self.act(f"button '{label}'", lambda: self.button(label).click(timeout=self.timeout_ms))
+
+    async def go_to_org_management(self) -> OrgSearchPage:
+        from flows.pages.org_search import OrgSearchPage
+
+        await self.act("menu 代理人組織管理", lambda: self.menu("代理人組織管理").click(timeout=self.timeout_ms))
+        nxt = OrgSearchPage(self.page, self.timeout_ms)
+        await nxt.arrive()
+        return nxt
+
+    async def logout(self) -> None:
+        await self.act(f"link {Label.LOGOUT}", lambda: self.menu(Label.LOGOUT).click(timeout=self.timeout_ms))
+        await self.act("login screen", lambda: self.page.get_by_label(Label.LOGIN_ID).wait_for(timeout=self.timeout_ms))
+
+    async def row_message(self, row_label: str) -> str:
+        """What a form row shows besides its label and input: the portal's field error, verbatim."""
+        row = self.page.locator("tr").filter(has=self.page.get_by_label(row_label, exact=True))
+        if await row.count() == 0:
+            return ""
+        text = await row.first.inner_text(timeout=self.timeout_ms)
+        text = re.sub(r"【\d+】", "", text).replace(row_label, "", 1)
+        return " ".join(text.split())
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+

@@ -1,0 +1,73 @@
+"""代理人組織照会: the organisation and its certificate table."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ainas_bot.errors import PortalChangedError
+from ainas_bot.portal_text import CERT_TABLE_COLUMNS, Label, Screen
+from flows.pages._base import PortalPage, exact
+from flows.pages.cert_detail import CertDetailPage
+from flows.pages.cert_register import CertRegisterPage
+
+__all__ = ["CertificateRow", "OrgDetailPage"]
+
+
+@dataclasses.dataclass(frozen=True)
+class CertificateRow:
+    """One row of the certificate table; a pending record shows only its 登録日時."""
+
+    registered_at: str
+    trade_name_kanji: str
+    holder_name_kanji: str
+    expiry: str
+
+    @property
+    def pending(self) -> bool:
+        return not (self.trade_name_kanji or self.holder_name_kanji or self.expiry)
+
+
+class OrgDetailPage(PortalPage):
+    screen = Screen.ORG_DETAIL
+
+    @property
+    def _table(self):  # type: ignore[no-untyped-def]
+        return self.page.locator("table").filter(
+            has=self.page.get_by_role("columnheader", name=exact(Label.REGISTERED_AT))
+        ).last
+
+    async def certificates(self) -> list[CertificateRow]:
+        """Read the certificate table by its column headers."""
+        table = self._table
+        await self.arrive(table, element="certificate table")
+        headers = [h.strip() for h in await table.locator("th").all_inner_texts()]
+        missing = [c for c in CERT_TABLE_COLUMNS if c not in headers]
+        if missing:
+            raise PortalChangedError(f"{self.screen}: certificate table has no column {', '.join(missing)}",
+                                     screen=self.screen)
+        index = {name: headers.index(name) for name in CERT_TABLE_COLUMNS}
+        rows: list[CertificateRow] = []
+        for row in await table.locator("tr").filter(has=self.page.locator("td")).all():
+            cells = [c.strip() for c in await row.locator("td").all_inner_texts()]
+            if len(cells) < len(headers):
+                continue
+            rows.append(CertificateRow(
+                registered_at=cells[index[Label.REGISTERED_AT]],
+                trade_name_kanji=cells[index[Label.TRADE_NAME_KANJI]],
+                holder_name_kanji=cells[index[Label.HOLDER_NAME_KANJI]],
+                expiry=cells[index[Label.EXPIRY]],
+            ))
+        return rows
+
+    async def open_certificate(self, registered_at: str) -> CertDetailPage:
+        link = self._table.get_by_role("link", name=exact(registered_at)).first
+        await self.act(f"link {registered_at}", lambda: link.click(timeout=self.timeout_ms))
+        detail = CertDetailPage(self.page, self.timeout_ms)
+        await detail.arrive()
+        return detail
+
+    async def start_registration(self) -> CertRegisterPage:
+        await self.click(Label.CERT_REGISTER)
+        page = CertRegisterPage(self.page, self.timeout_ms)
+        await page.arrive()
+        return page

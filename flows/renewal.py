@@ -1,0 +1,186 @@
+"""The certificate update for the offices of one login, as the manual has a person do it.
+
+One session per login: log in once, handle each of its offices through the menu, log out. The
+decision of what to do is `flows.decision`; this module only does and proves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+
+from playwright.async_api import BrowserContext, Page
+from playwright.async_api import Error as PlaywrightError
+
+from ainas_bot._jst import format_portal_date
+from ainas_bot.errors import AinasBotError, FlowError, PortalAuthError, PortalMismatchError
+from ainas_bot.outcome import Outcome, Status
+from ainas_bot.portal_text import Label, Screen
+from ainas_bot.prepare import PreparedOffice
+from flows.artifacts import save_failure_artifacts
+from flows.decision import Action, auto_filled_differences, decide, entered_differences
+from flows.pages import CertDetailPage, HomePage, LoginPage, OrgDetailPage
+from flows.pages.cert_update import UpdateForm
+
+__all__ = ["EventSink", "FlowOptions", "renew_login_group"]
+
+log = logging.getLogger(__name__)
+EventSink = Callable[[str, str], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class FlowOptions:
+    portal_url: str
+    timeout_ms: float
+    artifacts_dir: str
+    dry_run: bool = False
+
+
+class _Tracer:
+    """Playwright traces record typed text: trace only between secrets, never while one is typed."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.active = False
+
+    async def start(self) -> None:
+        if self.active:
+            return
+        try:
+            await self.context.tracing.start(screenshots=True, snapshots=True)
+            self.active = True
+        except PlaywrightError as exc:  # not every browser protocol supports tracing
+            log.debug("tracing unavailable: %s", exc)
+
+    async def pause_for_secret(self) -> None:
+        if self.active:
+            await self.context.tracing.stop()
+            self.active = False
+
+
+async def _open_org(home: HomePage | OrgDetailPage | CertDetailPage, org_id: str) -> OrgDetailPage:
+    search = await home.go_to_org_management()
+    await search.search(org_id)
+    return await search.open_org(org_id)
+
+
+async def _renew_one(
+    page: Page, home: HomePage, office: PreparedOffice, opts: FlowOptions, tracer: _Tracer, emit: EventSink
+) -> Status:
+    cert = office.certificate
+    oid = office.office.id
+    emit(oid, f"{Screen.ORG_SEARCH}: {Label.ORG_ID} {oid}")
+    org = await _open_org(home, oid)
+    rows = await org.certificates()
+    action, candidates = decide(rows, cert)
+    if action is Action.ALREADY_CURRENT:
+        emit(oid, f"already registered and active ({Label.EXPIRY} {candidates[0].expiry}); nothing to do")
+        return "already-current"
+    detail: CertDetailPage | None = None
+    for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
+        emit(oid, f"pending record {row.registered_at}: comparing with the local certificate")
+        shown_detail = await org.open_certificate(row.registered_at)
+        if not auto_filled_differences(await shown_detail.read(), cert):
+            detail = shown_detail
+            break
+        org = await shown_detail.back_to_org()
+    resuming = detail is not None
+    if opts.dry_run:
+        emit(oid, "dry run: would resume the pending record" if resuming else "dry run: would register")
+        return "would-resume" if resuming else "would-register"
+    if detail is None:
+        emit(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
+        register = await org.start_registration()
+        await tracer.pause_for_secret()
+        detail = await register.upload(office.signing_p12, office.pin)
+        differences = auto_filled_differences(await detail.read(), cert)
+        if differences:
+            raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "
+                                      + "; ".join(differences), screen=Screen.CERT_DETAIL)
+    emit(oid, f"{Screen.CERT_UPDATE}: typing カナ, {Label.POSTAL_CODE}, {Label.START_DATE}")
+    update = await detail.start_update()
+    form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code,
+                      format_portal_date(office.start_date))
+    await tracer.pause_for_secret()
+    shown = await (await update.update(form, office.pin)).read()
+    await tracer.start()  # the last secret has been typed
+    entered = {Label.TRADE_NAME_KANA: form.trade_name_kana, Label.HOLDER_NAME_KANA: form.holder_name_kana,
+               Label.POSTAL_CODE: form.postal_code, Label.START_DATE: form.start_date}
+    differences = entered_differences(shown, entered) + auto_filled_differences(shown, cert)
+    if differences:
+        raise PortalMismatchError(f"{Screen.CERT_DETAIL}: after the update the portal shows: " + "; ".join(differences),
+                                  screen=Screen.CERT_DETAIL)
+    emit(oid, f"verifying the certificate table of {oid}")
+    org = await _open_org(detail, oid)
+    action, _ = decide(await org.certificates(), cert)
+    if action is not Action.ALREADY_CURRENT:
+        raise PortalMismatchError(f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
+                                  screen=Screen.ORG_DETAIL)
+    return "resumed" if resuming else "updated"
+
+
+async def renew_login_group(
+    context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, emit: EventSink
+) -> list[Outcome]:
+    """Log in once with the group's login and handle each office; every office gets an outcome."""
+    first = offices[0]
+    login_id = first.office.login_id
+    page = await context.new_page()
+    tracer = _Tracer(context)
+    outcomes: list[Outcome] = []
+    pending = list(offices)
+    home: HomePage | None = None
+    try:
+        emit(first.office.id, f"{Screen.LOGIN}: {login_id}")
+        login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
+        home = await login.log_in(login_id, first.login_password)
+        await tracer.start()
+    except AinasBotError as exc:
+        # A refused login fails every office of this login; it is never retried (accounts lock).
+        artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir, first.office.id)
+        return [_failed(o, exc, 0.0, artifacts) for o in offices]
+    while pending:
+        office = pending.pop(0)
+        started = time.monotonic()
+        try:
+            status = await _renew_one(page, home, office, opts, tracer, emit)
+            outcomes.append(Outcome(
+                office_id=office.office.id, login_id=login_id, status=status,
+                message=_describe(status, office), certificate_serial=office.certificate.serial,
+                certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=time.monotonic() - started,
+            ))
+            emit(office.office.id, f"{status}")
+        except AinasBotError as exc:
+            artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir, office.office.id)
+            outcomes.append(_failed(office, exc, time.monotonic() - started, artifacts))
+            emit(office.office.id, f"failed: {exc}")
+            if isinstance(exc, PortalAuthError) or getattr(exc, "reason", "") == "portal-unavailable":
+                outcomes.extend(_failed(o, exc, 0.0, []) for o in pending)
+                pending.clear()
+    try:
+        await HomePage(page, opts.timeout_ms).logout()
+    except AinasBotError as exc:
+        log.info("logout of %s did not complete: %s", login_id, exc)
+    return outcomes
+
+
+def _describe(status: Status, office: PreparedOffice) -> str:
+    expiry = format_portal_date(office.certificate.expiry_date)
+    return {
+        "updated": f"registered the certificate expiring {expiry}",
+        "resumed": f"completed the pending certificate expiring {expiry}",
+        "already-current": f"the certificate expiring {expiry} is already registered",
+        "would-register": f"would register the certificate expiring {expiry}",
+        "would-resume": f"would complete the pending certificate expiring {expiry}",
+    }.get(status, status)
+
+
+def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str]) -> Outcome:
+    return Outcome(
+        office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(exc),
+        reason=exc.reason, screen=exc.screen if isinstance(exc, FlowError) else None,
+        certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
+        seconds=seconds, artifacts=artifacts,
+    )
