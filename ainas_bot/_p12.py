@@ -76,6 +76,13 @@ def _public_der(key: object) -> bytes:
     return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
 def read_p12_bytes(path: Path) -> bytes:
     """Read a file that should be a .p12, turning every filesystem problem into one line."""
     if not path.exists():
@@ -165,10 +172,14 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
     except Exception:
         raise CertificateError(f"{name}: the .p12 uses an algorithm that cannot be read here") from None
-    if cert is None:
-        raise CertificateError(f"{name}: holds no certificate; export the certificate together with its key")
     if key is None:
         raise CertificateError(f"{name}: holds no private key; export the certificate with its private key (.p12)")
+    if cert is None:
+        # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
+        cert = next((c for c in extra if not _is_ca(c)), None)
+        if cert is None:
+            raise CertificateError(f"{name}: holds no certificate; export the certificate together with its key")
+        extra = [c for c in extra if c is not cert]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         raise CertificateError(f"{name}: the private key is of an unsupported type ({type(key).__name__})")
     return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

@@ -261,6 +261,8 @@ def _openssl_legacy(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
             os.chmod(folder / "key.pem", 0o600)
             args += ["-inkey", str(folder / "key.pem")]
+            if cert is None:
+                args.append("-nocerts")  # openssl pairs a key only with its own certificate: key alone
         env = {**os.environ, "AINAS_P12_PASSWORD": password}
         try:
             subprocess.run(args, env=env, check=True, capture_output=True)
@@ -303,12 +305,22 @@ def make_p12(
         extensions=extensions, serial=serial,
     )
     stored_key = generate_key() if mismatched_key else key
+    if not include_certificate:
+        # Only the issuing CA's certificate travels with the key, as in a chain exported without its leaf.
+        stored_cert, cas = None, [(issuer or issuer_for(profile)).certificate]
+    elif mismatched_key:
+        # A key and a certificate that do not match cannot be serialised as a pair: store them side by side.
+        if encryption == "legacy":
+            raise ValueError("mismatched_key needs encryption other than 'legacy' (openssl refuses the pair)")
+        stored_cert, cas = None, [cert]
+    else:
+        stored_cert, cas = cert, None
     return pkcs12_bytes(
         stored_key if include_key else None,
-        cert if include_certificate else None,
+        stored_cert,
         password=password,
         encryption=encryption,
-        cas=None if include_certificate else [cert],
+        cas=cas,
     )
 
 

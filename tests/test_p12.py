@@ -1,0 +1,173 @@
+"""Opening PKCS#12 files: both encryption families, empty PINs, and every broken file told apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+
+from ainas_bot import certfactory
+from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
+
+PIN = "S3cr3t-PIN-8472"
+
+
+@pytest.fixture(scope="module")
+def key() -> rsa.RSAPrivateKey:
+    return certfactory.generate_key()
+
+
+def _open(path: Path, pin: str = PIN):
+    return open_p12(read_p12_bytes(path), pin, name=str(path))
+
+
+@pytest.mark.parametrize(
+    ("encryption", "certificates", "key_alg", "mac", "legacy"),
+    [
+        ("modern", "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC", "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC",
+         "sha256", False),
+        ("legacy", "pbeWithSHAAnd40BitRC2-CBC", "pbeWithSHAAnd3-KeyTripleDES-CBC", "sha1", True),
+        ("legacy-3des", "pbeWithSHAAnd3-KeyTripleDES-CBC", "pbeWithSHAAnd3-KeyTripleDES-CBC", "sha1", True),
+    ],
+)
+def test_every_encryption_family_opens_and_is_named(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey,
+    encryption: str, certificates: str, key_alg: str, mac: str, legacy: bool,
+) -> None:
+    path = make_p12(key=key, password=PIN, encryption=encryption)
+    contents = _open(path)
+    assert contents.key_matches_certificate
+    assert contents.certificate.public_key().public_numbers() == key.public_key().public_numbers()
+    assert contents.encryption.as_dict() == {
+        "certificates": certificates, "key": key_alg, "mac": mac, "legacy": legacy,
+    }
+    assert contents.encryption.legacy is legacy
+
+
+def test_passwordless_file_opens_with_an_empty_pin(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
+) -> None:
+    path = make_p12(key=key, password="")
+    contents = _open(path, "")
+    assert contents.key_matches_certificate
+    assert contents.encryption.certificates == "none"
+    assert contents.encryption.key == "none"
+    assert not contents.encryption.legacy
+    with pytest.raises(CertificateError, match="wrong PIN"):
+        _open(path, PIN)
+
+
+@pytest.mark.parametrize("encryption", ["modern", "legacy", "legacy-3des"])
+def test_wrong_pin_is_told_apart_from_a_broken_file(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, encryption: str
+) -> None:
+    path = make_p12(key=key, password=PIN, encryption=encryption)
+    with pytest.raises(CertificateError) as exc:
+        _open(path, "0000")
+    message = str(exc.value)
+    assert message.startswith(f"{path}: wrong PIN")
+    assert "0000" not in message.removeprefix(str(path))
+    assert exc.value.exit_code == EXIT_CERTIFICATE
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.p12"
+    path.write_bytes(b"")
+    with pytest.raises(CertificateError, match=r"empty\.p12: the file is empty"):
+        read_p12_bytes(path)
+    with pytest.raises(CertificateError, match="the file is empty"):
+        open_p12(b"", PIN, name="blob")
+
+
+def test_missing_path_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(CertificateError, match=r"nope\.p12: no such file"):
+        read_p12_bytes(tmp_path / "nope.p12")
+    folder = tmp_path / "folder.p12"
+    folder.mkdir()
+    with pytest.raises(CertificateError, match=r"folder\.p12: is a directory"):
+        read_p12_bytes(folder)
+
+
+@pytest.mark.parametrize("cut", [1, 100, 0.5, 0.9])
+def test_truncated_file(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cut: float) -> None:
+    data = make_p12(key=key, password=PIN).read_bytes()
+    keep = len(data) - cut if isinstance(cut, int) else int(len(data) * cut)
+    with pytest.raises(CertificateError, match=r"^x\.p12: the file is truncated"):
+        open_p12(data[:keep], PIN, name="x.p12")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"hello, this is a text file and not a certificate\n" * 4,
+        b"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUW\n-----END CERTIFICATE-----\n",
+        b"\x00" * 64,
+        b"PK\x03\x04" + b"\x00" * 60,  # a zip file
+    ],
+    ids=["text", "pem", "zeros", "zip"],
+)
+def test_not_a_pkcs12_file(data: bytes) -> None:
+    with pytest.raises(CertificateError, match=r"^x\.p12: not a PKCS#12 \(\.p12\) file"):
+        open_p12(data, PIN, name="x.p12")
+
+
+def test_a_der_certificate_is_not_a_pkcs12_file(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    cert = _open(make_p12(key=key, password=PIN)).certificate
+    with pytest.raises(CertificateError, match=r"^cert\.der: not a PKCS#12"):
+        open_p12(cert.public_bytes(Encoding.DER), PIN, name="cert.der")
+
+
+def test_trailing_garbage_is_not_a_pkcs12_file(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> None:
+    data = make_p12(key=key, password=PIN).read_bytes()
+    with pytest.raises(CertificateError, match=r"^x\.p12: not a PKCS#12"):
+        open_p12(data + b"\x00garbage", PIN, name="x.p12")
+
+
+@pytest.mark.parametrize("encryption", ["modern", "legacy"])
+def test_no_private_key(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, encryption: str) -> None:
+    path = make_p12(key=key, password=PIN, include_key=False, encryption=encryption)
+    with pytest.raises(CertificateError, match=r": holds no private key"):
+        _open(path)
+
+
+@pytest.mark.parametrize("encryption", ["modern", "legacy", "legacy-3des"])
+def test_no_certificate(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, encryption: str) -> None:
+    path = make_p12(key=key, password=PIN, include_certificate=False, encryption=encryption)
+    loaded_key, loaded_cert, _ = pkcs12.load_key_and_certificates(path.read_bytes(), PIN.encode())
+    assert loaded_key is not None
+    assert loaded_cert is None  # the factory really wrote a file without the end-entity certificate
+    with pytest.raises(CertificateError, match=r": holds no certificate"):
+        _open(path)
+
+
+def test_key_that_does_not_match_the_certificate(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
+) -> None:
+    path = make_p12(key=key, password=PIN, mismatched_key=True)
+    contents = _open(path)
+    assert not contents.key_matches_certificate
+    # The certificate is the one issued for `key`; the stored key is another one.
+    assert contents.certificate.public_key().public_numbers() == key.public_key().public_numbers()
+    assert contents.key.public_key().public_numbers() != key.public_key().public_numbers()
+
+
+def test_additional_ca_certificates_are_kept_apart(key: rsa.RSAPrivateKey) -> None:
+    issuer = certfactory.issuer_for("gyoseishoshi")
+    now = dt.datetime.now(dt.UTC)
+    cert = certfactory.make_certificate(
+        key, issuer.name, issuer=issuer,
+        not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=9),
+    )
+    data = certfactory.pkcs12_bytes(key, cert, password=PIN, cas=[issuer.certificate])
+    contents = open_p12(data, PIN, name="x")
+    assert contents.certificate == cert
+    assert contents.additional_certificates == (issuer.certificate,)
