@@ -1,0 +1,166 @@
+"""`ainas-bot demo`: the whole job, rehearsed against a local sandbox.
+
+Creates a workspace, starts the sandbox, makes signing certificates of three profiles for three
+offices, writes their settings (secrets by reference, in a secrets directory), renews them with a
+progress line per step, then runs again to show they are `already-current`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ainas_bot._cli_renew import print_recap
+from ainas_bot._jst import today_jst
+from ainas_bot.certfactory import write_p12
+from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from ainas_bot.outcome import Outcome
+from ainas_bot.prepare import check_offices
+from ainas_bot.settings import load_settings
+
+__all__ = ["run_demo"]
+
+_MARKER = ".ainas-demo"
+# Three offices of different profiles, typed the way operators type (hiragana, 〒, full-width digits).
+_OFFICES: list[dict[str, Any]] = [
+    {"profile": "shogyo-touki", "encryption": "legacy", "layout": "subject",
+     "holder": "桜井　一郎", "street": "東京都千代田区霞が関一丁目２番３号", "building": "霞が関ビル５階",
+     "trade_kana": "ぎょうせいしょしほうじん　さくら", "holder_kana": "サクライ　イチロウ", "postal": "〒100-0013"},
+    {"profile": "gyoseishoshi", "encryption": "modern", "layout": "subject",
+     "holder": "山田　花子", "street": "大阪府大阪市北区梅田1-1-1", "building": "",
+     "trade_kana": "ﾔﾏﾀﾞｷﾞｮｳｾｲｼｮｼｼﾞﾑｼｮ", "holder_kana": "やまだ　はなこ", "postal": "５３０－０００１"},
+    {"profile": "gyoseishoshi", "encryption": "modern", "layout": "san", "string_type": "bmp",
+     "holder": "鈴木　次郎", "street": "愛知県名古屋市中区三の丸三丁目１番２号", "building": "三の丸ビル２０１",
+     "trade_kana": "スズキギョウセイショシジムショ", "holder_kana": "スズキ　ジロウ", "postal": "4600001"},
+]
+
+
+def _fresh_workspace(path: Path) -> Path:
+    path = path.resolve()
+    if path.exists():
+        if not (path / _MARKER).exists():
+            raise ConfigError(f"{path}: exists and is not a demo workspace; choose another --workspace")
+        shutil.rmtree(path)
+    path.mkdir(parents=True, mode=0o700)
+    (path / _MARKER).write_text("created by ainas-bot demo\n")
+    return path
+
+
+def _secret(folder: Path, key: str, value: str) -> str:
+    folder.mkdir(exist_ok=True, mode=0o700)
+    fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return f'{{ secret = "{key}" }}'
+
+
+def _toml_str(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _write_settings(ws: Path, base_url: str, ca: Path, offices: list[dict[str, Any]]) -> Path:
+    lines = [
+        "# Written by `ainas-bot demo`: the sandbox and three offices. Secrets live in ./secrets (0600).",
+        f"portal_url = {_toml_str(base_url)}",
+        f"portal_ca = {_toml_str(str(ca))}",
+        'secrets_dir = "secrets"',
+        'artifacts_dir = "artifacts"',
+        "timeout_seconds = 30",
+    ]
+    for o in offices:
+        lines += [
+            "", "[[offices]]",
+            f"id = {_toml_str(o['id'])}",
+            f"login_id = {_toml_str(o['login_id'])}",
+            f"login_password = {o['login_password']}",
+            f"client_cert = {_toml_str(o['client_cert'])}",
+            f"client_cert_password = {o['client_cert_password']}",
+            f"signing_cert = {_toml_str(o['signing_cert'])}",
+            f"pin = {o['pin']}",
+            f"trade_name_kana = {_toml_str(o['trade_kana'])}",
+            f"holder_name_kana = {_toml_str(o['holder_kana'])}",
+            f"postal_code = {_toml_str(o['postal'])}",
+        ]
+    path = ws / "ainas.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from ainas_bot.sandbox import Sandbox, SandboxOptions
+    from flows.runner import run_offices
+
+    ws = _fresh_workspace(args.workspace)
+    _say(f"== workspace {ws}")
+    with Sandbox(SandboxOptions(state_dir=ws / "sandbox", orgs=24)) as sandbox:
+        _say(f"== sandbox running at {sandbox.base_url} (CA {sandbox.ca_pem})")
+        notices, seen = [], set()
+        for notice in sandbox.notices:
+            if notice.admin_login_id not in seen:
+                seen.add(notice.admin_login_id)
+                notices.append(notice)
+            if len(notices) == len(_OFFICES):
+                break
+        offices = []
+        for index, (notice, spec) in enumerate(zip(notices, _OFFICES, strict=True), start=1):
+            pin = f"demo-pin-{index}-{os.urandom(3).hex()}"
+            signing = write_p12(
+                ws / "certificates" / f"office-{notice.org_id}.p12", profile=spec["profile"],
+                trade_name=notice.org_name, holder_name=spec["holder"], address_street=spec["street"],
+                address_building=spec["building"], password=pin, encryption=spec["encryption"],
+                layout=spec["layout"], string_type=spec.get("string_type", "utf8"),
+                not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), valid_days=3 * 365,
+            )
+            secrets = ws / "secrets"
+            offices.append({
+                **spec, "id": notice.org_id, "login_id": notice.admin_login_id,
+                "login_password": _secret(secrets, f"office-{notice.org_id}-password", notice.admin_password),
+                "client_cert": str(notice.client_cert),
+                "client_cert_password": _secret(secrets, f"office-{notice.org_id}-client-cert",
+                                                notice.client_cert_password),
+                "signing_cert": str(signing.relative_to(ws)),
+                "pin": _secret(secrets, f"office-{notice.org_id}-pin", pin),
+            })
+            _say(f"   office {notice.org_id} {notice.org_name}: {spec['profile']} certificate "
+                 f"({spec['encryption']}), login {notice.admin_login_id}")
+        config = _write_settings(ws, sandbox.base_url, sandbox.ca_pem, offices)
+        _say(f"== settings written to {config}")
+        settings = load_settings(config, browser=args.browser, headless=not args.headed)
+        ready, problems, _ = check_offices(settings.offices, settings, environ, today=today_jst())
+        if problems:
+            for p in problems:
+                print(f"problem: {p}", file=sys.stderr)
+            return EXIT_FAILED
+
+        def emit(office_id: str, text: str) -> None:
+            _say(f"   [{office_id}] {text}")
+
+        results: list[list[Outcome]] = []
+        for title in ("first run: register and update", "second run: nothing left to do"):
+            _say(f"== {title} ({args.browser})")
+            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, emit=emit))
+            print_recap(outcomes)
+            results.append(outcomes)
+        state = {org["org_id"]: org for org in sandbox.state()}
+        _say("== the sandbox now holds, per office:")
+        for r in ready:
+            active = [c for c in state[r.office.id]["certificates"]
+                      if c["status"] == "active" and c["serial"] == r.certificate.serial]
+            for c in active:
+                _say(f"   {r.office.id}: {c['trade_name_kanji']} / {c['trade_name_kana']} / {c['postal_code']} / "
+                     f"利用開始日 {c['start_date']} / 有効期限 {c['not_after']}")
+    first_ok = all(o.status == "updated" for o in results[0])
+    second_ok = all(o.status == "already-current" for o in results[1])
+    _say("== demo " + ("succeeded" if first_ok and second_ok else "FAILED"))
+    return EXIT_OK if first_ok and second_ok else EXIT_FAILED
