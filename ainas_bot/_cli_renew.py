@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 from ainas_bot._jst import today_jst
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
@@ -53,18 +54,18 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     return EXIT_USAGE if problems else EXIT_OK
 
 
-def print_recap(outcomes: list[Outcome], *, stream: object = None) -> None:
+def print_recap(outcomes: list[Outcome], *, stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
-    print("", file=out)  # type: ignore[call-overload]
+    print("", file=out)
     width = max([len(o.office_id) for o in outcomes] + [6])
     for o in outcomes:
         detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
         print(f"{o.office_id:<{width}}  {o.status:<16} {o.certificate_expiry or '':<10}  {o.seconds:6.1f}s  {detail}",
-              file=out)  # type: ignore[call-overload]
+              file=out)
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
-    print("RECAP " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), file=out)  # type: ignore[call-overload]
+    print("RECAP " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), file=out)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

@@ -14,7 +14,7 @@ from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
 
 from ainas_bot.errors import CertificateError
 
-__all__ = ["P12Encryption", "P12Contents", "open_p12", "read_p12_bytes"]
+__all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
 
 _OID_NAMES = {
     "1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
@@ -158,7 +158,9 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     except SubstrateUnderrunError:
         raise CertificateError(f"{name}: the file is truncated; copy the .p12 again from the issuer's media") from None
     except PyAsn1Error:
-        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12") from None
+        raise CertificateError(
+            f"{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12"
+        ) from None
     if rest:
         raise CertificateError(f"{name}: not a PKCS#12 (.p12) file (trailing data after the structure)")
     try:

@@ -200,7 +200,8 @@ def make_certificate(
         )
     )
     if client_auth:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+        client = x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH])
+        builder = builder.add_extension(client, critical=False)
     for ext, critical in extensions:
         builder = builder.add_extension(ext, critical=critical)
     return builder.sign(issuer.key, hashes.SHA256())

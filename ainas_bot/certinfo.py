@@ -200,7 +200,9 @@ def _mapped_value(cert: x509.Certificate, source: str) -> str:
             return _tagged_strings(der).get(int(index), "")
         value, _ = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
         return str(value.getComponent())
-    raise ConfigError(f"certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or ext:OID/N)")
+    raise ConfigError(
+        f"certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or ext:OID/N)"
+    )
 
 
 def _apply_mapping(cert: x509.Certificate, mapping: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -289,7 +291,9 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
     if require_key_match and not info.key_matches_certificate:
         raise CertificateError(f"{info.file}: the private key does not match the certificate; export the pair again")
     if info.expiry_date < day:
-        raise CertificateError(f"{info.file}: the certificate expired on {info.expiry_date:%Y/%m/%d}; use the renewed .p12")
+        raise CertificateError(
+            f"{info.file}: the certificate expired on {info.expiry_date:%Y/%m/%d}; use the renewed .p12"
+        )
     if info.start_date > day:
         raise CertificateError(
             f"{info.file}: the certificate is not valid yet (valid from {info.start_date:%Y/%m/%d}); "
@@ -306,7 +310,7 @@ def _asn1_text(der: bytes) -> object:
 
 
 def _plain(value: Any) -> object:
-    if isinstance(value, (univ.SequenceOf, univ.SetOf)) or isinstance(value, univ.Sequence | univ.Set):
+    if isinstance(value, (univ.SequenceOf, univ.SetOf, univ.Sequence, univ.Set)):
         return [_plain(v) for v in value.values()] if hasattr(value, "values") else [_plain(v) for v in value]
     if isinstance(value, univ.OctetString) and not hasattr(value, "encoding"):
         return bytes(value).hex()

@@ -61,7 +61,8 @@ def select_signing_p12(
     """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last."""
     if not path.is_dir():
         data = read_p12_bytes(path)
-        info = describe(open_p12(data, pin.get_secret_value(), name=str(path)), file=str(path), mapping=mapping, now=now)
+        contents = open_p12(data, pin.get_secret_value(), name=str(path))
+        info = describe(contents, file=str(path), mapping=mapping, now=now)
         check_validity(info, on=on)
         return path, data, info
     candidates: list[tuple[Path, bytes, CertificateInfo]] = []
@@ -116,9 +117,12 @@ def prepare_office(
     if start < today:
         problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is before today "
                                    f"({today:%Y/%m/%d}, Japan time)", "input"))
-    kana1 = _collect(problems, p, lambda: normalise_kana(office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
-    kana2 = _collect(problems, p, lambda: normalise_kana(office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
-    postal = _collect(problems, p, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
+    kana1 = _collect(problems, p, lambda: normalise_kana(
+        office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
+    kana2 = _collect(problems, p, lambda: normalise_kana(
+        office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
+    postal = _collect(problems, p, lambda: normalise_postal_code(
+        office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
     if client_pw is not None:
         def open_client() -> None:
             data = read_p12_bytes(office.client_cert)

@@ -112,7 +112,8 @@ _TOML_FILE: dict[str, Path | None] = {"path": None}
 def _format_error(source: str, exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
-    return f"{source}: {where}: {first['msg']}" + (f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else "")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{source}: {where}: {first['msg']}{more}"
 
 
 def load_settings(config: Path | None, **overrides: Any) -> Settings:

@@ -82,7 +82,8 @@ def _nss(args: list[str]) -> None:
     result = subprocess.run(args, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
-        raise ConfigError(f"{tool}: could not set up the Firefox profile ({detail[-1] if detail else result.returncode})")
+        last = detail[-1] if detail else result.returncode
+        raise ConfigError(f"{tool}: could not set up the Firefox profile ({last})")
 
 
 def _firefox_profile(folder: Path, client_cert: Path, password: SecretStr, portal_ca: Path | None) -> None:

@@ -116,7 +116,8 @@ async def _renew_one(
     org = await _open_org(detail, oid)
     action, _ = decide(await org.certificates(), cert)
     if action is not Action.ALREADY_CURRENT:
-        raise PortalMismatchError(f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
+        raise PortalMismatchError(
+            f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
                                   screen=Screen.ORG_DETAIL)
     return "resumed" if resuming else "updated"
 

@@ -17,7 +17,7 @@ from ainas_bot.errors import (
     PortalUnavailableError,
     PortalUntrustedError,
 )
-from ainas_bot.portal_text import Label, Message, Screen
+from ainas_bot.portal_text import Label, Message
 
 if TYPE_CHECKING:
     from flows.pages.org_search import OrgSearchPage

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ainas_bot.portal_text import CERT_DETAIL_ROWS, Label, Screen
 from flows.pages._base import PortalPage
+
+if TYPE_CHECKING:
+    from flows.pages.cert_update import CertUpdatePage
+    from flows.pages.org_detail import OrgDetailPage
 
 __all__ = ["CertDetailPage"]
 
@@ -17,7 +23,7 @@ class CertDetailPage(PortalPage):
         for label in CERT_DETAIL_ROWS:
             cell = self.value_of(label)
             text = await self.act(f"row {label}", lambda cell=cell: cell.inner_text(timeout=self.timeout_ms))  # type: ignore[misc]
-            values[label] = " ".join(text.split(" ")).strip()
+            values[label] = text.strip()
         return values
 
     async def start_update(self) -> CertUpdatePage:
@@ -36,6 +42,3 @@ class CertDetailPage(PortalPage):
         await page.arrive()
         return page
 
-
-from flows.pages.cert_update import CertUpdatePage  # noqa: E402
-from flows.pages.org_detail import OrgDetailPage  # noqa: E402

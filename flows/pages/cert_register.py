@@ -42,7 +42,9 @@ class CertRegisterPage(PortalPage):
         body = await self._body_text()
         for text in _REFUSALS:
             if text in body:
-                raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}", screen=self.screen)
+                raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}",
+                                         screen=self.screen)
         if not await detail.heading.count():
-            raise PortalChangedError(f"{self.screen}: no {Screen.CERT_DETAIL} after {Label.CONFIRM}", screen=self.screen)
+            raise PortalChangedError(f"{self.screen}: no {Screen.CERT_DETAIL} after {Label.CONFIRM}",
+                                     screen=self.screen)
         return detail

@@ -9,8 +9,8 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import FlowError
 from ainas_bot.portal_text import Label, Message, Screen
-
 from flows.pages._base import PortalPage
+from flows.pages.cert_detail import CertDetailPage
 
 __all__ = ["CertUpdatePage", "FieldErrorsError", "UpdateForm"]
 
@@ -32,7 +32,7 @@ class FieldErrorsError(FlowError):
 class CertUpdatePage(PortalPage):
     screen = Screen.CERT_UPDATE
 
-    async def update(self, form: UpdateForm, pin: SecretStr) -> "CertDetailPage":
+    async def update(self, form: UpdateForm, pin: SecretStr) -> CertDetailPage:
         p = self.page
         fields = [
             (Label.TRADE_NAME_KANA, form.trade_name_kana),
@@ -75,5 +75,3 @@ class CertUpdatePage(PortalPage):
         raise FieldErrorsError(f"{self.screen}: the portal refused the input: " + "; ".join(shown or ["(no message)"]),
                                screen=self.screen)
 
-
-from flows.pages.cert_detail import CertDetailPage  # noqa: E402
