@@ -1,0 +1,75 @@
+"""The Starlette application: routes, the latency and fault knobs, and the pages for unknown URLs."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ainas_bot import portal_text as pt
+from ainas_bot.sandbox._auth import login, logout
+from ainas_bot.sandbox._certs import cert_detail, cert_register, cert_update
+from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
+from ainas_bot.sandbox._web import Ctx, render_error
+
+__all__ = ["build_app"]
+
+_CSS = Path(__file__).parent / "static" / "style.css"
+_BOTH = ["GET", "POST"]
+
+
+class Knobs:
+    """ASGI middleware: `latency_ms` before every response, `fault_rate` of them a 503 maintenance page."""
+
+    def __init__(self, app: ASGIApp, ctx: Ctx) -> None:
+        self.app, self.ctx = app, ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        options = self.ctx.options
+        if options.latency_ms > 0:
+            await asyncio.sleep(options.latency_ms / 1000)
+        if options.fault_rate > 0 and self.ctx.rng.random() < options.fault_rate:
+            html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)
+            await HTMLResponse(html, status_code=503, headers={"Retry-After": "60"})(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _css(request: Request) -> Response:
+    return Response(_CSS.read_bytes(), media_type="text/css")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 404
+    return render_error(request, pt.Message.INVALID_TRANSITION, user=None, status=status)
+
+
+def build_app(ctx: Ctx) -> Starlette:
+    paths = ctx.paths.paths
+    routes = [
+        Route(paths["login"], login, methods=_BOTH),
+        Route(paths["logout"], logout),
+        Route(paths["home"], home, methods=_BOTH),
+        Route(paths["menu"], menu_page),
+        Route(paths["org_search"], org_search, methods=_BOTH),
+        Route(paths["org_detail"], org_detail),
+        Route(paths["org_update"], org_update),
+        Route(paths["cert_register"], cert_register, methods=_BOTH),
+        Route(paths["cert_detail"], cert_detail),
+        Route(paths["cert_update"], cert_update, methods=_BOTH),
+        Route(paths["css"], _css),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(Knobs, ctx=ctx)],
+                    exception_handlers={404: _not_found, 405: _not_found})
+    app.state.ctx = ctx
+    return app

@@ -1,0 +1,107 @@
+"""The checks of 代理人証明書登録 (the uploaded .p12) and 代理人証明書更新 (the typed values)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ainas_bot import portal_text as pt
+from ainas_bot._jst import parse_portal_date
+from ainas_bot._p12 import open_p12
+from ainas_bot.certinfo import CertificateInfo, check_validity, describe
+from ainas_bot.errors import CertificateError
+
+__all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]
+
+_KANA = re.compile(r"[\u30A1-\u30F6ー\u3000]+")  # full-width katakana, the long vowel mark, full-width space
+_POSTAL = re.compile(r"[0-9]{3}-[0-9]{4}")
+_DATE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}")
+# form field name -> label, in the order of the 更新 form
+UPDATE_FIELDS = {
+    "tradeNameKana": pt.Label.TRADE_NAME_KANA,
+    "holderNameKana": pt.Label.HOLDER_NAME_KANA,
+    "postalCode": pt.Label.POSTAL_CODE,
+    "startDate": pt.Label.START_DATE,
+    "certPassword": pt.Label.CERT_PASSWORD,
+}
+
+
+def _required(value: str, label: str) -> str | None:
+    return pt.Message.REQUIRED.format(label=label) if not value.strip(" \u3000") else None
+
+
+def check_upload(
+    filename: str, data: bytes, password: str, *, today: dt.date
+) -> tuple[dict[str, str], CertificateInfo | None]:
+    """(errors by field, the certificate read from the file when there is no error)."""
+    errors: dict[str, str] = {}
+    if not filename or not data:
+        errors["certFile"] = pt.Message.REQUIRED.format(label=pt.Label.CERT_FILE)
+    if not password:
+        errors["certPassword"] = pt.Message.REQUIRED.format(label=pt.Label.CERT_PASSWORD)
+    if errors:
+        return errors, None
+    if not filename.lower().endswith(".p12"):
+        return {"certFile": pt.Message.FILE_NOT_P12}, None
+    try:
+        contents = open_p12(data, password, name=filename)
+    except CertificateError as exc:
+        if "wrong PIN" in str(exc):
+            return {"certPassword": pt.Message.WRONG_CERT_PASSWORD}, None
+        return {"certFile": pt.Message.FILE_NOT_P12}, None
+    try:
+        info = describe(contents, file=filename)
+    except CertificateError:
+        return {"certFile": pt.Message.FILE_NOT_P12}, None
+    try:
+        check_validity(info, on=today)
+    except CertificateError:
+        if info.expiry_date < today:
+            return {"certFile": pt.Message.CERT_EXPIRED}, None
+        if info.start_date > today:
+            return {"certFile": pt.Message.CERT_NOT_YET_VALID}, None
+        return {"certFile": pt.Message.FILE_NOT_P12}, None
+    return {}, info
+
+
+def _check_date(text: str, *, today: dt.date, not_after: dt.date) -> str | None:
+    if not _DATE.fullmatch(text):
+        return pt.Message.DATE_INVALID
+    try:
+        day = parse_portal_date(text)
+    except ValueError:
+        return pt.Message.DATE_INVALID
+    if day < today:
+        return pt.Message.DATE_BEFORE_TODAY
+    if day > not_after:
+        return pt.Message.DATE_AFTER_EXPIRY
+    return None
+
+
+def _opens(p12: bytes | None, password: str) -> bool:
+    if p12 is None:
+        return False  # a record seeded without its file: no password can be proven
+    try:
+        open_p12(p12, password, name="registered certificate")
+    except CertificateError:
+        return False
+    return True
+
+
+def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None) -> dict[str, str]:
+    """Errors by form field (empty when the update may be saved)."""
+    errors: dict[str, str] = {}
+    for field, label in UPDATE_FIELDS.items():
+        value = values.get(field, "")
+        problem = _required(value, label)
+        if problem is None and field in ("tradeNameKana", "holderNameKana") and not _KANA.fullmatch(value):
+            problem = pt.Message.KANA_INVALID.format(label=label)
+        elif problem is None and field == "postalCode" and not _POSTAL.fullmatch(value):
+            problem = pt.Message.POSTAL_INVALID
+        elif problem is None and field == "startDate":
+            problem = _check_date(value, today=today, not_after=not_after)
+        elif problem is None and field == "certPassword" and not _opens(p12, value):
+            problem = pt.Message.WRONG_CERT_PASSWORD
+        if problem is not None:
+            errors[field] = problem
+    return errors

@@ -1,0 +1,107 @@
+"""The sandbox's knobs and the registration notices it hands out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ainas_bot.errors import ConfigError
+
+__all__ = ["Notice", "SandboxOptions", "default_state_dir", "load_notices", "write_notices"]
+
+NOTICES_FILE = "notices.json"
+
+
+def default_state_dir() -> Path:
+    """`$XDG_DATA_HOME/ainas-bot/sandbox`, else `~/.local/share/ainas-bot/sandbox`."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "ainas-bot" / "sandbox"
+
+
+@dataclasses.dataclass
+class SandboxOptions:
+    """How a sandbox starts. latency_ms, fault_rate, expire_sessions_after and closed_hours may change while it runs."""
+
+    state_dir: Path = dataclasses.field(default_factory=default_state_dir)
+    orgs: int = 304
+    host: str = "127.0.0.1"
+    port: int = 0
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    expire_sessions_after: float = 1800.0
+    closed_hours: bool = False
+    shuffle_paths: bool = False
+    seed: int = 1
+    now: Callable[[], dt.datetime] | None = None
+
+    def clock(self) -> dt.datetime:
+        """The current instant (aware; a naive override is taken as UTC)."""
+        current = self.now() if self.now is not None else dt.datetime.now(dt.UTC)
+        return current if current.tzinfo is not None else current.replace(tzinfo=dt.UTC)
+
+    def validate(self) -> None:
+        if self.orgs < 1:
+            raise ConfigError(f"--orgs {self.orgs}: give at least 1 organisation")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"--port {self.port}: give a port between 0 and 65535")
+        if self.latency_ms < 0:
+            raise ConfigError(f"--latency-ms {self.latency_ms}: give 0 or more milliseconds")
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ConfigError(f"--fault-rate {self.fault_rate}: give a fraction between 0 and 1")
+        if self.expire_sessions_after <= 0:
+            raise ConfigError(
+                f"--expire-sessions-after {self.expire_sessions_after}: give a positive number of seconds"
+            )
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """A 利用登録通知書: what the association sends an agent organisation to log in."""
+
+    org_id: str
+    org_name: str
+    admin_login_id: str
+    admin_password: str
+    staff_login_id: str
+    staff_password: str
+    client_cert: Path
+    client_cert_password: str
+
+    def as_json(self) -> dict[str, str]:
+        data = dataclasses.asdict(self)
+        data["client_cert"] = str(self.client_cert)
+        return data
+
+
+def write_notices(state_dir: Path, notices: list[Notice]) -> Path:
+    path = state_dir / NOTICES_FILE
+    text = json.dumps([n.as_json() for n in notices], ensure_ascii=False, indent=2) + "\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+    return path
+
+
+def load_notices(state_dir: Path) -> list[Notice]:
+    """The notices of the sandbox whose state is in `state_dir`."""
+    path = state_dir / NOTICES_FILE
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no sandbox notices here; start `ainas-bot sandbox --state {state_dir}` first"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}); delete the state directory to seed it again") from None
+    fields = {f.name for f in dataclasses.fields(Notice)}
+    notices: list[Notice] = []
+    for entry in raw:
+        if not isinstance(entry, dict) or set(entry) != fields:
+            raise ConfigError(f"{path}: not a list of sandbox notices; delete the state directory to seed it again")
+        notices.append(Notice(**{**entry, "client_cert": Path(entry["client_cert"])}))
+    return notices

@@ -1,0 +1,147 @@
+"""`Sandbox`: the state directory, the HTTPS server in a background thread, and its handles for tests."""
+
+from __future__ import annotations
+
+import random
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+from ainas_bot.errors import ConfigError
+from ainas_bot.sandbox._app import build_app
+from ainas_bot.sandbox._db import DB_FILE, Db
+from ainas_bot.sandbox._options import Notice, SandboxOptions, load_notices
+from ainas_bot.sandbox._pki import ensure_pki
+from ainas_bot.sandbox._seed import seed
+from ainas_bot.sandbox._web import LOGIN_PATH, Ctx, Paths
+
+__all__ = ["Sandbox", "state_json"]
+
+_START_TIMEOUT = 30.0
+
+
+def state_json(state_dir: Path) -> list[dict[str, Any]]:
+    """Every organisation of the sandbox in `state_dir` with its certificate records (JSON-ready)."""
+    path = state_dir / DB_FILE
+    if not path.is_file():
+        raise ConfigError(f"{state_dir}: no sandbox state here; start `ainas-bot sandbox --state {state_dir}` first")
+    db = Db(path)
+    try:
+        return db.state()
+    finally:
+        db.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --host or --port") from None
+    return sock
+
+
+class Sandbox:
+    """The AINAS imitation, serving HTTPS with client-certificate authentication while the `with` block runs."""
+
+    def __init__(self, options: SandboxOptions) -> None:
+        options.validate()
+        self.options = options
+        self.notices: list[Notice] = []
+        self.paths = Paths(shuffle=options.shuffle_paths)
+        self._db: Db | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
+        self._port = 0
+
+    @property
+    def state_dir(self) -> Path:
+        return self.options.state_dir
+
+    @property
+    def ca_pem(self) -> Path:
+        return self.state_dir / "ca.pem"
+
+    @property
+    def origin(self) -> str:
+        host = self.options.host
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else (f"[{host}]" if ":" in host else host)  # noqa: S104
+        return f"https://{host}:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        """The login URL: always `/oss_agt/`, even with shuffled paths."""
+        return self.origin + LOGIN_PATH
+
+    def state(self) -> list[dict[str, Any]]:
+        if self._db is not None:
+            return self._db.state()
+        return state_json(self.state_dir)
+
+    def start(self) -> Sandbox:
+        if self._thread is not None:
+            raise ConfigError("the sandbox is already running")
+        state_dir = self.state_dir
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise ConfigError(f"{state_dir}: cannot create the state directory ({exc.strerror})") from None
+        pki = ensure_pki(state_dir, seed=self.options.seed)
+        self._db = Db(state_dir / DB_FILE)
+        if self._db.meta("seeded") is None:
+            self.notices = seed(self._db, state_dir, pki.issuer, orgs=self.options.orgs, seed=self.options.seed,
+                                now=self.options.clock())
+        else:
+            self.notices = load_notices(state_dir)
+        ctx = Ctx(self._db, self.options, self.paths, random.Random(self.options.seed))  # noqa: S311 - fault draws
+        self._sock = _listen(self.options.host, self.options.port)
+        self._port = int(self._sock.getsockname()[1])
+        config = uvicorn.Config(
+            build_app(ctx), ssl_certfile=str(pki.cert), ssl_keyfile=str(pki.key), ssl_ca_certs=str(pki.ca),
+            ssl_cert_reqs=ssl.CERT_REQUIRED, log_config=None, log_level="warning", access_log=False,
+            lifespan="off", timeout_graceful_shutdown=2, server_header=False,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
+                                        name="ainas-sandbox", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise ConfigError(f"the sandbox server did not start on {self.options.host}:{self._port}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self._sock is not None:
+            self._sock.close()
+        if self._db is not None:
+            self._db.close()
+        self._server = self._thread = self._sock = self._db = None
+
+    def wait(self) -> None:
+        """Block until the server stops (Ctrl-C stops it from the CLI)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
