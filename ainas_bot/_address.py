@@ -13,10 +13,13 @@ __all__ = ["split_address"]
 
 _NUM = r"[0-9０-９一二三四五六七八九十百千〇]+"
 _DASH = r"[-－‐―ー−の]"
-# A block number: `２番３号`, `５番地`, `3号`, `4-2-8`, `１丁目２－３`, optionally a trailing `号`.
+# A block number: `２番３号`, `５番地`, `２３番地３`, `3号`, `4-2-8`, `１丁目２－３`, optionally a trailing `号`.
+# Not one: a number that is part of a town name (`一番町`, `麻布十番二丁目`); the group is atomic so that
+# such a match is dropped whole instead of shortened.
 _BLOCK = re.compile(
-    rf"{_NUM}(?:番地|番|号)(?:{_NUM}(?:号|番地?))*(?:{_DASH}{_NUM}(?:号)?)*"
-    rf"|{_NUM}(?:{_DASH}{_NUM})+(?:号)?"
+    rf"(?>{_NUM}(?:番地(?:{_NUM}号?)?|番|号)(?:{_NUM}(?:号|番地?))*(?:{_DASH}{_NUM}(?:号)?)*"
+    rf"|{_NUM}(?:{_DASH}{_NUM})+(?:号)?)"
+    rf"(?![町丁]|{_NUM}丁)"
 )
 _SPACE = re.compile(r"[ \u3000]+")
 
