@@ -1,0 +1,81 @@
+"""`ainas-bot sandbox [options]` serves the sandbox; `ainas-bot sandbox state --state DIR` prints its state."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ainas_bot.errors import EXIT_OK, EXIT_USAGE
+from ainas_bot.sandbox._options import NOTICES_FILE, SandboxOptions, default_state_dir
+from ainas_bot.sandbox._server import Sandbox, state_json
+
+__all__ = ["main"]
+
+
+def _serve_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="ainas-bot sandbox",
+        description="Serve a local imitation of the AINAS agent application over HTTPS with client certificates. "
+        "`ainas-bot sandbox state --state DIR` prints the organisations and their certificate records as JSON.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8443, help="port to listen on, 0 for any free port (default 8443)")
+    p.add_argument("--state", type=Path, default=None, metavar="DIR",
+                   help=f"state directory (default {default_state_dir()})")
+    p.add_argument("--orgs", type=int, default=304, help="organisations seeded on first start (default 304)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated names and dates (default 1)")
+    p.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
+    p.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered 503 (0..1)")
+    p.add_argument("--expire-sessions-after", type=float, default=1800.0, metavar="SECONDS",
+                   help="idle time after which a session ends (default 1800)")
+    p.add_argument("--closed-hours", action="store_true", help="refuse logins outside 8:00-22:00 JST")
+    p.add_argument("--shuffle-paths", action="store_true",
+                   help="randomise every path except the login URL /oss_agt/ at start")
+    return p
+
+
+def _state_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ainas-bot sandbox state",
+                                description="Print every organisation and its certificate records as JSON.")
+    p.add_argument("--state", type=Path, default=None, metavar="DIR",
+                   help=f"state directory (default {default_state_dir()})")
+    return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    options = SandboxOptions(
+        state_dir=args.state or default_state_dir(), orgs=args.orgs, host=args.host, port=args.port,
+        latency_ms=args.latency_ms, fault_rate=args.fault_rate, expire_sessions_after=args.expire_sessions_after,
+        closed_hours=args.closed_hours, shuffle_paths=args.shuffle_paths, seed=args.seed,
+    )
+    sandbox = Sandbox(options)
+    with sandbox:
+        first = sandbox.notices[0]
+        print(f"AINAS sandbox at {sandbox.base_url}", flush=True)
+        print(f"  state directory: {options.state_dir}")
+        print(f"  CA certificate:  {sandbox.ca_pem} (the server certificate is signed by it)")
+        print(f"  notices:         {options.state_dir / NOTICES_FILE} "
+              f"({len(sandbox.notices)} organisations: login IDs, passwords, client certificates)")
+        print(f"  to log in: install {first.client_cert} (its password is client_cert_password in the notices),")
+        print(f"  open {sandbox.base_url} and log in as {first.admin_login_id} (administrator of "
+              f"{first.org_id} {first.org_name}; password admin_password in the notices)")
+        print("  Ctrl-C stops it.", flush=True)
+        try:
+            sandbox.wait()
+        except KeyboardInterrupt:
+            print("sandbox stopped", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: list[str]) -> int:
+    """Entry point for `ainas-bot sandbox ...` (`argv` is what follows `sandbox`)."""
+    try:
+        if argv[:1] == ["state"]:
+            args = _state_parser().parse_args(argv[1:])
+            print(json.dumps(state_json(args.state or default_state_dir()), ensure_ascii=False, indent=2))
+            return EXIT_OK
+        return _serve(_serve_parser().parse_args(argv))
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
