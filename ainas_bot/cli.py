@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ainas_bot import __version__, _cli_certs
-from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError
+from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError, ConfigError
 
 __all__ = ["main"]
 
@@ -43,6 +43,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from ainas_bot.sandbox._cli import main as sandbox_main
 
             return sandbox_main(args_list[args_list.index("sandbox") + 1 :])
+        if any(a.split("=", 1)[0] in ("--pi", "--pin") for a in args_list):
+            # Refused before argparse, whose error message would repeat `--pin=VALUE`.
+            raise ConfigError(
+                "a PIN is never taken from the command line (ps and the shell history would show it); "
+                "use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt"
+            )
         parser = _parser()
         try:
             args = parser.parse_args(args_list)
