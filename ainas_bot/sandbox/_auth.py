@@ -12,7 +12,7 @@ from starlette.responses import Response
 from ainas_bot import portal_text as pt
 from ainas_bot._jst import JST
 from ainas_bot.sandbox._seed import ROLE_ADMIN, hash_password
-from ainas_bot.sandbox._web import LOGIN_PATH, User, ctx_of, redirect, render, render_error
+from ainas_bot.sandbox._web import LOGIN_PATH, User, ctx_of, read_form, redirect, render, render_error
 
 __all__ = ["COOKIE", "LOCK_AFTER", "admin_user", "check_token", "current_user", "issue_token", "login", "logout"]
 
@@ -79,7 +79,7 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         return _login_page(request, message=_REASONS.get(request.query_params.get("reason", ""), ""))
     ctx = ctx_of(request)
-    form = await request.form()
+    form = await read_form(request)
     refused = check_token(request, form, "", None)
     if refused is not None:
         return refused

@@ -14,7 +14,7 @@ from ainas_bot._jst import JST, format_portal_date, parse_portal_date, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._forms import UPDATE_FIELDS, check_update, check_upload
 from ainas_bot.sandbox._records import cert_for_user, cert_view, detail_rows, org_for_user
-from ainas_bot.sandbox._web import User, ctx_of, render, render_error
+from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error
 
 __all__ = ["cert_detail", "cert_register", "cert_update"]
 
@@ -34,16 +34,17 @@ async def cert_register(request: Request) -> Response:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await request.form()
-        refused = check_token(request, form, user.session_id, user)
-        if refused is not None:
-            return refused
-        upload = form.get("certFile")
-        filename, data = "", b""
-        if isinstance(upload, UploadFile):
-            filename, data = upload.filename or "", await upload.read()
+        async with request.form() as form:  # closes the uploaded file's spool
+            refused = check_token(request, form, user.session_id, user)
+            if refused is not None:
+                return refused
+            upload = form.get("certFile")
+            filename, data = "", b""
+            if isinstance(upload, UploadFile):
+                filename, data = upload.filename or "", await upload.read()
+            password = str(form.get("certPassword") or "")
         now = ctx.options.clock()
-        errors, info = check_upload(filename, data, str(form.get("certPassword") or ""), today=today_jst(now))
+        errors, info = check_upload(filename, data, password, today=today_jst(now))
         if info is not None and ctx.db.one("SELECT id FROM certificates WHERE org_id = ? AND serial = ?",
                                            (org["id"], info.serial)):
             errors = {"certFile": pt.Message.CERT_ALREADY_REGISTERED}
@@ -90,7 +91,7 @@ async def cert_update(request: Request) -> Response:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     values, errors = _initial_values(row), {}
     if request.method == "POST":
-        form = await request.form()
+        form = await read_form(request)
         refused = check_token(request, form, user.session_id, user)
         if refused is not None:
             return refused

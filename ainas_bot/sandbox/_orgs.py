@@ -8,7 +8,7 @@ from starlette.responses import Response
 from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._auth import admin_user, check_token, current_user, issue_token
 from ainas_bot.sandbox._records import cert_view, org_for_user, permission_rows
-from ainas_bot.sandbox._web import User, ctx_of, render, render_error
+from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error
 
 __all__ = ["PAGE_SIZE", "home", "menu_page", "org_detail", "org_search", "org_update"]
 
@@ -25,7 +25,7 @@ async def home(request: Request) -> Response:
         return user
     message, registered_on, target = "", "", "0"
     if request.method == "POST":
-        form = await request.form()
+        form = await read_form(request)
         refused = check_token(request, form, user.session_id, user)
         if refused is not None:
             return refused
@@ -64,7 +64,7 @@ async def org_search(request: Request) -> Response:
     db = ctx_of(request).db
     org_id, page = "", 1
     if request.method == "POST":
-        form = await request.form()
+        form = await read_form(request)
         refused = check_token(request, form, user.session_id, user)
         if refused is not None:
             return refused

@@ -10,6 +10,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 import jinja2
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
@@ -17,7 +18,7 @@ from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import SandboxOptions
 
-__all__ = ["LOGIN_PATH", "Ctx", "Paths", "User", "ctx_of", "redirect", "render", "render_error"]
+__all__ = ["LOGIN_PATH", "Ctx", "Paths", "User", "ctx_of", "read_form", "redirect", "render", "render_error"]
 
 LOGIN_PATH = "/oss_agt/"
 _PATHS = {
@@ -99,6 +100,12 @@ def render(request: Request, template: str, *, user: User | None, status: int = 
 def render_error(request: Request, message: str, *, user: User | None, status: int) -> HTMLResponse:
     """A refused page: heading エラー, the message, and (when logged in) the usual header and menu."""
     return render(request, "error.html", user=user, status=status, message=message)
+
+
+async def read_form(request: Request) -> FormData:
+    """The posted text fields; any uploaded file is dropped and its spool closed."""
+    async with request.form() as form:
+        return FormData([(key, value) for key, value in form.multi_items() if isinstance(value, str)])
 
 
 def redirect(request: Request, name: str, **params: object) -> RedirectResponse:
