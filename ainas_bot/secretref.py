@@ -43,7 +43,7 @@ class SecretRef(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_plain_values(cls, data: object) -> object:
-        if isinstance(data, str):
+        if isinstance(data, (str, int, float)):  # a PIN written as a TOML number is a plain value too
             raise ValueError(
                 "a plain-text secret is not allowed here; reference it instead: "
                 '{ env = "VARIABLE" }, { file = "/path/to/file" } or { secret = "key-in-secrets-dir" }'
