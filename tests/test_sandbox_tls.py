@@ -1,0 +1,101 @@
+"""Client-certificate authentication: the TLS handshake refuses anyone without the sandbox's client certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
+from cryptography.x509.oid import NameOID
+from playwright.sync_api import Browser, Error
+
+from ainas_bot import certfactory
+from ainas_bot.sandbox import Notice, Sandbox
+from cryptography import x509
+
+
+def _pem_from_notice(notice: Notice, folder: Path) -> Path:
+    key, cert, _ = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(), notice.client_cert_password.encode())
+    assert key is not None and cert is not None
+    path = folder / f"client-{notice.org_id}.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return path
+
+
+def _foreign_client_pem(folder: Path) -> Path:
+    """A client certificate from a CA the sandbox has never seen, named like the sandbox's."""
+    issuer = certfactory.make_ca("AINAS Sandbox CA 1-00000000", "AINAS Sandbox (TEST)")
+    key = certfactory.generate_key()
+    now = dt.datetime.now(dt.UTC)
+    cert = certfactory.make_certificate(
+        key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "oss_agt-1")]), issuer=issuer,
+        not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30), client_auth=True)
+    path = folder / "foreign.pem"
+    path.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return path
+
+
+def _get(sb: Sandbox, client_pem: Path | None, host: str = "127.0.0.1") -> httpx.Response:
+    context = ssl.create_default_context(cafile=str(sb.ca_pem))
+    if client_pem is not None:
+        context.load_cert_chain(str(client_pem))
+    port = sb.origin.rsplit(":", 1)[1]
+    with httpx.Client(verify=context, timeout=10) as client:
+        return client.get(f"https://{host}:{port}/oss_agt/")
+
+
+def test_the_organisations_client_certificate_is_accepted(shared_sandbox: Sandbox, tmp_path: Path) -> None:
+    pem = _pem_from_notice(shared_sandbox.notices[0], tmp_path)
+    assert _get(shared_sandbox, pem).status_code == 200
+    assert _get(shared_sandbox, pem, host="localhost").status_code == 200  # the server certificate names both
+
+
+def test_no_client_certificate_is_refused_at_the_handshake(shared_sandbox: Sandbox) -> None:
+    with pytest.raises(httpx.TransportError):
+        _get(shared_sandbox, None)
+    port = int(shared_sandbox.origin.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=str(shared_sandbox.ca_pem))
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        try:
+            tls.sendall(b"GET /oss_agt/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            answer = tls.recv(1024)
+        except (ssl.SSLError, ConnectionResetError) as exc:
+            assert "CERTIFICATE_REQUIRED" in str(exc).upper() or isinstance(exc, ConnectionResetError)
+        else:
+            assert answer == b""  # closed without a byte of HTTP
+
+
+def test_a_client_certificate_from_another_ca_is_refused(shared_sandbox: Sandbox, tmp_path: Path) -> None:
+    with pytest.raises(httpx.TransportError):
+        _get(shared_sandbox, _foreign_client_pem(tmp_path))
+
+
+def test_another_sandboxs_client_certificate_is_refused(shared_sandbox: Sandbox, tmp_path: Path,
+                                                        sandbox_factory: Callable[..., Sandbox]) -> None:
+    other = sandbox_factory(orgs=5)
+    pem = _pem_from_notice(other.notices[0], tmp_path)
+    assert _get(other, pem).status_code == 200
+    with pytest.raises(httpx.TransportError):
+        _get(shared_sandbox, pem)
+
+
+def test_plain_http_gets_no_page(shared_sandbox: Sandbox) -> None:
+    with pytest.raises(httpx.TransportError):
+        httpx.get(shared_sandbox.base_url.replace("https://", "http://"), timeout=5)
+
+
+@pytest.mark.e2e
+def test_chromium_without_the_client_certificate_cannot_open_the_portal(
+        browser: Browser, shared_sandbox: Sandbox) -> None:
+    context = browser.new_context(ignore_https_errors=True)
+    try:
+        with pytest.raises(Error, match="ERR_"):
+            context.new_page().goto(shared_sandbox.base_url)
+    finally:
+        context.close()
