@@ -139,7 +139,9 @@ def prepare_office(
                                    f"{chosen[2].expiry_date:%Y/%m/%d}", "input"))
     if len(problems) > before:
         return None
-    assert login_password and client_pw and pin and chosen and kana1 and kana2 and postal
+    # `is not None`: an empty SecretStr is falsy, and a .p12 without a password has an empty PIN.
+    assert login_password is not None and client_pw is not None and pin is not None
+    assert chosen and kana1 and kana2 and postal
     return PreparedOffice(
         office=office, login_password=login_password, client_cert_password=client_pw, pin=pin,
         signing_p12=chosen[0], signing_bytes=chosen[1], certificate=chosen[2],
