@@ -141,6 +141,12 @@ class PortalClient:
         return self.submit(page, {"loginId": login_id or self.notice.admin_login_id,
                                   "password": password if password is not None else self.notice.admin_password})
 
+    def open_org(self, org_id: str | None = None) -> httpx.Response:
+        """Log in, then 代理人組織管理 → search the ID → its 代理人組織照会."""
+        org_id = org_id or self.notice.org_id
+        found = self.submit(self.link(self.login(), pt.MENU[2]), {"orgId": org_id, "search": "1"})
+        return self.link(found, org_id)  # narrowed to one row, the pager shows no page links
+
     def link(self, page: httpx.Response, text: str) -> httpx.Response:
         return self.get(link_href(page, text))
 

@@ -96,7 +96,7 @@ def test_restart_keeps_everything(sandbox_factory: Callable[..., Sandbox], tmp_p
     sb = sandbox_factory(orgs=5, state_dir=state_dir)
     notice = sb.notices[0]
     client = PortalClient(sb, notice, tmp_path)
-    org_page = client.link(client.link(client.login(), "代理人組織管理"), notice.org_id)
+    org_page = client.open_org()
     form = client.button(org_page, "+ 代理人証明書登録")
     cert = make_p12(password="1234")
     done = client.submit(form, {"certPassword": "1234"},
