@@ -186,6 +186,7 @@ def test_json_keys_and_values(
         not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC), not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC),
         serial=0x1234ABCD,
     )
+    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))  # within validity
     monkeypatch.setenv("AINAS_PIN", PIN)
     code, out, err = cli("inspect", "--json", path)
     assert (code, err) == (0, "")
@@ -258,6 +259,7 @@ def test_human_output_shows_every_field(
 ) -> None:
     path = make_p12(key=key, password=PIN, layout="san", string_type="bmp",
                     not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC))
+    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     monkeypatch.setenv("AINAS_PIN", PIN)
     code, out, err = cli("inspect", path)
     assert (code, err) == (0, "")

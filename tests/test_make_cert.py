@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -58,8 +59,9 @@ def _inspect(cli: Callable[..., tuple[int, str, str]], path: Path) -> dict[str, 
 )
 def test_make_cert_writes_what_inspect_reads_back(
     tmp_path: Path, cli: Callable[..., tuple[int, str, str]],
-    options: list[str], summary: str, encryption: str, legacy: bool,
+    options: list[str], summary: str, encryption: str, legacy: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))  # within validity
     out_path = tmp_path / "made" / "office.p12"
     code, out, err = cli(
         "make-cert", out_path, "--pin-env", "MY_PIN", *options,
