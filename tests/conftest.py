@@ -6,7 +6,7 @@ import pytest
 
 from ainas_bot.browsers import find_executable
 
-pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox"]
+pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox", "tests.fixtures_flow"]
 
 
 @pytest.fixture(scope="session")

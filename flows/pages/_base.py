@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page
+from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ainas_bot.errors import (
@@ -30,9 +33,39 @@ _SESSION_LOST = (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
 _UNTRUSTED = "Playwright client-certificate error"
 
 
+class _ServerErrors:
+    """Documents the portal answers with HTTP 5xx: such a page has no heading to wait for."""
+
+    def __init__(self, page: Page) -> None:
+        self.event = asyncio.Event()
+        self.status = 0
+        page.on("response", self._seen)
+
+    def _seen(self, response: Response) -> None:
+        if response.request.resource_type == "document" and response.status >= 500:
+            self.status = response.status
+            self.event.set()
+
+    def reset(self) -> None:
+        self.event.clear()
+        self.status = 0
+
+
+_WATCHES: weakref.WeakKeyDictionary[Page, _ServerErrors] = weakref.WeakKeyDictionary()
+
+
+def _watch(page: Page) -> _ServerErrors:
+    if page not in _WATCHES:
+        _WATCHES[page] = _ServerErrors(page)
+    return _WATCHES[page]
+
+
 def exact(text: str) -> re.Pattern[str]:
     """A pattern matching `text` exactly (trimmed), for headings and cells."""
-    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+    # Not re.escape: JavaScript's unicode regexes refuse its escaped spaces; `/` must be escaped
+    # because Playwright writes the pattern into its selector as /.../.
+    escaped = re.sub(r"([.*+?^${}()|\[\]\\/])", r"\\\1", text)
+    return re.compile(rf"^\s*{escaped}\s*$")
 
 
 class PortalPage:
@@ -43,6 +76,7 @@ class PortalPage:
     def __init__(self, page: Page, timeout_ms: float) -> None:
         self.page = page
         self.timeout_ms = timeout_ms
+        self._errors = _watch(page)
 
     # --- locators shared by every screen --------------------------------------------------
     @property
@@ -103,12 +137,31 @@ class PortalPage:
         """Wait until this screen (its heading, or `what`) shows, or an interruption does."""
         target = what or self.heading
         try:
-            await target.or_(self._interruptions()).first.wait_for(timeout=self.timeout_ms)
+            await self._first_of(target.or_(self._interruptions()).first)
         except PlaywrightTimeoutError:
             await self._timed_out(element or f"heading {self.screen}")
         except PlaywrightError as exc:
             raise PortalUnavailableError(f"{self.screen}: {_first_line(exc)}", screen=self.screen) from None
         await self.raise_if_interrupted()
+
+    async def _first_of(self, target: Locator) -> None:
+        """Wait for `target`, or stop at once when the portal answers with a server error."""
+        shown = asyncio.ensure_future(target.wait_for(timeout=self.timeout_ms))
+        failed = asyncio.ensure_future(self._errors.event.wait())
+        try:
+            await asyncio.wait({shown, failed}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (shown, failed):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+                        await task
+        if shown.done() and not shown.cancelled():
+            shown.result()  # re-raises a timeout
+            return
+        await self.raise_if_interrupted()
+        raise PortalUnavailableError(f"{self.screen}: the portal answered HTTP {self._errors.status}",
+                                     screen=self.screen)
 
     async def _timed_out(self, element: str) -> None:
         await self.raise_if_interrupted()
@@ -121,6 +174,7 @@ class PortalPage:
 
     async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run a Playwright action, turning its errors into ours naming this screen and the element."""
+        self._errors.reset()
         try:
             return await action()
         except PlaywrightTimeoutError:

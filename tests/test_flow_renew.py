@@ -1,0 +1,232 @@
+"""End to end: the renewal flow in a real browser against the sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+from playwright.async_api import async_playwright
+
+from ainas_bot._jst import JST, format_portal_date, today_jst
+from ainas_bot.prepare import PreparedOffice
+from flows.browser import launch_chromium, office_context
+from flows.pages import LoginPage
+from tests.fixtures_flow import FlowWorld, prepare, run
+
+pytestmark = pytest.mark.e2e
+
+
+def _active(world: FlowWorld, org_id: str, serial: str) -> list[dict[str, object]]:
+    return [c for c in world.certificates(org_id) if c["serial"] == serial and c["status"] == "active"]
+
+
+def test_fresh_update_then_already_current(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    before = len(flow_world.certificates(kit.office.id))
+    events: list[str] = []
+
+    [outcome] = run(settings, [office], events=events)
+
+    assert outcome.status == "updated", outcome
+    [record] = _active(flow_world, kit.office.id, office.certificate.serial)
+    assert record["trade_name_kana"] == "ギョウセイショシ　テスト"
+    assert record["holder_name_kana"] == "ヤマダ　タロウ"
+    assert record["postal_code"] == "100-0013"
+    assert record["start_date"] in (today_jst().isoformat(), format_portal_date(today_jst()))
+    assert record["trade_name_kanji"] == kit.notice.org_name
+    assert len(flow_world.certificates(kit.office.id)) == before + 1
+    assert any("代理人証明書更新" in e for e in events)
+
+    [again] = run(settings, [office])
+    assert again.status == "already-current"
+    assert len(flow_world.certificates(kit.office.id)) == before + 1
+
+
+async def _upload_only(world: FlowWorld, office: PreparedOffice) -> None:
+    """What an earlier run did before it was stopped: log in, upload, and nothing more."""
+    settings = world.settings()
+    async with async_playwright() as pw:
+        browser = await launch_chromium(pw, settings)
+        async with office_context(pw, browser, settings, client_cert=office.office.client_cert,
+                                  client_cert_password=office.client_cert_password) as context:
+            page = await context.new_page()
+            login = await LoginPage.open(page, settings.portal_url, 15000)
+            home = await login.log_in(office.office.login_id, office.login_password)
+            search = await home.go_to_org_management()
+            await search.search(office.office.id)
+            org = await search.open_org(office.office.id)
+            register = await org.start_registration()
+            detail = await register.upload(office.signing_p12, office.pin)
+            assert (await detail.read())["屋号（漢字）"] == office.certificate.trade_name_kanji
+        await browser.close()
+
+
+def test_resume_after_a_stop_between_upload_and_update(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    asyncio.run(_upload_only(flow_world, office))
+    [pending] = [c for c in flow_world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
+    assert pending["status"] == "pending"
+
+    [dry] = run(settings, [office], dry_run=True)
+    assert dry.status == "would-resume", dry.message
+
+    [outcome] = run(settings, [office])
+    assert outcome.status == "resumed", outcome
+    records = [c for c in flow_world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
+    assert [r["status"] for r in records] == ["active"]
+
+
+def test_dry_run_changes_nothing(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    before = flow_world.certificates(kit.office.id)
+
+    [outcome] = run(settings, [office], dry_run=True)
+
+    assert outcome.status == "would-register"
+    assert flow_world.certificates(kit.office.id) == before
+
+
+def test_mismatch_stops_before_anything_is_typed(flow_world: FlowWorld) -> None:
+    # The local parse reads 氏名 from O (a mapping for an unknown layout); the portal reads CN.
+    kit = flow_world.make_office()
+    settings = flow_world.settings(certificate_mapping={"holder_name_kanji": ["subject:2.5.4.10"],
+                                                        "trade_name_kanji": ["subject:2.5.4.10"]})
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "mismatch"
+    assert "氏名又は代表者名（漢字）" in outcome.message
+    records = [c for c in flow_world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
+    assert [r["status"] for r in records] == ["pending"]
+    assert records[0]["trade_name_kana"] in ("", None)
+
+
+def test_wrong_password_is_reported_and_not_retried(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    kit.environ = {**kit.environ, "PW_WRONG": "not-the-password"}
+    kit.office = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
+        update={"env": "PW_WRONG"})})
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    before = flow_world.certificates(kit.office.id)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "auth"
+    assert "wrong login ID or password" in outcome.message
+    assert outcome.screen == "ログイン"
+    assert flow_world.certificates(kit.office.id) == before
+
+
+def test_locked_account(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    kit.environ = {**kit.environ, "PW_WRONG": "not-the-password"}
+    wrong = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
+        update={"env": "PW_WRONG"})})
+    settings = flow_world.settings()
+    good = kit.office
+    kit.office = wrong
+    [bad_office] = prepare([kit], settings)
+    outcomes = run(settings, [bad_office] * 1)
+    for _ in range(4):
+        outcomes += run(settings, [bad_office])
+    assert [o.reason for o in outcomes] == ["auth"] * 5
+    kit.office = good
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.reason == "auth"
+    assert "locked" in outcome.message
+
+
+def test_staff_user_has_no_rights(flow_world: FlowWorld) -> None:
+    notice = flow_world.take_notice()
+    kit = flow_world.make_office(notice, login_id=notice.staff_login_id)
+    kit.environ = {**kit.environ, "PW_STAFF": notice.staff_password}
+    kit.office = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
+        update={"env": "PW_STAFF"})})
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "auth"
+    assert "権限" in outcome.message
+
+
+def test_field_error_from_the_portal_is_reported_verbatim(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    # Bypass the local checks to see the portal's own: a postal code without its hyphen.
+    office = PreparedOffice(**{**office.__dict__, "postal_code": "1000013"})
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "input"
+    assert "郵便番号: 郵便番号は「123-4567」の形式で入力してください。" in outcome.message
+    assert outcome.artifacts, "the failing screen is kept"
+
+
+def test_closed_hours(sandbox_world) -> None:  # type: ignore[no-untyped-def]
+    night = dt.datetime.now(JST).replace(hour=23, minute=30)
+    world = sandbox_world(closed_hours=True, now=lambda: night)
+    kit = world.make_office()
+    settings = world.settings()
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.reason == "portal-unavailable"
+    assert "service hours" in outcome.message
+
+
+def test_maintenance_page(sandbox_world) -> None:  # type: ignore[no-untyped-def]
+    world = sandbox_world(fault_rate=1.0)
+    kit = world.make_office()
+    settings = world.settings(timeout_seconds=10)
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "portal-unavailable"
+
+
+def test_shuffled_paths(sandbox_world) -> None:  # type: ignore[no-untyped-def]
+    world = sandbox_world(shuffle_paths=True)
+    kit = world.make_office()
+    settings = world.settings()
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "updated", outcome
+    assert _active(world, kit.office.id, office.certificate.serial)
+
+
+@pytest.mark.firefox
+def test_full_update_in_firefox_esr(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office(cert={"profile": "shogyo-touki", "encryption": "legacy"})
+    settings = flow_world.settings(browser="firefox")
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "updated", outcome
+    assert _active(flow_world, kit.office.id, office.certificate.serial)
+    [again] = run(settings, [office])
+    assert again.status == "already-current"
