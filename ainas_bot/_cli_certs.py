@@ -17,7 +17,7 @@ from ainas_bot import certfactory
 from ainas_bot._jst import JST
 from ainas_bot._p12 import open_p12, read_p12_bytes
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe, raw_dump
-from ainas_bot.errors import ConfigError
+from ainas_bot.errors import AinasBotError, ConfigError
 from ainas_bot.portal_text import Label
 from ainas_bot.secretref import read_secret_file
 from ainas_bot.settings import load_settings
@@ -111,12 +111,15 @@ def _make_cert(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     pin = read_pin(args, environ, confirm=True)
     not_before = args.not_before
     not_after = args.not_after or ((not_before or dt.datetime.now(dt.UTC)) + dt.timedelta(days=args.valid_days))
-    certfactory.write_p12(
-        args.out, profile=args.profile, trade_name=args.trade_name, holder_name=args.holder_name,
-        address_street=args.street, address_building=args.building, not_before=not_before,
-        not_after=not_after, password=pin.get_secret_value(), encryption=args.encryption,
-        layout=args.layout, string_type=args.string_type,
-    )
+    try:
+        certfactory.write_p12(
+            args.out, profile=args.profile, trade_name=args.trade_name, holder_name=args.holder_name,
+            address_street=args.street, address_building=args.building, not_before=not_before,
+            not_after=not_after, password=pin.get_secret_value(), encryption=args.encryption,
+            layout=args.layout, string_type=args.string_type,
+        )
+    except OSError as exc:
+        raise AinasBotError(f"{args.out}: cannot be written ({exc.strerror})") from None
     print(f"wrote {args.out} ({args.profile}, {args.encryption}, expires {not_after.astimezone(JST):%Y/%m/%d})")
     return 0
 

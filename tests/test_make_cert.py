@@ -154,3 +154,12 @@ def test_make_cert_without_a_pin_and_no_terminal(tmp_path: Path, cli: Callable[.
     code, _, err = cli("make-cert", tmp_path / "x.p12")
     assert code == 2
     assert "no PIN given" in err
+
+
+def test_make_cert_to_a_path_that_cannot_be_written(tmp_path: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    (tmp_path / "folder.p12").mkdir()
+    code, out, err = cli("make-cert", tmp_path / "folder.p12", "--pin-env", "MY_PIN")
+    assert code == 1
+    assert out == ""
+    assert err.startswith(f"ainas-bot: {tmp_path / 'folder.p12'}: cannot be written")
+    assert err.count("\n") == 1
