@@ -47,22 +47,24 @@ async def launch_chromium(pw: Playwright, settings: Settings) -> Browser:
 
 
 def _client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -> bytes:
-    """The client .p12, with the portal's CA added when one is configured.
+    """The client .p12 re-packed in memory without a passphrase, with the portal's CA when configured.
 
-    Playwright's TLS proxy trusts CA certificates bundled in the client .p12; adding the configured CA
-    there trusts the portal explicitly without switching verification off or touching the environment.
+    Playwright writes context options, passphrase included, into every trace; a re-packed buffer
+    needs none, and the buffer itself is not recorded. Its TLS proxy also trusts CA certificates
+    bundled in the .p12, so adding the configured CA trusts the portal explicitly, without switching
+    verification off or touching the environment.
     """
     data = client_cert.read_bytes()
-    if portal_ca is None:
-        return data
-    try:
-        ca = x509.load_pem_x509_certificates(portal_ca.read_bytes())
-    except (OSError, ValueError):
-        raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
     key, cert, extra = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
     if key is None or cert is None:
         raise ConfigError(f"client_cert {client_cert}: holds no certificate with its private key")
-    return pkcs12_bytes(key, cert, password=password.get_secret_value(), cas=[*extra, *ca])  # type: ignore[arg-type]
+    cas = list(extra)
+    if portal_ca is not None:
+        try:
+            cas += x509.load_pem_x509_certificates(portal_ca.read_bytes())
+        except (OSError, ValueError):
+            raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
+    return pkcs12_bytes(key, cert, password="", encryption="none", cas=cas)  # type: ignore[arg-type]
 
 
 async def _block_other_origins(context: BrowserContext, origin: str) -> None:
@@ -118,7 +120,7 @@ async def office_context(
         assert chromium is not None
         pfx = _client_pfx(client_cert, client_cert_password, settings.portal_ca)
         context = await chromium.new_context(
-            client_certificates=[{"origin": origin, "pfx": pfx, "passphrase": client_cert_password.get_secret_value()}],
+            client_certificates=[{"origin": origin, "pfx": pfx}],
             **common,
         )
         try:

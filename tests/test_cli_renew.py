@@ -1,0 +1,151 @@
+"""`ainas-bot check`, `renew` and `demo` as a user runs them, and what they leave behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_flow import FlowWorld, OfficeKit
+
+pytestmark = pytest.mark.e2e
+BOT = [sys.executable, "-m", "ainas_bot"]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def write_config(path: Path, world: FlowWorld, kits: list[OfficeKit], **top: object) -> Path:
+    lines = [f"portal_url = {_toml_value(world.sandbox.base_url)}", f"portal_ca = {_toml_value(world.sandbox.ca_pem)}",
+             f"artifacts_dir = {_toml_value(path.parent / 'artifacts')}", "timeout_seconds = 15"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in top.items()]
+    for kit in kits:
+        lines.append("[[offices]]")
+        data = kit.office.model_dump(mode="json", exclude_none=True)
+        lines += [f"{k} = {_toml_value(v)}" for k, v in data.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _env(kits: list[OfficeKit], **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
+    for kit in kits:
+        env.update(kit.environ)
+    env.update(extra)
+    return env
+
+
+def _all_bytes(root: Path) -> list[tuple[Path, bytes]]:
+    """Every file under root, with zip archives (traces) opened up."""
+    found: list[tuple[Path, bytes]] = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        found.append((path, data))
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                found += [(path / name, archive.read(name)) for name in archive.namelist()]
+    return found
+
+
+def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld, tmp_path: Path) -> None:
+    ok = flow_world.make_office()
+    wrong_password = flow_world.make_office()
+    wrong_password.environ[next(k for k in wrong_password.environ if k.startswith("PW_"))] = "wrong-Passw0rd-x"
+    other = flow_world.take_notice()
+    # An office this login does not administer: refused on 代理人組織検索, after the login (traced).
+    foreign = flow_world.make_office(id=other.org_id)
+    kits = [ok, wrong_password, foreign]
+    config = write_config(tmp_path / "ainas.toml", flow_world, kits)
+    report = tmp_path / "report.json"
+
+    result = subprocess.run([*BOT, "renew", "--config", str(config), "--report", str(report)],
+                            env=_env(kits), capture_output=True, text=True, timeout=300, check=False)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    by_id = {o["office_id"]: o for o in data["offices"]}
+    assert by_id[ok.office.id]["status"] == "updated"
+    assert by_id[wrong_password.office.id]["reason"] == "auth"
+    assert by_id[other.org_id]["reason"] == "auth"
+    assert "RECAP" in result.stdout
+    artifacts = [Path(p) for o in data["offices"] for p in o["artifacts"]]
+    assert any(p.name == "trace.zip" for p in artifacts), artifacts
+    assert any(p.name == "screen.png" for p in artifacts)
+    for path in [*artifacts, report]:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    secrets = [s for kit in kits for s in kit.secrets] + ["wrong-Passw0rd-x"]
+    haystacks = [(Path("stdout"), result.stdout.encode()), (Path("stderr"), result.stderr.encode())]
+    haystacks += _all_bytes(tmp_path / "artifacts") + [(report, report.read_bytes())]
+    for secret in secrets:
+        for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
+            leaks = [str(p) for p, data in haystacks if encoded in data]
+            assert not leaks, f"a secret appears in {leaks}"
+
+
+def test_check_lists_every_problem_and_exits_2(flow_world: FlowWorld, tmp_path: Path) -> None:
+    good = flow_world.make_office()
+    bad = flow_world.make_office(trade_name_kana="山田事務所", postal_code="12345")
+    config = write_config(tmp_path / "ainas.toml", flow_world, [good, bad])
+    env = _env([good, bad])
+    env[next(k for k in bad.environ if k.startswith("PIN_"))] = "not-the-pin"
+
+    result = subprocess.run([*BOT, "check", "--config", str(config)], env=env, capture_output=True, text=True,
+                            timeout=120, check=False)
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert any(f"office {bad.office.id}" in line and "trade_name_kana" in line for line in lines)
+    assert any(f"office {bad.office.id}" in line and "postal_code" in line for line in lines)
+    assert any(f"office {bad.office.id}" in line and "wrong PIN" in line for line in lines)
+    assert f"office {good.office.id}: ok" in result.stdout
+    assert "not-the-pin" not in result.stdout + result.stderr
+
+
+def test_renew_refuses_before_any_click_when_the_pin_is_wrong(flow_world: FlowWorld, tmp_path: Path) -> None:
+    kit = flow_world.make_office()
+    config = write_config(tmp_path / "ainas.toml", flow_world, [kit])
+    env = _env([kit])
+    env[next(k for k in kit.environ if k.startswith("PIN_"))] = "not-the-pin"
+    before = flow_world.certificates(kit.office.id)
+
+    result = subprocess.run([*BOT, "renew", "--config", str(config), "--office", kit.office.id], env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+
+    assert result.returncode == 1
+    assert "wrong PIN" in result.stderr
+    assert flow_world.certificates(kit.office.id) == before
+
+
+def test_plain_text_secret_in_settings_is_refused(flow_world: FlowWorld, tmp_path: Path) -> None:
+    config = tmp_path / "ainas.toml"
+    config.write_text('[[offices]]\nid = "1"\nlogin_id = "x"\nlogin_password = "hunter2-plain"\n', encoding="utf-8")
+
+    result = subprocess.run([*BOT, "check", "--config", str(config)], env=_env([]), capture_output=True, text=True,
+                            timeout=60, check=False)
+
+    assert result.returncode == 2
+    assert "plain-text secret" in result.stderr
+    assert "hunter2-plain" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_demo_runs_end_to_end(tmp_path: Path) -> None:
+    result = subprocess.run([*BOT, "demo", "--workspace", str(tmp_path / "demo")], env=_env([]),
+                            capture_output=True, text=True, timeout=600, check=False)
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "demo succeeded" in result.stdout
+    assert result.stdout.count("updated") >= 3
+    assert result.stdout.count("already-current") >= 3
