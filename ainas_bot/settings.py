@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = None
     certificate_mapping: dict[str, list[str]] = Field(default_factory=dict)
     offices: list[Office] = Field(default_factory=list)
+    inventory: Path | None = Field(default=None, description="a CSV of offices, read besides [[offices]]")
+    concurrency: int = Field(default=4, ge=1, le=64, description="browser contexts at once")
+    retries: int = Field(default=3, ge=0, le=20, description="retries of transient portal faults per office")
+    retry_backoff_seconds: float = Field(default=5.0, ge=0, description="first backoff; doubles each retry")
+    audit_log: Path = Path("ainas-audit.jsonl")
+    lock_file: Path = Path("ainas-bot.lock")
+    start_delay_seconds: float = Field(default=0.0, ge=0, description="--scheduled: random delay up to this")
+    on_failure: list[str] | None = Field(default=None, description="--scheduled: command run with the report path")
+    browser_endpoint: str | None = Field(default=None, description="ws:// of a `playwright run-server`")
 
     @classmethod
     def settings_customise_sources(
@@ -132,7 +141,7 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
     if config is not None:
         base = config.resolve().parent
         settings.offices = [o.with_base(base) for o in settings.offices]
-        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir"):
+        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir", "inventory", "audit_log", "lock_file"):
             value = getattr(settings, name)
             if value is not None and not value.is_absolute():
                 setattr(settings, name, base / value)

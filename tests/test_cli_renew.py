@@ -87,7 +87,7 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     secrets = [s for kit in kits for s in kit.secrets] + ["wrong-Passw0rd-x"]
     haystacks = [(Path("stdout"), result.stdout.encode()), (Path("stderr"), result.stderr.encode())]
-    haystacks += _all_bytes(tmp_path / "artifacts") + [(report, report.read_bytes())]
+    haystacks += [*_all_bytes(tmp_path / "artifacts"), (report, report.read_bytes())]
     for secret in secrets:
         for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
             leaks = [str(p) for p, data in haystacks if encoded in data]
