@@ -10,21 +10,27 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
 from cryptography.x509.oid import NameOID
 from playwright.sync_api import Browser, Error
 
 from ainas_bot import certfactory
 from ainas_bot.sandbox import Notice, Sandbox
-from cryptography import x509
+
+
+def _write_pem(path: Path, key: PrivateKeyTypes | None, cert: x509.Certificate | None) -> Path:
+    assert key is not None and cert is not None
+    path.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8,
+                                                                          NoEncryption()))
+    return path
 
 
 def _pem_from_notice(notice: Notice, folder: Path) -> Path:
-    key, cert, _ = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(), notice.client_cert_password.encode())
-    assert key is not None and cert is not None
-    path = folder / f"client-{notice.org_id}.pem"
-    path.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    return path
+    key, cert, _ = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(),
+                                                    notice.client_cert_password.encode())
+    return _write_pem(folder / f"client-{notice.org_id}.pem", key, cert)
 
 
 def _foreign_client_pem(folder: Path) -> Path:
@@ -35,9 +41,7 @@ def _foreign_client_pem(folder: Path) -> Path:
     cert = certfactory.make_certificate(
         key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "oss_agt-1")]), issuer=issuer,
         not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30), client_auth=True)
-    path = folder / "foreign.pem"
-    path.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    return path
+    return _write_pem(folder / "foreign.pem", key, cert)
 
 
 def _get(sb: Sandbox, client_pem: Path | None, host: str = "127.0.0.1") -> httpx.Response:

@@ -51,6 +51,7 @@ class Db:
         path.chmod(0o600)  # password hashes and uploaded signing certificates
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a power cut may lose the last writes
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(_SCHEMA)
 
