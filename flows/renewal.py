@@ -6,6 +6,7 @@ decision of what to do is `flows.decision`; this module only does and proves.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -15,7 +16,7 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._jst import format_portal_date
-from ainas_bot.errors import AinasBotError, FlowError, PortalAuthError, PortalMismatchError
+from ainas_bot.errors import AinasBotError, FlowError, PortalMismatchError
 from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
 from ainas_bot.prepare import PreparedOffice
@@ -36,6 +37,8 @@ class FlowOptions:
     timeout_ms: float
     artifacts_dir: str
     dry_run: bool = False
+    retries: int = 0
+    retry_backoff_seconds: float = 0.0
 
 
 class _Tracer:
@@ -66,8 +69,18 @@ async def _open_org(home: HomePage | OrgDetailPage | CertDetailPage, org_id: str
     return await search.open_org(org_id)
 
 
+@dataclasses.dataclass
+class _Progress:
+    """How far earlier attempts of this run got for an office, so a retry reports what really happened."""
+
+    uploaded: bool = False
+    confirmed: bool = False
+    attempts: int = 0
+
+
 async def _renew_one(
-    page: Page, home: HomePage, office: PreparedOffice, opts: FlowOptions, tracer: _Tracer, emit: EventSink
+    page: Page, home: HomePage, office: PreparedOffice, opts: FlowOptions, tracer: _Tracer, emit: EventSink,
+    progress: _Progress,
 ) -> Status:
     cert = office.certificate
     oid = office.office.id
@@ -76,6 +89,9 @@ async def _renew_one(
     rows = await org.certificates()
     action, candidates = decide(rows, cert)
     if action is Action.ALREADY_CURRENT:
+        if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
+            emit(oid, "the update of an earlier attempt is registered")
+            return "updated"
         emit(oid, f"already registered and active ({Label.EXPIRY} {candidates[0].expiry}); nothing to do")
         return "already-current"
     detail: CertDetailPage | None = None
@@ -86,15 +102,16 @@ async def _renew_one(
             detail = shown_detail
             break
         org = await shown_detail.back_to_org()
-    resuming = detail is not None
+    resuming = detail is not None and not progress.uploaded
     if opts.dry_run:
-        emit(oid, "dry run: would resume the pending record" if resuming else "dry run: would register")
-        return "would-resume" if resuming else "would-register"
+        emit(oid, "dry run: would resume the pending record" if detail else "dry run: would register")
+        return "would-resume" if detail else "would-register"
     if detail is None:
         emit(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
         register = await org.start_registration()
         await tracer.pause_for_secret()
         detail = await register.upload(office.signing_p12, office.pin)
+        progress.uploaded = True
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
             raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "
@@ -104,7 +121,11 @@ async def _renew_one(
     form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code,
                       format_portal_date(office.start_date))
     await tracer.pause_for_secret()
-    shown = await (await update.update(form, office.pin)).read()
+
+    def confirmed() -> None:
+        progress.confirmed = True
+
+    shown = await (await update.update(form, office.pin, on_confirm=confirmed)).read()
     await tracer.start()  # the last secret has been typed
     entered = {Label.TRADE_NAME_KANA: form.trade_name_kana, Label.HOLDER_NAME_KANA: form.holder_name_kana,
                Label.POSTAL_CODE: form.postal_code, Label.START_DATE: form.start_date}
@@ -118,53 +139,108 @@ async def _renew_one(
     if action is not Action.ALREADY_CURRENT:
         raise PortalMismatchError(
             f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
-                                  screen=Screen.ORG_DETAIL)
+            screen=Screen.ORG_DETAIL)
     return "resumed" if resuming else "updated"
+
+
+def _transient(exc: AinasBotError) -> bool:
+    """Faults worth another attempt: maintenance, timeouts, dropped connections, lost sessions."""
+    return exc.reason == "portal-unavailable" and "service hours" not in str(exc)
 
 
 async def renew_login_group(
     context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, emit: EventSink
 ) -> list[Outcome]:
-    """Log in once with the group's login and handle each office; every office gets an outcome."""
-    first = offices[0]
-    login_id = first.office.login_id
-    page = await context.new_page()
+    """Log in once with the group's login and handle each office; every office gets an outcome.
+
+    A transient fault ends the session: after a backoff the group logs in again and goes on from the
+    office that failed, and the decision read from the portal resumes it at the right step. Business
+    failures (auth, certificate, input, mismatch) are never retried; a refused login never either.
+    """
+    login_id = offices[0].office.login_id
+    outcomes: dict[str, Outcome] = {}
+    progress = {o.office.id: _Progress() for o in offices}
+    started = dict.fromkeys(progress, 0.0)
+    remaining = list(offices)
     tracer = _Tracer(context)
-    outcomes: list[Outcome] = []
-    pending = list(offices)
-    home: HomePage | None = None
-    try:
-        emit(first.office.id, f"{Screen.LOGIN}: {login_id}")
-        login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
-        home = await login.log_in(login_id, first.login_password)
-        await tracer.start()
-    except AinasBotError as exc:
-        # A refused login fails every office of this login; it is never retried (accounts lock).
-        artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir, first.office.id)
-        return [_failed(o, exc, 0.0, artifacts) for o in offices]
-    while pending:
-        office = pending.pop(0)
-        started = time.monotonic()
-        try:
-            status = await _renew_one(page, home, office, opts, tracer, emit)
-            outcomes.append(Outcome(
-                office_id=office.office.id, login_id=login_id, status=status,
-                message=_describe(status, office), certificate_serial=office.certificate.serial,
-                certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=time.monotonic() - started,
-            ))
-            emit(office.office.id, f"{status}")
-        except AinasBotError as exc:
-            artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir, office.office.id)
-            outcomes.append(_failed(office, exc, time.monotonic() - started, artifacts))
+
+    def fail(group: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:
+        for office in group:
+            outcomes[office.office.id] = _failed(office, exc, _elapsed(started, office), artifacts,
+                                                 progress[office.office.id].attempts)
             emit(office.office.id, f"failed: {exc}")
-            if isinstance(exc, PortalAuthError) or getattr(exc, "reason", "") == "portal-unavailable":
-                outcomes.extend(_failed(o, exc, 0.0, []) for o in pending)
-                pending.clear()
-    try:
-        await HomePage(page, opts.timeout_ms).logout()
-    except AinasBotError as exc:
-        log.info("logout of %s did not complete: %s", login_id, exc)
-    return outcomes
+            remaining.remove(office)
+
+    async def retry_later(office: PreparedOffice, exc: AinasBotError) -> bool:
+        attempt = progress[office.office.id]
+        if not _transient(exc) or attempt.attempts > opts.retries:
+            return False
+        delay = opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1)
+        emit(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
+        await asyncio.sleep(delay)
+        return True
+
+    while remaining:
+        page = await context.new_page()
+        current = remaining[0]
+        started[current.office.id] = started[current.office.id] or time.monotonic()
+        try:
+            emit(current.office.id, f"{Screen.LOGIN}: {login_id}")
+            login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
+            home = await login.log_in(login_id, current.login_password)
+            await tracer.start()
+        except AinasBotError as exc:
+            artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir,
+                                                     current.office.id)
+            tracer.active = False
+            await page.close()
+            progress[current.office.id].attempts += 1
+            if not await retry_later(current, exc):
+                fail(list(remaining), exc, artifacts)  # one login: its refusal fails all its offices
+            continue
+        in_session = True
+        while remaining and in_session:
+            current = remaining[0]
+            started[current.office.id] = started[current.office.id] or time.monotonic()
+            progress[current.office.id].attempts += 1
+            try:
+                status = await _renew_one(page, home, current, opts, tracer, emit, progress[current.office.id])
+            except AinasBotError as exc:
+                artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir,
+                                                         current.office.id)
+                tracer.active = False
+                if _transient(exc):
+                    in_session = False
+                    if not await retry_later(current, exc):
+                        fail([current], exc, artifacts)
+                else:
+                    fail([current], exc, artifacts)
+                continue
+            outcomes[current.office.id] = _succeeded(current, status, started, progress)
+            emit(current.office.id, status)
+            remaining.pop(0)
+        if in_session:
+            try:
+                await HomePage(page, opts.timeout_ms).logout()
+            except AinasBotError as exc:
+                log.info("logout of %s did not complete: %s", login_id, exc)
+        await page.close()
+    return [outcomes[o.office.id] for o in offices]
+
+
+def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:
+    begun = started[office.office.id]
+    return time.monotonic() - begun if begun else 0.0
+
+
+def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float],
+               progress: dict[str, _Progress]) -> Outcome:
+    return Outcome(
+        office_id=office.office.id, login_id=office.office.login_id, status=status,
+        message=_describe(status, office), certificate_serial=office.certificate.serial,
+        certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
+        attempts=progress[office.office.id].attempts,
+    )
 
 
 def _describe(status: Status, office: PreparedOffice) -> str:
@@ -178,10 +254,12 @@ def _describe(status: Status, office: PreparedOffice) -> str:
     }.get(status, status)
 
 
-def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str]) -> Outcome:
+def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str],
+            attempts: int = 1) -> Outcome:
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(exc),
         reason=exc.reason, screen=exc.screen if isinstance(exc, FlowError) else None,
-        certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
-        seconds=seconds, artifacts=artifacts,
+        certificate_serial=office.certificate.serial,
+        certificate_expiry=office.certificate.expiry_date.isoformat(),
+        seconds=seconds, artifacts=artifacts, attempts=attempts,
     )

@@ -57,7 +57,7 @@ class FlowWorld:
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "portal_url": self.sandbox.base_url, "portal_ca": self.sandbox.ca_pem, "timeout_seconds": 15,
-            "artifacts_dir": self.root / "artifacts",
+            "artifacts_dir": self.root / "artifacts", "retry_backoff_seconds": 0.05,
         }
         values.update(overrides)
         return Settings(**values)
@@ -76,7 +76,8 @@ class FlowWorld:
             "id": notice.org_id, "login_id": notice.admin_login_id, "login_password": {"env": f"PW_{n}"},
             "client_cert": notice.client_cert, "client_cert_password": {"env": f"CC_{n}"},
             "signing_cert": signing, "pin": {"env": f"PIN_{n}"},
-            "trade_name_kana": "ぎょうせいしょし　てすと", "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ", "postal_code": "１００００１３",
+            "trade_name_kana": "ぎょうせいしょし　てすと", "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "postal_code": "１００００１３",
         }
         values.update(fields)
         return OfficeKit(Office(**values), environ, notice, pin, signing)

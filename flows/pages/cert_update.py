@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from playwright.async_api import Dialog
 from pydantic import SecretStr
@@ -32,7 +33,8 @@ class FieldErrorsError(FlowError):
 class CertUpdatePage(PortalPage):
     screen = Screen.CERT_UPDATE
 
-    async def update(self, form: UpdateForm, pin: SecretStr) -> CertDetailPage:
+    async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
+                     ) -> CertDetailPage:
         p = self.page
         fields = [
             (Label.TRADE_NAME_KANA, form.trade_name_kana),
@@ -50,6 +52,8 @@ class CertUpdatePage(PortalPage):
         async def accept(dialog: Dialog) -> None:
             confirmations.append(dialog.message)
             if dialog.type == "confirm" and dialog.message == Message.CONFIRM_UPDATE:
+                if on_confirm is not None:
+                    on_confirm()  # from here on the portal may have registered the update
                 await dialog.accept()
             else:
                 await dialog.dismiss()
