@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 
 from ainas_bot.errors import ConfigError
 
-__all__ = ["SecretRef", "read_secret_file"]
+__all__ = ["REF_KINDS", "SecretRef", "parse_ref_string", "read_secret_file"]
 
 
 def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None) -> SecretStr:
@@ -31,8 +31,22 @@ def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None
     return SecretStr(text.rstrip("\r\n"))
 
 
+REF_KINDS = ("env", "file", "secret")
+
+
+def parse_ref_string(text: str) -> dict[str, str] | None:
+    """`env:NAME`, `file:PATH` or `secret:KEY` as the fields of a SecretRef; None for anything else."""
+    kind, sep, rest = text.partition(":")
+    if sep and kind in REF_KINDS and rest.strip():
+        return {kind: rest.strip()}
+    return None
+
+
 class SecretRef(BaseModel):
-    """Where a secret lives: exactly one of `env`, `file`, `secret` (a key of the secrets directory)."""
+    """Where a secret lives: exactly one of `env`, `file`, `secret` (a key of the secrets directory).
+
+    Also written as one string, `env:NAME`, `file:PATH` or `secret:KEY` (the form CSV inventories use).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -43,6 +57,10 @@ class SecretRef(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _refuse_plain_values(cls, data: object) -> object:
+        if isinstance(data, str):
+            parsed = parse_ref_string(data)
+            if parsed is not None:
+                return parsed
         if isinstance(data, (str, int, float)):  # a PIN written as a TOML number is a plain value too
             raise ValueError(
                 "a plain-text secret is not allowed here; reference it instead: "

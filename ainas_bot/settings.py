@@ -84,7 +84,9 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = None
     certificate_mapping: dict[str, list[str]] = Field(default_factory=dict)
     offices: list[Office] = Field(default_factory=list)
-    inventory: Path | None = Field(default=None, description="a CSV of offices, read besides [[offices]]")
+    inventory: Path | None = Field(
+        default=None, description="a CSV of offices (UTF-8 or Shift_JIS; see config/offices.csv), besides [[offices]]"
+    )
     concurrency: int = Field(default=4, ge=1, le=64, description="browser contexts at once")
     retries: int = Field(default=3, ge=0, le=20, description="retries of transient portal faults per office")
     retry_backoff_seconds: float = Field(default=5.0, ge=0, description="first backoff; doubles each retry")
