@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import socket
 import ssl
@@ -65,6 +66,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._port = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -114,7 +116,7 @@ class Sandbox:
             lifespan="off", timeout_graceful_shutdown=2, server_header=False,
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},
+        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(self._server, self._sock),),
                                         name="ainas-sandbox", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
@@ -125,16 +127,31 @@ class Sandbox:
             time.sleep(0.01)
         return self
 
+    async def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+        self._loop = asyncio.get_running_loop()
+        await server.serve(sockets=[sock])
+
+    def _abort_connections(self) -> None:
+        """Drop every open connection: a browser keeps TLS connections open, and their orderly close
+        (close_notify both ways) never finishes while it idles, leaving transports open at loop end."""
+        if self._server is not None:
+            for connection in list(self._server.server_state.connections):
+                transport = getattr(connection, "transport", None)
+                if isinstance(transport, asyncio.Transport):
+                    transport.abort()
+
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+            if self._loop is not None and self._thread is not None and self._thread.is_alive():
+                self._loop.call_soon_threadsafe(self._abort_connections)
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._sock is not None:
             self._sock.close()
         if self._db is not None:
             self._db.close()
-        self._server = self._thread = self._sock = self._db = None
+        self._server = self._thread = self._sock = self._db = self._loop = None
 
     def wait(self) -> None:
         """Block until the server stops (Ctrl-C stops it from the CLI)."""
