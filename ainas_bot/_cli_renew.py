@@ -1,23 +1,29 @@
-"""`ainas-bot check` and `ainas-bot renew`."""
+"""`ainas-bot check`, `renew` and `status`: settings at the edge, then prepare, run, report."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
+import json
+import random
+import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
 
 from ainas_bot._jst import today_jst
-from ainas_bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, ConfigError
-from ainas_bot.flowrun import write_report
+from ainas_bot.console import ConsoleEvents, print_recap, summary_line
+from ainas_bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ainas_bot.inventory import all_offices, select_offices
+from ainas_bot.lock import run_lock
 from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import check_offices
-from ainas_bot.settings import Office, Settings, load_settings
+from ainas_bot.prepare import PreparedOffice, check_offices
+from ainas_bot.reports import append_audit, write_report, write_report_csv
+from ainas_bot.settings import Settings, load_settings
 
-__all__ = ["add_subparsers", "print_recap", "settings_from_args"]
+__all__ = ["add_subparsers", "settings_from_args"]
 
 
 def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -25,97 +31,151 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     overrides = {
         "browser": getattr(args, "browser", None),
         "headless": False if getattr(args, "headed", False) else None,
+        "concurrency": getattr(args, "concurrency", None),
+        "browser_endpoint": getattr(args, "browser_endpoint", None),
     }
     return load_settings(config, **overrides)
 
 
-def _select(settings: Settings, ids: list[str] | None) -> list[Office]:
-    if not settings.offices:
-        raise ConfigError("no offices in the settings; add [[offices]] entries (see config/ainas.toml)")
-    if not ids:
-        return list(settings.offices)
-    return [settings.office(i) for i in ids]
+def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool
+             ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
+    settings = settings_from_args(args, environ)
+    offices = select_offices(all_offices(settings), args.office,
+                             all_offices=getattr(args, "all", False) or (default_all and not args.office))
+    ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst())
+    not_started = [Outcome(office_id=p.office_id, login_id=next(o.login_id for o in offices if o.id == p.office_id),
+                           status="failed", reason=p.reason, message=p.message) for p in problems]
+    return settings, ready, not_started, warnings
 
 
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    settings = settings_from_args(args, environ)
-    offices = _select(settings, args.office)
-    ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst())
+    _, ready, problems, warnings = _prepare(args, environ, default_all=True)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     for p in problems:
-        print(f"problem: {p}", file=sys.stderr)
+        print(f"problem: {p.message}", file=sys.stderr)
     for r in ready:
         c = r.certificate
         print(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
               f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
               f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}")
-    print(f"{len(ready)} ready, {len(problems)} problem(s)")
+    print(f"{len(ready)} ready, {len(problems)} with problems")
     return EXIT_USAGE if problems else EXIT_OK
 
 
-def print_recap(outcomes: list[Outcome], *, stream: TextIO | None = None) -> None:
-    out = stream or sys.stdout
-    print("", file=out)
-    width = max([len(o.office_id) for o in outcomes] + [6])
-    for o in outcomes:
-        detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
-        print(f"{o.office_id:<{width}}  {o.status:<16} {o.certificate_expiry or '':<10}  {o.seconds:6.1f}s  {detail}",
-              file=out)
-    counts: dict[str, int] = {}
-    for o in outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-    print("RECAP " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())), file=out)
+async def _run(settings: Settings, ready: list[PreparedOffice], events: ConsoleEvents, *, dry_run: bool,
+               delay: float) -> list[Outcome]:
+    from flows.runner import run_offices
+
+    if delay > 0:
+        events.step("-", f"scheduled: starting in {delay:.0f} s")
+        await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
+    return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from flows.runner import run_offices
-
-    settings = settings_from_args(args, environ)
-    offices = _select(settings, args.office)
-    ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst())
+    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False)
+    interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
-    outcomes: list[Outcome] = [
-        Outcome(office_id=p.office_id, login_id="", status="failed", reason=p.reason, message=p.message)
-        for p in problems
-    ]
-    for p in problems:
-        print(f"[{p.office_id}] not started: {p.message}", file=sys.stderr)
     started = time.monotonic()
+    events = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
+    for o in outcomes:
+        events.done(o)
+    delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
+    try:
+        with run_lock(settings.lock_file):
+            if ready:
+                outcomes += asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
+            append_audit(settings.audit_log, outcomes, dry_run=args.dry_run)
+    finally:
+        events.close()
+    order = {o.office.id: i for i, o in enumerate(ready)}
+    outcomes.sort(key=lambda o: order.get(o.office_id, -1))
+    failed = [o for o in outcomes if not o.ok]
+    report = args.report
+    if report is None and args.scheduled and failed:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
+    if report:
+        write_report(report, outcomes)
+    if args.report_csv:
+        write_report_csv(args.report_csv, outcomes)
+    if not args.scheduled or failed:
+        print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
+    print(summary_line(outcomes, time.monotonic() - started) + (f"; report {report}" if report else ""))
+    if failed and args.scheduled and settings.on_failure and report is not None:
+        # The command gets the report path as its last argument; it runs without a shell.
+        result = subprocess.run([*settings.on_failure, str(report)], check=False)
+        if result.returncode != 0:
+            print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
 
-    def emit(office_id: str, text: str) -> None:
-        print(f"[{office_id}] {text}", file=sys.stderr, flush=True)
 
-    if ready:
-        outcomes += asyncio.run(run_offices(settings, ready, dry_run=args.dry_run, emit=emit,
-                                            concurrency=args.concurrency))
-    order = {o.id: i for i, o in enumerate(offices)}
-    outcomes.sort(key=lambda o: order.get(o.office_id, len(order)))
-    print_recap(outcomes)
-    print(f"{len(outcomes)} office(s) in {time.monotonic() - started:.1f}s")
-    if args.report:
-        write_report(args.report, outcomes)
-    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED
+def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from flows.decision import renewal_status
+    from flows.runner import run_offices
+
+    settings, ready, problems, warnings = _prepare(args, environ, default_all=True)
+    events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
+    outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events,
+                                       concurrency=settings.concurrency)) if ready else []
+    today = today_jst()
+    rows = []
+    for office, outcome in zip(ready, outcomes, strict=True):
+        registered = dt.date.fromisoformat(outcome.registered_expiry) if outcome.registered_expiry else None
+        days_left, warning = renewal_status(registered, office.certificate.expiry_date, today)
+        if outcome.status == "failed":
+            warning = f"could not read the portal: {outcome.reason}: {outcome.message}"
+        rows.append({"office_id": office.office.id, "registered_expiry": outcome.registered_expiry,
+                     "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
+                     "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning})
+    rows += [{"office_id": p.office_id, "registered_expiry": None, "days_left": None, "local_expiry": None,
+              "local_file": None, "would": None, "warning": p.message} for p in problems]
+    if args.json:
+        print(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
+                         ensure_ascii=False, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['office_id']:<8} registered {r['registered_expiry'] or '—':<10} "
+                  f"({'—' if r['days_left'] is None else str(r['days_left']) + ' days'})  "
+                  f"local {r['local_expiry'] or '—':<10}  {r['would'] or ''}"
+                  + (f"  WARNING: {r['warning']}" if r["warning"] else ""))
+    return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _common(p: argparse.ArgumentParser, *, selection: bool = True) -> None:
     p.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
-    p.add_argument("--office", action="append", metavar="ID", help="代理人組織ID (repeatable; default: all)")
+    if selection:
+        p.add_argument("--office", action="append", metavar="ID",
+                       help="代理人組織ID (repeatable); @REPORT.json takes the failed offices of an earlier run")
+        p.add_argument("--all", action="store_true", help="every office of the inventory")
+    p.add_argument("--browser", choices=["chromium", "firefox"])
+    p.add_argument("--headed", action="store_true", help="show the browser window")
+    p.add_argument("--concurrency", type=int, metavar="N", help="browser contexts at once (default 4)")
+    p.add_argument("--browser-endpoint", metavar="WS_URL",
+                   help="use a running `playwright run-server` (ws://HOST:PORT/) instead of a local browser")
 
 
 def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    c = sub.add_parser("check", help="check settings and offices without a browser")
-    _common(c)
+    c = sub.add_parser("check", help="check settings and offices without a browser (default: all offices)")
+    c.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
+    c.add_argument("--office", action="append", metavar="ID", help="代理人組織ID (repeatable) or @REPORT.json")
+    c.add_argument("--all", action="store_true", help="every office (the default)")
     c.set_defaults(handler=_check)
     r = sub.add_parser("renew", help="register and update the signing certificate of offices")
     _common(r)
     r.add_argument("--dry-run", action="store_true", help="log in and look, change nothing")
     r.add_argument("--report", type=Path, metavar="PATH.json", help="write the outcomes as JSON")
-    r.add_argument("--browser", choices=["chromium", "firefox"])
-    r.add_argument("--headed", action="store_true", help="show the browser window")
-    r.add_argument("--concurrency", type=int, default=1, help="browser contexts at once (default 1)")
+    r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help="write the outcomes as CSV (Excel)")
+    r.add_argument("--scheduled", action="store_true",
+                   help="unattended: quiet on success, random start delay, on_failure command")
     r.set_defaults(handler=_renew)
+    s = sub.add_parser("status", help="registered certificate versus the newest local .p12, per office (read-only)")
+    _common(s)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--verbose", action="store_true", help="show each step")
+    s.set_defaults(handler=_status)
     from ainas_bot import demo
 
     d = sub.add_parser("demo", help="rehearse end to end against a local sandbox with three offices")
@@ -123,5 +183,3 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     d.add_argument("--browser", choices=["chromium", "firefox"], default="chromium")
     d.add_argument("--headed", action="store_true")
     d.set_defaults(handler=demo.run_demo)
-
-

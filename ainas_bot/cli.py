@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ainas_bot import __version__, _cli_certs
 from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError, ConfigError
@@ -18,14 +19,26 @@ EPILOG = """exit codes: 0 ok, 1 operation failed, 2 usage or configuration error
 130 interrupted"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that does not repeat stray values in its errors: one of them may be a secret typed by mistake."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith(("unrecognized arguments", "ambiguous option")):
+            message = message.split(":", 1)[0] + " (not repeated here, in case one is a secret); see --help"
+        elif "invalid choice" in message:
+            message = message.split(": invalid choice", 1)[0] + ": invalid choice; see --help"
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ainas-bot", description="Keep AINAS agent signing certificates current.", epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"ainas-bot {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(  # type: ignore[assignment]
+        dest="command", metavar="COMMAND", required=True)
     _cli_certs.add_subparsers(sub)
     from ainas_bot import _cli_renew
 

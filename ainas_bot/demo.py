@@ -17,9 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ainas_bot._cli_renew import print_recap
 from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import write_p12
+from ainas_bot.console import ConsoleEvents, print_recap
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import check_offices
@@ -143,14 +143,12 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                 print(f"problem: {p}", file=sys.stderr)
             return EXIT_FAILED
 
-        def emit(office_id: str, text: str) -> None:
-            _say(f"   [{office_id}] {text}")
-
         results: list[list[Outcome]] = []
         for title in ("first run: register and update", "second run: nothing left to do"):
             _say(f"== {title} ({args.browser})")
-            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, emit=emit))
-            print_recap(outcomes)
+            events = ConsoleEvents(len(ready), sys.stdout, interactive=False)
+            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, concurrency=1))
+            print_recap(outcomes, sys.stdout, interactive=False)
             results.append(outcomes)
         state = {org["org_id"]: org for org in sandbox.state()}
         _say("== the sandbox now holds, per office:")

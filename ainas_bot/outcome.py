@@ -23,6 +23,7 @@ class Outcome:
     screen: str | None = None
     certificate_serial: str | None = None
     certificate_expiry: str | None = None
+    registered_expiry: str | None = None  # the latest active certificate the portal's table showed
     seconds: float = 0.0
     attempts: int = 1
     artifacts: list[str] = dataclasses.field(default_factory=list)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 
-from ainas_bot._jst import format_portal_date
+from ainas_bot._jst import format_portal_date, parse_portal_date
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.portal_text import Label
 from flows.pages.org_detail import CertificateRow
 
-__all__ = ["Action", "auto_filled_differences", "decide", "entered_differences"]
+__all__ = [
+    "Action", "auto_filled_differences", "decide", "entered_differences", "latest_active_expiry", "renewal_status",
+]
 
 
 class Action(enum.Enum):
@@ -56,3 +59,35 @@ def entered_differences(shown: Mapping[str, str], entered: Mapping[str, str]) ->
     """Typed fields that the portal does not show back as typed."""
     return [f"{label}: portal shows '{shown.get(label, '')}', entered '{value}'"
             for label, value in entered.items() if shown.get(label, "").strip() != value]
+
+
+def latest_active_expiry(rows: Sequence[CertificateRow]) -> str | None:
+    """The latest 証明書有効期限 among active records, as `YYYY-MM-DD` (None when there is none)."""
+    days = []
+    for row in rows:
+        if not row.pending and row.expiry:
+            try:
+                days.append(parse_portal_date(row.expiry))
+            except ValueError:
+                continue
+    return max(days).isoformat() if days else None
+
+
+def renewal_status(registered: dt.date | None, local: dt.date | None, today: dt.date,
+                   *, warn_days: int = 30) -> tuple[int | None, str | None]:
+    """Days the registered certificate has left, and a warning when it needs a human.
+
+    Warn when the registered certificate expires within `warn_days` (or has expired, or none is
+    registered) and no newer local .p12 exists to replace it.
+    """
+    days_left = (registered - today).days if registered else None
+    newer_local = local is not None and (registered is None or local > registered)
+    if newer_local:
+        return days_left, None
+    if registered is None:
+        return None, "no active certificate is registered and no local .p12 can replace it"
+    if days_left is not None and days_left < 0:
+        return days_left, f"the registered certificate expired {-days_left} days ago and no newer local .p12 exists"
+    if days_left is not None and days_left <= warn_days:
+        return days_left, f"the registered certificate expires in {days_left} days and no newer local .p12 exists"
+    return days_left, None

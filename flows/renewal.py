@@ -10,25 +10,24 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._jst import format_portal_date
 from ainas_bot.errors import AinasBotError, FlowError, PortalMismatchError
+from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
 from ainas_bot.prepare import PreparedOffice
 from flows.artifacts import save_failure_artifacts
-from flows.decision import Action, auto_filled_differences, decide, entered_differences
+from flows.decision import Action, auto_filled_differences, decide, entered_differences, latest_active_expiry
 from flows.pages import CertDetailPage, HomePage, LoginPage, OrgDetailPage
 from flows.pages.cert_update import UpdateForm
 
-__all__ = ["EventSink", "FlowOptions", "renew_login_group"]
+__all__ = ["FlowOptions", "renew_login_group"]
 
 log = logging.getLogger(__name__)
-EventSink = Callable[[str, str], None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,27 +75,29 @@ class _Progress:
     uploaded: bool = False
     confirmed: bool = False
     attempts: int = 0
+    registered_expiry: str | None = None
 
 
 async def _renew_one(
-    page: Page, home: HomePage, office: PreparedOffice, opts: FlowOptions, tracer: _Tracer, emit: EventSink,
+    page: Page, home: HomePage, office: PreparedOffice, opts: FlowOptions, tracer: _Tracer, events: RunEvents,
     progress: _Progress,
 ) -> Status:
     cert = office.certificate
     oid = office.office.id
-    emit(oid, f"{Screen.ORG_SEARCH}: {Label.ORG_ID} {oid}")
+    events.step(oid, f"{Screen.ORG_SEARCH}: {Label.ORG_ID} {oid}")
     org = await _open_org(home, oid)
     rows = await org.certificates()
+    progress.registered_expiry = latest_active_expiry(rows)
     action, candidates = decide(rows, cert)
     if action is Action.ALREADY_CURRENT:
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
-            emit(oid, "the update of an earlier attempt is registered")
+            events.step(oid, "the update of an earlier attempt is registered")
             return "updated"
-        emit(oid, f"already registered and active ({Label.EXPIRY} {candidates[0].expiry}); nothing to do")
+        events.step(oid, f"already registered and active ({Label.EXPIRY} {candidates[0].expiry}); nothing to do")
         return "already-current"
     detail: CertDetailPage | None = None
     for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
-        emit(oid, f"pending record {row.registered_at}: comparing with the local certificate")
+        events.step(oid, f"pending record {row.registered_at}: comparing with the local certificate")
         shown_detail = await org.open_certificate(row.registered_at)
         if not auto_filled_differences(await shown_detail.read(), cert):
             detail = shown_detail
@@ -104,10 +105,10 @@ async def _renew_one(
         org = await shown_detail.back_to_org()
     resuming = detail is not None and not progress.uploaded
     if opts.dry_run:
-        emit(oid, "dry run: would resume the pending record" if detail else "dry run: would register")
+        events.step(oid, "dry run: would resume the pending record" if detail else "dry run: would register")
         return "would-resume" if detail else "would-register"
     if detail is None:
-        emit(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
+        events.step(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
         register = await org.start_registration()
         await tracer.pause_for_secret()
         detail = await register.upload(office.signing_p12, office.pin)
@@ -116,7 +117,7 @@ async def _renew_one(
         if differences:
             raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "
                                       + "; ".join(differences), screen=Screen.CERT_DETAIL)
-    emit(oid, f"{Screen.CERT_UPDATE}: typing カナ, {Label.POSTAL_CODE}, {Label.START_DATE}")
+    events.step(oid, f"{Screen.CERT_UPDATE}: typing カナ, {Label.POSTAL_CODE}, {Label.START_DATE}")
     update = await detail.start_update()
     form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code,
                       format_portal_date(office.start_date))
@@ -133,9 +134,11 @@ async def _renew_one(
     if differences:
         raise PortalMismatchError(f"{Screen.CERT_DETAIL}: after the update the portal shows: " + "; ".join(differences),
                                   screen=Screen.CERT_DETAIL)
-    emit(oid, f"verifying the certificate table of {oid}")
+    events.step(oid, f"verifying the certificate table of {oid}")
     org = await _open_org(detail, oid)
-    action, _ = decide(await org.certificates(), cert)
+    rows = await org.certificates()
+    progress.registered_expiry = latest_active_expiry(rows)
+    action, _ = decide(rows, cert)
     if action is not Action.ALREADY_CURRENT:
         raise PortalMismatchError(
             f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
@@ -149,7 +152,7 @@ def _transient(exc: AinasBotError) -> bool:
 
 
 async def renew_login_group(
-    context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, emit: EventSink
+    context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, events: RunEvents
 ) -> list[Outcome]:
     """Log in once with the group's login and handle each office; every office gets an outcome.
 
@@ -168,7 +171,8 @@ async def renew_login_group(
         for office in group:
             outcomes[office.office.id] = _failed(office, exc, _elapsed(started, office), artifacts,
                                                  progress[office.office.id].attempts)
-            emit(office.office.id, f"failed: {exc}")
+            events.step(office.office.id, f"failed: {exc}")
+            events.done(outcomes[office.office.id])
             remaining.remove(office)
 
     async def retry_later(office: PreparedOffice, exc: AinasBotError) -> bool:
@@ -176,7 +180,7 @@ async def renew_login_group(
         if not _transient(exc) or attempt.attempts > opts.retries:
             return False
         delay = opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1)
-        emit(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
+        events.step(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
         await asyncio.sleep(delay)
         return True
 
@@ -185,7 +189,7 @@ async def renew_login_group(
         current = remaining[0]
         started[current.office.id] = started[current.office.id] or time.monotonic()
         try:
-            emit(current.office.id, f"{Screen.LOGIN}: {login_id}")
+            events.step(current.office.id, f"{Screen.LOGIN}: {login_id}")
             login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
             home = await login.log_in(login_id, current.login_password)
             await tracer.start()
@@ -204,7 +208,7 @@ async def renew_login_group(
             started[current.office.id] = started[current.office.id] or time.monotonic()
             progress[current.office.id].attempts += 1
             try:
-                status = await _renew_one(page, home, current, opts, tracer, emit, progress[current.office.id])
+                status = await _renew_one(page, home, current, opts, tracer, events, progress[current.office.id])
             except AinasBotError as exc:
                 artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir,
                                                          current.office.id)
@@ -217,7 +221,8 @@ async def renew_login_group(
                     fail([current], exc, artifacts)
                 continue
             outcomes[current.office.id] = _succeeded(current, status, started, progress)
-            emit(current.office.id, status)
+            events.step(current.office.id, status)
+            events.done(outcomes[current.office.id])
             remaining.pop(0)
         if in_session:
             try:
@@ -239,7 +244,7 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
         office_id=office.office.id, login_id=office.office.login_id, status=status,
         message=_describe(status, office), certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
-        attempts=progress[office.office.id].attempts,
+        attempts=progress[office.office.id].attempts, registered_expiry=progress[office.office.id].registered_expiry,
     )
 
 

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from playwright.async_api import async_playwright
 
 from ainas_bot.errors import AinasBotError, ConfigError
+from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
 from flows.browser import launch_chromium, office_context
-from flows.renewal import EventSink, FlowOptions, _failed, renew_login_group
+from flows.renewal import FlowOptions, _failed, renew_login_group
 
 __all__ = ["group_by_login", "run_offices"]
 
@@ -30,7 +31,7 @@ async def run_offices(
     offices: Sequence[PreparedOffice],
     *,
     dry_run: bool,
-    emit: EventSink,
+    events: RunEvents,
     concurrency: int = 1,
 ) -> list[Outcome]:
     """Every office ends with an outcome, in the order given."""
@@ -50,9 +51,12 @@ async def run_offices(
                     async with office_context(pw, chromium, settings, client_cert=first.office.client_cert,
                                               client_cert_password=first.client_cert_password) as context:
                         context.set_default_timeout(opts.timeout_ms)
-                        return await renew_login_group(context, group, opts, emit)
+                        return await renew_login_group(context, group, opts, events)
                 except AinasBotError as exc:
-                    return [_failed(o, exc, 0.0, []) for o in group]
+                    failed = [_failed(o, exc, 0.0, []) for o in group]
+                    for outcome in failed:
+                        events.done(outcome)
+                    return failed
 
         try:
             results = await asyncio.gather(*(run_group(g) for g in group_by_login(offices)))

@@ -13,6 +13,7 @@ import pytest
 
 from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import generate_key, write_p12
+from ainas_bot.events import CollectEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice, check_offices
 from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
@@ -100,9 +101,13 @@ def run(settings: Settings, offices: list[PreparedOffice], *, dry_run: bool = Fa
         events: list[str] | None = None, concurrency: int = 1) -> list[Outcome]:
     from flows.runner import run_offices
 
-    log = events if events is not None else []
-    return asyncio.run(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
-                                   emit=lambda office, text: log.append(f"[{office}] {text}")))
+    collected = CollectEvents()
+    outcomes = asyncio.run(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
+                                       events=collected))
+    assert sorted(o.office_id for o in collected.outcomes) == sorted(o.office_id for o in outcomes)
+    if events is not None:
+        events.extend(collected.lines)
+    return outcomes
 
 
 @pytest.fixture(scope="module")

@@ -69,7 +69,7 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
     config = write_config(tmp_path / "ainas.toml", flow_world, kits)
     report = tmp_path / "report.json"
 
-    result = subprocess.run([*BOT, "renew", "--config", str(config), "--report", str(report)],
+    result = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
                             env=_env(kits), capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 1, result.stderr

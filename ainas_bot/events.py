@@ -1,0 +1,31 @@
+"""What a run tells the outside while it works: steps of an office, and each office's outcome."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from ainas_bot.outcome import Outcome
+
+__all__ = ["CollectEvents", "RunEvents"]
+
+
+class RunEvents(Protocol):
+    """Receives progress; implementations print lines, drive a progress bar, or collect for tests."""
+
+    def step(self, office_id: str, text: str) -> None: ...
+
+    def done(self, outcome: Outcome) -> None: ...
+
+
+class CollectEvents:
+    """Keeps every event in memory (tests, the demo's second pass)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.outcomes: list[Outcome] = []
+
+    def step(self, office_id: str, text: str) -> None:
+        self.lines.append(f"[{office_id}] {text}")
+
+    def done(self, outcome: Outcome) -> None:
+        self.outcomes.append(outcome)
