@@ -28,9 +28,9 @@ from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
 
-__all__ = ["launch_chromium", "office_context", "portal_origin"]
+__all__ = ["CHROMIUM_ARGS", "launch_chromium", "office_context", "portal_origin"]
 
-_CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
                   "--disable-sync", "--disable-default-apps"]
 
 
@@ -42,7 +42,7 @@ def portal_origin(url: str) -> str:
 async def launch_chromium(pw: Playwright, settings: Settings) -> Browser:
     exe = settings.executable_path or find_executable("chromium", pw.chromium.executable_path)
     return await pw.chromium.launch(
-        headless=settings.headless, executable_path=str(exe) if exe else None, args=_CHROMIUM_ARGS,
+        headless=settings.headless, executable_path=str(exe) if exe else None, args=CHROMIUM_ARGS,
     )
 
 

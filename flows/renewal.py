@@ -25,7 +25,7 @@ from flows.decision import Action, auto_filled_differences, decide, entered_diff
 from flows.pages import CertDetailPage, HomePage, LoginPage, OrgDetailPage
 from flows.pages.cert_update import UpdateForm
 
-__all__ = ["FlowOptions", "renew_login_group"]
+__all__ = ["FlowOptions", "GroupState", "renew_login_group"]
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +151,18 @@ def _transient(exc: AinasBotError) -> bool:
     return exc.reason == "portal-unavailable" and "service hours" not in str(exc)
 
 
+@dataclasses.dataclass
+class GroupState:
+    """What a login group's run has achieved so far; it outlives a crashed browser."""
+
+    outcomes: dict[str, Outcome] = dataclasses.field(default_factory=dict)
+    progress: dict[str, _Progress] = dataclasses.field(default_factory=dict)
+    started: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
 async def renew_login_group(
-    context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, events: RunEvents
+    context: BrowserContext, offices: list[PreparedOffice], opts: FlowOptions, events: RunEvents,
+    state: GroupState | None = None,
 ) -> list[Outcome]:
     """Log in once with the group's login and handle each office; every office gets an outcome.
 
@@ -161,10 +171,14 @@ async def renew_login_group(
     failures (auth, certificate, input, mismatch) are never retried; a refused login never either.
     """
     login_id = offices[0].office.login_id
-    outcomes: dict[str, Outcome] = {}
-    progress = {o.office.id: _Progress() for o in offices}
-    started = dict.fromkeys(progress, 0.0)
-    remaining = list(offices)
+    state = state if state is not None else GroupState()
+    outcomes = state.outcomes
+    progress = state.progress
+    started = state.started
+    for o in offices:
+        progress.setdefault(o.office.id, _Progress())
+        started.setdefault(o.office.id, 0.0)
+    remaining = [o for o in offices if o.office.id not in outcomes]
     tracer = _Tracer(context)
 
     def fail(group: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:

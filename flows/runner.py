@@ -1,21 +1,28 @@
-"""Run the renewal for many offices: one browser, a context per login, at most N at once."""
+"""Run the renewal for many offices: one browser (or a fleet of browser servers), a context per login,
+at most N at once; a crashed browser is replaced and the run goes on."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections.abc import Sequence
 
-from playwright.async_api import async_playwright
+from playwright.async_api import Browser, Playwright, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
-from ainas_bot.errors import AinasBotError, ConfigError
+from ainas_bot.errors import AinasBotError, ConfigError, PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
-from flows.browser import launch_chromium, office_context
-from flows.renewal import FlowOptions, _failed, renew_login_group
+from flows.browser import CHROMIUM_ARGS, launch_chromium, office_context
+from flows.renewal import FlowOptions, GroupState, _failed, renew_login_group
 
 __all__ = ["group_by_login", "run_offices"]
+
+log = logging.getLogger(__name__)
+_BROWSER_RESTARTS = 3  # per login group; a browser that keeps dying is not the portal's fault
 
 
 def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffice]]:
@@ -24,6 +31,46 @@ def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffic
     for office in offices:
         groups.setdefault(office.office.login_id, []).append(office)
     return list(groups.values())
+
+
+class _Browsers:
+    """The Chromium browsers of a run: local, or one per `browser_endpoint`; replaced when one dies."""
+
+    def __init__(self, pw: Playwright, settings: Settings) -> None:
+        self.pw = pw
+        self.settings = settings
+        self.endpoints = [e.strip() for e in (settings.browser_endpoint or "").split(",") if e.strip()]
+        self._browsers: list[Browser | None] = [None] * max(1, len(self.endpoints))
+        self._lock = asyncio.Lock()
+
+    async def get(self, slot: int) -> Browser:
+        index = slot % len(self._browsers)
+        async with self._lock:
+            browser = self._browsers[index]
+            if browser is None or not browser.is_connected():
+                browser = await self._start(index)
+                self._browsers[index] = browser
+            return browser
+
+    async def _start(self, index: int) -> Browser:
+        if not self.endpoints:
+            return await launch_chromium(self.pw, self.settings)
+        options: dict[str, object] = {"headless": self.settings.headless, "args": CHROMIUM_ARGS}
+        if self.settings.executable_path:
+            options["executablePath"] = str(self.settings.executable_path)
+        try:
+            return await self.pw.chromium.connect(
+                self.endpoints[index], timeout=self.settings.timeout_seconds * 1000,
+                headers={"x-playwright-launch-options": json.dumps(options)},
+            )
+        except PlaywrightError as exc:
+            raise PortalUnavailableError(f"browser server {self.endpoints[index]}: cannot connect "
+                                         f"({str(exc).splitlines()[0]})") from None
+
+    async def close(self) -> None:
+        for browser in self._browsers:
+            if browser is not None and browser.is_connected():
+                await browser.close()
 
 
 async def run_offices(
@@ -40,28 +87,46 @@ async def run_offices(
                        retry_backoff_seconds=settings.retry_backoff_seconds)
     if not settings.portal_url.startswith("https://"):
         raise ConfigError(f"portal_url {settings.portal_url}: must be an https:// URL")
+    if settings.browser == "firefox" and settings.browser_endpoint:
+        raise ConfigError("browser_endpoint works with chromium only (Firefox needs a local profile)")
     semaphore = asyncio.Semaphore(max(1, concurrency))
     async with async_playwright() as pw:
-        chromium = await launch_chromium(pw, settings) if settings.browser == "chromium" else None
+        browsers = _Browsers(pw, settings)
 
-        async def run_group(group: list[PreparedOffice]) -> list[Outcome]:
+        async def run_group(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
+            state = GroupState()
             async with semaphore:
-                first = group[0]
-                try:
-                    async with office_context(pw, chromium, settings, client_cert=first.office.client_cert,
-                                              client_cert_password=first.client_cert_password) as context:
-                        context.set_default_timeout(opts.timeout_ms)
-                        return await renew_login_group(context, group, opts, events)
-                except AinasBotError as exc:
-                    failed = [_failed(o, exc, 0.0, []) for o in group]
-                    for outcome in failed:
-                        events.done(outcome)
-                    return failed
+                for restart in range(_BROWSER_RESTARTS + 1):
+                    first = next((o for o in group if o.office.id not in state.outcomes), None)
+                    if first is None:
+                        break
+                    try:
+                        chromium = await browsers.get(slot) if settings.browser == "chromium" else None
+                        async with office_context(pw, chromium, settings, client_cert=first.office.client_cert,
+                                                  client_cert_password=first.client_cert_password) as context:
+                            context.set_default_timeout(opts.timeout_ms)
+                            await renew_login_group(context, group, opts, events, state)
+                    except AinasBotError as exc:
+                        _fail_rest(group, state, exc, events)
+                    except PlaywrightError as exc:
+                        # The browser (or its connection) died under us: a new one takes the rest.
+                        log.warning("browser lost during login group %s: %s", first.office.login_id, exc)
+                        events.step(first.office.id, f"browser lost ({str(exc).splitlines()[0]}); "
+                                    f"restarting it ({restart + 1}/{_BROWSER_RESTARTS})")
+                lost = PortalUnavailableError("the browser kept crashing; not finished")
+                _fail_rest(group, state, lost, events)
+            return [state.outcomes[o.office.id] for o in group]
 
         try:
-            results = await asyncio.gather(*(run_group(g) for g in group_by_login(offices)))
+            results = await asyncio.gather(*(run_group(i, g) for i, g in enumerate(group_by_login(offices))))
         finally:
-            if chromium is not None:
-                await chromium.close()
+            await browsers.close()
     by_id = {o.office_id: o for group in results for o in group}
     return [by_id[o.office.id] for o in offices]
+
+
+def _fail_rest(group: list[PreparedOffice], state: GroupState, exc: AinasBotError, events: RunEvents) -> None:
+    for office in group:
+        if office.office.id not in state.outcomes:
+            state.outcomes[office.office.id] = _failed(office, exc, 0.0, [])
+            events.done(state.outcomes[office.office.id])
