@@ -20,7 +20,7 @@ from ainas_bot.sandbox import Sandbox, SandboxOptions, load_notices, state_json
 from ainas_bot.sandbox._cli import main as sandbox_main
 from tests.fixtures_sandbox import PortalClient, page_heading, page_message
 
-LOGIN_ID = re.compile(r"[a-km-np-z2-8]{5}")
+LOGIN_ID = re.compile(r"[a-fhjkmnp-z2-8]{5}")  # no 0/o, 1/l/i, 9/g
 FIXED_NOW = dt.datetime(2025, 1, 6, 3, 0, tzinfo=dt.UTC)  # 12:00 JST
 
 

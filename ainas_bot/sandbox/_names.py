@@ -10,7 +10,8 @@ __all__ = [
 ]
 
 # 利用登録通知書 ※4: login IDs are five half-width characters, lower-case letters and digits, without
-# the characters that are easy to mistype (0/o, 1/l, 9/g are warned about in the notice).
+# the characters that are easy to mistype (the notice warns about 0/o and 1/l, and excludes 0, 1 and 9;
+# i and g go too, as they pass for l and 9).
 LOGIN_ID_ALPHABET = "abcdefhjkmnpqrstuvwxyz2345678"
 LOGIN_ID_LENGTH = 5
 
