@@ -19,6 +19,8 @@ BOT = [sys.executable, "-m", "ainas_bot"]
 
 
 def _toml_value(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
     return json.dumps(str(value), ensure_ascii=False)
@@ -27,7 +29,7 @@ def _toml_value(value: object) -> str:
 def write_config(path: Path, world: FlowWorld, kits: list[OfficeKit], **top: object) -> Path:
     lines = [f"portal_url = {_toml_value(world.sandbox.base_url)}", f"portal_ca = {_toml_value(world.sandbox.ca_pem)}",
              f"artifacts_dir = {_toml_value(path.parent / 'artifacts')}", "timeout_seconds = 15"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in top.items()]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in top.items() if v is not None]
     for kit in kits:
         lines.append("[[offices]]")
         data = kit.office.model_dump(mode="json", exclude_none=True)
