@@ -44,7 +44,7 @@ async def save_failure_artifacts(
     if tracing:
         trace = folder / "trace.zip"
         try:
-            await context.tracing.stop(path=trace)
+            await context.tracing.stop(path=trace)  # the caller's tracer then has nothing left to stop
             os.chmod(trace, 0o600)
             saved.append(str(trace))
         except PlaywrightError as exc:

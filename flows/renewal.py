@@ -57,9 +57,16 @@ class _Tracer:
             log.debug("tracing unavailable: %s", exc)
 
     async def pause_for_secret(self) -> None:
+        await self.discard()
+
+    async def discard(self) -> None:
+        """Stop without keeping anything (a trace is only kept for a failure, by the artifacts)."""
         if self.active:
-            await self.context.tracing.stop()
             self.active = False
+            try:
+                await self.context.tracing.stop()
+            except PlaywrightError as exc:
+                log.debug("tracing could not stop: %s", exc)
 
 
 async def _open_org(home: HomePage | OrgDetailPage | CertDetailPage, org_id: str) -> OrgDetailPage:
@@ -189,9 +196,12 @@ async def renew_login_group(
             events.done(outcomes[office.office.id])
             remaining.remove(office)
 
+    def will_retry(office: PreparedOffice, exc: AinasBotError) -> bool:
+        return _transient(exc) and progress[office.office.id].attempts <= opts.retries
+
     async def retry_later(office: PreparedOffice, exc: AinasBotError) -> bool:
         attempt = progress[office.office.id]
-        if not _transient(exc) or attempt.attempts > opts.retries:
+        if not will_retry(office, exc):
             return False
         delay = opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1)
         events.step(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
@@ -208,11 +218,12 @@ async def renew_login_group(
             home = await login.log_in(login_id, current.login_password)
             await tracer.start()
         except AinasBotError as exc:
-            artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir,
-                                                     current.office.id)
-            tracer.active = False
-            await page.close()
             progress[current.office.id].attempts += 1
+            artifacts = [] if will_retry(current, exc) else await save_failure_artifacts(
+                page, context, tracer.active, opts.artifacts_dir, current.office.id)
+            tracer.active = tracer.active and not artifacts  # saving the artifacts stopped the trace
+            await tracer.discard()
+            await page.close()
             if not await retry_later(current, exc):
                 fail(list(remaining), exc, artifacts)  # one login: its refusal fails all its offices
             continue
@@ -224,9 +235,11 @@ async def renew_login_group(
             try:
                 status = await _renew_one(page, home, current, opts, tracer, events, progress[current.office.id])
             except AinasBotError as exc:
-                artifacts = await save_failure_artifacts(page, context, tracer.active, opts.artifacts_dir,
-                                                         current.office.id)
-                tracer.active = False
+                # A fault that will be retried keeps no artifacts: only a final failure needs a human.
+                artifacts = [] if will_retry(current, exc) else await save_failure_artifacts(
+                    page, context, tracer.active, opts.artifacts_dir, current.office.id)
+                tracer.active = tracer.active and not artifacts  # saving the artifacts stopped the trace
+                await tracer.discard()
                 if _transient(exc):
                     in_session = False
                     if not await retry_later(current, exc):
