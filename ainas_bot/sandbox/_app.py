@@ -36,6 +36,7 @@ class Knobs:
             await self.app(scope, receive, send)
             return
         options = self.ctx.options
+        self.ctx.requests_served += 1
         if options.latency_ms > 0:
             await asyncio.sleep(options.latency_ms / 1000)
         if options.fault_rate > 0 and self.ctx.rng.random() < options.fault_rate:

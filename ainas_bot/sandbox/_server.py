@@ -66,6 +66,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._sock: socket.socket | None = None
         self._port = 0
+        self._ctx: Ctx | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
@@ -86,6 +87,11 @@ class Sandbox:
     def base_url(self) -> str:
         """The login URL: always `/oss_agt/`, even with shuffled paths."""
         return self.origin + LOGIN_PATH
+
+    @property
+    def requests_served(self) -> int:
+        """HTTP requests answered since start (benchmarks divide by offices for the path length)."""
+        return self._ctx.requests_served if self._ctx is not None else 0
 
     def state(self) -> list[dict[str, Any]]:
         if self._db is not None:
@@ -108,6 +114,7 @@ class Sandbox:
         else:
             self.notices = load_notices(state_dir)
         ctx = Ctx(self._db, self.options, self.paths, random.Random(self.options.seed))  # noqa: S311 - fault draws
+        self._ctx = ctx
         self._sock = _listen(self.options.host, self.options.port)
         self._port = int(self._sock.getsockname()[1])
         config = uvicorn.Config(

@@ -72,6 +72,7 @@ class Ctx:
     options: SandboxOptions
     paths: Paths
     rng: random.Random
+    requests_served: int = 0  # for benchmarks: the requests on the bot's paths
     env: jinja2.Environment = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
