@@ -23,13 +23,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ainas_bot._jst import today_jst  # noqa: E402
-from ainas_bot.certfactory import generate_key, write_p12  # noqa: E402
-from ainas_bot.events import CollectEvents  # noqa: E402
-from ainas_bot.prepare import check_offices  # noqa: E402
-from ainas_bot.sandbox import Sandbox, SandboxOptions  # noqa: E402
-from ainas_bot.settings import Office, Settings  # noqa: E402
-from flows.runner import run_offices  # noqa: E402
+from ainas_bot._jst import today_jst
+from ainas_bot.certfactory import generate_key, write_p12
+from ainas_bot.events import CollectEvents
+from ainas_bot.prepare import check_offices
+from ainas_bot.sandbox import Sandbox, SandboxOptions
+from ainas_bot.settings import Office, Settings
+from flows.runner import run_offices
 
 
 def _rss_kib(pid: int) -> int:
