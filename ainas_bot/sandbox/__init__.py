@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
+from ainas_bot.sandbox._faults import FaultRule
 from ainas_bot.sandbox._options import Notice, SandboxOptions, default_state_dir, load_notices
 from ainas_bot.sandbox._server import Sandbox, state_json
 
-__all__ = ["Notice", "Sandbox", "SandboxOptions", "default_state_dir", "load_notices", "state_json"]
+__all__ = ["FaultRule", "Notice", "Sandbox", "SandboxOptions", "default_state_dir", "load_notices", "state_json"]

@@ -14,8 +14,9 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ainas_bot import portal_text as pt
-from ainas_bot.sandbox._auth import login, logout
+from ainas_bot.sandbox._auth import COOKIE, login, logout
 from ainas_bot.sandbox._certs import cert_detail, cert_register, cert_update
+from ainas_bot.sandbox._faults import apply_fault, matching_rule, session_id
 from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
 from ainas_bot.sandbox._web import Ctx, render_error
 
@@ -30,6 +31,7 @@ class Knobs:
 
     def __init__(self, app: ASGIApp, ctx: Ctx) -> None:
         self.app, self.ctx = app, ctx
+        self._routes = {path: name for name, path in ctx.paths.paths.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,13 +39,29 @@ class Knobs:
             return
         options = self.ctx.options
         self.ctx.requests_served += 1
-        if options.latency_ms > 0:
-            await asyncio.sleep(options.latency_ms / 1000)
+        latency = options.latency_ms + (self.ctx.rng.uniform(0, options.latency_jitter_ms)
+                                        if options.latency_jitter_ms else 0)
+        if latency > 0:
+            await asyncio.sleep(latency / 1000)
         if options.fault_rate > 0 and self.ctx.rng.random() < options.fault_rate:
-            html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)
-            await HTMLResponse(html, status_code=503, headers={"Retry-After": "60"})(scope, receive, send)
+            await self._maintenance(scope, receive, send)
+            return
+        rule = matching_rule(options.faults, self._routes.get(scope["path"]), scope["method"]) \
+            if options.faults else None
+        if rule is not None:
+            sid = session_id(scope, COOKIE)
+
+            def end_session(reason: str) -> None:
+                self.ctx.db.execute("UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL", (reason, sid))
+
+            await apply_fault(rule, self.app, scope, receive, send, maintenance=self._maintenance,
+                              end_session=end_session)
             return
         await self.app(scope, receive, send)
+
+    async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
+        html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)
+        await HTMLResponse(html, status_code=503, headers={"Retry-After": "60"})(scope, receive, send)
 
 
 async def _css(request: Request) -> Response:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ainas_bot.errors import ConfigError
+from ainas_bot.sandbox._faults import FaultRule
 
 __all__ = ["Notice", "SandboxOptions", "default_state_dir", "load_notices", "write_notices"]
 
@@ -31,12 +32,14 @@ class SandboxOptions:
     host: str = "127.0.0.1"
     port: int = 0
     latency_ms: int = 0
+    latency_jitter_ms: int = 0  # up to this much more latency, drawn per response
     fault_rate: float = 0.0
     expire_sessions_after: float = 1800.0
     closed_hours: bool = False
     shuffle_paths: bool = False
     seed: int = 1
     now: Callable[[], dt.datetime] | None = None
+    faults: list[FaultRule] = dataclasses.field(default_factory=list)  # aimed faults, see _faults
 
     def clock(self) -> dt.datetime:
         """The current instant (aware; a naive override is taken as UTC)."""

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, Response
+from playwright.async_api import Locator, Page, Request, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from ainas_bot.errors import (
@@ -30,7 +30,11 @@ __all__ = ["PortalPage", "exact"]
 T = TypeVar("T")
 # Messages after which the whole session is gone: a retry must start again from the login.
 _SESSION_LOST = (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
+# Playwright's client-certificate proxy answers a TLS failure with a 503 page of this text.
 _UNTRUSTED = "Playwright client-certificate error"
+# Net errors of a server certificate that is not trusted (Chromium, Firefox).
+_CERT_ERRORS = ("ERR_CERT", "SEC_ERROR", "SSL_ERROR_BAD_CERT", "MOZILLA_PKIX_ERROR", "CERT_AUTHORITY")
+_UNTRUSTED_DETAIL = ("certificate", "self-signed", "self signed", "unable to verify", "CERT_")
 
 
 class _ServerErrors:
@@ -39,16 +43,27 @@ class _ServerErrors:
     def __init__(self, page: Page) -> None:
         self.event = asyncio.Event()
         self.status = 0
+        self.failure = ""
         page.on("response", self._seen)
+        page.on("requestfailed", self._failed)
 
     def _seen(self, response: Response) -> None:
         if response.request.resource_type == "document" and response.status >= 500:
             self.status = response.status
             self.event.set()
 
+    def _failed(self, request: Request) -> None:
+        if request.resource_type == "document":
+            self.failure = request.failure or "failed"
+            self.event.set()
+
     def reset(self) -> None:
         self.event.clear()
         self.status = 0
+        self.failure = ""
+
+    def describe(self) -> str:
+        return f"the connection failed ({self.failure})" if self.failure else f"the portal answered HTTP {self.status}"
 
 
 _WATCHES: weakref.WeakKeyDictionary[Page, _ServerErrors] = weakref.WeakKeyDictionary()
@@ -112,12 +127,14 @@ class PortalPage:
     async def raise_if_interrupted(self) -> None:
         """Turn a maintenance page, a lost session or a refusal on screen into our error."""
         body = await self._body_text()
-        if _UNTRUSTED in body:
+        if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL[1:]):
             raise PortalUntrustedError(
                 "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
                 "(nothing secret was typed)", screen=self.screen)
         if Message.MAINTENANCE in body:
             raise PortalUnavailableError(f"{self.screen}: the portal shows its maintenance page", screen=self.screen)
+        if _UNTRUSTED in body:  # the proxy could not reach the portal
+            raise PortalUnavailableError(f"{self.screen}: {body.strip().splitlines()[0]}", screen=self.screen)
         for message in _SESSION_LOST:
             if message in body:
                 raise PortalUnavailableError(f"{self.screen}: session lost: {message}", screen=self.screen)
@@ -160,8 +177,11 @@ class PortalPage:
             shown.result()  # re-raises a timeout
             return
         await self.raise_if_interrupted()
-        raise PortalUnavailableError(f"{self.screen}: the portal answered HTTP {self._errors.status}",
-                                     screen=self.screen)
+        if any(marker in self._errors.failure for marker in _CERT_ERRORS):
+            raise PortalUntrustedError(f"{self.screen}: the portal's server certificate is not trusted "
+                                       f"({self._errors.failure}); set portal_ca (nothing secret was typed)",
+                                       screen=self.screen)
+        raise PortalUnavailableError(f"{self.screen}: {self._errors.describe()}", screen=self.screen)
 
     async def _timed_out(self, element: str) -> None:
         await self.raise_if_interrupted()

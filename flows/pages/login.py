@@ -6,9 +6,9 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from pydantic import SecretStr
 
-from ainas_bot.errors import PortalAuthError, PortalUnavailableError
+from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage, _first_line
+from flows.pages._base import _CERT_ERRORS, PortalPage, _first_line
 from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]
@@ -23,6 +23,10 @@ class LoginPage(PortalPage):
         try:
             await page.goto(url, timeout=timeout_ms, wait_until="domcontentloaded")
         except PlaywrightError as exc:
+            if any(marker in str(exc) for marker in _CERT_ERRORS):
+                raise PortalUntrustedError(
+                    f"{Screen.LOGIN}: the portal's server certificate is not trusted ({_first_line(exc)}); "
+                    "set portal_ca (nothing secret was typed)", screen=Screen.LOGIN) from None
             raise PortalUnavailableError(f"{Screen.LOGIN}: cannot open {url}: {_first_line(exc)}",
                                          screen=Screen.LOGIN) from None
         await login.arrive(page.get_by_label(Label.LOGIN_ID), element=f"field {Label.LOGIN_ID}")
