@@ -10,12 +10,14 @@ import asyncio
 import dataclasses
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._jst import format_portal_date
-from ainas_bot.errors import AinasBotError, FlowError, PortalMismatchError
+from ainas_bot.errors import AinasBotError, FlowError, PortalMismatchError, PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
@@ -28,6 +30,8 @@ from flows.pages.cert_update import UpdateForm
 __all__ = ["FlowOptions", "GroupState", "renew_login_group"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+_WATCHDOG_TIMEOUTS = 20  # an office's path has about ten screens, each bounded by the timeout
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,8 +218,7 @@ async def renew_login_group(
         started[current.office.id] = started[current.office.id] or time.monotonic()
         try:
             events.step(current.office.id, f"{Screen.LOGIN}: {login_id}")
-            login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
-            home = await login.log_in(login_id, current.login_password)
+            home = await _watchdog(_log_in(page, opts, login_id, current), opts, Screen.LOGIN)
             await tracer.start()
         except AinasBotError as exc:
             progress[current.office.id].attempts += 1
@@ -223,7 +226,7 @@ async def renew_login_group(
                 page, context, tracer.active, opts.artifacts_dir, current.office.id)
             tracer.active = tracer.active and not artifacts  # saving the artifacts stopped the trace
             await tracer.discard()
-            await page.close()
+            await _close(page, opts.timeout_ms)
             if not await retry_later(current, exc):
                 fail(list(remaining), exc, artifacts)  # one login: its refusal fails all its offices
             continue
@@ -233,7 +236,9 @@ async def renew_login_group(
             started[current.office.id] = started[current.office.id] or time.monotonic()
             progress[current.office.id].attempts += 1
             try:
-                status = await _renew_one(page, home, current, opts, tracer, events, progress[current.office.id])
+                status = await _watchdog(
+                    _renew_one(page, home, current, opts, tracer, events, progress[current.office.id]),
+                    opts, f"office {current.office.id}")
             except AinasBotError as exc:
                 # A fault that will be retried keeps no artifacts: only a final failure needs a human.
                 artifacts = [] if will_retry(current, exc) else await save_failure_artifacts(
@@ -256,8 +261,32 @@ async def renew_login_group(
                 await HomePage(page, opts.timeout_ms).logout()
             except AinasBotError as exc:
                 log.info("logout of %s did not complete: %s", login_id, exc)
-        await page.close()
+        await _close(page, opts.timeout_ms)
     return [outcomes[o.office.id] for o in offices]
+
+
+async def _log_in(page: Page, opts: FlowOptions, login_id: str, office: PreparedOffice) -> HomePage:
+    login = await LoginPage.open(page, opts.portal_url, opts.timeout_ms)
+    return await login.log_in(login_id, office.login_password)
+
+
+async def _watchdog(work: Coroutine[Any, Any, T], opts: FlowOptions, what: str) -> T:
+    """Every wait on a screen is bounded by the timeout; this bounds the few browser calls that are not
+    (closing, counting, tracing), so an office never hangs in an unknown state."""
+    seconds = opts.timeout_ms / 1000 * _WATCHDOG_TIMEOUTS
+    try:
+        async with asyncio.timeout(seconds):
+            return await work
+    except TimeoutError:
+        raise PortalUnavailableError(f"{what}: the browser did not finish within {seconds:g} s") from None
+
+
+async def _close(page: Page, timeout_ms: float) -> None:
+    """Close a page, bounded: one whose request the portal never answered can keep `close()` waiting forever."""
+    try:
+        await asyncio.wait_for(page.close(), timeout_ms / 1000)
+    except (TimeoutError, PlaywrightError) as exc:
+        log.info("a page did not close (%s); its context will close it", exc or "timed out")
 
 
 def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:

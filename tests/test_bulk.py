@@ -53,7 +53,7 @@ def test_offices_sharing_a_login_run_in_one_session(flow_world: FlowWorld) -> No
     by_login: dict[str, list[str]] = {}
     for n in flow_world.sandbox.notices:
         by_login.setdefault(n.admin_login_id, []).append(n.org_id)
-    login, org_ids = next((k, v) for k, v in by_login.items() if len(v) >= 2)
+    _login, org_ids = next((k, v) for k, v in by_login.items() if len(v) >= 2)
     notices = [n for n in flow_world.sandbox.notices if n.org_id in org_ids]
     kits = [flow_world.make_office(n) for n in notices]
     settings = flow_world.settings()
