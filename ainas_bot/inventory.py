@@ -40,6 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _SECRETS = frozenset({"login_password", "client_cert_password", "pin"})
 _SAVE_AS = 'save it from Excel as "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)'
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", re.ASCII)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # ESC: ISO-2022-JP (JIS), 7-bit, so "UTF-8"
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 
@@ -64,7 +65,7 @@ def _decode(path: Path) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding != "cp932" or not _GARBLED.search(text):
+        if not (_GARBLED if encoding == "cp932" else _CONTROL).search(text):
             return text
     raise ConfigError(f"{path}: the file is neither UTF-8 nor Shift_JIS; {_SAVE_AS}")
 

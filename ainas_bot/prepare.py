@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,7 +13,7 @@ from pydantic import SecretStr
 
 from ainas_bot._p12 import open_p12, read_p12_bytes
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
-from ainas_bot.errors import AinasBotError, CertificateError
+from ainas_bot.errors import AinasBotError, CertificateError, InputError
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
 from ainas_bot.settings import Office, Settings
@@ -84,6 +85,18 @@ def select_signing_p12(
     return max(candidates, key=lambda c: c[2].not_after)
 
 
+@contextlib.contextmanager
+def _naming_the_secret(office: Office, name: str) -> Iterator[None]:
+    """A wrong PIN or password (`open_p12` says "wrong PIN") also names the setting that gave it, never its value."""
+    try:
+        yield
+    except CertificateError as exc:
+        if "wrong PIN" not in str(exc):
+            raise
+        ref = getattr(office, name)
+        raise CertificateError(f"{exc}; check {name} ({ref.describe()})") from None
+
+
 def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T | None:
     try:
         return fn()
@@ -116,7 +129,8 @@ def prepare_office(
     start = today if office.start_date == "today" else office.start_date
     if start < today:
         problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is before today "
-                                   f"({today:%Y/%m/%d}, Japan time)", "input"))
+                                   f"({today:%Y/%m/%d}, Japan time); give a later date or leave it out for today",
+                                "input"))
     kana1 = _collect(problems, p, lambda: normalise_kana(
         office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
     kana2 = _collect(problems, p, lambda: normalise_kana(
@@ -126,17 +140,31 @@ def prepare_office(
     if client_pw is not None:
         def open_client() -> None:
             data = read_p12_bytes(office.client_cert)
-            contents = open_p12(data, client_pw.get_secret_value(), name=f"client_cert {office.client_cert}")
+            with _naming_the_secret(office, "client_cert_password"):
+                contents = open_p12(data, client_pw.get_secret_value(), name=f"client_cert {office.client_cert}")
             if contents.certificate.not_valid_after_utc.date() < today:
                 raise CertificateError(f"client_cert {office.client_cert}: the AINAS client certificate has expired")
         _collect(problems, p, open_client)
     chosen = None
     if pin is not None:
-        chosen = _collect(problems, p, lambda: select_signing_p12(
-            office.signing_cert, pin, on=start, mapping=settings.certificate_mapping))
-    if chosen is not None and start > chosen[2].expiry_date:
-        problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is after the certificate's expiry "
-                                   f"{chosen[2].expiry_date:%Y/%m/%d}", "input"))
+        def choose() -> tuple[Path, bytes, CertificateInfo]:
+            def on(day: dt.date) -> tuple[Path, bytes, CertificateInfo]:
+                with _naming_the_secret(office, "pin"):
+                    return select_signing_p12(office.signing_cert, pin, on=day, mapping=settings.certificate_mapping)
+            try:
+                return on(start)
+            except CertificateError as on_start:
+                if start <= today:
+                    raise
+                try:  # usable today but not on the start date: the date is what is wrong, not the file
+                    usable_today = on(today)
+                except CertificateError:
+                    raise on_start from None
+            expiry = usable_today[2].expiry_date
+            raise InputError(f"start_date {start:%Y/%m/%d} is after the certificate's expiry: by that day the "
+                             f"certificate expired on {expiry:%Y/%m/%d} ({usable_today[0]}); give a start_date "
+                             f"on or before {expiry:%Y/%m/%d}, or leave it out for today")
+        chosen = _collect(problems, p, choose)
     if len(problems) > before:
         return None
     # `is not None`: an empty SecretStr is falsy, and a .p12 without a password has an empty PIN.
