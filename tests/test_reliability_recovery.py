@@ -1,0 +1,199 @@
+"""Recovery from what stops a run from the outside: the sandbox restarted, the browser crashing, the
+bot killed with SIGKILL. Whatever happens, every office ends updated
+(or clearly failed) and no organisation ever gets a certificate registered twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ainas_bot.certfactory import write_p12
+from ainas_bot.events import CollectEvents
+from ainas_bot.outcome import Outcome
+from ainas_bot.prepare import PreparedOffice
+from ainas_bot.sandbox import Sandbox
+from ainas_bot.settings import Settings
+from tests.fixtures_flow import FlowWorld, OfficeKit, prepare
+from tests.test_cli_renew import BOT, _env, write_config
+
+pytestmark = pytest.mark.e2e
+
+def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.02)
+
+
+class _BackgroundRun(threading.Thread):
+    """`run_offices` in a thread of its own, so the test can break things while it works."""
+
+    def __init__(self, settings: Settings, offices: list[PreparedOffice], concurrency: int) -> None:
+        super().__init__(daemon=True)
+        self.settings, self.offices, self.concurrency = settings, offices, concurrency
+        self.events = CollectEvents()
+        self.outcomes: list[Outcome] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from flows.runner import run_offices
+
+        try:
+            self.outcomes = asyncio.run(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
+                                                    concurrency=self.concurrency))
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            self.error = exc
+
+    def finish(self, timeout: float) -> list[Outcome]:
+        self.join(timeout)
+        assert not self.is_alive(), f"the run did not finish within {timeout:.0f} s"
+        assert self.error is None, repr(self.error)
+        return self.outcomes
+
+
+def _active_serials(world: FlowWorld, org_id: str) -> Counter[str]:
+    return Counter(str(c["serial"]) for c in world.certificates(org_id) if c["status"] == "active")
+
+
+def _assert_exactly_once(world: FlowWorld, offices: list[PreparedOffice]) -> None:
+    """Each organisation holds its office's certificate exactly once, active, and nothing pending."""
+    for office in offices:
+        records = [c for c in world.certificates(office.office.id) if c["serial"] == office.certificate.serial]
+        assert [c["status"] for c in records] == ["active"], (office.office.id, records)
+        pending = [c for c in world.certificates(office.office.id) if c["status"] == "pending"]
+        assert not pending, (office.office.id, pending)
+
+
+def _restart(sandbox: Sandbox) -> None:
+    """Stop the sandbox (open connections are dropped) and start it again on the same port and state."""
+    port = int(sandbox.origin.rsplit(":", 1)[1])
+    sandbox.stop()
+    sandbox.options.port = port
+    sandbox.start()
+
+
+def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) -> None:
+    world = sandbox_world(orgs=12, latency_ms=40)
+    kits = [world.make_office() for _ in range(8)]
+    settings = world.settings(timeout_seconds=5, retries=4, retry_backoff_seconds=0.5)
+    offices = prepare(kits, settings)
+    run = _BackgroundRun(settings, offices, concurrency=4)
+
+    run.start()
+    # Restart twice while offices are between their upload and their 確定.
+    for _ in range(2):
+        served = world.sandbox.requests_served
+        _wait_until(lambda s=served: world.sandbox.requests_served > s + 25, 120, "the run to get going")  # type: ignore[misc]
+        _restart(world.sandbox)
+    outcomes = run.finish(300)
+
+    assert {o.status for o in outcomes} <= {"updated", "resumed"}, [o for o in outcomes if not o.ok]
+    assert any(o.attempts > 1 for o in outcomes), "the restarts cut some offices off"
+    _assert_exactly_once(world, offices)
+
+
+def _browser_pids() -> list[int]:
+    """The main processes of the browsers this test process launched (through the Playwright driver)."""
+    me = os.getpid()
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                parents[int(entry)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                commands[int(entry)] = fh.read()
+        except (OSError, ValueError, IndexError):
+            continue
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    return [pid for pid, cmd in commands.items()
+            if b"--remote-debugging-pipe" in cmd and b"--type=" not in cmd and descends(pid)]
+
+
+def test_a_browser_crash_mid_run(sandbox_world: Callable[..., FlowWorld]) -> None:
+    world = sandbox_world(orgs=10, latency_ms=40)
+    kits = [world.make_office() for _ in range(6)]
+    settings = world.settings(timeout_seconds=10, retries=3)
+    offices = prepare(kits, settings)
+    run = _BackgroundRun(settings, offices, concurrency=3)
+
+    run.start()
+    _wait_until(lambda: world.sandbox.requests_served > 30, 120, "the run to get going")
+    browsers = _browser_pids()
+    assert len(browsers) == 1, browsers
+    os.kill(browsers[0], signal.SIGKILL)
+    outcomes = run.finish(300)
+
+    assert [o.status for o in outcomes if not o.ok] == [], outcomes
+    assert any("browser lost" in line for line in run.events.lines), "the crash was noticed"
+    _assert_exactly_once(world, offices)
+
+
+def _renew_office_certificates(kits: list[OfficeKit], round_no: int) -> None:
+    """A new certificate for every office (another serial and expiry), as a new year's renewal brings."""
+    for kit in kits:
+        write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=500 + round_no)
+
+
+@pytest.mark.slow
+def test_killed_twenty_times_then_a_fresh_run(sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    """20 rounds: a new certificate per office, a run killed by SIGKILL at a random moment, a fresh run.
+
+    After each round every organisation holds the round's certificate exactly once, active.
+    """
+    world = sandbox_world(orgs=20, latency_ms=20)
+    kits = [world.make_office() for _ in range(10)]
+    config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=4, retry_backoff_seconds=0.2,
+                          lock_file=str(tmp_path / "run.lock"), audit_log=str(tmp_path / "audit.jsonl"))
+    env = _env(kits)
+    rng = random.Random(20)  # kill moments, reproducible
+    statuses: Counter[str] = Counter()
+    for round_no in range(20):
+        _renew_office_certificates(kits, round_no)
+        served = world.sandbox.requests_served
+        killed = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        # Kill after a random number of portal requests: anywhere from the first login to the last 確定.
+        target = served + rng.randint(1, 150)
+        deadline = time.monotonic() + 120
+        while world.sandbox.requests_served < target and killed.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.killpg(killed.pid, signal.SIGKILL)  # the bot, its Playwright driver and its browser, as systemd would
+        killed.wait(timeout=30)
+
+        report = tmp_path / f"report-{round_no}.json"
+        fresh = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)], env=env,
+                               capture_output=True, text=True, timeout=300, check=False)
+
+        assert fresh.returncode == 0, (round_no, fresh.stdout[-2000:], fresh.stderr[-2000:])
+        for kit in kits:
+            active = _active_serials(world, kit.office.id)
+            assert all(n == 1 for n in active.values()), (round_no, kit.office.id, active)
+            pending = [c for c in world.certificates(kit.office.id) if c["status"] == "pending"]
+            assert not pending, (round_no, kit.office.id, pending)
+        statuses.update(o["status"] for o in json.loads(report.read_text(encoding="utf-8"))["offices"])
+    # Each round registered a new certificate per office: 20 × 10 active records more than at the start.
+    for kit in kits:
+        assert sum(_active_serials(world, kit.office.id).values()) >= 20
+    print(f"20 kills: fresh runs ended {dict(statuses)}")
