@@ -11,15 +11,21 @@ from pathlib import Path
 
 from ainas_bot.outcome import Outcome
 
-__all__ = ["append_audit", "write_report", "write_report_csv"]
+__all__ = ["append_audit", "make_private_dir", "write_report", "write_report_csv"]
 
 _CSV_COLUMNS = ("office_id", "login_id", "status", "reason", "message", "certificate_serial",
                 "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen")
 
 
+def make_private_dir(folder: Path) -> None:
+    """Create `folder` and each missing parent owner-only (`mkdir(parents=True)` leaves parents to the umask)."""
+    for missing in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
+        missing.mkdir(mode=0o700, exist_ok=True)
+
+
 def _write_private(path: Path, text: str, *, append: bool = False) -> None:
     """Owner-only: reports name offices and certificates (never secrets)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(path.parent)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
     fd = os.open(path, flags, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

@@ -10,6 +10,8 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot.reports import make_private_dir
+
 __all__ = ["save_failure_artifacts", "write_private"]
 
 log = logging.getLogger(__name__)
@@ -17,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def write_private(path: Path, data: bytes) -> None:
     """Write a file only its owner can read (artifacts may show personal data)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
@@ -28,7 +30,7 @@ async def save_failure_artifacts(
 ) -> list[str]:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     folder = Path(artifacts_dir) / f"{stamp}-{office_id}"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dir(folder)  # artifacts_dir too, when this creates it
     os.chmod(folder, 0o700)
     saved: list[str] = []
     try:

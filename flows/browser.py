@@ -3,11 +3,14 @@ presented, the portal's CA trusted explicitly, and every other origin blocked.
 
 Chromium gets the certificate through Playwright's `client_certificates`; Firefox ESR (driven over
 WebDriver BiDi, where that option does not work) gets it imported into a per-office profile with
-NSS's `pk12util`, as a person installs it (spec, "Browser facts").
+NSS's `pk12util`, as a person installs it (spec, "Browser facts"). Either way the browser connects
+through a local gate that opens tunnels to the portal's host and port only.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import contextlib
 import os
 import shutil
@@ -16,7 +19,8 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
@@ -65,6 +69,96 @@ def _client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) 
         except (OSError, ValueError):
             raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
     return pkcs12_bytes(key, cert, password="", encryption="none", cas=cas)  # type: ignore[arg-type]
+
+
+class _PortalGate:
+    """A local CONNECT proxy through which the browser reaches the portal's host and port, and nothing else.
+
+    Routing stops what a page asks for, but Playwright lets the browser follow a redirect's next hop
+    unrouted (a 307 re-posts a form, password included, to wherever it points) and does not route
+    WebSockets: with every connection of the browser going through this gate, neither reaches another
+    server. The portal is reached directly, or through the environment's HTTPS proxy as before.
+    """
+
+    def __init__(self, origin: str) -> None:
+        parts = urlsplit(origin)
+        self.host = (parts.hostname or "").lower()
+        self.port = parts.port or 443
+        upstream = getproxies().get("https")
+        self._upstream = urlsplit(upstream) if upstream and not proxy_bypass(self.host) else None
+        self._server: asyncio.Server | None = None
+        self._tunnels: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tunnels):
+            task.cancel()
+        await asyncio.gather(*self._tunnels, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.ensure_future(self._tunnel(reader, writer))
+        self._tunnels.add(task)
+        task.add_done_callback(self._tunnels.discard)
+
+    async def _tunnel(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server: asyncio.StreamWriter | None = None
+        try:
+            method, target = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)[:2]
+            host, _, port = target.decode("latin-1").rpartition(":")
+            if method != b"CONNECT" or host.strip("[]").lower() != self.host or port != str(self.port):
+                writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                return
+            server_reader, server = await self._connect()
+            writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            pipes = {asyncio.ensure_future(_pipe(reader, server)), asyncio.ensure_future(_pipe(server_reader, writer))}
+            try:
+                await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for pipe in pipes:
+                    pipe.cancel()
+                await asyncio.gather(*pipes, return_exceptions=True)
+        except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            return
+        finally:
+            for end in (writer, server):
+                if end is not None:
+                    end.close()
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        proxy = self._upstream
+        if proxy is None:
+            return await asyncio.open_connection(self.host, self.port)
+        reader, writer = await asyncio.open_connection(proxy.hostname, proxy.port or 80)
+        auth = ""
+        if proxy.username:
+            token = base64.b64encode(f"{unquote(proxy.username)}:{unquote(proxy.password or '')}".encode()).decode()
+            auth = f"Proxy-Authorization: Basic {token}\r\n"
+        target = f"{self.host}:{self.port}"
+        writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n{auth}\r\n".encode())
+        answer = await reader.readuntil(b"\r\n\r\n")
+        if answer.split(b" ", 2)[1:2] != [b"200"]:
+            writer.close()
+            raise OSError("the HTTPS proxy refused the tunnel to the portal")
+        return reader, writer
+
+
+async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    while data := await source.read(65536):
+        sink.write(data)
+        await sink.drain()
+
+
+def _local_browser(settings: Settings) -> bool:
+    """Whether the browser runs on this machine, where it can reach the gate's loopback address."""
+    hosts = [urlsplit(e.strip()).hostname for e in (settings.browser_endpoint or "").split(",") if e.strip()]
+    return all(host in ("127.0.0.1", "localhost", "::1") for host in hosts)
 
 
 async def _block_other_origins(context: BrowserContext, origin: str) -> None:
@@ -116,31 +210,47 @@ async def office_context(
     """A fresh browser context that presents `client_cert` to the portal and reaches nothing else."""
     origin = portal_origin(settings.portal_url)
     common: dict[str, Any] = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", "accept_downloads": False}
-    if settings.browser == "chromium":
-        assert chromium is not None
-        pfx = _client_pfx(client_cert, client_cert_password, settings.portal_ca)
-        context = await chromium.new_context(
-            client_certificates=[{"origin": origin, "pfx": pfx}],
-            **common,
-        )
-        try:
-            await _block_other_origins(context, origin)
-            yield context
-        finally:
-            await context.close()
-        return
-    exe = settings.executable_path or find_executable("firefox")
-    if exe is None:
-        raise ConfigError("Firefox ESR is not installed (Debian: apt-get install firefox-esr)")
-    with tempfile.TemporaryDirectory(prefix="ainas-firefox-") as tmp:
-        profile = Path(tmp)
-        _firefox_profile(profile, client_cert, client_cert_password, settings.portal_ca)
-        context = await pw.firefox.launch_persistent_context(
-            profile, channel="moz-firefox", executable_path=str(exe), headless=settings.headless,
-            firefox_user_prefs={"security.default_personal_cert": "Select Automatically"}, **common,
-        )
-        try:
-            await _block_other_origins(context, origin)
-            yield context
-        finally:
-            await context.close()
+    gate = _PortalGate(origin)
+    try:
+        # A browser server on another machine cannot reach the gate: there routing alone blocks.
+        gate_port = await gate.start() if settings.browser == "firefox" or _local_browser(settings) else None
+        if settings.browser == "chromium":
+            assert chromium is not None
+            pfx = _client_pfx(client_cert, client_cert_password, settings.portal_ca)
+            context = await chromium.new_context(
+                client_certificates=[{"origin": origin, "pfx": pfx}],
+                proxy={"server": f"http://127.0.0.1:{gate_port}"} if gate_port else None,
+                **common,
+            )
+            try:
+                await _block_other_origins(context, origin)
+                yield context
+            finally:
+                await context.close()
+            return
+        exe = settings.executable_path or find_executable("firefox")
+        if exe is None:
+            raise ConfigError("Firefox ESR is not installed (Debian: apt-get install firefox-esr)")
+        assert gate_port is not None
+        prefs: dict[str, str | float | bool] = {
+            "security.default_personal_cert": "Select Automatically",
+            # Every connection through the gate, a portal on a loopback address included, never around it.
+            "network.proxy.type": 1, "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": gate_port,
+            "network.proxy.http": "127.0.0.1", "network.proxy.http_port": gate_port,
+            "network.proxy.no_proxies_on": "", "network.proxy.allow_hijacking_localhost": True,
+            "network.proxy.failover_direct": False,
+        }
+        with tempfile.TemporaryDirectory(prefix="ainas-firefox-") as tmp:
+            profile = Path(tmp)
+            _firefox_profile(profile, client_cert, client_cert_password, settings.portal_ca)
+            context = await pw.firefox.launch_persistent_context(
+                profile, channel="moz-firefox", executable_path=str(exe), headless=settings.headless,
+                firefox_user_prefs=prefs, **common,
+            )
+            try:
+                await _block_other_origins(context, origin)
+                yield context
+            finally:
+                await context.close()
+    finally:
+        await gate.stop()
