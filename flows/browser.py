@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import logging
 import os
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ from urllib.request import getproxies, proxy_bypass
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
+from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from ainas_bot.browsers import find_executable
@@ -32,10 +34,12 @@ from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
 
+log = logging.getLogger(__name__)
+
 __all__ = ["CHROMIUM_ARGS", "launch_chromium", "office_context", "portal_origin"]
 
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
-                  "--disable-sync", "--disable-default-apps"]
+                 "--disable-sync", "--disable-default-apps"]
 
 
 def portal_origin(url: str) -> str:
@@ -171,6 +175,21 @@ async def _block_other_origins(context: BrowserContext, origin: str) -> None:
     await context.route("**/*", handle)
 
 
+async def _guard(context: BrowserContext, origin: str, *, gated: bool) -> None:
+    """Block other origins by routing only where the gate cannot: routing turns the browser's HTTP cache
+    off and sends every request through the driver, which doubles the requests and the CPU per screen."""
+    if not gated:
+        await _block_other_origins(context, origin)
+
+
+async def _close(context: BrowserContext, settings: Settings) -> None:
+    """Close a context, bounded: a browser that stopped answering must not hang the run."""
+    try:
+        await asyncio.wait_for(context.close(), settings.timeout_seconds)
+    except (TimeoutError, PlaywrightError) as exc:
+        log.info("a browser context did not close (%s)", exc or "timed out")
+
+
 def _nss(args: list[str]) -> None:
     tool = args[0]
     if shutil.which(tool) is None:
@@ -223,10 +242,10 @@ async def office_context(
                 **common,
             )
             try:
-                await _block_other_origins(context, origin)
+                await _guard(context, origin, gated=gate_port is not None)
                 yield context
             finally:
-                await context.close()
+                await _close(context, settings)
             return
         exe = settings.executable_path or find_executable("firefox")
         if exe is None:
@@ -248,9 +267,11 @@ async def office_context(
                 firefox_user_prefs=prefs, **common,
             )
             try:
+                # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer
+                # of the other origin, while routing makes it the failure it is.
                 await _block_other_origins(context, origin)
                 yield context
             finally:
-                await context.close()
+                await _close(context, settings)
     finally:
         await gate.stop()

@@ -65,7 +65,9 @@ class Knobs:
 
 
 async def _css(request: Request) -> Response:
-    return Response(_CSS.read_bytes(), media_type="text/css")
+    # Static files of a Java web application are served by its container with caching headers, so a
+    # browser fetches the style sheet once per session, not with every screen.
+    return Response(_CSS.read_bytes(), media_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
