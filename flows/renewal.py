@@ -122,8 +122,9 @@ async def _renew_one(
         events.step(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
         register = await org.start_registration()
         await tracer.pause_for_secret()
-        detail = await register.upload(office.signing_p12, office.pin)
+        # Set before the upload: when its answer is lost, the pending record a retry finds is this run's.
         progress.uploaded = True
+        detail = await register.upload(office.signing_p12, office.pin)
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
             raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "
