@@ -1,8 +1,12 @@
-"""Soak: 300 offices against a sandbox that fails 10% of its answers, with latency jitter. Every office
-ends updated, none is registered twice, and the time and retries are printed for the README."""
+"""Soak: offices against a sandbox that fails 10% of its answers, with latency jitter. Every office ends
+updated, none is registered twice, and the time and retries are printed for the README.
+
+CI runs 120 offices (about 12 minutes on the project's 2-core machine); `AINAS_SOAK_OFFICES=300` runs the
+full soak of the README's reliability table (about 40 minutes there)."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,11 +21,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.slow
-def test_soak_300_offices_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    world = sandbox_world(orgs=320, fault_rate=0.1, latency_ms=20, latency_jitter_ms=80, seed=3)
-    kits = [world.make_office() for _ in range(300)]
-    settings = world.settings(timeout_seconds=20, retries=8, retry_backoff_seconds=0.2)
+def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    count = int(os.environ.get("AINAS_SOAK_OFFICES", "120"))
+    world = sandbox_world(orgs=count + 20, fault_rate=0.1, latency_ms=20, latency_jitter_ms=80, seed=3)
+    kits = [world.make_office() for _ in range(count)]
+    # At 10% of answers failing, most attempts of an office meet a fault: enough retries that none runs out.
+    settings = world.settings(timeout_seconds=20, retries=15, retry_backoff_seconds=0.2)
     offices = prepare(kits, settings)
 
     started = time.monotonic()
@@ -32,11 +38,12 @@ def test_soak_300_offices_with_faults_and_jitter(sandbox_world: Callable[..., Fl
 
     by_status = Counter(o.status for o in outcomes)
     retries = sum(o.attempts - 1 for o in outcomes)
-    summary: dict[str, Any] = {"seconds": round(elapsed, 1), "outcomes": dict(by_status), "retries": retries,
+    summary: dict[str, Any] = {"offices": count, "seconds": round(elapsed, 1), "outcomes": dict(by_status),
+                               "retries": retries, "most_attempts": max(o.attempts for o in outcomes),
                                "requests": world.sandbox.requests_served}
     with capsys.disabled():  # the figures belong in the CI log (README, "Reliability")
         print(f"\nsoak: {summary}")
-    assert len(outcomes) == 300
+    assert len(outcomes) == count
     assert set(by_status) <= {"updated", "resumed"}, [o for o in outcomes if not o.ok][:5]
     assert retries > 0, "a 10% fault rate forces retries"
     _assert_exactly_once(world, offices)
