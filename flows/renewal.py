@@ -31,6 +31,7 @@ __all__ = ["FlowOptions", "GroupState", "renew_login_group"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_MAX_BACKOFF_SECONDS = 300.0  # doubling from 5 s, the 10th retry would otherwise wait 43 minutes
 _WATCHDOG_TIMEOUTS = 20  # an office's path has about ten screens, each bounded by the timeout
 
 
@@ -208,7 +209,7 @@ async def renew_login_group(
         attempt = progress[office.office.id]
         if not will_retry(office, exc):
             return False
-        delay = opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1)
+        delay = min(opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1), _MAX_BACKOFF_SECONDS)
         events.step(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
         await asyncio.sleep(delay)
         return True
