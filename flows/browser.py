@@ -25,7 +25,7 @@ from urllib.request import getproxies, proxy_bypass
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
-from playwright.async_api import Browser, BrowserContext, Playwright, Route
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route
 from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
@@ -36,7 +36,7 @@ from ainas_bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CHROMIUM_ARGS", "launch_chromium", "office_context", "portal_origin"]
+__all__ = ["CHROMIUM_ARGS", "close_within", "launch_chromium", "office_context", "portal_origin"]
 
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
                  "--disable-sync", "--disable-default-apps"]
@@ -175,19 +175,13 @@ async def _block_other_origins(context: BrowserContext, origin: str) -> None:
     await context.route("**/*", handle)
 
 
-async def _guard(context: BrowserContext, origin: str, *, gated: bool) -> None:
-    """Block other origins by routing only where the gate cannot: routing turns the browser's HTTP cache
-    off and sends every request through the driver, which doubles the requests and the CPU per screen."""
-    if not gated:
-        await _block_other_origins(context, origin)
-
-
-async def _close(context: BrowserContext, settings: Settings) -> None:
-    """Close a context, bounded: a browser that stopped answering must not hang the run."""
+async def close_within(target: Page | BrowserContext, seconds: float) -> None:
+    """Close a page or context, bounded: one whose request the portal never answered, or a browser that
+    stopped answering, can keep `close()` waiting forever."""
     try:
-        await asyncio.wait_for(context.close(), settings.timeout_seconds)
+        await asyncio.wait_for(target.close(), seconds)
     except (TimeoutError, PlaywrightError) as exc:
-        log.info("a browser context did not close (%s)", exc or "timed out")
+        log.info("a page or context did not close (%s)", exc or "timed out")
 
 
 def _nss(args: list[str]) -> None:
@@ -242,10 +236,13 @@ async def office_context(
                 **common,
             )
             try:
-                await _guard(context, origin, gated=gate_port is not None)
+                if gate_port is None:
+                    # Only where the gate cannot block: routing turns the browser's HTTP cache off and
+                    # sends every request through the driver (28 requests per office instead of 16).
+                    await _block_other_origins(context, origin)
                 yield context
             finally:
-                await _close(context, settings)
+                await close_within(context, settings.timeout_seconds)
             return
         exe = settings.executable_path or find_executable("firefox")
         if exe is None:
@@ -272,6 +269,6 @@ async def office_context(
                 await _block_other_origins(context, origin)
                 yield context
             finally:
-                await _close(context, settings)
+                await close_within(context, settings.timeout_seconds)
     finally:
         await gate.stop()

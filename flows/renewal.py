@@ -23,6 +23,7 @@ from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
 from ainas_bot.prepare import PreparedOffice
 from flows.artifacts import save_failure_artifacts
+from flows.browser import close_within
 from flows.decision import Action, auto_filled_differences, decide, entered_differences, latest_active_expiry
 from flows.pages import CertDetailPage, HomePage, LoginPage, OrgDetailPage
 from flows.pages.cert_update import UpdateForm
@@ -228,7 +229,7 @@ async def renew_login_group(
                 page, context, tracer.active, opts.artifacts_dir, current.office.id)
             tracer.active = tracer.active and not artifacts  # saving the artifacts stopped the trace
             await tracer.discard()
-            await _close(page, opts.timeout_ms)
+            await close_within(page, opts.timeout_ms / 1000)
             if not await retry_later(current, exc):
                 fail(list(remaining), exc, artifacts)  # one login: its refusal fails all its offices
             continue
@@ -263,7 +264,7 @@ async def renew_login_group(
                 await HomePage(page, opts.timeout_ms).logout()
             except AinasBotError as exc:
                 log.info("logout of %s did not complete: %s", login_id, exc)
-        await _close(page, opts.timeout_ms)
+        await close_within(page, opts.timeout_ms / 1000)
     return [outcomes[o.office.id] for o in offices]
 
 
@@ -281,14 +282,6 @@ async def _watchdog(work: Coroutine[Any, Any, T], opts: FlowOptions, what: str) 
             return await work
     except TimeoutError:
         raise PortalUnavailableError(f"{what}: the browser did not finish within {seconds:g} s") from None
-
-
-async def _close(page: Page, timeout_ms: float) -> None:
-    """Close a page, bounded: one whose request the portal never answered can keep `close()` waiting forever."""
-    try:
-        await asyncio.wait_for(page.close(), timeout_ms / 1000)
-    except (TimeoutError, PlaywrightError) as exc:
-        log.info("a page did not close (%s); its context will close it", exc or "timed out")
 
 
 def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:
