@@ -187,7 +187,11 @@ def test_killed_twenty_times_then_a_fresh_run(sandbox_world: Callable[..., FlowW
         fresh = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)], env=env,
                                capture_output=True, text=True, timeout=300, check=False)
 
-        assert fresh.returncode == 0, (round_no, fresh.stdout[-2000:], fresh.stderr[-2000:])
+        if fresh.returncode != 0:
+            failed = [o for o in json.loads(report.read_text(encoding="utf-8"))["offices"]
+                      if o["status"] not in ("updated", "resumed", "already-current")] if report.exists() else []
+            pytest.fail(f"round {round_no}: the fresh run exited {fresh.returncode}; failed: {failed}; "
+                        f"stderr: {fresh.stderr[-3000:]}")
         for kit in kits:
             active = _active_serials(world, kit.office.id)
             assert all(n == 1 for n in active.values()), (round_no, kit.office.id, active)

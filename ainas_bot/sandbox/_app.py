@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -24,6 +25,7 @@ __all__ = ["build_app"]
 
 _CSS = Path(__file__).parent / "static" / "style.css"
 _BOTH = ["GET", "POST"]
+log = logging.getLogger(__name__)
 
 
 class Knobs:
@@ -46,18 +48,26 @@ class Knobs:
         if options.fault_rate > 0 and self.ctx.rng.random() < options.fault_rate:
             await self._maintenance(scope, receive, send)
             return
+        try:
+            await self._answer(scope, receive, send)
+        except ClientDisconnect:
+            # The browser went away mid-request (closed, killed): nothing to answer, nothing was stored.
+            log.info("%s %s: the client disconnected before the request was read", scope["method"], scope["path"])
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
+        options = self.ctx.options
         rule = matching_rule(options.faults, self._routes.get(scope["path"]), scope["method"]) \
             if options.faults else None
-        if rule is not None:
-            sid = session_id(scope, COOKIE)
-
-            def end_session(reason: str) -> None:
-                self.ctx.db.execute("UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL", (reason, sid))
-
-            await apply_fault(rule, self.app, scope, receive, send, maintenance=self._maintenance,
-                              end_session=end_session)
+        if rule is None:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        sid = session_id(scope, COOKIE)
+
+        def end_session(reason: str) -> None:
+            self.ctx.db.execute("UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL", (reason, sid))
+
+        await apply_fault(rule, self.app, scope, receive, send, maintenance=self._maintenance,
+                          end_session=end_session)
 
     async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
         html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)

@@ -1,0 +1,85 @@
+"""How the bot launches Chromium: Playwright's own switches kept, the per-window popup page gone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from ainas_bot.browsers import find_executable
+from flows.browser import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
+
+pytestmark = pytest.mark.e2e
+
+# Run in a process of its own, so that every renderer below it belongs to this one launch.
+_PROBE = textwrap.dedent("""
+    import asyncio, json, os, sys
+    from playwright.async_api import async_playwright
+
+    def descendants(root):
+        children = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+                except (OSError, ValueError, IndexError):
+                    pass
+        found, todo = [], [root]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                found.append(child)
+                todo.append(child)
+        return found
+
+    async def main():
+        executable, args = sys.argv[1], json.loads(sys.argv[2])
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=executable, args=args)
+            for _ in range(2):
+                page = await (await browser.new_context()).new_page()
+                await page.set_content("<p>x</p>")
+            cdp = await browser.new_browser_cdp_session()
+            urls = [t["url"] for t in (await cdp.send("Target.getTargets"))["targetInfos"]]
+            disabled, renderers = set(), 0
+            for pid in descendants(os.getpid()):
+                try:
+                    with open(f"/proc/{pid}/cmdline") as fh:
+                        words = fh.read().replace("\\0", " ").split()
+                except OSError:
+                    continue
+                if "--type=renderer" in words:
+                    renderers += 1
+                    for word in words:
+                        if word.startswith("--disable-features="):
+                            disabled |= set(word.split("=", 1)[1].split(","))
+            await browser.close()
+        print(json.dumps({"urls": urls, "disabled": sorted(disabled), "renderers": renderers}))
+
+    asyncio.run(main())
+""")
+
+
+def _probe(args: list[str]) -> dict[str, object]:
+    exe = find_executable("chromium")
+    if exe is None:
+        pytest.fail("Chromium is not installed (./bootstrap.sh setup installs it)")
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(exe), json.dumps(args)], capture_output=True,
+                          text=True, timeout=120, check=True)
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_the_bot_keeps_playwrights_disabled_features_and_drops_the_popup_pages() -> None:
+    plain = _probe([])
+    ours = _probe(CHROMIUM_ARGS)
+    # Without the switch, each context's window has its popup page: the premise of the switch.
+    assert any("omnibox-popup" in str(url) for url in plain["urls"])  # type: ignore[attr-defined]
+    assert not any("omnibox-popup" in str(url) for url in ours["urls"])  # type: ignore[attr-defined]
+    assert ours["renderers"] < plain["renderers"]  # type: ignore[operator]
+    missing = set(plain["disabled"]) - set(ours["disabled"])  # type: ignore[call-overload]
+    assert not missing, f"Playwright disables {sorted(missing)} too: add them to PLAYWRIGHT_DISABLED_FEATURES"
+    assert set(UNSHOWN_POPUP_FEATURES) <= set(ours["disabled"])  # type: ignore[call-overload]
