@@ -75,6 +75,9 @@ def _watch(page: Page) -> _ServerErrors:
     return _WATCHES[page]
 
 
+_CELLS_OF_ROWS = "rows => rows.map(row => Array.from(row.cells, cell => [cell.tagName === 'TH', cell.innerText]))"
+
+
 def exact(text: str) -> re.Pattern[str]:
     """A pattern matching `text` exactly (trimmed), for headings and cells."""
     # Not re.escape: JavaScript's unicode regexes refuse its escaped spaces; `/` must be escaped
@@ -105,6 +108,17 @@ class PortalPage:
         return self.page.get_by_role("button", name=exact(label)).or_(
             self.page.get_by_role("link", name=exact(label))
         ).first
+
+    async def rows_of(self, rows: Locator, element: str) -> list[list[tuple[bool, str]]]:
+        """Table rows as their cells (is a header, text as shown), read in one call once the screen's
+        document is complete: cell by cell it took a browser round trip each."""
+
+        async def read() -> list[list[list[object]]]:
+            await self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+            cells: list[list[list[object]]] = await rows.evaluate_all(_CELLS_OF_ROWS)
+            return cells
+
+        return [[(bool(header), str(text).strip()) for header, text in row] for row in await self.act(element, read)]
 
     def value_of(self, row_label: str) -> Locator:
         """The value cell of a key/value row (`<th>label</th><td>value</td>`)."""

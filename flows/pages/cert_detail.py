@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import CERT_DETAIL_ROWS, Label, Screen
 from flows.pages._base import PortalPage
 
@@ -19,12 +20,16 @@ class CertDetailPage(PortalPage):
 
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""
-        values: dict[str, str] = {}
-        for label in CERT_DETAIL_ROWS:
-            cell = self.value_of(label)
-            text = await self.act(f"row {label}", lambda cell=cell: cell.inner_text(timeout=self.timeout_ms))  # type: ignore[misc]
-            values[label] = text.strip()
-        return values
+        shown: dict[str, str] = {}
+        for row in await self.rows_of(self.page.locator("tr"), "certificate rows"):
+            labels = [text for header, text in row if header]
+            values = [text for header, text in row if not header]
+            if labels and values:
+                shown.setdefault(labels[0], values[0])
+        missing = [label for label in CERT_DETAIL_ROWS if label not in shown]
+        if missing:
+            raise PortalChangedError(f"{self.screen}: no row {', '.join(missing)}", screen=self.screen)
+        return {label: shown[label] for label in CERT_DETAIL_ROWS}
 
     async def start_update(self) -> CertUpdatePage:
         from flows.pages.cert_update import CertUpdatePage

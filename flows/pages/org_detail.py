@@ -40,15 +40,16 @@ class OrgDetailPage(PortalPage):
         """Read the certificate table by its column headers."""
         table = self._table
         await self.arrive(table, element="certificate table")
-        headers = [h.strip() for h in await table.locator("th").all_inner_texts()]
+        table_rows = await self.rows_of(table.locator("tr"), "certificate table")
+        headers = [text for row in table_rows for header, text in row if header]
         missing = [c for c in CERT_TABLE_COLUMNS if c not in headers]
         if missing:
             raise PortalChangedError(f"{self.screen}: certificate table has no column {', '.join(missing)}",
                                      screen=self.screen)
         index = {name: headers.index(name) for name in CERT_TABLE_COLUMNS}
         rows: list[CertificateRow] = []
-        for row in await table.locator("tr").filter(has=self.page.locator("td")).all():
-            cells = [c.strip() for c in await row.locator("td").all_inner_texts()]
+        for row in table_rows:
+            cells = [text for header, text in row if not header]
             if len(cells) < len(headers):
                 continue
             rows.append(CertificateRow(
