@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -103,3 +105,23 @@ def test_chromium_without_the_client_certificate_cannot_open_the_portal(
             context.new_page().goto(shared_sandbox.base_url)
     finally:
         context.close()
+
+
+def test_a_client_gone_mid_request_is_no_application_error(shared_sandbox: Sandbox, tmp_path: Path,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A browser killed while it uploads leaves half a request: the sandbox notes it and serves on."""
+    caplog.set_level(logging.INFO)
+    pem = _pem_from_notice(shared_sandbox.notices[0], tmp_path)
+    context = ssl.create_default_context(cafile=str(shared_sandbox.ca_pem))
+    context.load_cert_chain(str(pem))
+    port = int(shared_sandbox.origin.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(b"POST /oss_agt/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n"
+                    b"Content-Type: multipart/form-data; boundary=b\r\n\r\n--b\r\nContent-Disposition: form-data")
+    deadline = time.monotonic() + 10
+    while not any("disconnected" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline, "the sandbox never noticed the client leaving"
+        time.sleep(0.02)
+    assert _get(shared_sandbox, pem).status_code == 200
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
