@@ -72,3 +72,23 @@ def test_faults_past_the_retries_end_failed_and_consistent(sandbox_world: Callab
     [again] = run(settings, [office])
     assert again.status in ("updated", "resumed")
     assert _records(world, kit.office.id, office.certificate.serial) == ["active"]
+
+
+@pytest.mark.parametrize("step", ["search", "confirm"])
+def test_a_screen_that_never_answers_is_retried_not_called_changed(sandbox_world: Callable[..., FlowWorld],
+                                                                   step: str) -> None:
+    """The old screen still shows while the portal keeps the next one: slow, not changed, so retried."""
+    route, method, skip = STEPS[step]
+    rule = FaultRule(route, "hang", method=method, skip=skip, hang_seconds=120)
+    world = sandbox_world(faults=[rule])
+    kit = world.make_office()
+    settings = world.settings(timeout_seconds=3, retries=1)
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert rule.fired == 1
+    assert (outcome.status, outcome.attempts) == ("updated", 2), outcome
+    # Noticed at the screen's timeout, not by the watchdog (20 × the timeout) that bounds an attempt.
+    assert outcome.seconds < 30, outcome
+    assert _records(world, kit.office.id, office.certificate.serial) == ["active"]

@@ -44,15 +44,25 @@ class _ServerErrors:
         self.event = asyncio.Event()
         self.status = 0
         self.failure = ""
+        # Documents asked for and not yet answered: a screen still showing while one is out is the portal
+        # being slow, not the portal having changed.
+        self.unanswered: set[Request] = set()
+        page.on("request", self._asked)
         page.on("response", self._seen)
         page.on("requestfailed", self._failed)
 
+    def _asked(self, request: Request) -> None:
+        if request.resource_type == "document":
+            self.unanswered.add(request)
+
     def _seen(self, response: Response) -> None:
+        self.unanswered.discard(response.request)
         if response.request.resource_type == "document" and response.status >= 500:
             self.status = response.status
             self.event.set()
 
     def _failed(self, request: Request) -> None:
+        self.unanswered.discard(request)
         if request.resource_type == "document":
             self.failure = request.failure or "failed"
             self.event.set()
@@ -61,6 +71,7 @@ class _ServerErrors:
         self.event.clear()
         self.status = 0
         self.failure = ""
+        self.unanswered.clear()  # a navigation an earlier one cut short gets neither answer nor failure
 
     def describe(self) -> str:
         return f"the connection failed ({self.failure})" if self.failure else f"the portal answered HTTP {self.status}"
@@ -200,7 +211,7 @@ class PortalPage:
     async def _timed_out(self, element: str) -> None:
         await self.raise_if_interrupted()
         seconds = self.timeout_ms / 1000
-        if await self.page.get_by_role("heading").count() == 0:
+        if self._errors.unanswered or await self.page.get_by_role("heading").count() == 0:
             raise PortalUnavailableError(
                 f"{self.screen}: the portal did not answer within {seconds:g} s (waiting for {element})",
                 screen=self.screen)
