@@ -113,7 +113,7 @@ async def _renew_one(
     detail: CertDetailPage | None = None
     for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
         events.step(oid, f"pending record {row.registered_at}: comparing with the local certificate")
-        shown_detail = await org.open_certificate(row.registered_at)
+        shown_detail = await org.open_certificate(row)
         if not auto_filled_differences(await shown_detail.read(), cert):
             detail = shown_detail
             break

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from playwright.async_api import async_playwright
 
 from ainas_bot._jst import JST, format_portal_date, today_jst
+from ainas_bot.certfactory import write_p12
 from ainas_bot.prepare import PreparedOffice
 from flows.browser import launch_chromium, office_context
 from flows.pages import LoginPage
@@ -78,6 +80,29 @@ def test_resume_after_a_stop_between_upload_and_update(flow_world: FlowWorld) ->
     [outcome] = run(settings, [office])
     assert outcome.status == "resumed", outcome
     records = [c for c in flow_world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
+    assert [r["status"] for r in records] == ["active"]
+
+
+def test_resume_when_an_active_record_shares_the_pending_records_minute(
+        sandbox_world: Callable[..., FlowWorld]) -> None:
+    """登録日時 is shown to the minute: the pending record's own link is opened, not the first with its text."""
+    fixed = dt.datetime.now(dt.UTC)
+    world = sandbox_world(now=lambda: fixed)
+    kit = world.make_office()
+    settings = world.settings()
+    [last_year] = run(settings, prepare([kit], settings))
+    assert last_year.status == "updated"
+    write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=777)
+    [office] = prepare([kit], settings)
+    asyncio.run(_upload_only(world, office))
+    minutes = {str(c["status"]): c["registered_at"] for c in world.certificates(kit.office.id)
+               if c["serial"] in (last_year.certificate_serial, office.certificate.serial)}
+    assert minutes["active"] == minutes["pending"]  # the premise: the active one is listed first
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "resumed", outcome
+    records = [c for c in world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
     assert [r["status"] for r in records] == ["active"]
 
 

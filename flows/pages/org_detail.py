@@ -21,6 +21,8 @@ class CertificateRow:
     trade_name_kanji: str
     holder_name_kanji: str
     expiry: str
+    # Which row of the table it is: 登録日時 is shown to the minute, so two records can share their link text.
+    position: int = dataclasses.field(default=0, compare=False)
 
     @property
     def pending(self) -> bool:
@@ -48,7 +50,7 @@ class OrgDetailPage(PortalPage):
                                      screen=self.screen)
         index = {name: headers.index(name) for name in CERT_TABLE_COLUMNS}
         rows: list[CertificateRow] = []
-        for row in table_rows:
+        for position, row in enumerate(table_rows):
             cells = [text for header, text in row if not header]
             if len(cells) < len(headers):
                 continue
@@ -57,12 +59,14 @@ class OrgDetailPage(PortalPage):
                 trade_name_kanji=cells[index[Label.TRADE_NAME_KANJI]],
                 holder_name_kanji=cells[index[Label.HOLDER_NAME_KANJI]],
                 expiry=cells[index[Label.EXPIRY]],
+                position=position,
             ))
         return rows
 
-    async def open_certificate(self, registered_at: str) -> CertDetailPage:
-        link = self._table.get_by_role("link", name=exact(registered_at)).first
-        await self.act(f"link {registered_at}", lambda: link.click(timeout=self.timeout_ms))
+    async def open_certificate(self, row: CertificateRow) -> CertDetailPage:
+        """Open the 照会 of this row: its own link, not the first one with the same 登録日時."""
+        link = self._table.locator("tr").nth(row.position).get_by_role("link", name=exact(row.registered_at))
+        await self.act(f"link {row.registered_at}", lambda: link.click(timeout=self.timeout_ms))
         detail = CertDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
         return detail
