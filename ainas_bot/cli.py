@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import NoReturn
 
 from ainas_bot import __version__, _cli_certs
@@ -47,10 +47,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_playwright(environ: MutableMapping[str, str]) -> bool:
+    """Drop a DEBUG that turns on Playwright's driver logging (`pw:api`, `pw:protocol`, `*`), which the driver
+    inherits from this process; True when one was dropped."""
+    names = [n.strip() for n in environ.get("DEBUG", "").split(",")]
+    if any(n.startswith(("pw", "*")) for n in names):
+        del environ["DEBUG"]
+        return True
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if _quiet_playwright(os.environ):
+        print("ainas-bot: DEBUG ignored: Playwright's debug output prints every text typed, PINs and passwords "
+              "included; use --debug", file=sys.stderr)
     try:
         if args_list[args_list.index("sandbox") if "sandbox" in args_list[:2] else len(args_list):][:1] == ["sandbox"]:
             from ainas_bot.sandbox._cli import main as sandbox_main

@@ -274,6 +274,8 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
     env.update({k: v for kit in kits for k, v in kit.environ.items()})
     # Whatever the bot, its browsers and Playwright write to a home or temporary folder lands here too.
+    # An operator's DEBUG=pw:api would have Playwright's driver print every typed text: the bot drops it.
+    env["DEBUG"] = "pw:api,pw:protocol"
     env.update({"HOME": str(home), "TMPDIR": str(temporary), "XDG_CACHE_HOME": str(home / ".cache"),
                 "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local" / "share")})
     report, report_csv = work / "reports" / "R.json", work / "reports" / "R.csv"
@@ -292,6 +294,7 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     stderr = (work / "stderr.txt").read_text(encoding="utf-8")
     assert result.returncode == 1, stderr[-3000:]
     assert "Traceback" not in stderr
+    assert "DEBUG ignored" in stderr
     # 2. No secret on any command line, while the bot, its Playwright driver and browsers ran.
     assert not sampler.found, sampler.found
     assert sampler.samples >= 20
