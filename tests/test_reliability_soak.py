@@ -1,8 +1,7 @@
 """Soak: offices against a sandbox that fails 10% of its answers, with latency jitter. Every office ends
 updated, none is registered twice, and the time and retries are printed for the README.
 
-CI runs 120 offices (about 16 minutes on the project's 2-core machine); `AINAS_SOAK_OFFICES=300` runs the
-full soak (about 40 minutes there)."""
+300 offices, as CI runs it; `AINAS_SOAK_OFFICES=N` runs another number (a quick look: 20)."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.e2e
 @pytest.mark.slow
 def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
                                      capsys: pytest.CaptureFixture[str]) -> None:
-    count = int(os.environ.get("AINAS_SOAK_OFFICES", "120"))
+    count = int(os.environ.get("AINAS_SOAK_OFFICES", "300"))
     world = sandbox_world(orgs=count + 20, fault_rate=0.1, latency_ms=20, latency_jitter_ms=80, seed=3)
     kits = [world.make_office() for _ in range(count)]
     # At 10% of answers failing, most attempts of an office meet a fault: enough retries that none runs out.
@@ -34,7 +33,7 @@ def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
     started = time.monotonic()
     run = _BackgroundRun(settings, offices, concurrency=8)
     run.start()
-    outcomes = run.finish(3600)
+    outcomes = run.finish(4800)
     elapsed = time.monotonic() - started
 
     by_status = Counter(o.status for o in outcomes)
