@@ -155,7 +155,7 @@ def main() -> int:
               f"{r['requests_per_office']:.1f} | {r['ideal']:.0f} | {r['efficiency']:.2f} | "
               f"{r['bot_peak_mib']:.0f} | {r['browser_peak_mib']:.0f} |", flush=True)
     if len(rows) > 1:
-        lo, hi = rows[0], rows[-1]
+        lo, hi = min(rows, key=lambda r: r["concurrency"]), max(rows, key=lambda r: r["concurrency"])
         per_context = (hi["browser_peak_mib"] - lo["browser_peak_mib"]) / max(1, hi["concurrency"] - lo["concurrency"])
         print(f"\nbrowser memory per extra context: {per_context:.0f} MiB "
               f"(from concurrency {lo['concurrency']} to {hi['concurrency']})")
