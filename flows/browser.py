@@ -52,8 +52,8 @@ PLAYWRIGHT_DISABLED_FEATURES = (
     "msEdgeUpdateLaunchServicesPreferredVersion", "msForceBrowserSignIn",
 )
 # Headless Chromium opens every context as a browser window whose address-bar popup is a web page in a
-# renderer process of its own, never shown here: one process more per context (measured: 70 MiB and
-# 0.7 CPU-s per office).
+# renderer process of its own, never shown here: one process more per context (measured: 70 MiB per
+# context, 0.7 CPU-s per office).
 UNSHOWN_POPUP_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup")
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
                  "--disable-sync", "--disable-default-apps",
