@@ -7,8 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
+from ainas_bot.prepare import PreparedOffice
 from ainas_bot.sandbox import FaultRule
-from tests.fixtures_flow import FlowWorld, prepare, run
+from ainas_bot.settings import Settings
+from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
 pytestmark = pytest.mark.e2e
 
@@ -33,14 +35,21 @@ def _records(world: FlowWorld, org_id: str, serial: str) -> list[str]:
     return [str(c["status"]) for c in world.certificates(org_id) if c["serial"] == serial]
 
 
+def _one_office(sandbox_world: Callable[..., FlowWorld], rule: FaultRule, retries: int
+                ) -> tuple[FlowWorld, OfficeKit, Settings, PreparedOffice]:
+    """A sandbox that applies `rule`, one office on it, and settings with a 3 s timeout."""
+    world = sandbox_world(faults=[rule])
+    kit = world.make_office()
+    settings = world.settings(timeout_seconds=3, retries=retries)
+    [office] = prepare([kit], settings)
+    return world, kit, settings, office
+
+
 @pytest.mark.parametrize(("step", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])
 def test_a_fault_once_is_survived(sandbox_world: Callable[..., FlowWorld], step: str, kind: str) -> None:
     route, method, skip = STEPS[step]
     rule = FaultRule(route, kind, method=method, skip=skip, hang_seconds=8)  # type: ignore[arg-type]
-    world = sandbox_world(faults=[rule])
-    kit = world.make_office()
-    settings = world.settings(timeout_seconds=3, retries=2)
-    [office] = prepare([kit], settings)
+    world, kit, settings, office = _one_office(sandbox_world, rule, retries=2)
 
     [outcome] = run(settings, [office])
 
@@ -55,10 +64,7 @@ def test_faults_past_the_retries_end_failed_and_consistent(sandbox_world: Callab
                                                            step: str) -> None:
     route, method, skip = STEPS[step]
     rule = FaultRule(route, "503", method=method, skip=skip, times=99)
-    world = sandbox_world(faults=[rule])
-    kit = world.make_office()
-    settings = world.settings(timeout_seconds=3, retries=2)
-    [office] = prepare([kit], settings)
+    world, kit, settings, office = _one_office(sandbox_world, rule, retries=2)
 
     [outcome] = run(settings, [office])
 
@@ -80,10 +86,7 @@ def test_a_screen_that_never_answers_is_retried_not_called_changed(sandbox_world
     """The old screen still shows while the portal keeps the next one: slow, not changed, so retried."""
     route, method, skip = STEPS[step]
     rule = FaultRule(route, "hang", method=method, skip=skip, hang_seconds=120)
-    world = sandbox_world(faults=[rule])
-    kit = world.make_office()
-    settings = world.settings(timeout_seconds=3, retries=1)
-    [office] = prepare([kit], settings)
+    world, kit, settings, office = _one_office(sandbox_world, rule, retries=1)
 
     [outcome] = run(settings, [office])
 
