@@ -51,7 +51,9 @@ if "$venv/bin/python" -m playwright install chromium >/dev/null 2>&1; then
     say "chromium: Playwright's managed download"
 else
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-    say "chromium: Playwright's download is not reachable; using Debian's chromium (/usr/bin/chromium)"
+    # Headless runs take the headless shell, as Playwright's own builds do; headed runs the full browser.
+    command -v chromium-headless-shell >/dev/null 2>&1 || missing+=(chromium-headless-shell)
+    say "chromium: Playwright's download is not reachable; using Debian's chromium-headless-shell and chromium"
 fi
 command -v firefox-esr >/dev/null 2>&1 || missing+=(firefox-esr)
 command -v pk12util >/dev/null 2>&1 || missing+=(libnss3-tools)

@@ -99,7 +99,8 @@ def _offices(sandbox: Sandbox, root: Path, count: int, environ: dict[str, str]) 
     return offices
 
 
-def bench(count: int, latency_ms: int, concurrency: int, browser: str) -> dict[str, float]:
+def bench(count: int, latency_ms: int, concurrency: int, browser: str,
+          executable: Path | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="ainas-bench-") as tmp:
         root = Path(tmp)
         options = SandboxOptions(state_dir=root / "sandbox", orgs=count + 40, latency_ms=0, seed=3)
@@ -107,7 +108,8 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str) -> dict[s
             environ: dict[str, str] = {}
             offices = _offices(sandbox, root, count, environ)
             settings = Settings(portal_url=sandbox.base_url, portal_ca=sandbox.ca_pem, browser=browser,
-                                artifacts_dir=root / "artifacts", timeout_seconds=60, concurrency=concurrency)
+                                artifacts_dir=root / "artifacts", timeout_seconds=60, concurrency=concurrency,
+                                executable_path=executable)
             ready, problems, _ = check_offices(offices, settings, environ, today=today_jst())
             assert not problems, problems
             sandbox.options.latency_ms = latency_ms
@@ -140,6 +142,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--browser", choices=["chromium", "firefox"], default="chromium")
+    parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
     args = parser.parse_args()
     print(f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}, "
           f"{os.cpu_count()} cores", flush=True)
@@ -149,7 +152,7 @@ def main() -> int:
     print("|" + "---|" * len(header), flush=True)
     rows = []
     for level in args.concurrency:
-        r = bench(args.offices, args.latency_ms, level, args.browser)
+        r = bench(args.offices, args.latency_ms, level, args.browser, args.executable_path)
         rows.append(r)
         print(f"| {level} | {r['updated']}/{args.offices} | {r['seconds']:.0f} | {r['per_minute']:.1f} | "
               f"{r['requests_per_office']:.1f} | {r['ideal']:.0f} | {r['efficiency']:.2f} | "

@@ -66,7 +66,8 @@ def portal_origin(url: str) -> str:
 
 
 async def launch_chromium(pw: Playwright, settings: Settings) -> Browser:
-    exe = settings.executable_path or find_executable("chromium", pw.chromium.executable_path)
+    exe = settings.executable_path or find_executable("chromium", pw.chromium.executable_path,
+                                                        headless=settings.headless)
     return await pw.chromium.launch(
         headless=settings.headless, executable_path=str(exe) if exe else None, args=CHROMIUM_ARGS,
     )

@@ -83,6 +83,14 @@ async def _open_org(home: HomePage | OrgDetailPage | CertDetailPage, org_id: str
     return await search.open_org(org_id)
 
 
+async def _back_to_org(detail: CertDetailPage, org_id: str) -> OrgDetailPage:
+    """Back to the organisation by the screen's own `↑ 一覧に戻る` (one screen, where the menu and the
+    search take three); by the menu where the screen has no such button."""
+    if await detail.can_go_back_to_org():
+        return await detail.back_to_org(org_id)
+    return await _open_org(detail, org_id)
+
+
 @dataclasses.dataclass
 class _Progress:
     """How far earlier attempts of this run got for an office, so a retry reports what really happened."""
@@ -117,7 +125,7 @@ async def _renew_one(
         if not auto_filled_differences(await shown_detail.read(), cert):
             detail = shown_detail
             break
-        org = await shown_detail.back_to_org()
+        org = await _back_to_org(shown_detail, oid)
     resuming = detail is not None and not progress.uploaded
     if opts.dry_run:
         events.step(oid, "dry run: would resume the pending record" if detail else "dry run: would register")
@@ -142,7 +150,8 @@ async def _renew_one(
     def confirmed() -> None:
         progress.confirmed = True
 
-    shown = await (await update.update(form, office.pin, on_confirm=confirmed)).read()
+    updated = await update.update(form, office.pin, on_confirm=confirmed)
+    shown = await updated.read()
     await tracer.start()  # the last secret has been typed
     entered = {Label.TRADE_NAME_KANA: form.trade_name_kana, Label.HOLDER_NAME_KANA: form.holder_name_kana,
                Label.POSTAL_CODE: form.postal_code, Label.START_DATE: form.start_date}
@@ -151,7 +160,7 @@ async def _renew_one(
         raise PortalMismatchError(f"{Screen.CERT_DETAIL}: after the update the portal shows: " + "; ".join(differences),
                                   screen=Screen.CERT_DETAIL)
     events.step(oid, f"verifying the certificate table of {oid}")
-    org = await _open_org(detail, oid)
+    org = await _back_to_org(updated, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
     action, _ = decide(rows, cert)

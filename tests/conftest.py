@@ -14,7 +14,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
     """pytest-playwright launches Debian's browsers where Playwright's own download is missing."""
     args = dict(browser_type_launch_args)
     if browser_name == "chromium":
-        exe = find_executable("chromium", None)
+        exe = find_executable("chromium", None, headless=args.get("headless", True))
         if exe:
             args["executable_path"] = str(exe)
         args["args"] = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]

@@ -6,10 +6,11 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from ainas_bot.browsers import find_executable
+from ainas_bot.browsers import debian_executable, find_executable
 from flows.browser import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
 
 pytestmark = pytest.mark.e2e
@@ -63,8 +64,7 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-def _probe(args: list[str]) -> dict[str, object]:
-    exe = find_executable("chromium")
+def _probe(args: list[str], exe: Path | None) -> dict[str, object]:
     if exe is None:
         pytest.fail("Chromium is not installed (./bootstrap.sh setup installs it)")
     done = subprocess.run([sys.executable, "-c", _PROBE, str(exe), json.dumps(args)], capture_output=True,
@@ -74,8 +74,10 @@ def _probe(args: list[str]) -> dict[str, object]:
 
 
 def test_the_bot_keeps_playwrights_disabled_features_and_drops_the_popup_pages() -> None:
-    plain = _probe([])
-    ours = _probe(CHROMIUM_ARGS)
+    # The full browser: what runs headed, or headless where the headless shell is not installed.
+    full = debian_executable("chromium")
+    plain = _probe([], full)
+    ours = _probe(CHROMIUM_ARGS, full)
     # Without the switch, each context's window has its popup page: the premise of the switch.
     assert any("omnibox-popup" in str(url) for url in plain["urls"])  # type: ignore[attr-defined]
     assert not any("omnibox-popup" in str(url) for url in ours["urls"])  # type: ignore[attr-defined]
@@ -83,3 +85,16 @@ def test_the_bot_keeps_playwrights_disabled_features_and_drops_the_popup_pages()
     missing = set(plain["disabled"]) - set(ours["disabled"])  # type: ignore[call-overload]
     assert not missing, f"Playwright disables {sorted(missing)} too: add them to PLAYWRIGHT_DISABLED_FEATURES"
     assert set(UNSHOWN_POPUP_FEATURES) <= set(ours["disabled"])  # type: ignore[call-overload]
+
+
+def test_headless_runs_take_the_headless_shell_with_one_renderer_per_context() -> None:
+    shell = find_executable("chromium")
+    assert shell is not None and shell.name == "chromium-headless-shell", (
+        f"headless Chromium is {shell}; ./bootstrap.sh setup installs Debian's chromium-headless-shell")
+    assert find_executable("chromium", headless=False) == debian_executable("chromium")
+    plain = _probe([], debian_executable("chromium"))
+    ours = _probe(CHROMIUM_ARGS, shell)
+    assert not any("omnibox-popup" in str(url) for url in ours["urls"])  # type: ignore[attr-defined]
+    assert ours["renderers"] == 2  # type: ignore[comparison-overlap]  # the two contexts' pages, nothing else
+    missing = set(plain["disabled"]) - set(ours["disabled"])  # type: ignore[call-overload]
+    assert not missing, f"Playwright disables {sorted(missing)} too: add them to PLAYWRIGHT_DISABLED_FEATURES"

@@ -25,7 +25,7 @@ from ainas_bot.portal_text import Label, Message
 if TYPE_CHECKING:
     from flows.pages.org_search import OrgSearchPage
 
-__all__ = ["PortalPage", "exact"]
+__all__ = ["PortalPage", "any_text", "exact"]
 
 T = TypeVar("T")
 # Messages after which the whole session is gone: a retry must start again from the login.
@@ -89,12 +89,20 @@ def _watch(page: Page) -> _ServerErrors:
 _CELLS_OF_ROWS = "rows => rows.map(row => Array.from(row.cells, cell => [cell.tagName === 'TH', cell.innerText]))"
 
 
-def exact(text: str) -> re.Pattern[str]:
-    """A pattern matching `text` exactly (trimmed), for headings and cells."""
+def _escape(text: str) -> str:
     # Not re.escape: JavaScript's unicode regexes refuse its escaped spaces; `/` must be escaped
     # because Playwright writes the pattern into its selector as /.../.
-    escaped = re.sub(r"([.*+?^${}()|\[\]\\/])", r"\\\1", text)
-    return re.compile(rf"^\s*{escaped}\s*$")
+    return re.sub(r"([.*+?^${}()|\[\]\\/])", r"\\\1", text)
+
+
+def exact(text: str) -> re.Pattern[str]:
+    """A pattern matching `text` exactly (trimmed), for headings and cells."""
+    return re.compile(rf"^\s*{_escape(text)}\s*$")
+
+
+def any_text(page: Page, *messages: str) -> Locator:
+    """An element showing one of `messages`: the screen's text searched once, not once per message."""
+    return page.get_by_text(re.compile("|".join(_escape(m) for m in messages)))
 
 
 class PortalPage:
@@ -106,6 +114,8 @@ class PortalPage:
         self.page = page
         self.timeout_ms = timeout_ms
         self._errors = _watch(page)
+        # The screen's text as read on arrival; empty until `arrive` has seen the screen.
+        self.shown_text = ""
 
     # --- locators shared by every screen --------------------------------------------------
     @property
@@ -138,19 +148,12 @@ class PortalPage:
 
     # --- waiting ------------------------------------------------------------------------
     def _interruptions(self) -> Locator:
-        p = self.page
-        return (
-            p.get_by_text(Message.MAINTENANCE)
-            .or_(p.get_by_text(Message.SESSION_EXPIRED))
-            .or_(p.get_by_text(Message.SESSION_REPLACED))
-            .or_(p.get_by_text(Message.ACCESS_DENIED))
-            .or_(p.get_by_text(Message.INVALID_TRANSITION))
-            .or_(p.get_by_text(Message.DOUBLE_SUBMIT))
-            .or_(p.get_by_text(_UNTRUSTED))
-        )
+        return any_text(self.page, Message.MAINTENANCE, Message.SESSION_EXPIRED, Message.SESSION_REPLACED,
+                        Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT, _UNTRUSTED)
 
-    async def raise_if_interrupted(self) -> None:
-        """Turn a maintenance page, a lost session or a refusal on screen into our error."""
+    async def raise_if_interrupted(self) -> str:
+        """Turn a maintenance page, a lost session or a refusal on screen into our error; else the
+        screen's text."""
         body = await self._body_text()
         if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL[1:]):
             raise PortalUntrustedError(
@@ -168,6 +171,7 @@ class PortalPage:
             if message in body:
                 raise (PortalAuthError if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
                        else PortalChangedError)(f"{self.screen}: the portal says: {message}", screen=self.screen)
+        return body
 
     async def _body_text(self) -> str:
         try:
@@ -184,7 +188,7 @@ class PortalPage:
             await self._timed_out(element or f"heading {self.screen}")
         except PlaywrightError as exc:
             raise PortalUnavailableError(f"{self.screen}: {_first_line(exc)}", screen=self.screen) from None
-        await self.raise_if_interrupted()
+        self.shown_text = await self.raise_if_interrupted()
 
     async def _first_of(self, target: Locator) -> None:
         """Wait for `target`, or stop at once when the portal answers with a server error."""

@@ -39,11 +39,16 @@ class CertDetailPage(PortalPage):
         await page.arrive()
         return page
 
-    async def back_to_org(self) -> OrgDetailPage:
+    async def can_go_back_to_org(self) -> bool:
+        return await self.button(Label.BACK_TO_LIST).count() > 0
+
+    async def back_to_org(self, org_id: str) -> OrgDetailPage:
+        """`↑ 一覧に戻る`: the organisation's 代理人組織照会, checked to be `org_id`'s."""
         from flows.pages.org_detail import OrgDetailPage
 
         await self.click(Label.BACK_TO_LIST)
         page = OrgDetailPage(self.page, self.timeout_ms)
         await page.arrive()
+        await page.check_org_id(org_id)
         return page
 

@@ -8,7 +8,7 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import FlowError, PortalChangedError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage
+from flows.pages._base import PortalPage, any_text
 from flows.pages.cert_detail import CertDetailPage
 
 __all__ = ["CertRegisterPage", "UploadRefusedError"]
@@ -35,13 +35,10 @@ class CertRegisterPage(PortalPage):
                        lambda: p.get_by_label(Label.CERT_PASSWORD, exact=True).fill(pin.get_secret_value()))
         await self.click(Label.CONFIRM)
         detail = CertDetailPage(p, self.timeout_ms)
-        refusal = p.get_by_text(_REFUSALS[0])
-        for text in _REFUSALS[1:]:
-            refusal = refusal.or_(p.get_by_text(text))
+        refusal = any_text(p, *_REFUSALS)
         await detail.arrive(detail.heading.or_(refusal).first, element=f"{Screen.CERT_DETAIL} after upload")
-        body = await self._body_text()
         for text in _REFUSALS:
-            if text in body:
+            if text in detail.shown_text:
                 raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}",
                                          screen=self.screen)
         if not await detail.heading.count():

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import FlowError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage
+from flows.pages._base import PortalPage, any_text
 from flows.pages.cert_detail import CertDetailPage
 
 __all__ = ["CertUpdatePage", "FieldErrorsError", "UpdateForm"]
@@ -62,10 +62,9 @@ class CertUpdatePage(PortalPage):
         await self.click(Label.CONFIRM)
         detail = CertDetailPage(p, self.timeout_ms)
         done = detail.heading.or_(p.get_by_text(Message.UPDATED))
-        errors = p.locator("tr").filter(has_text=Message.KANA_INVALID.split("{label}")[1])
-        for msg in (Message.POSTAL_INVALID, Message.DATE_INVALID, Message.DATE_BEFORE_TODAY,
-                    Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD):
-            errors = errors.or_(p.get_by_text(msg))
+        errors = p.locator("tr").filter(has_text=Message.KANA_INVALID.split("{label}")[1]).or_(
+            any_text(p, Message.POSTAL_INVALID, Message.DATE_INVALID, Message.DATE_BEFORE_TODAY,
+                     Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD))
         await self.arrive(done.or_(errors).first, element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
         if confirmations and confirmations[0] != Message.CONFIRM_UPDATE:
             raise FlowError(f"{self.screen}: unexpected dialog: {confirmations[0]}", screen=self.screen)

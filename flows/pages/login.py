@@ -8,7 +8,7 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import _CERT_ERRORS, PortalPage, _first_line
+from flows.pages._base import _CERT_ERRORS, PortalPage, _first_line, any_text
 from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]
@@ -45,13 +45,10 @@ class LoginPage(PortalPage):
             Message.ACCOUNT_LOCKED: "the account is locked",
             Message.CLOSED_HOURS: "the portal is outside its service hours",
         }
-        outcome = home.menu(Label.LOGOUT)
-        for text in refusals:
-            outcome = outcome.or_(p.get_by_text(text))
+        outcome = home.menu(Label.LOGOUT).or_(any_text(p, *refusals))
         await home.arrive(outcome, element=f"link {Label.LOGOUT} after login")
-        body = await self._body_text()
         for text, meaning in refusals.items():
-            if text in body:
+            if text in home.shown_text:
                 error = PortalUnavailableError if text == Message.CLOSED_HOURS else PortalAuthError
                 raise error(f"{Screen.LOGIN}: {meaning} (the portal says: {text}); not retried",
                             screen=Screen.LOGIN)

@@ -38,10 +38,18 @@ class OrgDetailPage(PortalPage):
             has=self.page.get_by_role("columnheader", name=exact(Label.REGISTERED_AT))
         ).last
 
+    async def check_org_id(self, org_id: str) -> None:
+        """Stop unless this is the organisation asked for."""
+        shown = (await self.value_of(Label.ORG_ID).inner_text(timeout=self.timeout_ms)).strip()
+        if shown != org_id:
+            raise PortalChangedError(f"{self.screen}: opened {Label.ORG_ID} {shown}, expected {org_id}",
+                                     screen=self.screen)
+
     async def certificates(self) -> list[CertificateRow]:
         """Read the certificate table by its column headers."""
         table = self._table
-        await self.arrive(table, element="certificate table")
+        if not self.shown_text:  # on a screen already seen, its document is complete: no wait
+            await self.arrive(table, element="certificate table")
         table_rows = await self.rows_of(table.locator("tr"), "certificate table")
         headers = [text for row in table_rows for header, text in row if header]
         missing = [c for c in CERT_TABLE_COLUMNS if c not in headers]

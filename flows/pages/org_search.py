@@ -30,10 +30,5 @@ class OrgSearchPage(PortalPage):
         await self.act(f"link {org_id}", lambda: link.click(timeout=self.timeout_ms))
         detail = OrgDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
-        shown = (await detail.value_of(Label.ORG_ID).inner_text(timeout=self.timeout_ms)).strip()
-        if shown != org_id:
-            from ainas_bot.errors import PortalChangedError
-
-            raise PortalChangedError(f"{detail.screen}: opened {Label.ORG_ID} {shown}, expected {org_id}",
-                                     screen=detail.screen)
+        await detail.check_org_id(org_id)
         return detail
