@@ -106,6 +106,31 @@ def test_resume_when_an_active_record_shares_the_pending_records_minute(
     assert [r["status"] for r in records] == ["active"]
 
 
+def test_back_to_the_organisation_by_its_button_or_by_the_menu(sandbox_world: Callable[..., FlowWorld]) -> None:
+    """Twice the bot returns from 代理人証明書照会 to 代理人組織照会: after looking at a pending record that is
+    another certificate, and to verify the update. By `↑ 一覧に戻る` (one screen) where the screen has it,
+    by the menu and the search (three screens) where it has not, as in the manual's picture."""
+    served: dict[bool, int] = {}
+    for back_button in (True, False):
+        world = sandbox_world(cert_detail_back_button=back_button)
+        kit = world.make_office()
+        other = world.make_office(kit.notice, cert={"valid_days": 500})  # another expiry: another certificate
+        settings = world.settings()
+        [other_office] = prepare([other], settings)
+        asyncio.run(_upload_only(world, other_office))  # a pending record that is not this certificate
+        [office] = prepare([kit], settings)
+        before = world.sandbox.requests_served
+
+        [outcome] = run(settings, [office])
+
+        served[back_button] = world.sandbox.requests_served - before
+        assert outcome.status == "updated", outcome
+        assert len(_active(world, kit.office.id, office.certificate.serial)) == 1
+        assert [c["status"] for c in world.certificates(kit.office.id)
+                if c["serial"] == other_office.certificate.serial] == ["pending"]
+    assert served[False] - served[True] == 2 * 2, served
+
+
 def test_dry_run_changes_nothing(flow_world: FlowWorld) -> None:
     kit = flow_world.make_office()
     settings = flow_world.settings()

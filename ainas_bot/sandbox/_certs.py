@@ -21,7 +21,8 @@ __all__ = ["cert_detail", "cert_register", "cert_update"]
 
 def _detail_page(request: Request, user: User, row: sqlite3.Row, message: str = "") -> Response:
     view = cert_view(row)
-    return render(request, "cert_detail.html", user=user, cert=view, rows=detail_rows(view), message=message)
+    return render(request, "cert_detail.html", user=user, cert=view, rows=detail_rows(view), message=message,
+                  back_button=ctx_of(request).options.cert_detail_back_button)
 
 
 async def cert_register(request: Request) -> Response:

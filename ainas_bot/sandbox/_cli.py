@@ -33,6 +33,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--closed-hours", action="store_true", help="refuse logins outside 8:00-22:00 JST")
     p.add_argument("--shuffle-paths", action="store_true",
                    help="randomise every path except the login URL /oss_agt/ at start")
+    p.add_argument("--no-back-button-on-cert-detail", dest="cert_detail_back_button", action="store_false",
+                   help="show 代理人証明書照会 without ↑ 一覧に戻る, as the manual's picture of it does")
     return p
 
 
@@ -49,6 +51,7 @@ def _serve(args: argparse.Namespace) -> int:
         state_dir=args.state or default_state_dir(), orgs=args.orgs, host=args.host, port=args.port,
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, expire_sessions_after=args.expire_sessions_after,
         closed_hours=args.closed_hours, shuffle_paths=args.shuffle_paths, seed=args.seed,
+        cert_detail_back_button=args.cert_detail_back_button,
     )
     sandbox = Sandbox(options)
     with sandbox:

@@ -37,6 +37,9 @@ class SandboxOptions:
     expire_sessions_after: float = 1800.0
     closed_hours: bool = False
     shuffle_paths: bool = False
+    # [assumed] The manual shows only `代理人証明書更新` on 代理人証明書照会; False rehearses a portal
+    # without `↑ 一覧に戻る` there.
+    cert_detail_back_button: bool = True
     seed: int = 1
     now: Callable[[], dt.datetime] | None = None
     faults: list[FaultRule] = dataclasses.field(default_factory=list)  # aimed faults, see _faults
