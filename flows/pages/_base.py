@@ -86,6 +86,13 @@ def _watch(page: Page) -> _ServerErrors:
     return _WATCHES[page]
 
 
+# Arrival and reading the screen in one round trip: the text once the document is parsed, or null when
+# the element found is not visible (then the caller waits for it the usual way).
+_TEXT_ONCE_SHOWN = """element => new Promise(resolve => {
+    const read = () => resolve(element.checkVisibility() ? document.body.innerText : null);
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", read, {once: true});
+    else read();
+})"""
 _CELLS_OF_ROWS = "rows => rows.map(row => Array.from(row.cells, cell => [cell.tagName === 'TH', cell.innerText]))"
 
 
@@ -151,10 +158,11 @@ class PortalPage:
         return any_text(self.page, Message.MAINTENANCE, Message.SESSION_EXPIRED, Message.SESSION_REPLACED,
                         Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT, _UNTRUSTED)
 
-    async def raise_if_interrupted(self) -> str:
+    async def raise_if_interrupted(self, body: str | None = None) -> str:
         """Turn a maintenance page, a lost session or a refusal on screen into our error; else the
-        screen's text."""
-        body = await self._body_text()
+        screen's text (`body`, when already read)."""
+        if body is None:
+            body = await self._body_text()
         if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL[1:]):
             raise PortalUntrustedError(
                 "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
@@ -181,18 +189,33 @@ class PortalPage:
 
     async def arrive(self, what: Locator | None = None, *, element: str | None = None) -> None:
         """Wait until this screen (its heading, or `what`) shows, or an interruption does."""
-        target = what or self.heading
+        target = (what or self.heading).or_(self._interruptions()).first
         try:
-            await self._first_of(target.or_(self._interruptions()).first)
+            text = await self._first_of(target)
         except PlaywrightTimeoutError:
             await self._timed_out(element or f"heading {self.screen}")
+            raise AssertionError("unreachable") from None
         except PlaywrightError as exc:
             raise PortalUnavailableError(f"{self.screen}: {_first_line(exc)}", screen=self.screen) from None
-        self.shown_text = await self.raise_if_interrupted()
+        self.shown_text = await self.raise_if_interrupted(text)
 
-    async def _first_of(self, target: Locator) -> None:
-        """Wait for `target`, or stop at once when the portal answers with a server error."""
-        shown = asyncio.ensure_future(target.wait_for(timeout=self.timeout_ms))
+    async def _shown_text_of(self, target: Locator) -> str | None:
+        """Wait for `target`, then the screen's text in the same browser call; or None when the element
+        is there but not visible, after waiting until it is."""
+        try:
+            text: str | None = await target.evaluate(_TEXT_ONCE_SHOWN, timeout=self.timeout_ms)
+        except PlaywrightTimeoutError:
+            raise
+        except PlaywrightError:
+            text = None  # e.g. the document was replaced meanwhile: wait the plain way
+        if text is None:
+            await target.wait_for(timeout=self.timeout_ms)
+        return text
+
+    async def _first_of(self, target: Locator) -> str | None:
+        """Wait for `target` (and, in the same call, read the screen's text), or stop at once when the
+        portal answers with a server error."""
+        shown = asyncio.ensure_future(self._shown_text_of(target))
         failed = asyncio.ensure_future(self._errors.event.wait())
         try:
             await asyncio.wait({shown, failed}, return_when=asyncio.FIRST_COMPLETED)
@@ -203,8 +226,7 @@ class PortalPage:
                     with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
                         await task
         if shown.done() and not shown.cancelled():
-            shown.result()  # re-raises a timeout
-            return
+            return shown.result()  # re-raises a timeout
         await self.raise_if_interrupted()
         if any(marker in self._errors.failure for marker in _CERT_ERRORS):
             raise PortalUntrustedError(f"{self.screen}: the portal's server certificate is not trusted "
