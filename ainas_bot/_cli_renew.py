@@ -33,6 +33,7 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
         "headless": False if getattr(args, "headed", False) else None,
         "concurrency": getattr(args, "concurrency", None),
         "browser_endpoint": getattr(args, "browser_endpoint", None),
+        "trace": False if getattr(args, "no_trace", False) else None,
     }
     return load_settings(config, **overrides)
 
@@ -166,6 +167,8 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     r = sub.add_parser("renew", help="register and update the signing certificate of offices")
     _common(r)
     r.add_argument("--dry-run", action="store_true", help="log in and look, change nothing")
+    r.add_argument("--no-trace", action="store_true",
+                   help="keep no Playwright trace of a failure, only its screen and HTML (a fifth less CPU)")
     r.add_argument("--report", type=Path, metavar="PATH.json", help="write the outcomes as JSON")
     r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help="write the outcomes as CSV (Excel)")
     r.add_argument("--scheduled", action="store_true",

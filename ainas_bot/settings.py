@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     executable_path: Path | None = None
     timeout_seconds: float = Field(default=30.0, gt=0)
     artifacts_dir: Path = Path("ainas-artifacts")
+    trace: bool = Field(default=True, description="keep a Playwright trace of a failed office's steps "
+                        "(costs about a fifth of the CPU of a run; the failing screen is kept without it)")
     report_dir: Path | None = None
     timezone: Literal["Asia/Tokyo"] = "Asia/Tokyo"
     secrets_dir: Path | None = None

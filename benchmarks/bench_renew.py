@@ -100,7 +100,7 @@ def _offices(sandbox: Sandbox, root: Path, count: int, environ: dict[str, str]) 
 
 
 def bench(count: int, latency_ms: int, concurrency: int, browser: str,
-          executable: Path | None = None) -> dict[str, float]:
+          executable: Path | None = None, trace: bool = True) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="ainas-bench-") as tmp:
         root = Path(tmp)
         options = SandboxOptions(state_dir=root / "sandbox", orgs=count + 40, latency_ms=0, seed=3)
@@ -109,7 +109,7 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
             offices = _offices(sandbox, root, count, environ)
             settings = Settings(portal_url=sandbox.base_url, portal_ca=sandbox.ca_pem, browser=browser,
                                 artifacts_dir=root / "artifacts", timeout_seconds=60, concurrency=concurrency,
-                                executable_path=executable)
+                                executable_path=executable, trace=trace)
             ready, problems, _ = check_offices(offices, settings, environ, today=today_jst())
             assert not problems, problems
             sandbox.options.latency_ms = latency_ms
@@ -143,8 +143,10 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--browser", choices=["chromium", "firefox"], default="chromium")
     parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
+    parser.add_argument("--no-trace", action="store_true", help="as `renew --no-trace`")
     args = parser.parse_args()
-    print(f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}, "
+    print(f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}"
+          f"{', no trace' if args.no_trace else ''}, "
           f"{os.cpu_count()} cores", flush=True)
     header = ("concurrency", "updated", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
               "bot peak MiB", "browser peak MiB")
@@ -152,7 +154,7 @@ def main() -> int:
     print("|" + "---|" * len(header), flush=True)
     rows = []
     for level in args.concurrency:
-        r = bench(args.offices, args.latency_ms, level, args.browser, args.executable_path)
+        r = bench(args.offices, args.latency_ms, level, args.browser, args.executable_path, not args.no_trace)
         rows.append(r)
         print(f"| {level} | {r['updated']}/{args.offices} | {r['seconds']:.0f} | {r['per_minute']:.1f} | "
               f"{r['requests_per_office']:.1f} | {r['ideal']:.0f} | {r['efficiency']:.2f} | "

@@ -44,17 +44,19 @@ class FlowOptions:
     dry_run: bool = False
     retries: int = 0
     retry_backoff_seconds: float = 0.0
+    trace: bool = True
 
 
 class _Tracer:
     """Playwright traces record typed text: trace only between secrets, never while one is typed."""
 
-    def __init__(self, context: BrowserContext) -> None:
+    def __init__(self, context: BrowserContext, *, enabled: bool = True) -> None:
         self.context = context
+        self.enabled = enabled
         self.active = False
 
     async def start(self) -> None:
-        if self.active:
+        if self.active or not self.enabled:
             return
         try:
             # DOM snapshots show every step in the trace viewer; a screencast besides them cost 0.9 CPU-s
@@ -204,7 +206,7 @@ async def renew_login_group(
         progress.setdefault(o.office.id, _Progress())
         started.setdefault(o.office.id, 0.0)
     remaining = [o for o in offices if o.office.id not in outcomes]
-    tracer = _Tracer(context)
+    tracer = _Tracer(context, enabled=opts.trace)
 
     def fail(group: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:
         for office in group:

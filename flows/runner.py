@@ -84,7 +84,7 @@ async def run_offices(
     """Every office ends with an outcome, in the order given."""
     opts = FlowOptions(portal_url=settings.portal_url, timeout_ms=settings.timeout_seconds * 1000,
                        artifacts_dir=str(settings.artifacts_dir), dry_run=dry_run, retries=settings.retries,
-                       retry_backoff_seconds=settings.retry_backoff_seconds)
+                       retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace)
     if not settings.portal_url.startswith("https://"):
         raise ConfigError(f"portal_url {settings.portal_url}: must be an https:// URL")
     if settings.browser == "firefox" and settings.browser_endpoint:

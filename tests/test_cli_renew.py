@@ -96,6 +96,21 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
             assert not leaks, f"a secret appears in {leaks}"
 
 
+def test_no_trace_keeps_the_failing_screen_without_a_trace(flow_world: FlowWorld, tmp_path: Path) -> None:
+    other = flow_world.take_notice()
+    foreign = flow_world.make_office(id=other.org_id)  # refused on 代理人組織検索, where a trace is running
+    config = write_config(tmp_path / "ainas.toml", flow_world, [foreign])
+    report = tmp_path / "report.json"
+
+    result = subprocess.run([*BOT, "renew", "--all", "--no-trace", "--config", str(config), "--report", str(report)],
+                            env=_env([foreign]), capture_output=True, text=True, timeout=300, check=False)
+
+    assert result.returncode == 1, result.stderr
+    [office] = json.loads(report.read_text(encoding="utf-8"))["offices"]
+    assert office["reason"] == "auth"
+    assert sorted(Path(p).name for p in office["artifacts"]) == ["page.html", "screen.png"]
+
+
 def test_check_lists_every_problem_and_exits_2(flow_world: FlowWorld, tmp_path: Path) -> None:
     good = flow_world.make_office()
     bad = flow_world.make_office(trade_name_kana="山田事務所", postal_code="12345")
