@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Literal
@@ -13,11 +14,17 @@ _DEBIAN = {"chromium": ("chromium", "chromium-browser"), "firefox": ("firefox-es
 # Debian's build of Chromium's headless shell: the browser without its windows, which Playwright itself
 # runs for headless Chromium. The full browser gives each context a window with pages of its own.
 _HEADLESS_SHELL = "chromium-headless-shell"
+# Debian's /usr/bin/chromium-headless-shell is a script that runs this binary as its child, without
+# exec: launched through it, the browser is not the process Playwright started, and a kill of that
+# process (a crash test, a stuck browser) leaves the browser running.
+_HEADLESS_SHELL_BINARY = Path("/usr/lib/chromium/chromium-headless-shell")
 
 
 def debian_executable(browser: BrowserName, *, headless: bool = False) -> Path | None:
-    names = ((_HEADLESS_SHELL,) if browser == "chromium" and headless else ()) + _DEBIAN[browser]
-    for name in names:
+    wants_shell = browser == "chromium" and headless
+    if wants_shell and os.access(_HEADLESS_SHELL_BINARY, os.X_OK):
+        return _HEADLESS_SHELL_BINARY
+    for name in ((_HEADLESS_SHELL,) if wants_shell else ()) + _DEBIAN[browser]:
         found = shutil.which(name)
         if found:
             return Path(found)
