@@ -11,20 +11,17 @@ __all__ = ["BrowserName", "debian_executable", "find_executable"]
 
 BrowserName = Literal["chromium", "firefox"]
 _DEBIAN = {"chromium": ("chromium", "chromium-browser"), "firefox": ("firefox-esr",)}
-# Debian's build of Chromium's headless shell: the browser without its windows, which Playwright itself
-# runs for headless Chromium. The full browser gives each context a window with pages of its own.
-_HEADLESS_SHELL = "chromium-headless-shell"
-# Debian's /usr/bin/chromium-headless-shell is a script that runs this binary as its child, without
-# exec: launched through it, the browser is not the process Playwright started, and a kill of that
-# process (a crash test, a stuck browser) leaves the browser running.
-_HEADLESS_SHELL_BINARY = Path("/usr/lib/chromium/chromium-headless-shell")
+# Debian's chromium-headless-shell: the browser without its windows, which Playwright itself runs for
+# headless Chromium (the full browser gives each context a window with pages of its own). The binary, not
+# /usr/bin/chromium-headless-shell: that script runs it as a child without exec, so the browser would not
+# be the process Playwright started, and a kill of that process would leave the browser running.
+_HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 
 
 def debian_executable(browser: BrowserName, *, headless: bool = False) -> Path | None:
-    wants_shell = browser == "chromium" and headless
-    if wants_shell and os.access(_HEADLESS_SHELL_BINARY, os.X_OK):
-        return _HEADLESS_SHELL_BINARY
-    for name in ((_HEADLESS_SHELL,) if wants_shell else ()) + _DEBIAN[browser]:
+    if browser == "chromium" and headless and os.access(_HEADLESS_SHELL, os.X_OK):
+        return _HEADLESS_SHELL
+    for name in _DEBIAN[browser]:
         found = shutil.which(name)
         if found:
             return Path(found)

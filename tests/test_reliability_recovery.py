@@ -93,6 +93,9 @@ def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) 
     offices = prepare(kits, settings)
     run = _BackgroundRun(settings, offices, concurrency=4)
 
+    def retries() -> int:
+        return sum("retry" in line for line in run.events.lines)
+
     run.start()
     # Restart twice while offices are between their upload and their 確定.
     for _ in range(2):
@@ -100,8 +103,8 @@ def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) 
         _wait_until(lambda s=served: world.sandbox.requests_served > s + 25, 120, "the run to get going")  # type: ignore[misc]
         # Down until an office has met it: a restart quicker than that is hidden by the browser, which
         # sends a request again by itself when a kept-alive connection drops before any answer.
-        retries = sum("retry" in line for line in run.events.lines)
-        _restart(world.sandbox, lambda r=retries: sum("retry" in line for line in run.events.lines) > r)  # type: ignore[misc]
+        before = retries()
+        _restart(world.sandbox, lambda b=before: retries() > b)  # type: ignore[misc]
     outcomes = run.finish(300)
 
     assert {o.status for o in outcomes} <= {"updated", "resumed"}, [o for o in outcomes if not o.ok]
