@@ -63,10 +63,11 @@ def _descendants(pid: int) -> list[int]:
 
 
 class MemorySampler(threading.Thread):
-    """Peak PSS of this process and, separately, of all its child processes (driver + browser)."""
+    """Peak PSS of this process and, separately, of all its child processes (driver + browser) but `exclude`."""
 
-    def __init__(self) -> None:
+    def __init__(self, exclude: set[int] | None = None) -> None:
         super().__init__(daemon=True)
+        self.exclude = exclude or set()
         self.stop_event = threading.Event()
         self.peak_self = 0
         self.peak_children = 0
@@ -74,7 +75,8 @@ class MemorySampler(threading.Thread):
     def run(self) -> None:
         while not self.stop_event.is_set():
             self.peak_self = max(self.peak_self, _rss_kib(os.getpid()))
-            self.peak_children = max(self.peak_children, sum(_rss_kib(p) for p in _descendants(os.getpid())))
+            self.peak_children = max(self.peak_children, sum(_rss_kib(p) for p in _descendants(os.getpid())
+                                                                 if p not in self.exclude))
             self.stop_event.wait(0.25)
 
 
