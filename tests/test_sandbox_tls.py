@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -125,3 +127,32 @@ def test_a_client_gone_mid_request_is_no_application_error(shared_sandbox: Sandb
         time.sleep(0.02)
     assert _get(shared_sandbox, pem).status_code == 200
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_a_stop_ends_connections_that_finish_their_handshake_as_it_stops(
+        sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> None:
+    """A browser connecting at the moment the sandbox stops (the restart test does this) finishes its TLS
+    handshake after the stop has dropped the connections it knew: the stop ends that one too, and nothing
+    is left open to be collected later (a ResourceWarning, an error under filterwarnings = error)."""
+    sandbox = sandbox_factory(orgs=1)
+    pem = _pem_from_notice(sandbox.notices[0], tmp_path)
+    context = ssl.create_default_context(cafile=str(sandbox.ca_pem))
+    context.load_cert_chain(str(pem))
+    port = int(sandbox.origin.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as raw:
+        deadline = time.monotonic() + 10
+        while not sandbox.open_connections():
+            assert time.monotonic() < deadline, "the sandbox never accepted the connection"
+            time.sleep(0.01)
+        stopping = threading.Thread(target=sandbox.stop)
+        stopping.start()
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            stopping.join(30)
+            assert not stopping.is_alive(), "the stop did not finish"
+            tls.settimeout(5)
+            try:
+                while tls.recv(1024):  # a close_notify, then the end of the stream
+                    pass
+            except (ConnectionResetError, ssl.SSLError):
+                pass  # or a reset: the sandbox ended it either way
+    gc.collect()

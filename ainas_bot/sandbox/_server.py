@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import socket
 import ssl
@@ -25,6 +26,7 @@ from ainas_bot.sandbox._web import LOGIN_PATH, Ctx, Paths
 __all__ = ["Sandbox", "state_json"]
 
 _START_TIMEOUT = 30.0
+_STOP_TIMEOUT = 2.0
 
 
 def state_json(state_dir: Path) -> list[dict[str, Any]]:
@@ -39,9 +41,32 @@ def state_json(state_dir: Path) -> list[dict[str, Any]]:
         db.close()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+class _ListeningSocket(socket.socket):
+    """The sandbox's listening socket, which remembers the connections it accepts.
+
+    uvicorn learns of a connection only once its TLS handshake is done, so its shutdown leaves those
+    still shaking hands open (a browser connecting as a restart test stops the sandbox), to be collected
+    later with a ResourceWarning. The stop ends them through this list.
+    """
+
+    def __init__(self, family: socket.AddressFamily) -> None:
+        super().__init__(family, socket.SOCK_STREAM)
+        self._accepted: set[socket.socket] = set()
+        self._lock = threading.Lock()  # accept() runs in the server's thread, open_connections() in others
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        conn, address = super().accept()
+        with self._lock:
+            self._accepted = {c for c in self._accepted if c.fileno() != -1} | {conn}
+        return conn, address
+
+    def open_connections(self) -> list[socket.socket]:
+        with self._lock:
+            return [c for c in self._accepted if c.fileno() != -1]
+
+
+def _listen(host: str, port: int) -> _ListeningSocket:
+    sock = _ListeningSocket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     # Inherited by accepted connections: without it, TLS records of one response wait for delayed ACKs (~40 ms).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -64,7 +89,7 @@ class Sandbox:
         self._db: Db | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
-        self._sock: socket.socket | None = None
+        self._sock: _ListeningSocket | None = None
         self._port = 0
         self._ctx: Ctx | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -134,9 +159,20 @@ class Sandbox:
             time.sleep(0.01)
         return self
 
-    async def _serve(self, server: uvicorn.Server, sock: socket.socket) -> None:
+    async def _serve(self, server: uvicorn.Server, sock: _ListeningSocket) -> None:
         self._loop = asyncio.get_running_loop()
         await server.serve(sockets=[sock])
+        # What uvicorn did not know of: shut down, each transport sees the end of its stream and closes.
+        for conn in sock.open_connections():
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        deadline = self._loop.time() + _STOP_TIMEOUT
+        while sock.open_connections() and self._loop.time() < deadline:
+            await asyncio.sleep(0.01)
+
+    def open_connections(self) -> int:
+        """Connections accepted and not yet closed, whatever their state (tests watch a stop end them)."""
+        return len(self._sock.open_connections()) if self._sock is not None else 0
 
     def _abort_connections(self) -> None:
         """Drop every open connection: a browser keeps TLS connections open, and their orderly close
