@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CERT_DETAIL_ROWS",
     "CERT_TABLE_COLUMNS",
+    "LABEL_DECORATIONS",
     "MENU",
     "ORG_DETAIL_PERMISSION_ROWS",
     "ORG_SEARCH_COLUMNS",
@@ -32,6 +33,10 @@ class Screen:
     CERT_REGISTER = "代理人証明書登録"
     CERT_DETAIL = "代理人証明書照会"
     CERT_UPDATE = "代理人証明書更新"
+    # [assumed] A portal may put a 確認 screen between the update form and its result, and a 完了 screen
+    # instead of the 照会 after the last 確定; the manual shows neither.
+    CERT_UPDATE_CONFIRM = "代理人証明書更新確認"
+    CERT_UPDATE_COMPLETE = "代理人証明書更新完了"
     MAINTENANCE = "メンテナンス中"  # [assumed] heading of the 503 page
     ERROR = "エラー"  # [assumed] heading of a refused page
 
@@ -80,6 +85,7 @@ class Label:
     BROWSE = "参照"
     CERT_PASSWORD = "証明書パスワード"
     CONFIRM = "確定"
+    BACK = "戻る"  # [assumed] the 確認 screen's way back to the form
     CERT_UPDATE = "代理人証明書更新"
     REGISTER_INTRO = "署名用証明書ファイルを登録します。"
     UPDATE_NOTICE = (
@@ -133,5 +139,15 @@ class Message:
     DATE_BEFORE_TODAY = "利用開始日には本日以降の日付を入力してください。"
     DATE_AFTER_EXPIRY = "利用開始日には証明書有効期限以前の日付を入力してください。"
     CONFIRM_UPDATE = "代理人証明書を更新します。よろしいですか？"
+    # The bot accepts any confirm dialog on a step where it means to submit, whatever its wording; these
+    # are only the wordings the sandbox shows with `--markup js-confirm`.
+    CONFIRM_SUBMIT = "入力内容で処理を実行します。よろしいですか？"
+    CONFIRM_LOGOUT = "ログアウトしてよろしいですか？"
     UPDATED = "代理人証明書を更新しました。"
     REGISTERED = "代理人証明書を登録しました。"
+
+
+# [assumed] What may stand beside a label without being part of it: the manual's 【1】…【5】 markers, and the
+# required-field marks and trailing colons common on such portals. Regular expressions valid in Python and
+# in the browser's JavaScript alike; the finder strips them before comparing a label.
+LABEL_DECORATIONS = (r"【[0-9]+】", r"[※*]", r"\(?必須\)?", r"\(?任意\)?", r"[:：]$")
