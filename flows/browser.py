@@ -33,6 +33,7 @@ from ainas_bot.browsers import find_executable
 from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
+from flows import finder
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +241,7 @@ async def office_context(
     client_cert_password: SecretStr,
 ) -> AsyncIterator[BrowserContext]:
     """A fresh browser context that presents `client_cert` to the portal and reaches nothing else."""
+    await finder.register(pw)  # before the context: Playwright gives a context the engines known then
     origin = portal_origin(settings.portal_url)
     common: dict[str, Any] = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", "accept_downloads": False}
     gate = _PortalGate(origin)

@@ -2,18 +2,51 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 
-from ainas_bot._jst import format_portal_date, parse_portal_date
+from ainas_bot._jst import format_portal_date
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.portal_text import Label
-from flows.pages.org_detail import CertificateRow
+from flows.finder import normalise, portal_date, portal_datetime
 
 __all__ = [
-    "Action", "auto_filled_differences", "decide", "entered_differences", "latest_active_expiry", "renewal_status",
+    "Action", "CertificateRow", "auto_filled_differences", "decide", "entered_differences", "latest_active_expiry",
+    "renewal_status",
 ]
+
+
+@dataclasses.dataclass(frozen=True)
+class CertificateRow:
+    """One row of the certificate table, as shown; a pending record shows only its 登録日時."""
+
+    registered_at: str
+    trade_name_kanji: str
+    holder_name_kanji: str
+    expiry: str
+    # Which row of the table it is: 登録日時 is shown to the minute, so two records can share their link text.
+    position: int = dataclasses.field(default=0, compare=False)
+
+    @property
+    def pending(self) -> bool:
+        return not (self.trade_name_kanji.strip() or self.holder_name_kanji.strip() or self.expiry.strip())
+
+    @property
+    def expiry_date(self) -> dt.date | None:
+        try:
+            return portal_date(self.expiry)
+        except ValueError:
+            return None
+
+    @property
+    def registered(self) -> dt.datetime:
+        """登録日時 as a time (the earliest possible one when it cannot be read), to sort by."""
+        try:
+            return portal_datetime(self.registered_at)
+        except ValueError:
+            return dt.datetime.min
 
 
 class Action(enum.Enum):
@@ -25,9 +58,9 @@ class Action(enum.Enum):
 
 
 def _is_ours(row: CertificateRow, cert: CertificateInfo) -> bool:
-    return (row.expiry == format_portal_date(cert.expiry_date)
-            and row.trade_name_kanji == cert.trade_name_kanji
-            and row.holder_name_kanji == cert.holder_name_kanji)
+    return (row.expiry_date == cert.expiry_date
+            and normalise(row.trade_name_kanji) == normalise(cert.trade_name_kanji)
+            and normalise(row.holder_name_kanji) == normalise(cert.holder_name_kanji))
 
 
 def decide(rows: Sequence[CertificateRow], cert: CertificateInfo) -> tuple[Action, list[CertificateRow]]:
@@ -38,8 +71,18 @@ def decide(rows: Sequence[CertificateRow], cert: CertificateInfo) -> tuple[Actio
     pending = [r for r in rows if r.pending]
     if pending:
         # Newest first: an interrupted earlier run left the most recent one.
-        return Action.CHECK_PENDING, sorted(pending, key=lambda r: r.registered_at, reverse=True)
+        return Action.CHECK_PENDING, sorted(pending, key=lambda r: r.registered, reverse=True)
     return Action.REGISTER, []
+
+
+def _same(label: str, shown: str, expected: str) -> bool:
+    """Dates as dates (`2028/3/5` is `2028/03/05`), texts through the one normaliser."""
+    if label in (Label.EXPIRY, Label.START_DATE):
+        try:
+            return portal_date(shown) == portal_date(expected)
+        except ValueError:
+            return False
+    return normalise(shown) == normalise(expected)
 
 
 def auto_filled_differences(shown: Mapping[str, str], cert: CertificateInfo) -> list[str]:
@@ -52,24 +95,18 @@ def auto_filled_differences(shown: Mapping[str, str], cert: CertificateInfo) -> 
         Label.EXPIRY: format_portal_date(cert.expiry_date),
     }
     return [f"{label}: portal shows '{shown.get(label, '')}', certificate has '{value}'"
-            for label, value in expected.items() if shown.get(label, "").strip() != value.strip()]
+            for label, value in expected.items() if not _same(label, shown.get(label, ""), value)]
 
 
 def entered_differences(shown: Mapping[str, str], entered: Mapping[str, str]) -> list[str]:
     """Typed fields that the portal does not show back as typed."""
     return [f"{label}: portal shows '{shown.get(label, '')}', entered '{value}'"
-            for label, value in entered.items() if shown.get(label, "").strip() != value]
+            for label, value in entered.items() if not _same(label, shown.get(label, ""), value)]
 
 
 def latest_active_expiry(rows: Sequence[CertificateRow]) -> str | None:
     """The latest 証明書有効期限 among active records, as `YYYY-MM-DD` (None when there is none)."""
-    days = []
-    for row in rows:
-        if not row.pending and row.expiry:
-            try:
-                days.append(parse_portal_date(row.expiry))
-            except ValueError:
-                continue
+    days = [row.expiry_date for row in rows if not row.pending and row.expiry_date is not None]
     return max(days).isoformat() if days else None
 
 

@@ -25,7 +25,7 @@ from ainas_bot.prepare import PreparedOffice
 from flows.artifacts import save_failure_artifacts
 from flows.browser import close_within
 from flows.decision import Action, auto_filled_differences, decide, entered_differences, latest_active_expiry
-from flows.pages import CertDetailPage, HomePage, LoginPage, OrgDetailPage
+from flows.pages import CertDetailPage, CertUpdateCompletePage, HomePage, LoginPage, OrgDetailPage
 from flows.pages.cert_update import UpdateForm
 
 __all__ = ["FlowOptions", "GroupState", "renew_login_group"]
@@ -152,12 +152,22 @@ async def _renew_one(
     def confirmed() -> None:
         progress.confirmed = True
 
-    updated = await update.update(form, office.pin, on_confirm=confirmed)
-    shown = await updated.read()
+    result = await update.update(form, office.pin, on_confirm=confirmed)
     await tracer.start()  # the last secret has been typed
-    entered = {Label.TRADE_NAME_KANA: form.trade_name_kana, Label.HOLDER_NAME_KANA: form.holder_name_kana,
-               Label.POSTAL_CODE: form.postal_code, Label.START_DATE: form.start_date}
-    differences = entered_differences(shown, entered) + auto_filled_differences(shown, cert)
+    if isinstance(result, CertUpdateCompletePage):
+        # A 完了 screen shows no values: read them from the record's 照会, reached from the organisation.
+        events.step(oid, f"{Screen.CERT_UPDATE_COMPLETE}: reading the record from {Screen.ORG_DETAIL}")
+        org = await result.back_to_org(oid)
+        action, registered = decide(await org.certificates(), cert)
+        if action is not Action.ALREADY_CURRENT:
+            raise PortalMismatchError(
+                f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
+                screen=Screen.ORG_DETAIL)
+        updated = await org.open_certificate(registered[-1])
+    else:
+        updated = result
+    shown = await updated.read()
+    differences = entered_differences(shown, form.typed()) + auto_filled_differences(shown, cert)
     if differences:
         raise PortalMismatchError(f"{Screen.CERT_DETAIL}: after the update the portal shows: " + "; ".join(differences),
                                   screen=Screen.CERT_DETAIL)

@@ -1,17 +1,25 @@
-"""What every AINAS screen shares: the heading, the menu, messages, and turning waits into our errors."""
+"""What every AINAS screen shares: arriving on it, finding things on it, and turning waits into our errors.
+
+Page objects say what they look for in the portal's words (`flows.finder` markers); arriving waits for
+it, then for the screen to settle (`flows.pages._tab`), so that everything read afterwards is read
+from a screen that will not change under the bot. A thing the bot needs and a settled screen does not
+show is `portal-changed` at once, with the screen and the thing named; a portal that does not answer
+is `portal-unavailable`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import re
-import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, Request, Response
+from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from pydantic import SecretStr
 
 from ainas_bot.errors import (
     FlowError,
@@ -20,12 +28,15 @@ from ainas_bot.errors import (
     PortalUnavailableError,
     PortalUntrustedError,
 )
-from ainas_bot.portal_text import Label, Message
+from ainas_bot.portal_text import MENU, Label, Message
+from flows.finder import Button, Field, Marker, Table, Text, Title, locate, normalise, read_pairs, read_table
+from flows.finder import seen_on_screen as _seen
+from flows.pages._tab import Tab, tab_of
 
 if TYPE_CHECKING:
     from flows.pages.org_search import OrgSearchPage
 
-__all__ = ["PortalPage", "any_text", "exact"]
+__all__ = ["CERT_ERRORS", "PortalPage", "first_line"]
 
 T = TypeVar("T")
 # Messages after which the whole session is gone: a retry must start again from the login.
@@ -33,83 +44,20 @@ _SESSION_LOST = (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
 # Playwright's client-certificate proxy answers a TLS failure with a 503 page of this text.
 _UNTRUSTED = "Playwright client-certificate error"
 # Net errors of a server certificate that is not trusted (Chromium, Firefox).
-_CERT_ERRORS = ("ERR_CERT", "SEC_ERROR", "SSL_ERROR_BAD_CERT", "MOZILLA_PKIX_ERROR", "CERT_AUTHORITY")
-_UNTRUSTED_DETAIL = ("certificate", "self-signed", "self signed", "unable to verify", "CERT_")
+CERT_ERRORS = ("ERR_CERT", "SEC_ERROR", "SSL_ERROR_BAD_CERT", "MOZILLA_PKIX_ERROR", "CERT_AUTHORITY")
+_UNTRUSTED_DETAIL = ("self-signed", "self signed", "unable to verify", "CERT_")
+_INTERRUPTIONS = Text(Message.MAINTENANCE, *_SESSION_LOST, Message.ACCESS_DENIED, Message.INVALID_TRANSITION,
+                      Message.DOUBLE_SUBMIT, _UNTRUSTED)
+_ORG_MANAGEMENT = MENU[2]
 
 
-class _ServerErrors:
-    """Documents the portal answers with HTTP 5xx: such a page has no heading to wait for."""
-
-    def __init__(self, page: Page) -> None:
-        self.event = asyncio.Event()
-        self.status = 0
-        self.failure = ""
-        # Documents asked for and not yet answered: a screen still showing while one is out is the portal
-        # being slow, not the portal having changed.
-        self.unanswered: set[Request] = set()
-        page.on("request", self._asked)
-        page.on("response", self._seen)
-        page.on("requestfailed", self._failed)
-
-    def _asked(self, request: Request) -> None:
-        if request.resource_type == "document":
-            self.unanswered.add(request)
-
-    def _seen(self, response: Response) -> None:
-        self.unanswered.discard(response.request)
-        if response.request.resource_type == "document" and response.status >= 500:
-            self.status = response.status
-            self.event.set()
-
-    def _failed(self, request: Request) -> None:
-        self.unanswered.discard(request)
-        if request.resource_type == "document":
-            self.failure = request.failure or "failed"
-            self.event.set()
-
-    def reset(self) -> None:
-        self.event.clear()
-        self.status = 0
-        self.failure = ""
-        self.unanswered.clear()  # a navigation an earlier one cut short gets neither answer nor failure
-
-    def describe(self) -> str:
-        return f"the connection failed ({self.failure})" if self.failure else f"the portal answered HTTP {self.status}"
+def first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-_WATCHES: weakref.WeakKeyDictionary[Page, _ServerErrors] = weakref.WeakKeyDictionary()
-
-
-def _watch(page: Page) -> _ServerErrors:
-    if page not in _WATCHES:
-        _WATCHES[page] = _ServerErrors(page)
-    return _WATCHES[page]
-
-
-# Arrival and reading the screen in one round trip: the text once the document is parsed, or null when
-# the element found is not visible (then the caller waits for it the usual way).
-_TEXT_ONCE_SHOWN = """element => new Promise(resolve => {
-    const read = () => resolve(element.checkVisibility() ? document.body.innerText : null);
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", read, {once: true});
-    else read();
-})"""
-_CELLS_OF_ROWS = "rows => rows.map(row => Array.from(row.cells, cell => [cell.tagName === 'TH', cell.innerText]))"
-
-
-def _escape(text: str) -> str:
-    # Not re.escape: JavaScript's unicode regexes refuse its escaped spaces; `/` must be escaped
-    # because Playwright writes the pattern into its selector as /.../.
-    return re.sub(r"([.*+?^${}()|\[\]\\/])", r"\\\1", text)
-
-
-def exact(text: str) -> re.Pattern[str]:
-    """A pattern matching `text` exactly (trimmed), for headings and cells."""
-    return re.compile(rf"^\s*{_escape(text)}\s*$")
-
-
-def any_text(page: Page, *messages: str) -> Locator:
-    """An element showing one of `messages`: the screen's text searched once, not once per message."""
-    return page.get_by_text(re.compile("|".join(_escape(m) for m in messages)))
+def shows(body: str, message: str) -> bool:
+    """Whether the screen's text holds `message`, whatever its spaces and widths."""
+    return normalise(message) in normalise(body)
 
 
 class PortalPage:
@@ -118,65 +66,138 @@ class PortalPage:
     screen: str = ""
 
     def __init__(self, page: Page, timeout_ms: float) -> None:
-        self.page = page
+        self.tab: Tab = tab_of(page)
         self.timeout_ms = timeout_ms
-        self._errors = _watch(page)
-        # The screen's text as read on arrival; empty until `arrive` has seen the screen.
+        # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
 
-    # --- locators shared by every screen --------------------------------------------------
     @property
-    def heading(self) -> Locator:
-        return self.page.get_by_role("heading", name=exact(self.screen))
+    def page(self) -> Page:
+        """The window the screen is in: a window the portal opened, until it closes again."""
+        return self.tab.current
 
-    def menu(self, label: str) -> Locator:
-        return self.page.get_by_role("link", name=exact(label))
+    @property
+    def title(self) -> Title:
+        return Title(self.screen)
 
-    def button(self, label: str) -> Locator:
-        return self.page.get_by_role("button", name=exact(label)).or_(
-            self.page.get_by_role("link", name=exact(label))
-        ).first
+    def find(self, marker: Marker) -> Locator:
+        return locate(self.page, marker)
 
-    async def rows_of(self, rows: Locator, element: str) -> list[list[tuple[bool, str]]]:
-        """Table rows as their cells (is a header, text as shown), read in one call once the screen's
-        document is complete: cell by cell it took a browser round trip each."""
+    # --- arriving -------------------------------------------------------------------------
+    async def arrive(self, *markers: Marker, element: str | None = None) -> Marker:
+        """Wait until one of `markers` (default: this screen's title) shows, or an interruption does,
+        and the screen has settled; which of the markers it shows."""
+        wanted = markers or (self.title,)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_ms / 1000
+        while True:
+            self.tab.changed.clear()
+            page = self.page
+            target = locate(page, _INTERRUPTIONS)
+            for marker in wanted:
+                target = locate(page, marker).or_(target)
+            remaining_ms = max(1.0, (deadline - loop.time()) * 1000)
+            if not await self._first_of(target.first, remaining_ms, element or str(wanted[0])):
+                continue  # a window opened or closed: look in the one that is current now
+            if not await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000)):
+                raise PortalUnavailableError(
+                    f"{self.screen}: the screen did not settle within {self.timeout_ms / 1000:g} s "
+                    f"({len(self.tab.outstanding)} requests outstanding)", screen=self.screen)
+            if page is not self.page:
+                continue
+            self.shown_text = await self.raise_if_interrupted(await self._body_text())
+            for marker in wanted:
+                if await locate(page, marker).count():
+                    return marker
+            if loop.time() >= deadline:
+                await self._timed_out(element or str(wanted[0]))
 
-        async def read() -> list[list[list[object]]]:
-            await self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
-            cells: list[list[list[object]]] = await rows.evaluate_all(_CELLS_OF_ROWS)
-            return cells
+    async def _first_of(self, target: Locator, timeout_ms: float, element: str) -> bool:
+        """Wait for `target`; False when the window changed meanwhile. Stops at once on a server error,
+        a failed document or a dialog nobody expected."""
+        tab = self.tab
+        tasks = {
+            "shown": asyncio.ensure_future(target.wait_for(state="visible", timeout=timeout_ms)),
+            "failed": asyncio.ensure_future(tab.failed.wait()),
+            "changed": asyncio.ensure_future(tab.changed.wait()),
+            "dialog": asyncio.ensure_future(tab.dialog_seen.wait()),
+        }
+        try:
+            await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks.values():
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+                        await task
+        if tasks["dialog"].done() and not tasks["dialog"].cancelled():
+            self._raise_dialog()
+        if tasks["changed"].done() and not tasks["changed"].cancelled():
+            return False
+        shown = tasks["shown"]
+        if shown.done() and not shown.cancelled():
+            try:
+                shown.result()
+                return True
+            except PlaywrightTimeoutError:
+                await self._timed_out(element)
+            except PlaywrightError as exc:
+                if self.page.is_closed() or "closed" in str(exc):
+                    return False
+                raise PortalUnavailableError(f"{self.screen}: {first_line(exc)}", screen=self.screen) from None
+        await self.raise_if_interrupted()
+        if any(marker in tab.failure for marker in CERT_ERRORS):
+            raise PortalUntrustedError(f"{self.screen}: the portal's server certificate is not trusted "
+                                       f"({tab.failure}); set portal_ca (nothing secret was typed)",
+                                       screen=self.screen)
+        raise PortalUnavailableError(f"{self.screen}: {tab.describe_failure()}", screen=self.screen)
 
-        return [[(bool(header), str(text).strip()) for header, text in row] for row in await self.act(element, read)]
+    def _raise_dialog(self) -> None:
+        text = self.tab.unexpected_dialog or ""
+        self.tab.unexpected_dialog = None
+        self.tab.dialog_seen.clear()
+        raise PortalChangedError(f"{self.screen}: the portal asked \u201c{text}\u201d where the bot did not mean "
+                                 "to submit; dismissed, and stopped", screen=self.screen)
 
-    def value_of(self, row_label: str) -> Locator:
-        """The value cell of a key/value row (`<th>label</th><td>value</td>`)."""
-        row = self.page.locator("tr").filter(has=self.page.locator("th", has_text=exact(row_label)))
-        return row.locator("td").first
+    async def _timed_out(self, element: str) -> None:
+        """Name a wait that ran out: a portal that did not answer, or a screen without what was needed."""
+        await self.raise_if_interrupted()
+        seconds = self.timeout_ms / 1000
+        if any(r.resource_type == "document" for r in self.tab.outstanding) or not await self._body_text():
+            raise PortalUnavailableError(
+                f"{self.screen}: the portal did not answer within {seconds:g} s (waiting for {element})",
+                screen=self.screen)
+        raise PortalChangedError(f"{self.screen}: {element} did not appear within {seconds:g} s; "
+                                 f"{await self._what_is_shown()}", screen=self.screen)
 
-    # --- waiting ------------------------------------------------------------------------
-    def _interruptions(self) -> Locator:
-        return any_text(self.page, Message.MAINTENANCE, Message.SESSION_EXPIRED, Message.SESSION_REPLACED,
-                        Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT, _UNTRUSTED)
+    async def _what_is_shown(self) -> str:
+        try:
+            seen = await _seen(self.page)
+        except PlaywrightError:
+            return "the screen could not be read"
+        titles = ", ".join(seen["titles"]) or "none"
+        buttons = ", ".join(dict.fromkeys(seen["buttons"])) or "none"
+        return f"the screen shows titles: {titles}; buttons: {buttons}"
 
     async def raise_if_interrupted(self, body: str | None = None) -> str:
         """Turn a maintenance page, a lost session or a refusal on screen into our error; else the
         screen's text (`body`, when already read)."""
         if body is None:
             body = await self._body_text()
-        if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL[1:]):
+        if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL):
             raise PortalUntrustedError(
                 "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
                 "(nothing secret was typed)", screen=self.screen)
-        if Message.MAINTENANCE in body:
+        if shows(body, Message.MAINTENANCE):
             raise PortalUnavailableError(f"{self.screen}: the portal shows its maintenance page", screen=self.screen)
         if _UNTRUSTED in body:  # the proxy could not reach the portal
             raise PortalUnavailableError(f"{self.screen}: {body.strip().splitlines()[0]}", screen=self.screen)
         for message in _SESSION_LOST:
-            if message in body:
+            if shows(body, message):
                 raise PortalUnavailableError(f"{self.screen}: session lost: {message}", screen=self.screen)
         for message in (Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT,
                         Message.NO_ADMIN_RIGHTS):
-            if message in body:
+            if shows(body, message):
                 raise (PortalAuthError if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
                        else PortalChangedError)(f"{self.screen}: the portal says: {message}", screen=self.screen)
         return body
@@ -187,100 +208,88 @@ class PortalPage:
         except PlaywrightError:
             return ""
 
-    async def arrive(self, what: Locator | None = None, *, element: str | None = None) -> None:
-        """Wait until this screen (its heading, or `what`) shows, or an interruption does."""
-        target = (what or self.heading).or_(self._interruptions()).first
+    # --- acting on a settled screen -------------------------------------------------------
+    async def require(self, marker: Marker, *, scope: Locator | None = None) -> Locator:
+        """`marker` on this settled screen, or portal-changed at once naming the screen and the element."""
+        found = locate(scope, marker) if scope is not None else self.find(marker)
         try:
-            text = await self._first_of(target)
-        except PlaywrightTimeoutError:
-            await self._timed_out(element or f"heading {self.screen}")
-            raise AssertionError("unreachable") from None
+            count = await found.count()
         except PlaywrightError as exc:
-            raise PortalUnavailableError(f"{self.screen}: {_first_line(exc)}", screen=self.screen) from None
-        self.shown_text = await self.raise_if_interrupted(text)
+            raise PortalUnavailableError(f"{self.screen}: {marker}: {first_line(exc)}", screen=self.screen) from None
+        if count == 0:
+            raise PortalChangedError(f"{self.screen}: no {marker} on the screen; {await self._what_is_shown()}",
+                                     screen=self.screen)
+        return found.first
 
-    async def _shown_text_of(self, target: Locator) -> str | None:
-        """Wait for `target`, then the screen's text in the same browser call; or None when the element
-        is there but not visible, after waiting until it is."""
-        try:
-            text: str | None = await target.evaluate(_TEXT_ONCE_SHOWN, timeout=self.timeout_ms)
-        except PlaywrightTimeoutError:
-            raise
-        except PlaywrightError:
-            text = None  # e.g. the document was replaced meanwhile: wait the plain way
-        if text is None:
-            await target.wait_for(timeout=self.timeout_ms)
-        return text
-
-    async def _first_of(self, target: Locator) -> str | None:
-        """Wait for `target` (and, in the same call, read the screen's text), or stop at once when the
-        portal answers with a server error."""
-        shown = asyncio.ensure_future(self._shown_text_of(target))
-        failed = asyncio.ensure_future(self._errors.event.wait())
-        try:
-            await asyncio.wait({shown, failed}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (shown, failed):
-                if not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
-                        await task
-        if shown.done() and not shown.cancelled():
-            return shown.result()  # re-raises a timeout
-        await self.raise_if_interrupted()
-        if any(marker in self._errors.failure for marker in _CERT_ERRORS):
-            raise PortalUntrustedError(f"{self.screen}: the portal's server certificate is not trusted "
-                                       f"({self._errors.failure}); set portal_ca (nothing secret was typed)",
-                                       screen=self.screen)
-        raise PortalUnavailableError(f"{self.screen}: {self._errors.describe()}", screen=self.screen)
-
-    async def _timed_out(self, element: str) -> None:
-        await self.raise_if_interrupted()
-        seconds = self.timeout_ms / 1000
-        if self._errors.unanswered or await self.page.get_by_role("heading").count() == 0:
-            raise PortalUnavailableError(
-                f"{self.screen}: the portal did not answer within {seconds:g} s (waiting for {element})",
-                screen=self.screen)
-        raise PortalChangedError(f"{self.screen}: {element} did not appear within {seconds:g} s", screen=self.screen)
+    async def has(self, marker: Marker) -> bool:
+        return await self.find(marker).count() > 0
 
     async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run a Playwright action, turning its errors into ours naming this screen and the element."""
-        self._errors.reset()
+        self.tab.reset_failure()
         try:
-            return await action()
+            result = await action()
         except PlaywrightTimeoutError:
             await self._timed_out(element)
             raise AssertionError("unreachable") from None
         except FlowError:
             raise
         except PlaywrightError as exc:
-            raise PortalUnavailableError(f"{self.screen}: {element}: {_first_line(exc)}", screen=self.screen) from None
+            raise PortalUnavailableError(f"{self.screen}: {element}: {first_line(exc)}", screen=self.screen) from None
+        if self.tab.unexpected_dialog is not None:
+            self._raise_dialog()
+        return result
 
-    async def click(self, label: str) -> None:
-        await self.act(f"button '{label}'", lambda: self.button(label).click(timeout=self.timeout_ms))
+    async def click(self, caption: str, *, scope: Locator | None = None) -> None:
+        button = await self.require(Button(caption), scope=scope)
+        await self.act(f"button {caption}", lambda: button.click(timeout=self.timeout_ms))
 
+    async def fill(self, label: str, value: str | SecretStr) -> None:
+        field = await self.require(Field(label))
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        await self.act(f"field {label}", lambda: field.fill(text, timeout=self.timeout_ms))
+
+    async def choose_file(self, label: str, path: Path) -> None:
+        field = await self.require(Field(label))
+        await self.act(f"field {label}", lambda: field.set_input_files(path, timeout=self.timeout_ms))
+
+    @contextlib.contextmanager
+    def submitting(self) -> Iterator[None]:
+        """A step where the bot means to submit: a confirm dialog is accepted (and its text logged)."""
+        with self.tab.submitting_step():
+            yield
+
+    # --- reading a settled screen ---------------------------------------------------------
+    async def pairs(self, labels: tuple[str, ...]) -> dict[str, str | None]:
+        """Key/value rows: label → value shown (None when the screen has no such row)."""
+        return await self.act("key/value rows", lambda: read_pairs(self.page, labels))
+
+    async def table(self, columns: tuple[str, ...]) -> tuple[Locator, list[tuple[int, dict[str, str]]]]:
+        """The table with these column headers and its rows (row index, column → text)."""
+        table = await self.require(Table(*columns))
+        rows = await self.act(str(Table(*columns)), lambda: read_table(table, columns, timeout_ms=self.timeout_ms))
+        return table, rows
+
+    async def row_message(self, label: str) -> str:
+        """What a form row shows besides its label and input: the portal's field error, verbatim."""
+        field = self.find(Field(label))
+        if await field.count() == 0:
+            return ""
+        text: str = await field.first.evaluate("el => ((el.closest('tr') || el.parentElement).innerText || '')")
+        text = re.sub(r"【\d+】", "", text)
+        text = text.replace(label, "", 1) if label in text else text
+        return " ".join(text.split())
+
+    # --- shared by every screen after the login -------------------------------------------
     async def go_to_org_management(self) -> OrgSearchPage:
         from flows.pages.org_search import OrgSearchPage
 
-        await self.act("menu 代理人組織管理", lambda: self.menu("代理人組織管理").click(timeout=self.timeout_ms))
+        await self.click(_ORG_MANAGEMENT)
         nxt = OrgSearchPage(self.page, self.timeout_ms)
         await nxt.arrive()
         return nxt
 
     async def logout(self) -> None:
-        await self.act(f"link {Label.LOGOUT}", lambda: self.menu(Label.LOGOUT).click(timeout=self.timeout_ms))
-        await self.act("login screen", lambda: self.page.get_by_label(Label.LOGIN_ID).wait_for(timeout=self.timeout_ms))
-
-    async def row_message(self, row_label: str) -> str:
-        """What a form row shows besides its label and input: the portal's field error, verbatim."""
-        row = self.page.locator("tr").filter(has=self.page.get_by_label(row_label, exact=True))
-        if await row.count() == 0:
-            return ""
-        text = await row.first.inner_text(timeout=self.timeout_ms)
-        text = re.sub(r"【\d+】", "", text).replace(row_label, "", 1)
-        return " ".join(text.split())
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
+        with self.submitting():
+            await self.click(Label.LOGOUT)
+            await self.arrive(Field(Label.LOGIN_ID), element=f"field {Label.LOGIN_ID} after {Label.LOGOUT}")

@@ -6,13 +6,23 @@ from typing import TYPE_CHECKING
 
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import CERT_DETAIL_ROWS, Label, Screen
+from flows.finder import Button
 from flows.pages._base import PortalPage
 
 if TYPE_CHECKING:
     from flows.pages.cert_update import CertUpdatePage
     from flows.pages.org_detail import OrgDetailPage
 
-__all__ = ["CertDetailPage"]
+__all__ = ["CertDetailPage", "read_rows"]
+
+
+async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]:
+    """These key/value rows of a settled screen; portal-changed naming the rows it does not show."""
+    shown = await page.pairs(labels)
+    missing = [label for label in labels if shown.get(label) is None]
+    if missing:
+        raise PortalChangedError(f"{page.screen}: no row {', '.join(missing)}", screen=page.screen)
+    return {label: shown[label] or "" for label in labels}
 
 
 class CertDetailPage(PortalPage):
@@ -20,16 +30,7 @@ class CertDetailPage(PortalPage):
 
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""
-        shown: dict[str, str] = {}
-        for row in await self.rows_of(self.page.locator("tr"), "certificate rows"):
-            labels = [text for header, text in row if header]
-            values = [text for header, text in row if not header]
-            if labels and values:
-                shown.setdefault(labels[0], values[0])
-        missing = [label for label in CERT_DETAIL_ROWS if label not in shown]
-        if missing:
-            raise PortalChangedError(f"{self.screen}: no row {', '.join(missing)}", screen=self.screen)
-        return {label: shown[label] for label in CERT_DETAIL_ROWS}
+        return await read_rows(self, CERT_DETAIL_ROWS)
 
     async def start_update(self) -> CertUpdatePage:
         from flows.pages.cert_update import CertUpdatePage
@@ -40,7 +41,7 @@ class CertDetailPage(PortalPage):
         return page
 
     async def can_go_back_to_org(self) -> bool:
-        return await self.button(Label.BACK_TO_LIST).count() > 0
+        return await self.has(Button(Label.BACK_TO_LIST))
 
     async def back_to_org(self, org_id: str) -> OrgDetailPage:
         """`↑ 一覧に戻る`: the organisation's 代理人組織照会, checked to be `org_id`'s."""
@@ -51,4 +52,3 @@ class CertDetailPage(PortalPage):
         await page.arrive()
         await page.check_org_id(org_id)
         return page
-

@@ -8,7 +8,8 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import FlowError, PortalChangedError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage, any_text
+from flows.finder import Text, Title
+from flows.pages._base import PortalPage, shows
 from flows.pages.cert_detail import CertDetailPage
 
 __all__ = ["CertRegisterPage", "UploadRefusedError"]
@@ -27,21 +28,20 @@ class CertRegisterPage(PortalPage):
     screen = Screen.CERT_REGISTER
 
     async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage:
-        """Choose the file, type the password, 確定 → 代理人証明書照会 of the new record."""
-        p = self.page
-        await self.act(f"field {Label.CERT_FILE}",
-                       lambda: p.get_by_label(Label.CERT_FILE, exact=True).set_input_files(p12))
-        await self.act(f"field {Label.CERT_PASSWORD}",
-                       lambda: p.get_by_label(Label.CERT_PASSWORD, exact=True).fill(pin.get_secret_value()))
-        await self.click(Label.CONFIRM)
-        detail = CertDetailPage(p, self.timeout_ms)
-        refusal = any_text(p, *_REFUSALS)
-        await detail.arrive(detail.heading.or_(refusal).first, element=f"{Screen.CERT_DETAIL} after upload")
+        """Choose the file, type the password, 確定 → 代理人証明書照会 of the new record (in the opener, when
+        the form was a window of its own that closes)."""
+        await self.choose_file(Label.CERT_FILE, p12)
+        await self.fill(Label.CERT_PASSWORD, pin)
+        detail = CertDetailPage(self.page, self.timeout_ms)
+        with self.submitting():
+            await self.click(Label.CONFIRM)
+            found = await detail.arrive(Title(Screen.CERT_DETAIL), Text(*_REFUSALS),
+                                        element=f"{Screen.CERT_DETAIL} after upload")
         for text in _REFUSALS:
-            if text in detail.shown_text:
+            if shows(detail.shown_text, text):
                 raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}",
                                          screen=self.screen)
-        if not await detail.heading.count():
+        if not isinstance(found, Title):
             raise PortalChangedError(f"{self.screen}: no {Screen.CERT_DETAIL} after {Label.CONFIRM}",
                                      screen=self.screen)
         return detail

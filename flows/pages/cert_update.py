@@ -5,15 +5,23 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from playwright.async_api import Dialog
 from pydantic import SecretStr
 
 from ainas_bot.errors import FlowError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage, any_text
+from flows.finder import Marker, Text, Title
+from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
+from flows.pages.cert_update_complete import CertUpdateCompletePage
 
-__all__ = ["CertUpdatePage", "FieldErrorsError", "UpdateForm"]
+__all__ = ["UPDATE_RESULTS", "CertUpdatePage", "FieldErrorsError", "UpdateForm", "UpdateResult"]
+
+UpdateResult = CertDetailPage | CertUpdateCompletePage
+_FIELD_ERRORS = Text(Message.KANA_INVALID.split("{label}")[1], Message.POSTAL_INVALID, Message.DATE_INVALID,
+                     Message.DATE_BEFORE_TODAY, Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD)
+# What may follow the last 確定: the 照会 (as the manual shows), or a 完了 screen or message.
+UPDATE_RESULTS: tuple[Marker, ...] = (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE),
+                                      Text(Message.UPDATED))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,6 +31,10 @@ class UpdateForm:
     postal_code: str
     start_date: str  # YYYY/MM/DD
 
+    def typed(self) -> dict[str, str]:
+        return {Label.TRADE_NAME_KANA: self.trade_name_kana, Label.HOLDER_NAME_KANA: self.holder_name_kana,
+                Label.POSTAL_CODE: self.postal_code, Label.START_DATE: self.start_date}
+
 
 class FieldErrorsError(FlowError):
     """Raised when the portal shows field errors on 代理人証明書更新 (read verbatim)."""
@@ -30,51 +42,41 @@ class FieldErrorsError(FlowError):
     reason = "input"
 
 
+async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
+    """The screen after the last 確定, as the page object of what it is."""
+    if found == Title(Screen.CERT_DETAIL):
+        return CertDetailPage(page.page, page.timeout_ms)
+    complete = CertUpdateCompletePage(page.page, page.timeout_ms)
+    complete.shown_text = page.shown_text
+    return complete
+
+
 class CertUpdatePage(PortalPage):
     screen = Screen.CERT_UPDATE
 
     async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
-                     ) -> CertDetailPage:
-        p = self.page
-        fields = [
-            (Label.TRADE_NAME_KANA, form.trade_name_kana),
-            (Label.HOLDER_NAME_KANA, form.holder_name_kana),
-            (Label.POSTAL_CODE, form.postal_code),
-            (Label.START_DATE, form.start_date),
-        ]
-        for label, value in fields:
-            box = p.get_by_label(label, exact=True)
-            await self.act(f"field {label}", lambda box=box, value=value: box.fill(value))  # type: ignore[misc]
-        await self.act(f"field {Label.CERT_PASSWORD}",
-                       lambda: p.get_by_label(Label.CERT_PASSWORD, exact=True).fill(pin.get_secret_value()))
-        confirmations: list[str] = []
+                     ) -> UpdateResult:
+        """Type the form and 確定; through a 確認 screen when the portal shows one (its values checked)."""
+        from flows.pages.cert_update_confirm import CertUpdateConfirmPage
 
-        async def accept(dialog: Dialog) -> None:
-            confirmations.append(dialog.message)
-            if dialog.type == "confirm" and dialog.message == Message.CONFIRM_UPDATE:
-                if on_confirm is not None:
-                    on_confirm()  # from here on the portal may have registered the update
-                await dialog.accept()
-            else:
-                await dialog.dismiss()
-
-        p.once("dialog", accept)
-        await self.click(Label.CONFIRM)
-        detail = CertDetailPage(p, self.timeout_ms)
-        done = detail.heading.or_(p.get_by_text(Message.UPDATED))
-        errors = p.locator("tr").filter(has_text=Message.KANA_INVALID.split("{label}")[1]).or_(
-            any_text(p, Message.POSTAL_INVALID, Message.DATE_INVALID, Message.DATE_BEFORE_TODAY,
-                     Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD))
-        await self.arrive(done.or_(errors).first, element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
-        if confirmations and confirmations[0] != Message.CONFIRM_UPDATE:
-            raise FlowError(f"{self.screen}: unexpected dialog: {confirmations[0]}", screen=self.screen)
-        if await detail.heading.count():
-            return detail
+        for label, value in form.typed().items():
+            await self.fill(label, value)
+        await self.fill(Label.CERT_PASSWORD, pin)
+        confirm_title = Title(Screen.CERT_UPDATE_CONFIRM)
+        with self.submitting():
+            if on_confirm is not None:
+                on_confirm()  # from here on the portal may have registered the update
+            await self.click(Label.CONFIRM)
+            found = await self.arrive(*UPDATE_RESULTS, confirm_title, _FIELD_ERRORS,
+                                      element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
+        if found == confirm_title:
+            return await CertUpdateConfirmPage(self.page, self.timeout_ms).confirm(form)
+        if found != _FIELD_ERRORS:
+            return await result_of(self, found)
         shown = []
-        for label, _ in [*fields, (Label.CERT_PASSWORD, "")]:
+        for label in [*form.typed(), Label.CERT_PASSWORD]:
             message = await self.row_message(label)
             if message:
                 shown.append(f"{label}: {message}")
         raise FieldErrorsError(f"{self.screen}: the portal refused the input: " + "; ".join(shown or ["(no message)"]),
                                screen=self.screen)
-

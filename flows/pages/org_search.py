@@ -3,31 +3,36 @@
 from __future__ import annotations
 
 from ainas_bot.errors import PortalAuthError
-from ainas_bot.portal_text import Label, Message, Screen
-from flows.pages._base import PortalPage, exact
-from flows.pages.org_detail import OrgDetailPage
+from ainas_bot.portal_text import ORG_SEARCH_COLUMNS, Label, Message, Screen
+from flows.finder import Table, Text, normalise
+from flows.pages._base import PortalPage
+from flows.pages.org_detail import OrgDetailPage, row_locator
 
 __all__ = ["OrgSearchPage"]
 
 
 class OrgSearchPage(PortalPage):
     screen = Screen.ORG_SEARCH
+    _row = -1
 
     async def search(self, org_id: str) -> OrgSearchPage:
-        p = self.page
-        await self.act(f"field {Label.ORG_ID}", lambda: p.get_by_label(Label.ORG_ID, exact=True).fill(org_id))
+        await self.fill(Label.ORG_ID, org_id)
         await self.click(Label.SEARCH)
-        result = p.get_by_role("link", name=exact(org_id)).or_(p.get_by_text(Message.NOT_FOUND))
-        await self.arrive(result.first, element=f"search result for {Label.ORG_ID} {org_id}")
-        if await p.get_by_text(Message.NOT_FOUND).count():
+        found = await self.arrive(Table(*ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
+                                  element=f"search result for {Label.ORG_ID} {org_id}")
+        rows = [] if isinstance(found, Text) else (await self.table(ORG_SEARCH_COLUMNS))[1]
+        matching = [index for index, cells in rows if normalise(cells[Label.ORG_ID]) == normalise(org_id)]
+        if not matching:
             raise PortalAuthError(
                 f"{self.screen}: {Label.ORG_ID} {org_id} is not among the organisations this login administers",
                 screen=self.screen)
+        self._row = matching[0]
         return self
 
     async def open_org(self, org_id: str) -> OrgDetailPage:
-        link = self.page.get_by_role("link", name=exact(org_id)).first
-        await self.act(f"link {org_id}", lambda: link.click(timeout=self.timeout_ms))
+        """Its 代理人組織ID in the result row, whatever the element that makes it clickable."""
+        table, _ = await self.table(ORG_SEARCH_COLUMNS)
+        await self.click(org_id, scope=row_locator(table, self._row) if self._row >= 0 else table)
         detail = OrgDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
         await detail.check_org_id(org_id)

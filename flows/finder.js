@@ -1,0 +1,150 @@
+// The in-page half of flows/finder.py: find what a person sees, by its text, whatever the markup.
+// `RULES` is filled in by finder.py from the same table its own normaliser uses.
+(() => {
+  const RULES = __RULES__;
+  const SPACE = /[\s\u200b-\u200d\u2060\ufeff]+/gu;
+  const DECORATIONS = RULES.decorations.map((source) => new RegExp(source, "gu"));
+  const INTERACTIVE = "a,button,input,select,textarea,label,option,[onclick],[role=button],[role=link]";
+  const CLICKABLE = "button,input[type=submit],input[type=button],input[type=reset],input[type=image],a,"
+    + "[onclick],[role=button],[role=link]";
+  const CONTROL = "input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset])"
+    + ":not([type=image]),select,textarea";
+  const NOT_SHOWN = new Set(["SCRIPT", "STYLE", "TITLE", "HEAD", "NOSCRIPT", "TEMPLATE", "OPTION"]);
+
+  // One normaliser: NFKC, the wave dashes and hyphens made one, every kind of space removed.
+  const spaced = (text) => {
+    let out = "";
+    for (const ch of (text || "").normalize("NFKC")) {
+      out += RULES.waves.includes(ch) ? "~" : RULES.dashes.includes(ch) ? "-" : ch;
+    }
+    return out;
+  };
+  const key = (text) => spaced(text).replace(SPACE, "");
+  const labelKey = (text) => DECORATIONS.reduce((k, d) => k.replace(d, ""), key(text));
+  // A caption without the icon glyphs around it: symbols, punctuation, icon-font characters, and a lone
+  // letter set apart from Japanese text (the manual's `Q 検索`).
+  const core = (text) => {
+    let t = spaced(text).replace(/\p{Co}/gu, " ").replace(SPACE, " ").trim();
+    t = t.replace(/^[\p{S}\p{P}\s]+|[\p{S}\p{P}\s]+$/gu, "");
+    t = t.replace(/^[A-Za-z]\s+(?=[^\x00-\x7f])/u, "").replace(/(?<=[^\x00-\x7f])\s+[A-Za-z]$/u, "");
+    return t.replace(SPACE, "");
+  };
+
+  const shown = (el) => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
+  const all = (root, css) => {
+    const found = Array.from(root.querySelectorAll(css));
+    if (root.matches && root.matches(css)) found.unshift(root);
+    return found;
+  };
+  // Of nested matches (a button inside a clickable cell, a div inside its layout cell) keep the innermost.
+  const innermost = (els) => els.filter((el) => !els.some((other) => other !== el && el.contains(other)));
+
+  const captionOf = (el) => {
+    if (el.tagName === "INPUT") return el.type === "image" ? el.alt || el.value || el.title : el.value;
+    const label = el.getAttribute("aria-label");
+    if (label) return label;
+    const text = el.innerText || el.textContent || "";
+    if (core(text)) return text;
+    const img = el.querySelector("img[alt]");
+    return (img && img.alt) || el.title || "";
+  };
+
+  const titles = (root, wanted) => innermost(all(root, "*").filter((el) => !NOT_SHOWN.has(el.tagName)
+    && wanted.includes(key(el.textContent)) && !el.closest(INTERACTIVE) && shown(el)));
+
+  const buttons = (root, wanted) => innermost(all(root, CLICKABLE).filter((el) => wanted.includes(core(captionOf(el)))
+    && shown(el)));
+
+  const controlIn = (el) => (el.matches(CONTROL) ? el : el.querySelector(CONTROL));
+  // The text just before a control in its container, up to the previous control: `ログインID：<input>`.
+  const textBefore = (control) => {
+    let text = "";
+    for (let node = control.previousSibling; node; node = node.previousSibling) {
+      if (node.nodeType === 1 && (node.matches(CONTROL) || node.querySelector(CONTROL))) break;
+      text = (node.textContent || "") + text;
+    }
+    return text;
+  };
+  const fields = (root, wanted) => {
+    const found = new Set();
+    for (const label of all(root, "label")) {
+      if (wanted.includes(labelKey(label.textContent)) && label.control) found.add(label.control);
+    }
+    for (const control of all(root, CONTROL)) {
+      const aria = control.getAttribute("aria-label") || control.getAttribute("placeholder") || control.title;
+      if (aria && wanted.includes(labelKey(aria))) found.add(control);
+      else if (wanted.includes(labelKey(textBefore(control)))) found.add(control);
+    }
+    // A key cell: th or td (or dt) whose text is the label; the control is in a cell after it, same row.
+    for (const cell of all(root, "th,td,dt")) {
+      if (controlIn(cell) || !wanted.includes(labelKey(cell.textContent))) continue;
+      for (let next = cell.nextElementSibling; next; next = next.nextElementSibling) {
+        const control = controlIn(next);
+        if (control) { found.add(control); break; }
+      }
+    }
+    return Array.from(found);
+  };
+
+  const texts = (root, wanted) => innermost(all(root, "*").filter((el) => {
+    if (NOT_SHOWN.has(el.tagName)) return false;
+    const k = key(el.textContent);
+    return wanted.some((w) => k.includes(w)) && shown(el);
+  }));
+
+  const headerRow = (table, wanted) => Array.from(table.rows).findIndex((row) => {
+    const cells = Array.from(row.cells, (cell) => labelKey(cell.textContent));
+    return wanted.every((w) => cells.includes(w));
+  });
+  const tables = (root, wanted) => innermost(all(root, "table").filter((t) => headerRow(t, wanted) >= 0));
+
+  const KINDS = {
+    title: (root, args) => titles(root, args.map(key)),
+    button: (root, args) => buttons(root, args.map(core)),
+    field: (root, args) => fields(root, args.map(labelKey)),
+    text: (root, args) => texts(root, args.map(key)),
+    table: (root, args) => tables(root, args.map(labelKey)),
+  };
+  const queryAll = (root, selector) => {
+    const colon = selector.indexOf(":");
+    const kind = KINDS[selector.slice(0, colon)];
+    if (!kind) throw new Error(`ainas selector: unknown kind in ${selector}`);
+    return kind(root, JSON.parse(decodeURIComponent(selector.slice(colon + 1))));
+  };
+
+  // Reading, once the screen has settled (finder.py evaluates this whole library around each call).
+  const readTable = (table, columns) => {
+    const wanted = columns.map(labelKey);
+    const h = headerRow(table, wanted);
+    const header = Array.from(table.rows[h].cells, (cell) => labelKey(cell.textContent));
+    const rows = [];
+    Array.from(table.rows).forEach((row, index) => {
+      if (index <= h || row.cells.length !== header.length) return;
+      rows.push({ index, cells: Object.fromEntries(wanted.map((w, i) => [columns[i],
+        (row.cells[header.indexOf(w)].innerText || "").trim()])) });
+    });
+    return rows;
+  };
+  const valueOf = (cell) => {
+    const control = controlIn(cell);
+    return control ? control.value : (cell.innerText || cell.textContent || "").trim();
+  };
+  // Key/value rows: the cell after the innermost key cell whose text is the label.
+  const readPairs = (root, labels) => Object.fromEntries(labels.map((label) => {
+    const wanted = labelKey(label);
+    const keys = innermost(all(root, "th,td,dt").filter((cell) => !controlIn(cell)
+      && labelKey(cell.textContent) === wanted && cell.nextElementSibling));
+    const shownKeys = keys.filter(shown);
+    const cell = (shownKeys[0] || keys[0]);
+    return [label, cell ? valueOf(cell.nextElementSibling) : null];
+  }));
+  // What the screen offers, for messages naming what was expected and what was there instead.
+  const seen = (root) => ({
+    titles: innermost(all(root, "h1,h2,h3,h4,h5,h6,caption,legend,[class*=title],[id*=title]").filter(shown))
+      .map((el) => spaced(el.textContent).replace(SPACE, " ").trim()).filter(Boolean).slice(0, 8),
+    buttons: all(root, CLICKABLE).filter(shown).map((el) => spaced(captionOf(el)).replace(SPACE, " ").trim())
+      .filter(Boolean).slice(0, 30),
+  });
+  return { query: (root, selector) => queryAll(root, selector)[0] || null, queryAll,
+    key, labelKey, core, readTable, readPairs, seen };
+})()

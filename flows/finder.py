@@ -1,0 +1,215 @@
+"""Finding things on a portal screen as a person does: by what is written on it, whatever the markup.
+
+Page objects say *what* they look for, in the portal's words (`Title`, `Field`, `Button`, `Text`,
+`Table`); this module decides *how*. A screen is known by its title text wherever it stands (a heading,
+a `<div>`, a layout cell); a field by its visible label (a `<label>`, the th or td key cell before it in
+the same row, the text just before it); a button or link by its caption, whatever the element
+(`button`, `input` submit/button/image, `a`, anything clickable), icon glyphs around it ignored; a table
+by the texts of its header row, th or td. Key/value rows are read from the innermost key cell.
+
+Every comparison goes through one normaliser, `normalise` (NFKC, the wave dashes and hyphens made
+one, every kind of space and line break removed). The in-page half is `finder.js`, a Playwright
+selector engine registered as `ainas`, built from the same rules (`RULES`); a test holds the two
+halves to the same answers. Dates are parsed (`portal_date`), never compared as strings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import re
+import unicodedata
+import weakref
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from playwright.async_api import Locator, Page, Playwright
+
+from ainas_bot.portal_text import LABEL_DECORATIONS
+
+__all__ = [
+    "ENGINE", "LIBRARY", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core", "label_key",
+    "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table", "register",
+    "seen_on_screen",
+]
+
+ENGINE = "ainas"
+# Kept apart because a person reads them as the same character; NFKC leaves them distinct.
+WAVES = "\u301c\u3030\uff5e\u223c\u2053~"
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
+RULES = {"waves": WAVES, "dashes": DASHES, "decorations": list(LABEL_DECORATIONS)}
+_SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+_DECORATIONS = [re.compile(source) for source in LABEL_DECORATIONS]
+_CHARS = str.maketrans({**{c: "~" for c in WAVES}, **{c: "-" for c in DASHES}})
+LIBRARY = (Path(__file__).with_name("finder.js").read_text(encoding="utf-8")
+           .replace("__RULES__", json.dumps(RULES, ensure_ascii=False)).strip().rstrip(";"))
+
+
+def _spaced(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_CHARS)
+
+
+def normalise(text: str) -> str:
+    """The form two texts are compared in: `屋号 (漢字)` and `屋号（漢字）` are the same label."""
+    return _SPACE.sub("", _spaced(text))
+
+
+def label_key(text: str) -> str:
+    """A label without the marks beside it (【1】, ※, 必須, a trailing colon), normalised."""
+    key = normalise(text)
+    for decoration in _DECORATIONS:
+        key = decoration.sub("", key)
+    return key
+
+
+def _glyph(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "SP" or ch.isspace()
+
+
+def caption_core(text: str) -> str:
+    """A caption without the icon glyphs around it: `+ 代理人証明書登録` → `代理人証明書登録`, `Q 検索` → `検索`."""
+    t = _SPACE.sub(" ", "".join(" " if unicodedata.category(c) == "Co" else c for c in _spaced(text))).strip()
+    start, end = 0, len(t)
+    while start < end and _glyph(t[start]):
+        start += 1
+    while end > start and _glyph(t[end - 1]):
+        end -= 1
+    t = t[start:end]
+    t = re.sub(r"^[A-Za-z]\s+(?=[^\x00-\x7f])", "", t)
+    t = re.sub(r"(?<=[^\x00-\x7f])\s+[A-Za-z]$", "", t)
+    return _SPACE.sub("", t)
+
+
+_DATE = re.compile(r"^(\d{4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?"
+                   r"(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def portal_datetime(text: str) -> dt.datetime:
+    """A date or date-time as a portal shows it (`2028/3/5`, `2025/01/06 12:00:05`); ValueError otherwise."""
+    match = _DATE.match(_spaced(text).strip())
+    if not match:
+        raise ValueError(f"not a date: {text!r}")
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in match.groups())
+    return dt.datetime(y, mo, d, h, mi, s)
+
+
+def portal_date(text: str) -> dt.date:
+    return portal_datetime(text).date()
+
+
+# --- what page objects look for ------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Title:
+    """A screen, by its title text."""
+
+    texts: tuple[str, ...]
+
+    def __init__(self, *texts: str) -> None:
+        object.__setattr__(self, "texts", texts)
+
+    def __str__(self) -> str:
+        return f"title {' / '.join(self.texts)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A form control, by its visible label."""
+
+    label: str
+
+    def __str__(self) -> str:
+        return f"field {self.label}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Button:
+    """A button or link, by its caption."""
+
+    caption: str
+
+    def __str__(self) -> str:
+        return f"button {self.caption}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """An element showing one of these messages."""
+
+    messages: tuple[str, ...]
+
+    def __init__(self, *messages: str) -> None:
+        object.__setattr__(self, "messages", messages)
+
+    def __str__(self) -> str:
+        return f"message {' / '.join(self.messages)}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A table, by the texts of its header row."""
+
+    columns: tuple[str, ...]
+
+    def __init__(self, *columns: str) -> None:
+        object.__setattr__(self, "columns", columns)
+
+    def __str__(self) -> str:
+        return f"table with columns {', '.join(self.columns)}"
+
+
+Marker = Title | Field | Button | Text | Table
+
+
+def _selector(kind: str, args: tuple[str, ...]) -> str:
+    return f"{ENGINE}={kind}:{quote(json.dumps(list(args), ensure_ascii=False), safe='')}"
+
+
+def locate(scope: Page | Locator, marker: Marker) -> Locator:
+    """The elements on screen that are `marker`."""
+    match marker:
+        case Title(texts=texts):
+            return scope.locator(_selector("title", texts))
+        case Field(label=label):
+            return scope.locator(_selector("field", (label,)))
+        case Button(caption=caption):
+            return scope.locator(_selector("button", (caption,)))
+        case Text(messages=messages):
+            return scope.locator(_selector("text", messages))
+        case Table(columns=columns):
+            return scope.locator(_selector("table", columns))
+    raise TypeError(marker)
+
+
+_INSTALLED: weakref.WeakSet[Playwright] = weakref.WeakSet()
+
+
+async def register(pw: Playwright) -> None:
+    """Register the selector engine with this Playwright, before its contexts are made; idempotent."""
+    if pw in _INSTALLED:
+        return
+    await pw.selectors.register(ENGINE, LIBRARY)
+    _INSTALLED.add(pw)
+
+
+# --- reading a settled screen --------------------------------------------------------------------
+async def read_table(table: Locator, columns: tuple[str, ...], *,
+                     timeout_ms: float) -> list[tuple[int, dict[str, str]]]:
+    """The rows below the header row: (row index in the table, column → text as shown)."""
+    rows: list[dict[str, Any]] = await table.evaluate(
+        f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms)
+    return [(int(row["index"]), {str(k): str(v) for k, v in row["cells"].items()}) for row in rows]
+
+
+async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
+    """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
+    pairs: dict[str, str | None] = await page.evaluate(
+        f"labels => ({LIBRARY}).readPairs(document, labels)", list(labels))
+    return pairs
+
+
+async def seen_on_screen(page: Page) -> dict[str, list[str]]:
+    """Title-like texts and button captions on the screen, for a message naming what was there instead."""
+    seen: dict[str, list[str]] = await page.evaluate(f"() => ({LIBRARY}).seen(document)")
+    return seen

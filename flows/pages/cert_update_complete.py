@@ -1,0 +1,32 @@
+"""代理人証明書更新完了: a 完了 screen some portals show after the update instead of the 照会."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ainas_bot.portal_text import Label, Screen
+from flows.finder import Button
+from flows.pages._base import PortalPage
+
+if TYPE_CHECKING:
+    from flows.pages.org_detail import OrgDetailPage
+
+__all__ = ["CertUpdateCompletePage"]
+
+
+class CertUpdateCompletePage(PortalPage):
+    screen = Screen.CERT_UPDATE_COMPLETE
+
+    async def back_to_org(self, org_id: str) -> OrgDetailPage:
+        """To the organisation's 照会, to verify the update there: by `↑ 一覧に戻る`, else by the menu."""
+        from flows.pages.org_detail import OrgDetailPage
+
+        if not await self.has(Button(Label.BACK_TO_LIST)):
+            search = await self.go_to_org_management()
+            await search.search(org_id)
+            return await search.open_org(org_id)
+        await self.click(Label.BACK_TO_LIST)
+        page = OrgDetailPage(self.page, self.timeout_ms)
+        await page.arrive()
+        await page.check_org_id(org_id)
+        return page

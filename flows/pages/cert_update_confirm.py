@@ -1,0 +1,44 @@
+"""代理人証明書更新確認: a 確認 screen some portals show before the update: check it repeats what was typed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ainas_bot.errors import PortalMismatchError
+from ainas_bot.portal_text import Label, Screen
+from flows.finder import normalise, portal_date
+from flows.pages._base import PortalPage
+from flows.pages.cert_detail import read_rows
+
+if TYPE_CHECKING:
+    from flows.pages.cert_update import UpdateForm, UpdateResult
+
+__all__ = ["CertUpdateConfirmPage"]
+
+
+def _same(label: str, shown: str, typed: str) -> bool:
+    if label == Label.START_DATE:
+        try:
+            return portal_date(shown) == portal_date(typed)
+        except ValueError:
+            return False
+    return normalise(shown) == normalise(typed)
+
+
+class CertUpdateConfirmPage(PortalPage):
+    screen = Screen.CERT_UPDATE_CONFIRM
+
+    async def confirm(self, form: UpdateForm) -> UpdateResult:
+        """確定 once every typed value is shown back as typed; stop (nothing registered) otherwise."""
+        from flows.pages.cert_update import UPDATE_RESULTS, result_of
+
+        typed = form.typed()
+        shown = await read_rows(self, tuple(typed))
+        differences = [f"{label}: the 確認 screen shows '{shown[label]}', typed '{value}'"
+                       for label, value in typed.items() if not _same(label, shown[label], value)]
+        if differences:
+            raise PortalMismatchError(f"{self.screen}: " + "; ".join(differences), screen=self.screen)
+        with self.submitting():
+            await self.click(Label.CONFIRM)
+            found = await self.arrive(*UPDATE_RESULTS, element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
+        return await result_of(self, found)
