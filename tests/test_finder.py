@@ -1,0 +1,194 @@
+"""The finder in a real browser, on markup shapes written here: labels, key cells, captions, titles, tables,
+the one normaliser on both sides, settled screens and dialogs."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+
+import pytest
+from playwright.async_api import Page, Route, async_playwright
+
+from ainas_bot.browsers import find_executable
+from ainas_bot.errors import PortalChangedError
+from flows import finder
+from flows.finder import Button, Field, Table, Text, Title, locate
+from flows.pages._base import PortalPage
+
+pytestmark = pytest.mark.e2e
+
+
+def _in_browser(work: Callable[[Page], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with async_playwright() as pw:
+            await finder.register(pw)
+            exe = find_executable("chromium", pw.chromium.executable_path, headless=True)
+            browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
+            try:
+                await work(await (await browser.new_context()).new_page())
+            finally:
+                await browser.close()
+
+    asyncio.run(main())
+
+
+async def _names(page: Page, marker: finder.Marker) -> list[str]:
+    return [await el.get_attribute("name") or await el.get_attribute("id") or ""
+            for el in await locate(page, marker).element_handles()]
+
+
+FORM = """<table><tr><td><table class="layout">
+<tr><th><label for="a">ログインID</label></th><td><input id="a" name="by-label"></td></tr>
+<tr><th>パスワード</th><td><input type="password" name="by-th"></td></tr>
+<tr><td class="key">屋号&nbsp;(カナ)<span class="req">※</span></td><td><input name="by-td"> 【1】</td></tr>
+<tr><td class="key">氏名又は代表者名<br>（カナ）</td><td><input name="by-wrapped"></td></tr>
+<tr><td class="key">住所（都道府県〜番地）</td><td>東京都千代田区</td></tr>
+<tr><td colspan="2">郵便番号：<input name="by-text-before"></td></tr>
+<tr><td class="key">証明書ファイル</td><td><input type="file" name="file" style="display:none">
+<button type="button">参照</button></td></tr>
+</table></td></tr></table>"""
+
+
+def test_fields_by_label_key_cell_or_text_before_them() -> None:
+    async def work(page: Page) -> None:
+        await page.set_content(FORM)
+        assert await _names(page, Field("ログインID")) == ["by-label"]
+        assert await _names(page, Field("パスワード")) == ["by-th"]
+        assert await _names(page, Field("屋号（カナ）")) == ["by-td"]
+        assert await _names(page, Field("氏名又は代表者名（カナ）")) == ["by-wrapped"]
+        assert await _names(page, Field("郵便番号")) == ["by-text-before"]
+        assert await _names(page, Field("証明書ファイル")) == ["file"]
+        assert await _names(page, Field("屋号（漢字）")) == []
+        pairs = await finder.read_pairs(page, ("住所（都道府県～番地）", "代理人組織ID"))
+        assert pairs == {"住所（都道府県～番地）": "東京都千代田区", "代理人組織ID": None}
+
+    _in_browser(work)
+
+
+BUTTONS = """<div class="title">代理人組織照会</div>
+<button type="button" name="plus"><span class="icon">+</span>代理人証明書登録</button>
+<input type="button" name="up" value="↑ 一覧に戻る">
+<input type="image" name="search" alt="検索" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<a href="#" name="glyph"><i>\ue0a1</i>代理人組織更新</a>
+<span onclick="void 0" name="q"><span class="icon-search">Q</span> 申請データ統計検索</span>
+<div onclick="void 0"><button name="inner">確定 ✔</button></div>"""
+
+
+def test_buttons_by_caption_whatever_the_element_and_its_glyphs() -> None:
+    async def work(page: Page) -> None:
+        await page.set_content(BUTTONS)
+        assert await _names(page, Button("+ 代理人証明書登録")) == ["plus"]
+        assert await _names(page, Button("↑ 一覧に戻る")) == ["up"]
+        assert await _names(page, Button("Q 検索")) == ["search"]
+        assert await _names(page, Button("代理人組織更新")) == ["glyph"]
+        assert await _names(page, Button("申請データ統計検索")) == ["q"]
+        assert await _names(page, Button("確定")) == ["inner"]  # the innermost clickable
+        assert await locate(page, Title("代理人組織照会")).count() == 1
+        # A caption is not a title: the screen after `+ 代理人証明書登録` is not this one.
+        assert await locate(page, Title("代理人証明書登録")).count() == 0
+
+    _in_browser(work)
+
+
+TABLES = """<table class="layout"><tr><td>
+<table class="outer"><tr><td>代理人組織ID</td><td>A001</td></tr><tr><td>
+<table class="list">
+<tr><td class="head">代理人証明書</td><td class="head">登録日時</td><td class="head">屋号 (漢字)</td>
+<td class="head">氏名又は代表者名<br>(漢字)</td><td class="head">証明書有効期限</td></tr>
+<tr><td></td><td><span onclick="void 0">2025/1/6 12:00:05</span></td><td>行政書士テスト事務所</td><td>山田　太郎</td>
+<td>2028/3/5</td></tr>
+<tr><td colspan="5">以上</td></tr>
+</table></td></tr></table></td></tr></table>"""
+
+
+def test_tables_by_header_texts_innermost_rows_only() -> None:
+    async def work(page: Page) -> None:
+        await page.set_content(TABLES)
+        columns = ("代理人証明書", "登録日時", "屋号（漢字）", "氏名又は代表者名（漢字）", "証明書有効期限")
+        table = locate(page, Table(*columns))
+        assert await table.count() == 1
+        assert await table.get_attribute("class") == "list"
+        rows = await finder.read_table(table, columns, timeout_ms=5000)
+        assert rows == [(1, {"代理人証明書": "", "登録日時": "2025/1/6 12:00:05", "屋号（漢字）": "行政書士テスト事務所",
+                             "氏名又は代表者名（漢字）": "山田　太郎", "証明書有効期限": "2028/3/5"})]
+        assert (await finder.read_pairs(page, ("代理人組織ID",)))["代理人組織ID"] == "A001"
+        assert await locate(page, Text("以上")).count() == 1
+
+    _in_browser(work)
+
+
+CORPUS = ["屋号（漢字）", "屋号 (漢字)", "住所（都道府県～番地）", "住所&nbsp;（都道府県〜番地）", "+ 代理人証明書登録",
+          "↑ 一覧に戻る", "Q 検索", "\ue0a1 一覧に戻る", "確定 ✔", "ｶﾀｶﾅ　テスト", "ログインID：", "【1】屋号（カナ）※",
+          "氏名又は代表者名\n（カナ）", "１２３－４５６７", "(必須) 郵便番号", "2025/01/06\u00a012:00", "<前", "次>"]
+
+
+def test_one_normaliser_on_both_sides() -> None:
+    async def work(page: Page) -> None:
+        js = await page.evaluate(f"corpus => {{ const lib = ({finder.LIBRARY}); return corpus.map(t => "
+                                 "[lib.key(t), lib.labelKey(t), lib.core(t)]); }", CORPUS)
+        python = [[finder.normalise(t), finder.label_key(t), finder.caption_core(t)] for t in CORPUS]
+        assert js == python
+
+    _in_browser(work)
+    assert finder.normalise("屋号 (漢字)") == finder.normalise("屋号（漢字）")
+    assert finder.caption_core("Q 検索") == "検索"
+    assert finder.caption_core("+ 代理人証明書登録") == finder.caption_core("代理人証明書登録")
+
+
+def test_dates_are_parsed_not_compared_as_text() -> None:
+    assert finder.portal_date("2028/3/5") == finder.portal_date("2028/03/05") == dt.date(2028, 3, 5)
+    assert finder.portal_datetime("2025/1/6 12:00:05") == dt.datetime(2025, 1, 6, 12, 0, 5)  # noqa: DTZ001
+    assert finder.portal_date("２０２８／０３／０５") == dt.date(2028, 3, 5)
+    with pytest.raises(ValueError, match="not a date"):
+        finder.portal_date("2028/13")
+
+
+LATE = """<div class="title">代理人組織照会</div>
+<table id="t"><tr><td>登録日時</td><td>証明書有効期限</td></tr></table>
+<script>document.addEventListener("DOMContentLoaded", () => fetch("/rows").then(r => r.text()).then(html => {
+  document.getElementById("t").insertAdjacentHTML("beforeend", html); }));</script>"""
+
+
+def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
+    async def work(page: Page) -> None:
+        async def serve(route: Route) -> None:
+            if route.request.url.endswith("/rows"):
+                await asyncio.sleep(0.6)
+                await route.fulfill(body="<tr><td>2025/01/06 12:00</td><td>2028/03/05</td></tr>",
+                                    content_type="text/html")
+            else:
+                await route.fulfill(body=LATE, content_type="text/html; charset=utf-8")
+
+        await page.route("https://portal.test/**", serve)
+        screen = PortalPage(page, 5000)
+        screen.screen = "代理人組織照会"
+        await page.goto("https://portal.test/", wait_until="domcontentloaded")
+        early = await finder.read_table(locate(page, Table("登録日時", "証明書有効期限")), ("登録日時", "証明書有効期限"),
+                                        timeout_ms=5000)
+        assert early == []  # what a bot that does not wait would have concluded from
+        await screen.arrive()
+        _, rows = await screen.table(("登録日時", "証明書有効期限"))
+        assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
+
+    _in_browser(work)
+
+
+DIALOG = """<div class="title">代理人証明書登録</div>
+<form onsubmit="return confirm('送信しますか')"><button type="submit">確定</button></form>
+<button type="button" onclick="if (confirm('削除しますか')) document.title = 'deleted'">削除</button>"""
+
+
+def test_confirm_dialogs_accepted_only_where_the_bot_means_to_submit() -> None:
+    async def work(page: Page) -> None:
+        await page.set_content(DIALOG)
+        screen = PortalPage(page, 5000)
+        screen.screen = "代理人証明書登録"
+        with pytest.raises(PortalChangedError, match="削除しますか"):
+            await screen.click("削除")
+        assert await page.title() != "deleted"
+        with screen.submitting():
+            await screen.click("確定")
+        assert screen.tab.accepted == ["送信しますか"]
+
+    _in_browser(work)
