@@ -110,8 +110,9 @@ def test_tables_by_header_texts_innermost_rows_only() -> None:
         assert await table.count() == 1
         assert await table.get_attribute("class") == "list"
         rows = await finder.read_table(table, columns, timeout_ms=5000)
-        assert rows == [(1, {"代理人証明書": "", "登録日時": "2025/1/6 12:00:05", "屋号（漢字）": "行政書士テスト事務所",
-                             "氏名又は代表者名（漢字）": "山田　太郎", "証明書有効期限": "2028/3/5"})]
+        assert rows == [(1, {"代理人証明書": "", "登録日時": "2025/1/6 12:00:05",
+                             "屋号（漢字）": "行政書士テスト事務所", "氏名又は代表者名（漢字）": "山田　太郎",
+                             "証明書有効期限": "2028/3/5"})]
         assert (await finder.read_pairs(page, ("代理人組織ID",)))["代理人組織ID"] == "A001"
         assert await locate(page, Text("以上")).count() == 1
 
@@ -138,7 +139,7 @@ def test_one_normaliser_on_both_sides() -> None:
 
 def test_dates_are_parsed_not_compared_as_text() -> None:
     assert finder.portal_date("2028/3/5") == finder.portal_date("2028/03/05") == dt.date(2028, 3, 5)
-    assert finder.portal_datetime("2025/1/6 12:00:05") == dt.datetime(2025, 1, 6, 12, 0, 5)  # noqa: DTZ001
+    assert finder.portal_datetime("2025/1/6 12:00:05") == dt.datetime(2025, 1, 6, 12, 0, 5)
     assert finder.portal_date("２０２８／０３／０５") == dt.date(2028, 3, 5)
     with pytest.raises(ValueError, match="not a date"):
         finder.portal_date("2028/13")
@@ -164,11 +165,11 @@ def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
         screen = PortalPage(page, 5000)
         screen.screen = "代理人組織照会"
         await page.goto("https://portal.test/", wait_until="domcontentloaded")
-        early = await finder.read_table(locate(page, Table("登録日時", "証明書有効期限")), ("登録日時", "証明書有効期限"),
-                                        timeout_ms=5000)
+        columns = ("登録日時", "証明書有効期限")
+        early = await finder.read_table(locate(page, Table(*columns)), columns, timeout_ms=5000)
         assert early == []  # what a bot that does not wait would have concluded from
         await screen.arrive()
-        _, rows = await screen.table(("登録日時", "証明書有効期限"))
+        _, rows = await screen.table(columns)
         assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
 
     _in_browser(work)
