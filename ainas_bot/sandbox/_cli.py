@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE
+from ainas_bot.sandbox._markup import LEGACY, SHAPES, parse_markup
 from ainas_bot.sandbox._options import NOTICES_FILE, SandboxOptions, default_state_dir
 from ainas_bot.sandbox._server import Sandbox, state_json
 
@@ -35,6 +36,11 @@ def _serve_parser() -> argparse.ArgumentParser:
                    help="randomise every path except the login URL /oss_agt/ at start")
     p.add_argument("--no-back-button-on-cert-detail", dest="cert_detail_back_button", action="store_false",
                    help="show 代理人証明書照会 without ↑ 一覧に戻る, as the manual's picture of it does")
+    p.add_argument("--markup", action="append", default=[], metavar="NAME[,NAME...]",
+                   help=f"serve the screens in these markup shapes (repeatable or a comma list; {LEGACY} = all): "
+                   + "; ".join(f"{name}: {text}" for name, text in SHAPES.items()))
+    p.add_argument("--late-ms", type=int, default=700,
+                   help="extra delay of the table XHR answers with --markup late-tables (default 700)")
     return p
 
 
@@ -51,13 +57,16 @@ def _serve(args: argparse.Namespace) -> int:
         state_dir=args.state or default_state_dir(), orgs=args.orgs, host=args.host, port=args.port,
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, expire_sessions_after=args.expire_sessions_after,
         closed_hours=args.closed_hours, shuffle_paths=args.shuffle_paths, seed=args.seed,
-        cert_detail_back_button=args.cert_detail_back_button,
+        cert_detail_back_button=args.cert_detail_back_button, markup=parse_markup(args.markup),
+        late_ms=args.late_ms,
     )
     sandbox = Sandbox(options)
     with sandbox:
         first = sandbox.notices[0]
         print(f"AINAS sandbox at {sandbox.base_url}", flush=True)
         print(f"  state directory: {options.state_dir}")
+        if options.markup:
+            print(f"  markup shapes:   {', '.join(name for name in SHAPES if name in options.markup)}")
         print(f"  CA certificate:  {sandbox.ca_pem} (the server certificate is signed by it)")
         print(f"  notices:         {options.state_dir / NOTICES_FILE} "
               f"({len(sandbox.notices)} organisations: login IDs, passwords, client certificates)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox._faults import FaultRule
+from ainas_bot.sandbox._markup import parse_markup
 
 __all__ = ["Notice", "SandboxOptions", "default_state_dir", "load_notices", "write_notices"]
 
@@ -43,6 +44,13 @@ class SandboxOptions:
     seed: int = 1
     now: Callable[[], dt.datetime] | None = None
     faults: list[FaultRule] = dataclasses.field(default_factory=list)  # aimed faults, see _faults
+    # Markup shapes (see _markup; `legacy` is all of them): fixed at start, the templates are built with them.
+    markup: frozenset[str] = frozenset()
+    late_ms: int = 700  # extra delay of the XHR answers with `late-tables` (may change while it runs)
+
+    def __post_init__(self) -> None:
+        # Expanded here, so that `options.markup` always holds shape names and never the preset.
+        self.markup = parse_markup(self.markup)
 
     def clock(self) -> dt.datetime:
         """The current instant (aware; a naive override is taken as UTC)."""
@@ -56,6 +64,8 @@ class SandboxOptions:
             raise ConfigError(f"--port {self.port}: give a port between 0 and 65535")
         if self.latency_ms < 0:
             raise ConfigError(f"--latency-ms {self.latency_ms}: give 0 or more milliseconds")
+        if self.late_ms < 0:
+            raise ConfigError(f"--late-ms {self.late_ms}: give 0 or more milliseconds")
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ConfigError(f"--fault-rate {self.fault_rate}: give a fraction between 0 and 1")
         if self.expire_sessions_after <= 0:

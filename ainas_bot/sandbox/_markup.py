@@ -1,0 +1,51 @@
+"""The markup shapes the sandbox can serve (`--markup NAME[,NAME…]`), each independent of the others.
+
+Nothing tells how the real portal writes its HTML; each shape is one habit of Japanese enterprise Java web
+applications of the 2010s, so that the bot can be proven against every one of them and any mix. [assumed]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ainas_bot.errors import ConfigError
+
+__all__ = ["LEGACY", "SHAPES", "parse_markup"]
+
+SHAPES: dict[str, str] = {
+    "no-labels": "no <label> elements and no aria attributes: a form row is <tr><th>ログインID</th><td><input>",
+    "td-keys": "key cells, form label cells and table headers are <td class=…>, never <th>, and no <thead>",
+    "div-titles": "screen titles are <div class=\"title\">, no h1-h6 anywhere",
+    "icon-buttons": "buttons carry an icon glyph element beside the caption (+, icon-font, <img>, Q 検索, ✔, ▶)",
+    "input-buttons": "buttons are <input type=submit|button|image>; ログアウト and 登録日時 are <span onclick>",
+    "halfwidth-labels": "labels as the manual's text writes them: 屋号 (漢字), &nbsp;, 〜 (U+301C)",
+    "wrapped-labels": "long labels wrapped with <br>, required marks (※, 必須) and ： on the login labels",
+    "layout-tables": "the whole page inside an outer layout table, every screen's tables nested in it",
+    "js-confirm": "window.confirm on every 確定 and on ログアウト, in the generic wording",
+    "confirm-screen": "a 確認 screen between the 代理人証明書更新 form and the update",
+    "complete-screen": "a 完了 screen instead of the 代理人証明書照会 after the update",
+    "late-tables": "search results and the certificate table arrive by XMLHttpRequest after late_ms",
+    "unpadded-dates": "dates shown as 2028/3/5 and 登録日時 with seconds",
+    "popup-register": "代理人証明書登録 opens in a window.open popup that sends its opener on when done",
+    "windows-31j": "pages served and forms read in Windows-31J (cp932)",
+    "jsessionid": "every URL written carries ;jsessionid=<session id> in its path",
+}
+LEGACY = "legacy"  # the preset: every shape at once
+
+
+def parse_markup(values: Iterable[str]) -> frozenset[str]:
+    """The shapes named by `values` (names or comma lists; `legacy` means all); ConfigError on an unknown name."""
+    names: set[str] = set()
+    for value in values:
+        for raw in value.split(","):
+            name = raw.strip().lower()
+            if not name:
+                continue
+            if name == LEGACY:
+                names.update(SHAPES)
+            elif name in SHAPES:
+                names.add(name)
+            else:
+                raise ConfigError(f"--markup {raw.strip()}: unknown markup shape; known: {', '.join(SHAPES)}, "
+                                  f"and {LEGACY} for all of them")
+    return frozenset(names)
