@@ -125,6 +125,7 @@ class Message:
     INVALID_TRANSITION = "不正な画面遷移です。最初から操作をやり直してください。"
     DOUBLE_SUBMIT = "既に処理済みです。二重送信はできません。"
     NOT_FOUND = "該当するデータがありません。"
+    LOADING = "読み込み中…"  # [assumed] the row of a table whose rows are still coming (sandbox `--markup late-tables`)
     REQUIRED = "{label}を入力してください。"
     # 代理人証明書登録
     FILE_NOT_P12 = "証明書ファイルはPKCS#12形式（.p12）のファイルを指定してください。"

@@ -10,16 +10,19 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._auth import COOKIE, login, logout
-from ainas_bot.sandbox._certs import cert_detail, cert_register, cert_update
+from ainas_bot.sandbox._certs import cert_detail, cert_register
 from ainas_bot.sandbox._faults import apply_fault, matching_rule, session_id
+from ainas_bot.sandbox._late import org_detail_certs, org_search_rows
 from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
-from ainas_bot.sandbox._web import Ctx, render_error
+from ainas_bot.sandbox._transport import Transport
+from ainas_bot.sandbox._update import cert_update, cert_update_confirm
+from ainas_bot.sandbox._web import Ctx, html_page, render_error
 
 __all__ = ["build_app"]
 
@@ -71,7 +74,7 @@ class Knobs:
 
     async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
         html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)
-        await HTMLResponse(html, status_code=503, headers={"Retry-After": "60"})(scope, receive, send)
+        await html_page(self.ctx, html, status=503, headers={"Retry-After": "60"})(scope, receive, send)
 
 
 async def _css(request: Request) -> Response:
@@ -98,9 +101,16 @@ def build_app(ctx: Ctx) -> Starlette:
         Route(paths["cert_register"], cert_register, methods=_BOTH),
         Route(paths["cert_detail"], cert_detail),
         Route(paths["cert_update"], cert_update, methods=_BOTH),
+        Route(paths["cert_update_confirm"], cert_update_confirm, methods=["POST"]),
+        Route(paths["org_search_rows"], org_search_rows),
+        Route(paths["org_detail_certs"], org_detail_certs),
         Route(paths["css"], _css),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(Knobs, ctx=ctx)],
-                    exception_handlers={404: _not_found, 405: _not_found})
+    middleware = [Middleware(Knobs, ctx=ctx)]
+    jsessionid, cp932 = ctx.kit.on("jsessionid"), ctx.kit.on("windows-31j")
+    if jsessionid or cp932:
+        # Outside Knobs, so that an aimed fault finds its route by the path without `;jsessionid=`.
+        middleware.insert(0, Middleware(Transport, jsessionid=jsessionid, cp932=cp932))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: _not_found, 405: _not_found})
     app.state.ctx = ctx
     return app

@@ -108,7 +108,8 @@ async def login(request: Request) -> Response:
         conn.execute("UPDATE sessions SET ended = 'replaced' WHERE user_id = ? AND ended IS NULL", (row["id"],))
         conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, NULL)", (sid, row["id"], stamp, stamp))
         conn.execute("DELETE FROM tokens WHERE created_at < ?", (stamp - 86400,))
-    response = redirect(request, "home")
+        conn.execute("DELETE FROM pending_updates WHERE created_at < ?", (stamp - 86400,))
+    response = redirect(request, "home", user=User(row["id"], row["login_id"], row["role"], sid))
     response.set_cookie(COOKIE, sid, path=LOGIN_PATH, secure=True, httponly=True, samesite="lax")
     return response
 

@@ -1,8 +1,7 @@
-"""代理人証明書登録, 代理人証明書照会 and 代理人証明書更新."""
+"""代理人証明書登録 (in a popup window with popup-register) and 代理人証明書照会."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 from starlette.datastructures import UploadFile
@@ -10,30 +9,34 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST, format_portal_date, parse_portal_date, today_jst
+from ainas_bot._jst import JST, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
-from ainas_bot.sandbox._forms import UPDATE_FIELDS, check_update, check_upload
+from ainas_bot.sandbox._forms import check_upload
 from ainas_bot.sandbox._records import cert_for_user, cert_view, detail_rows, org_for_user
-from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error
+from ainas_bot.sandbox._web import User, ctx_of, render, render_error, url_for
 
-__all__ = ["cert_detail", "cert_register", "cert_update"]
+__all__ = ["cert_detail", "cert_register", "detail_page"]
 
 
-def _detail_page(request: Request, user: User, row: sqlite3.Row, message: str = "") -> Response:
-    view = cert_view(row)
+def detail_page(request: Request, user: User, row: sqlite3.Row, message: str = "") -> Response:
+    ctx = ctx_of(request)
+    view = cert_view(row, unpadded=ctx.kit.on("unpadded-dates"))
     return render(request, "cert_detail.html", user=user, cert=view, rows=detail_rows(view), message=message,
-                  back_button=ctx_of(request).options.cert_detail_back_button)
+                  back_button=ctx.options.cert_detail_back_button)
 
 
 async def cert_register(request: Request) -> Response:
+    ctx = ctx_of(request)
+    if request.method == "POST":
+        ctx.upload_posts += 1  # before any check: the bot's tests prove a certificate is never sent twice
     user = admin_user(request)
     if not isinstance(user, User):
         return user
-    ctx = ctx_of(request)
     org = org_for_user(ctx.db, request.query_params.get("orgId", ""), user.id)
     if org is None:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     errors: dict[str, str] = {}
+    popup = ctx.kit.on("popup-register")
     if request.method == "POST":
         async with request.form() as form:  # closes the uploaded file's spool
             refused = check_token(request, form, user.session_id, user)
@@ -50,16 +53,23 @@ async def cert_register(request: Request) -> Response:
                                            (org["id"], info.serial)):
             errors = {"certFile": pt.Message.CERT_ALREADY_REGISTERED}
         if info is not None and not errors:
-            registered_at = now.astimezone(JST).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+            # unpadded-dates shows 登録日時 with its seconds, so it keeps them; the default keeps minutes.
+            if ctx.kit.on("unpadded-dates"):
+                registered_at = now.astimezone(JST).replace(microsecond=0).isoformat(timespec="seconds")
+            else:
+                registered_at = now.astimezone(JST).replace(second=0, microsecond=0).isoformat(timespec="minutes")
             cert_id = ctx.db.execute(
                 "INSERT INTO certificates (org_id, registered_at, trade_name_kanji, holder_name_kanji, address_street,"
                 " address_building, not_after, serial, status, p12) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 (org["id"], registered_at, info.trade_name_kanji, info.holder_name_kanji, info.address_street,
                  info.address_building, info.expiry_date.isoformat(), info.serial, data))
+            if popup:
+                return render(request, "popup_done.html", user=user,
+                              next=url_for(ctx, user)("cert_detail", certId=cert_id))
             row = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (cert_id,))
             assert row is not None
-            return _detail_page(request, user, row, pt.Message.REGISTERED)
-    return render(request, "cert_register.html", user=user, org=org, errors=errors,
+            return detail_page(request, user, row, pt.Message.REGISTERED)
+    return render(request, "cert_register.html", user=user, org=org, errors=errors, popup=popup,
                   token=issue_token(request, user.session_id))
 
 
@@ -70,45 +80,4 @@ async def cert_detail(request: Request) -> Response:
     row = cert_for_user(ctx_of(request).db, request.query_params.get("certId", ""), user.id)
     if row is None:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
-    return _detail_page(request, user, row)
-
-
-def _initial_values(row: sqlite3.Row) -> dict[str, str]:
-    start = row["start_date"]
-    return {
-        "tradeNameKana": row["trade_name_kana"], "holderNameKana": row["holder_name_kana"],
-        "postalCode": row["postal_code"], "certPassword": "",
-        "startDate": format_portal_date(dt.date.fromisoformat(start)) if start else "",
-    }
-
-
-async def cert_update(request: Request) -> Response:
-    user = admin_user(request)
-    if not isinstance(user, User):
-        return user
-    ctx = ctx_of(request)
-    row = cert_for_user(ctx.db, request.query_params.get("certId", ""), user.id)
-    if row is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
-    values, errors = _initial_values(row), {}
-    if request.method == "POST":
-        form = await read_form(request)
-        refused = check_token(request, form, user.session_id, user)
-        if refused is not None:
-            return refused
-        values = {field: str(form.get(field) or "") for field in UPDATE_FIELDS}
-        errors = check_update(values, today=today_jst(ctx.options.clock()),
-                              not_after=dt.date.fromisoformat(row["not_after"]), p12=row["p12"])
-        values["certPassword"] = ""
-        if not errors:
-            ctx.db.execute(
-                "UPDATE certificates SET trade_name_kana = ?, holder_name_kana = ?, postal_code = ?, start_date = ?,"
-                " status = 'active' WHERE id = ?",
-                (values["tradeNameKana"], values["holderNameKana"], values["postalCode"],
-                 parse_portal_date(values["startDate"]).isoformat(), row["id"]))
-            updated = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (row["id"],))
-            assert updated is not None
-            return _detail_page(request, user, updated, pt.Message.UPDATED)
-    view = cert_view(row)
-    return render(request, "cert_update.html", user=user, cert=view, values=values, errors=errors,
-                  fields=UPDATE_FIELDS, token=issue_token(request, user.session_id))
+    return detail_page(request, user, row)

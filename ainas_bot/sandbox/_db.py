@@ -1,4 +1,5 @@
-"""The sandbox's SQLite state: organisations, users, memberships, certificate records, sessions, tokens."""
+"""The sandbox's SQLite state: organisations, users, memberships, certificate records, sessions, tokens, and the
+values a 確認 screen holds until its 確定."""
 
 from __future__ import annotations
 
@@ -38,6 +39,9 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, session_id TEXT NOT NULL, created_at REAL NOT NULL,
     used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS pending_updates (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, cert_id INTEGER NOT NULL, trade_name_kana TEXT NOT NULL,
+    holder_name_kana TEXT NOT NULL, postal_code TEXT NOT NULL, start_date TEXT NOT NULL, created_at REAL NOT NULL);
 """
 
 

@@ -16,6 +16,7 @@ __all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]
 _KANA = re.compile(r"[\u30A1-\u30F6ー\u3000]+")  # full-width katakana, the long vowel mark, full-width space
 _POSTAL = re.compile(r"[0-9]{3}-[0-9]{4}")
 _DATE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}")
+_UNPADDED_DATE = re.compile(r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}")  # with unpadded-dates, as the screens show them
 # form field name -> label, in the order of the 更新 form
 UPDATE_FIELDS = {
     "tradeNameKana": pt.Label.TRADE_NAME_KANA,
@@ -64,8 +65,8 @@ def check_upload(
     return {}, info
 
 
-def _check_date(text: str, *, today: dt.date, not_after: dt.date) -> str | None:
-    if not _DATE.fullmatch(text):
+def _check_date(text: str, *, today: dt.date, not_after: dt.date, unpadded: bool) -> str | None:
+    if not (_UNPADDED_DATE if unpadded else _DATE).fullmatch(text):
         return pt.Message.DATE_INVALID
     try:
         day = parse_portal_date(text)
@@ -88,7 +89,8 @@ def _opens(p12: bytes | None, password: str) -> bool:
     return True
 
 
-def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None) -> dict[str, str]:
+def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None,
+                 unpadded: bool = False) -> dict[str, str]:
     """Errors by form field (empty when the update may be saved)."""
     errors: dict[str, str] = {}
     for field, label in UPDATE_FIELDS.items():
@@ -99,7 +101,7 @@ def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, 
         elif problem is None and field == "postalCode" and not _POSTAL.fullmatch(value):
             problem = pt.Message.POSTAL_INVALID
         elif problem is None and field == "startDate":
-            problem = _check_date(value, today=today, not_after=not_after)
+            problem = _check_date(value, today=today, not_after=not_after, unpadded=unpadded)
         elif problem is None and field == "certPassword" and not _opens(p12, value):
             problem = pt.Message.WRONG_CERT_PASSWORD
         if problem is not None:

@@ -9,7 +9,7 @@ from ainas_bot import portal_text as pt
 from ainas_bot._jst import format_portal_date
 from ainas_bot.sandbox._db import Db
 
-__all__ = ["cert_for_user", "cert_view", "detail_rows", "org_for_user", "permission_rows"]
+__all__ = ["cert_for_user", "cert_view", "detail_rows", "org_for_user", "permission_rows", "portal_date"]
 
 _DETAIL_FIELDS = (
     "registered_at", "trade_name_kana", "trade_name_kanji", "holder_name_kana", "holder_name_kanji",
@@ -36,20 +36,29 @@ def permission_rows(org: sqlite3.Row) -> list[tuple[str, str]]:
             for label, flag in zip(pt.ORG_DETAIL_PERMISSION_ROWS, flags, strict=True)]
 
 
-def _portal_datetime(text: str) -> str:
-    return dt.datetime.fromisoformat(text).strftime("%Y/%m/%d %H:%M")
+def _portal_datetime(text: str, *, unpadded: bool) -> str:
+    at = dt.datetime.fromisoformat(text)
+    if unpadded:  # Java's `yyyy/M/d HH:mm:ss`
+        return f"{at.year}/{at.month}/{at.day} {at:%H:%M:%S}"
+    return at.strftime("%Y/%m/%d %H:%M")
 
 
-def _portal_date(text: str | None) -> str:
-    return format_portal_date(dt.date.fromisoformat(text)) if text else ""
+def portal_date(day: dt.date, *, unpadded: bool) -> str:
+    """`YYYY/MM/DD`, or with unpadded-dates `YYYY/M/D`."""
+    return f"{day.year}/{day.month}/{day.day}" if unpadded else format_portal_date(day)
 
 
-def cert_view(row: sqlite3.Row) -> dict[str, str]:
-    """A certificate record as the screens show it: `YYYY/MM/DD HH:MM`, `YYYY/MM/DD`, empty when unset."""
+def _portal_date(text: str | None, *, unpadded: bool) -> str:
+    return portal_date(dt.date.fromisoformat(text), unpadded=unpadded) if text else ""
+
+
+def cert_view(row: sqlite3.Row, *, unpadded: bool = False) -> dict[str, str]:
+    """A certificate record as the screens show it: `YYYY/MM/DD HH:MM`, `YYYY/MM/DD`, empty when unset
+    (`unpadded`: `YYYY/M/D HH:MM:SS` and `YYYY/M/D`)."""
     view = {field: str(row[field] or "") for field in _DETAIL_FIELDS}
-    view["registered_at"] = _portal_datetime(row["registered_at"])
-    view["not_after"] = _portal_date(row["not_after"])
-    view["start_date"] = _portal_date(row["start_date"])
+    view["registered_at"] = _portal_datetime(row["registered_at"], unpadded=unpadded)
+    view["not_after"] = _portal_date(row["not_after"], unpadded=unpadded)
+    view["start_date"] = _portal_date(row["start_date"], unpadded=unpadded)
     view["id"] = str(row["id"])
     view["org_id"] = str(row["org_id"])
     view["status"] = str(row["status"])

@@ -118,6 +118,12 @@ class Sandbox:
         """HTTP requests answered since start (benchmarks divide by offices for the path length)."""
         return self._ctx.requests_served if self._ctx is not None else 0
 
+    @property
+    def upload_posts(self) -> int:
+        """POSTs that reached 代理人証明書登録 since start, whatever their answer (a refused token, a wrong PIN,
+        an ended session alike): the bot's tests prove with it that a certificate is never uploaded twice."""
+        return self._ctx.upload_posts if self._ctx is not None else 0
+
     def state(self) -> list[dict[str, Any]]:
         if self._db is not None:
             return self._db.state()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import secrets
 from pathlib import Path
@@ -12,13 +13,16 @@ from urllib.parse import urlencode
 import jinja2
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ainas_bot import portal_text as pt
+from ainas_bot.sandbox._buttons import Kit
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import SandboxOptions
+from ainas_bot.sandbox._transport import CP932_CHARSET, encode_cp932
 
-__all__ = ["LOGIN_PATH", "Ctx", "Paths", "User", "ctx_of", "read_form", "redirect", "render", "render_error"]
+__all__ = ["LOGIN_PATH", "Ctx", "Paths", "User", "ctx_of", "html_page", "read_form", "redirect", "render",
+           "render_error", "url_for"]
 
 LOGIN_PATH = "/oss_agt/"
 _PATHS = {
@@ -32,6 +36,9 @@ _PATHS = {
     "cert_register": "/oss_agt/certRegister.do",
     "cert_detail": "/oss_agt/certDetail.do",
     "cert_update": "/oss_agt/certUpdate.do",
+    "cert_update_confirm": "/oss_agt/certUpdateConfirm.do",  # confirm-screen: the 確認 screen's 戻る and 確定
+    "org_search_rows": "/oss_agt/orgSearchList.do",  # late-tables: the XHR answers
+    "org_detail_certs": "/oss_agt/certList.do",
     "css": "/oss_agt/css/style.css",
 }
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -47,9 +54,10 @@ class Paths:
                 if name != "login":
                     self.paths[name] = f"/oss_agt/{secrets.token_hex(6)}{'.css' if name == 'css' else '.do'}"
 
-    def url(self, name: str, **params: object) -> str:
+    def url(self, name: str, jsessionid: str | None = None, **params: object) -> str:
         query = urlencode({k: v for k, v in params.items() if v is not None})
-        return self.paths[name] + (f"?{query}" if query else "")
+        session = f";jsessionid={jsessionid}" if jsessionid else ""
+        return self.paths[name] + session + (f"?{query}" if query else "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,7 +81,9 @@ class Ctx:
     paths: Paths
     rng: random.Random
     requests_served: int = 0  # for benchmarks: the requests on the bot's paths
+    upload_posts: int = 0  # POSTs that reached 代理人証明書登録, whatever their answer
     env: jinja2.Environment = dataclasses.field(init=False)
+    kit: Kit = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         self.env = jinja2.Environment(
@@ -85,20 +95,39 @@ class Ctx:
             ORG_SEARCH_COLUMNS=pt.ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS=pt.CERT_TABLE_COLUMNS,
             ORG_DETAIL_PERMISSION_ROWS=pt.ORG_DETAIL_PERMISSION_ROWS, url=self.paths.url,
         )
+        self.kit = Kit(self.options.markup)
+        self.env.globals.update(mk=self.kit, CHARSET=CP932_CHARSET if self.kit.on("windows-31j") else "UTF-8",
+                                popup=False, late_source="")
 
 
 def ctx_of(request: Request) -> Ctx:
     return cast(Ctx, request.app.state.ctx)
 
 
-def render(request: Request, template: str, *, user: User | None, status: int = 200, **values: Any) -> HTMLResponse:
+def url_for(ctx: Ctx, user: User | None) -> Any:
+    """The `url(name, **params)` of a page: with jsessionid, every URL carries the user's session in its path."""
+    if user is not None and ctx.kit.on("jsessionid"):
+        return functools.partial(ctx.paths.url, jsessionid=user.session_id)
+    return ctx.paths.url
+
+
+def html_page(ctx: Ctx, html: str, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """An HTML answer, in Windows-31J with windows-31j."""
+    if ctx.kit.on("windows-31j"):
+        return Response(encode_cp932(html), status_code=status, headers=headers,
+                        media_type=f"text/html; charset={CP932_CHARSET}")
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def render(request: Request, template: str, *, user: User | None, status: int = 200, **values: Any) -> Response:
     ctx = ctx_of(request)
     values.setdefault("message", "")
+    values.setdefault("url", url_for(ctx, user))
     html = ctx.env.get_template(template).render(user=user, **values)
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+    return html_page(ctx, html, status=status, headers={"Cache-Control": "no-store"})
 
 
-def render_error(request: Request, message: str, *, user: User | None, status: int) -> HTMLResponse:
+def render_error(request: Request, message: str, *, user: User | None, status: int) -> Response:
     """A refused page: heading エラー, the message, and (when logged in) the usual header and menu."""
     return render(request, "error.html", user=user, status=status, message=message)
 
@@ -109,5 +138,5 @@ async def read_form(request: Request) -> FormData:
         return FormData([(key, value) for key, value in form.multi_items() if isinstance(value, str)])
 
 
-def redirect(request: Request, name: str, **params: object) -> RedirectResponse:
-    return RedirectResponse(ctx_of(request).paths.url(name, **params), status_code=303)
+def redirect(request: Request, name: str, *, user: User | None = None, **params: object) -> RedirectResponse:
+    return RedirectResponse(url_for(ctx_of(request), user)(name, **params), status_code=303)
