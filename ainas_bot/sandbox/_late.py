@@ -42,7 +42,7 @@ async def org_search_rows(request: Request) -> Response:
                    page_number(request.query_params.get("page", "1")))
     values = {**found, "url": url_for(ctx, user)}
     return _json({"rows": ctx.env.get_template("_search_rows.html").render(**values),
-                  "pager": ctx.env.get_template("_search_pager.html").render(**values),
+                  "pager": ctx.env.get_template("_search_pager.html").render(**values) if found["rows"] else "",
                   "message": found["message"]})
 
 
