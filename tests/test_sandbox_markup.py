@@ -20,6 +20,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
 from jinja2.utils import htmlsafe_json_dumps
+from playwright.sync_api import BrowserContext, Dialog, expect
+from playwright.sync_api import Page as BrowserPage
 
 from ainas_bot import portal_text as pt
 from ainas_bot._jst import JST
@@ -545,3 +547,73 @@ def test_the_cli_names_the_known_shapes(capsys: pytest.CaptureFixture[str]) -> N
     assert main(["sandbox", "--markup", "no-labels,nope"]) != 0
     err = capsys.readouterr().err
     assert "--markup nope: unknown markup shape" in err and all(name in err for name in SHAPES)
+
+
+@pytest.mark.e2e
+def test_legacy_in_a_browser(start: Callable[..., tuple[Sandbox, Client]],
+                             portal_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+    """What only a browser shows: the XHR fills the tables, the popup sends its opener on and closes, a
+    cancelled confirm posts nothing, カナ go out in Shift_JIS, the icon font's glyph survives cp932."""
+    sb, _ = start("legacy", late_ms=300)
+    notice, org = sb.notices[0], sb.notices[0].org_id
+    page = portal_context(notice, sb).new_page()
+    asked: list[str] = []
+
+    def answer(dialog: Dialog, *, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    def title(of: BrowserPage) -> str:
+        return of.locator("div.title").inner_text().strip()
+
+    page.goto(sb.base_url)
+    page.fill("input[name=loginId]", notice.admin_login_id)
+    page.fill("input[name=password]", notice.admin_password)
+    page.get_by_role("button", name="▶ ログイン", exact=True).click()
+    assert title(page) == S.HOME and f";jsessionid={page.context.cookies()[0]['value']}" in page.url
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_text(L.LOGOUT, exact=True).click()
+    assert asked == [M.CONFIRM_LOGOUT] and title(page) == S.HOME  # cancelled: still logged in
+    page.get_by_role("link", name=pt.MENU[2], exact=True).click()
+    expect(page.locator("#orgList").get_by_role("link", name=org, exact=True)).to_be_visible()
+    page.fill("input[name=orgId]", org)
+    page.get_by_role("button", name=L.SEARCH, exact=True).click()  # the image button, by its alt text
+    expect(page.locator("div.pager")).to_contain_text("1 - 1 / 1 件")
+    page.locator("#orgList").get_by_role("link", name=org, exact=True).click()
+    expect(page.locator("#certList span.link")).to_have_count(1)  # the seeded record, come by XHR
+    assert page.locator("#certList tr.loading").count() == 0
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name=L.CERT_REGISTER, exact=True).click()
+    popup = opened.value
+    assert title(popup) == S.CERT_REGISTER and popup.locator("#header").count() == 0
+    p12 = tmp_path / "signing.p12"
+    p12.write_bytes(_p12()[1])
+    popup.set_input_files("input[name=certFile]", p12)
+    popup.fill("input[name=certPassword]", "1234")
+    popup.once("dialog", lambda d: answer(d, accept=True))
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(page.locator("div.title")).to_have_text(S.CERT_DETAIL)
+    assert sb.upload_posts == 1
+    keys = page.locator("td.key").all_inner_texts()
+    assert "住所\n（都道府県\u301c番地）" in keys  # 〜 arrived as a character reference, shown as itself
+    page.locator("input[type=button]").first.click()  # 代理人証明書更新: its icon is an <img>, not in the caption
+    assert title(page) == S.CERT_UPDATE
+    for name, value in TYPED.items():
+        page.fill(f"input[name={name}]", value)
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_role("button", name="✔ 確定", exact=True).click()
+    assert title(page) == S.CERT_UPDATE and sb.state()[0]["certificates"][-1]["status"] == "pending"
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(page.locator("div.title")).to_have_text(S.CERT_UPDATE_CONFIRM)
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(page.locator("div.title")).to_have_text(S.CERT_UPDATE_COMPLETE)
+    assert page.locator("div.message").inner_text() == M.UPDATED
+    assert asked[1:] == [M.CONFIRM_SUBMIT] * 4  # registration, the update dismissed then accepted, 確認
+    record = sb.state()[0]["certificates"][-1]
+    assert record["status"] == "active"
+    assert (record["trade_name_kana"], record["holder_name_kana"]) == tuple(KANA.values())
+    page.get_by_role("button", name="\ue0a1 一覧に戻る", exact=True).click()
+    expect(page.locator("#certList span.link")).to_have_count(2)
