@@ -531,6 +531,7 @@ def test_markup_names_presets_and_errors() -> None:
     assert parse_markup(["legacy"]) == frozenset(SHAPES)
     assert parse_markup(["td-keys,no-labels", " JS-Confirm ", ""]) == {"td-keys", "no-labels", "js-confirm"}
     assert SandboxOptions(markup=frozenset({"legacy"})).markup == frozenset(SHAPES)
+    assert parse_markup("js-confirm,td-keys") == {"js-confirm", "td-keys"}
     with pytest.raises(ConfigError, match="--markup bogus: unknown markup shape; known: no-labels, td-keys"):
         parse_markup(["div-titles,bogus"])
     with pytest.raises(ConfigError, match="--late-ms -1"):

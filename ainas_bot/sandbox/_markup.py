@@ -36,7 +36,7 @@ LEGACY = "legacy"  # the preset: every shape at once
 def parse_markup(values: Iterable[str]) -> frozenset[str]:
     """The shapes named by `values` (names or comma lists; `legacy` means all); ConfigError on an unknown name."""
     names: set[str] = set()
-    for value in values:
+    for value in [values] if isinstance(values, str) else values:  # one string is a name or a list, not letters
         for raw in value.split(","):
             name = raw.strip().lower()
             if not name:
