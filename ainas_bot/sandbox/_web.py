@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import random
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -104,7 +105,7 @@ def ctx_of(request: Request) -> Ctx:
     return cast(Ctx, request.app.state.ctx)
 
 
-def url_for(ctx: Ctx, user: User | None) -> Any:
+def url_for(ctx: Ctx, user: User | None) -> Callable[..., str]:
     """The `url(name, **params)` of a page: with jsessionid, every URL carries the user's session in its path."""
     if user is not None and ctx.kit.on("jsessionid"):
         return functools.partial(ctx.paths.url, jsessionid=user.session_id)
