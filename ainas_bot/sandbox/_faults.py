@@ -1,7 +1,8 @@
 """Faults aimed at one step of the flow, for reliability tests: `FaultRule`s on `SandboxOptions.faults`.
 
 A rule names a route (`login`, `org_search`, `org_detail`, `cert_register`, `cert_detail`,
-`cert_update`, …) and a method, skips the first `skip` matching requests, then fires `times` times:
+`cert_update`, with `--markup` also `cert_update_confirm` and the XHR `org_search_rows` and
+`org_detail_certs`, …) and a method, skips the first `skip` matching requests, then fires `times` times:
 
 - `503`: the maintenance page;
 - `hang`: no answer for `hang_seconds` (past the client's timeout), then the maintenance page;
