@@ -1,29 +1,52 @@
 """Every text of the AINAS agent application that the bot reads or the sandbox shows, in one place.
 
-Labels marked [manual] are character for character from the manual (spec: `ainas.md`). Messages
+Labels marked [manual] are character for character from the manual (`docs/ainas-portal.md`). Messages
 marked [assumed] are not documented; the bot and the sandbox share them from here, so that a change
-on the real portal is one edit.
+on the real portal is one edit — or no edit at all: every text of `Screen`, `Label` and `Message` can be
+overridden by name in the settings (`[portal_text]`, e.g. `"Label.CERT_REGISTER" = "…"`) and in the
+sandbox (`--portal-text FILE`). An override holds for the code running under `use_overrides`, looked up
+at the moment a text is read, so the bot and a sandbox in the same process each see their own.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 __all__ = [
-    "CERT_DETAIL_ROWS",
-    "CERT_TABLE_COLUMNS",
     "LABEL_DECORATIONS",
-    "MENU",
     "ORG_DETAIL_PERMISSION_ROWS",
-    "ORG_SEARCH_COLUMNS",
     "Label",
     "Message",
     "Screen",
+    "check_overrides",
+    "known_names",
+    "text_of",
+    "use_overrides",
 ]
+
+_OVERRIDES: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("portal_text", default=None)
+
+
+class _Texts(type):
+    """Texts read at the time of use, so that the overrides in force (`use_overrides`) apply."""
+
+    def __getattribute__(cls, name: str) -> Any:
+        value = type.__getattribute__(cls, name)
+        if name[:1] != "_" and isinstance(value, str):
+            overrides = _OVERRIDES.get()
+            if overrides:
+                return overrides.get(f"{type.__getattribute__(cls, '__name__')}.{name}", value)
+        return value
+
 
 HEADER = "OSS申請共同利用システム（代理人業務アプリケーション）"  # [manual] header after login
 LOGIN_TITLE = "OSS申請共同利用システム (代理人業務アプリケーション)"  # [manual] title of the login screen
 
 
-class Screen:
+class Screen(metaclass=_Texts):
     """Screen names as shown in the page heading. [manual]"""
 
     LOGIN = "ログイン"
@@ -41,7 +64,7 @@ class Screen:
     ERROR = "エラー"  # [assumed] heading of a refused page
 
 
-class Label:
+class Label(metaclass=_Texts):
     """Field labels, links and buttons. [manual] unless marked."""
 
     LOGIN_ID = "ログインID"
@@ -94,24 +117,22 @@ class Label:
     )
     ALLOWED = "可能"
     NOT_ALLOWED = "不可"
+    # The menu after login [manual]
+    MENU_STATISTICS = "申請データ統計検索"
+    MENU_USERS = "代理人ユーザー管理"
+    MENU_ORGS = "代理人組織管理"
+    MENU_BRANCHES = "代理人拠点管理"
+    MENU_DOWNLOADS = "各種ダウンロード"
 
 
-MENU = ("申請データ統計検索", "代理人ユーザー管理", "代理人組織管理", "代理人拠点管理", "各種ダウンロード")
-ORG_SEARCH_COLUMNS = (Label.ORG_ID, Label.ORG_NAME, Label.ORG_SHORT_NAME, Label.ORG_STATUS)
 ORG_DETAIL_PERMISSION_ROWS = tuple(
     f"{kind}申請可否"
     for kind in ("新車新規", "中古新規", "移転登録", "変更登録", "記載変更", "一時抹消", "永久抹消",
                  "移転一時", "移転永久", "変更一時", "継続検査", "(軽) 新車新規", "(軽) 継続検査")
 )
-CERT_TABLE_COLUMNS = (Label.CERT, Label.REGISTERED_AT, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANJI, Label.EXPIRY)
-CERT_DETAIL_ROWS = (
-    Label.REGISTERED_AT, Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANA,
-    Label.HOLDER_NAME_KANJI, Label.POSTAL_CODE, Label.ADDRESS_STREET, Label.ADDRESS_BUILDING,
-    Label.EXPIRY, Label.START_DATE,
-)
 
 
-class Message:
+class Message(metaclass=_Texts):
     """Messages the portal shows. All [assumed]: the manual does not show them."""
 
     LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
@@ -152,3 +173,68 @@ class Message:
 # required-field marks and trailing colons common on such portals. Regular expressions valid in Python and
 # in the browser's JavaScript alike; the finder strips them before comparing a label.
 LABEL_DECORATIONS = (r"【[0-9]+】", r"[※*]", r"\(?必須\)?", r"\(?任意\)?", r"[:：]$")
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # MENU, ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS, CERT_DETAIL_ROWS: lists of labels, built when read, with
+    # the overrides in force then (`portal_text.CERT_TABLE_COLUMNS`, not imported by name).
+    if name == "MENU":
+        return (Label.MENU_STATISTICS, Label.MENU_USERS, Label.MENU_ORGS, Label.MENU_BRANCHES, Label.MENU_DOWNLOADS)
+    if name == "ORG_SEARCH_COLUMNS":
+        return (Label.ORG_ID, Label.ORG_NAME, Label.ORG_SHORT_NAME, Label.ORG_STATUS)
+    if name == "CERT_TABLE_COLUMNS":
+        return (Label.CERT, Label.REGISTERED_AT, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANJI, Label.EXPIRY)
+    if name == "CERT_DETAIL_ROWS":
+        return (Label.REGISTERED_AT, Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANA,
+                Label.HOLDER_NAME_KANJI, Label.POSTAL_CODE, Label.ADDRESS_STREET, Label.ADDRESS_BUILDING,
+                Label.EXPIRY, Label.START_DATE)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def known_names() -> dict[str, str]:
+    """Every overridable text by its name (`Label.CERT_REGISTER`), as this release has it."""
+    names: dict[str, str] = {}
+    for cls in (Screen, Label, Message):
+        for attr, value in vars(cls).items():
+            if attr[:1] != "_" and isinstance(value, str):
+                names[f"{cls.__name__}.{attr}"] = value
+    return names
+
+
+def text_of(name: str) -> str:
+    """The text a name stands for now (with the overrides in force)."""
+    cls_name, _, attr = name.partition(".")
+    cls = {"Screen": Screen, "Label": Label, "Message": Message}[cls_name]
+    value: str = getattr(cls, attr)
+    return value
+
+
+def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
+    """`{"Label": {"CERT_REGISTER": "…"}}` or `{"Label.CERT_REGISTER": "…"}` as flat names; ConfigError
+    naming the source and the known names for an unknown name or a value that is not text."""
+    from ainas_bot.errors import ConfigError
+
+    known = known_names()
+    flat: dict[str, str] = {}
+    for key, value in raw.items():
+        items = ([(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, Mapping) else [(key, value)])
+        for name, text in items:
+            if name not in known:
+                group = name.partition(".")[0]
+                near = [k for k in known if k.startswith(f"{group}.")] or list(known)
+                raise ConfigError(f"{source}: [portal_text] {name} is not a text the bot knows; known: "
+                                  + ", ".join(near))
+            if not isinstance(text, str) or not text.strip():
+                raise ConfigError(f"{source}: [portal_text] {name} must be a non-empty text")
+            flat[name] = text
+    return flat
+
+
+@contextlib.contextmanager
+def use_overrides(overrides: Mapping[str, str]) -> Iterator[None]:
+    """Read the texts with these overrides (names as `known_names`) within the block."""
+    token = _OVERRIDES.set(dict(overrides))
+    try:
+        yield
+    finally:
+        _OVERRIDES.reset(token)

@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     start_delay_seconds: float = Field(default=0.0, ge=0, description="--scheduled: random delay up to this")
     on_failure: list[str] | None = Field(default=None, description="--scheduled: command run with the report path")
     browser_endpoint: str | None = Field(default=None, description="ws:// of a `playwright run-server`")
+    portal_text: dict[str, Any] = Field(
+        default_factory=dict, description="texts of the portal that differ from the bot's (names as in "
+        "ainas_bot/portal_text.py, e.g. \"Label.CERT_REGISTER\"); `ainas-bot probe` says which to set")
+
+    @field_validator("portal_text")
+    @classmethod
+    def _known_texts(cls, value: dict[str, Any]) -> dict[str, Any]:
+        from ainas_bot.portal_text import check_overrides
+
+        return dict(check_overrides(value, source=str(_TOML_FILE.get("path") or "settings")))
 
     @classmethod
     def settings_customise_sources(

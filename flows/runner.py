@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot import portal_text
 from ainas_bot.errors import AinasBotError, ConfigError, PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
@@ -89,6 +90,12 @@ async def run_offices(
         raise ConfigError(f"portal_url {settings.portal_url}: must be an https:// URL")
     if settings.browser == "firefox" and settings.browser_endpoint:
         raise ConfigError("browser_endpoint works with chromium only (Firefox needs a local profile)")
+    with portal_text.use_overrides(settings.portal_text):
+        return await _run(settings, offices, opts, events, concurrency)
+
+
+async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents,
+               concurrency: int) -> list[Outcome]:
     semaphore = asyncio.Semaphore(max(1, concurrency))
     async with async_playwright() as pw:
         browsers = _Browsers(pw, settings)

@@ -19,6 +19,12 @@ from flows.pages._base import PortalPage
 pytestmark = pytest.mark.e2e
 
 
+class _Screen(PortalPage):
+    def __init__(self, page: Page, timeout_ms: float, screen_name: str) -> None:
+        super().__init__(page, timeout_ms)
+        self.screen_name = screen_name
+
+
 def _in_browser(work: Callable[[Page], Awaitable[None]]) -> None:
     async def main() -> None:
         async with async_playwright() as pw:
@@ -162,8 +168,7 @@ def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
                 await route.fulfill(body=LATE, content_type="text/html; charset=utf-8")
 
         await page.route("https://portal.test/**", serve)
-        screen = PortalPage(page, 5000)
-        screen.screen = "代理人組織照会"
+        screen = _Screen(page, 5000, "ORG_DETAIL")
         await page.goto("https://portal.test/", wait_until="domcontentloaded")
         columns = ("登録日時", "証明書有効期限")
         early = await finder.read_table(locate(page, Table(*columns)), columns, timeout_ms=5000)
@@ -183,8 +188,7 @@ DIALOG = """<div class="title">代理人証明書登録</div>
 def test_confirm_dialogs_accepted_only_where_the_bot_means_to_submit() -> None:
     async def work(page: Page) -> None:
         await page.set_content(DIALOG)
-        screen = PortalPage(page, 5000)
-        screen.screen = "代理人証明書登録"
+        screen = _Screen(page, 5000, "CERT_REGISTER")
         with pytest.raises(PortalChangedError, match="削除しますか"):
             await screen.click("削除")
         assert await page.title() != "deleted"

@@ -22,7 +22,7 @@ from ainas_bot.sandbox._late import org_detail_certs, org_search_rows
 from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
 from ainas_bot.sandbox._transport import Transport
 from ainas_bot.sandbox._update import cert_update, cert_update_confirm
-from ainas_bot.sandbox._web import Ctx, html_page, render_error
+from ainas_bot.sandbox._web import Ctx, html_page, render_error, text_lists
 
 __all__ = ["build_app"]
 
@@ -73,7 +73,8 @@ class Knobs:
                           end_session=end_session)
 
     async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
-        html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE)
+        html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE,
+                                                                      **text_lists())
         await html_page(self.ctx, html, status=503, headers={"Retry-After": "60"})(scope, receive, send)
 
 

@@ -19,7 +19,8 @@ __all__ = ["COOKIE", "LOCK_AFTER", "admin_user", "check_token", "current_user", 
 COOKIE = "JSESSIONID"
 LOCK_AFTER = 5  # wrong passwords in a row
 OPEN_HOURS = (8, 22)  # JST, when --closed-hours is on
-_REASONS = {"expired": pt.Message.SESSION_EXPIRED, "replaced": pt.Message.SESSION_REPLACED}
+def _reasons() -> dict[str, str]:
+    return {"expired": pt.Message.SESSION_EXPIRED, "replaced": pt.Message.SESSION_REPLACED}
 
 
 def issue_token(request: Request, session_id: str) -> str:
@@ -77,7 +78,7 @@ def admin_user(request: Request) -> User | Response:
 
 async def login(request: Request) -> Response:
     if request.method == "GET":
-        return _login_page(request, message=_REASONS.get(request.query_params.get("reason", ""), ""))
+        return _login_page(request, message=_reasons().get(request.query_params.get("reason", ""), ""))
     ctx = ctx_of(request)
     form = await read_form(request)
     refused = check_token(request, form, "", None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tomllib
 from pathlib import Path
 
-from ainas_bot.errors import EXIT_OK, EXIT_USAGE
+from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
+from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import LEGACY, SHAPES, parse_markup
 from ainas_bot.sandbox._options import NOTICES_FILE, SandboxOptions, default_state_dir
 from ainas_bot.sandbox._server import Sandbox, state_json
@@ -41,7 +43,22 @@ def _serve_parser() -> argparse.ArgumentParser:
                    + "; ".join(f"{name}: {text}" for name, text in SHAPES.items()))
     p.add_argument("--late-ms", type=int, default=700,
                    help="extra delay of the table XHR answers with --markup late-tables (default 700)")
+    p.add_argument("--portal-text", type=Path, default=None, metavar="FILE",
+                   help="a TOML file of texts to show instead of the usual ones, by name (a [portal_text] table "
+                   "as in the bot's settings, e.g. \"Label.CERT_REGISTER\" = \"...\"), to rehearse overrides")
     return p
+
+
+def load_portal_text(path: Path) -> dict[str, str]:
+    """The overrides of a `--portal-text` file: its `[portal_text]` table, or the whole file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"--portal-text {path}: cannot be read ({exc})") from None
+    table = data.get("portal_text", data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"--portal-text {path}: [portal_text] must be a table of texts")
+    return check_overrides(table, source=str(path))
 
 
 def _state_parser() -> argparse.ArgumentParser:
@@ -58,7 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, expire_sessions_after=args.expire_sessions_after,
         closed_hours=args.closed_hours, shuffle_paths=args.shuffle_paths, seed=args.seed,
         cert_detail_back_button=args.cert_detail_back_button, markup=parse_markup(args.markup),
-        late_ms=args.late_ms,
+        late_ms=args.late_ms, portal_text=load_portal_text(args.portal_text) if args.portal_text else {},
     )
     sandbox = Sandbox(options)
     with sandbox:

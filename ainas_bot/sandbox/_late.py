@@ -18,7 +18,7 @@ from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._auth import admin_user
 from ainas_bot.sandbox._orgs import org_certs, page_number, search
 from ainas_bot.sandbox._records import org_for_user
-from ainas_bot.sandbox._web import User, ctx_of, render_error, url_for
+from ainas_bot.sandbox._web import User, ctx_of, render_error, text_lists, url_for
 
 __all__ = ["org_detail_certs", "org_search_rows"]
 
@@ -40,7 +40,7 @@ async def org_search_rows(request: Request) -> Response:
     ctx = ctx_of(request)
     found = search(ctx.db, request.query_params.get("orgId", "").strip(),
                    page_number(request.query_params.get("page", "1")))
-    values = {**found, "url": url_for(ctx, user)}
+    values = {**found, "url": url_for(ctx, user), **text_lists()}
     return _json({"rows": ctx.env.get_template("_search_rows.html").render(**values),
                   "pager": ctx.env.get_template("_search_pager.html").render(**values) if found["rows"] else "",
                   "message": found["message"]})
@@ -55,4 +55,5 @@ async def org_detail_certs(request: Request) -> Response:
     if org is None:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     certs = org_certs(request, ctx.db, org["id"])
-    return _json({"rows": ctx.env.get_template("_cert_rows.html").render(certs=certs, url=url_for(ctx, user))})
+    rows = ctx.env.get_template("_cert_rows.html").render(certs=certs, url=url_for(ctx, user), **text_lists())
+    return _json({"rows": rows})

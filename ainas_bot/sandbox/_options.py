@@ -46,6 +46,8 @@ class SandboxOptions:
     faults: list[FaultRule] = dataclasses.field(default_factory=list)  # aimed faults, see _faults
     # Markup shapes (see _markup; `legacy` is all of them): fixed at start, the templates are built with them.
     markup: frozenset[str] = frozenset()
+    # Texts shown instead of the bot's (names as in portal_text.known_names), to rehearse [portal_text].
+    portal_text: dict[str, str] = dataclasses.field(default_factory=dict)
     late_ms: int = 700  # extra delay of the XHR answers with `late-tables` (may change while it runs)
 
     def __post_init__(self) -> None:

@@ -22,8 +22,20 @@ from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import SandboxOptions
 from ainas_bot.sandbox._transport import CP932_CHARSET, encode_cp932
 
-__all__ = ["LOGIN_PATH", "Ctx", "Paths", "User", "ctx_of", "html_page", "read_form", "redirect", "render",
-           "render_error", "url_for"]
+__all__ = [
+    "LOGIN_PATH",
+    "Ctx",
+    "Paths",
+    "User",
+    "ctx_of",
+    "html_page",
+    "read_form",
+    "redirect",
+    "render",
+    "render_error",
+    "text_lists",
+    "url_for",
+]
 
 LOGIN_PATH = "/oss_agt/"
 _PATHS = {
@@ -92,8 +104,7 @@ class Ctx:
             undefined=jinja2.StrictUndefined,
         )
         self.env.globals.update(
-            HEADER=pt.HEADER, LOGIN_TITLE=pt.LOGIN_TITLE, L=pt.Label, S=pt.Screen, M=pt.Message, MENU=pt.MENU,
-            ORG_SEARCH_COLUMNS=pt.ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS=pt.CERT_TABLE_COLUMNS,
+            HEADER=pt.HEADER, LOGIN_TITLE=pt.LOGIN_TITLE, L=pt.Label, S=pt.Screen, M=pt.Message,
             ORG_DETAIL_PERMISSION_ROWS=pt.ORG_DETAIL_PERMISSION_ROWS, url=self.paths.url,
         )
         self.kit = Kit(self.options.markup)
@@ -120,8 +131,14 @@ def html_page(ctx: Ctx, html: str, *, status: int = 200, headers: dict[str, str]
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
+def text_lists() -> dict[str, tuple[str, ...]]:
+    """The lists of labels templates show, read now: with the portal-text overrides in force."""
+    return {"MENU": pt.MENU, "ORG_SEARCH_COLUMNS": pt.ORG_SEARCH_COLUMNS, "CERT_TABLE_COLUMNS": pt.CERT_TABLE_COLUMNS}
+
+
 def render(request: Request, template: str, *, user: User | None, status: int = 200, **values: Any) -> Response:
     ctx = ctx_of(request)
+    values.update(text_lists())
     values.setdefault("message", "")
     values.setdefault("url", url_for(ctx, user))
     html = ctx.env.get_template(template).render(user=user, **values)

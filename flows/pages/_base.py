@@ -28,7 +28,7 @@ from ainas_bot.errors import (
     PortalUnavailableError,
     PortalUntrustedError,
 )
-from ainas_bot.portal_text import MENU, Label, Message
+from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Button, Field, Marker, Table, Text, Title, locate, normalise, read_pairs, read_table
 from flows.finder import seen_on_screen as _seen
 from flows.pages._tab import Tab, tab_of
@@ -40,15 +40,20 @@ __all__ = ["CERT_ERRORS", "PortalPage", "first_line"]
 
 T = TypeVar("T")
 # Messages after which the whole session is gone: a retry must start again from the login.
-_SESSION_LOST = (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
+def _session_lost() -> tuple[str, ...]:
+    return (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
+
+
 # Playwright's client-certificate proxy answers a TLS failure with a 503 page of this text.
 _UNTRUSTED = "Playwright client-certificate error"
 # Net errors of a server certificate that is not trusted (Chromium, Firefox).
 CERT_ERRORS = ("ERR_CERT", "SEC_ERROR", "SSL_ERROR_BAD_CERT", "MOZILLA_PKIX_ERROR", "CERT_AUTHORITY")
 _UNTRUSTED_DETAIL = ("self-signed", "self signed", "unable to verify", "CERT_")
-_INTERRUPTIONS = Text(Message.MAINTENANCE, *_SESSION_LOST, Message.ACCESS_DENIED, Message.INVALID_TRANSITION,
-                      Message.DOUBLE_SUBMIT, _UNTRUSTED)
-_ORG_MANAGEMENT = MENU[2]
+
+
+def _interruptions() -> Text:
+    return Text(Message.MAINTENANCE, *_session_lost(), Message.ACCESS_DENIED, Message.INVALID_TRANSITION,
+                Message.DOUBLE_SUBMIT, _UNTRUSTED)
 
 
 def first_line(exc: BaseException) -> str:
@@ -63,13 +68,17 @@ def shows(body: str, message: str) -> bool:
 class PortalPage:
     """Base of the page objects: one instance per screen the browser is on."""
 
-    screen: str = ""
+    screen_name = ""  # its name in portal_text.Screen: the text is read when used (it may be overridden)
 
     def __init__(self, page: Page, timeout_ms: float) -> None:
         self.tab: Tab = tab_of(page)
         self.timeout_ms = timeout_ms
         # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
+
+    @property
+    def screen(self) -> str:
+        return str(getattr(Screen, self.screen_name)) if self.screen_name else ""
 
     @property
     def page(self) -> Page:
@@ -93,7 +102,7 @@ class PortalPage:
         while True:
             self.tab.changed.clear()
             page = self.page
-            target = locate(page, _INTERRUPTIONS)
+            target = locate(page, _interruptions())
             for marker in wanted:
                 target = locate(page, marker).or_(target)
             remaining_ms = max(1.0, (deadline - loop.time()) * 1000)
@@ -192,7 +201,7 @@ class PortalPage:
             raise PortalUnavailableError(f"{self.screen}: the portal shows its maintenance page", screen=self.screen)
         if _UNTRUSTED in body:  # the proxy could not reach the portal
             raise PortalUnavailableError(f"{self.screen}: {body.strip().splitlines()[0]}", screen=self.screen)
-        for message in _SESSION_LOST:
+        for message in _session_lost():
             if shows(body, message):
                 raise PortalUnavailableError(f"{self.screen}: session lost: {message}", screen=self.screen)
         for message in (Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT,
@@ -284,7 +293,7 @@ class PortalPage:
     async def go_to_org_management(self) -> OrgSearchPage:
         from flows.pages.org_search import OrgSearchPage
 
-        await self.click(_ORG_MANAGEMENT)
+        await self.click(Label.MENU_ORGS)
         nxt = OrgSearchPage(self.page, self.timeout_ms)
         await nxt.arrive()
         return nxt

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ainas_bot import portal_text
 from ainas_bot.errors import PortalChangedError
-from ainas_bot.portal_text import CERT_DETAIL_ROWS, Label, Screen
+from ainas_bot.portal_text import Label
 from flows.finder import Button
 from flows.pages._base import PortalPage
 
@@ -26,11 +27,11 @@ async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]
 
 
 class CertDetailPage(PortalPage):
-    screen = Screen.CERT_DETAIL
+    screen_name = "CERT_DETAIL"
 
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""
-        return await read_rows(self, CERT_DETAIL_ROWS)
+        return await read_rows(self, portal_text.CERT_DETAIL_ROWS)
 
     async def start_update(self) -> CertUpdatePage:
         from flows.pages.cert_update import CertUpdatePage

@@ -14,8 +14,9 @@ from flows.pages.cert_detail import CertDetailPage
 
 __all__ = ["CertRegisterPage", "UploadRefusedError"]
 
-_REFUSALS = (Message.FILE_NOT_P12, Message.WRONG_CERT_PASSWORD, Message.CERT_EXPIRED,
-             Message.CERT_NOT_YET_VALID, Message.CERT_ALREADY_REGISTERED)
+def _refusals() -> tuple[str, ...]:
+    return (Message.FILE_NOT_P12, Message.WRONG_CERT_PASSWORD, Message.CERT_EXPIRED, Message.CERT_NOT_YET_VALID,
+            Message.CERT_ALREADY_REGISTERED)
 
 
 class UploadRefusedError(FlowError):
@@ -25,7 +26,7 @@ class UploadRefusedError(FlowError):
 
 
 class CertRegisterPage(PortalPage):
-    screen = Screen.CERT_REGISTER
+    screen_name = "CERT_REGISTER"
 
     async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage:
         """Choose the file, type the password, 確定 → 代理人証明書照会 of the new record (in the opener, when
@@ -35,9 +36,9 @@ class CertRegisterPage(PortalPage):
         detail = CertDetailPage(self.page, self.timeout_ms)
         with self.submitting():
             await self.click(Label.CONFIRM)
-            found = await detail.arrive(Title(Screen.CERT_DETAIL), Text(*_REFUSALS),
+            found = await detail.arrive(Title(Screen.CERT_DETAIL), Text(*_refusals()),
                                         element=f"{Screen.CERT_DETAIL} after upload")
-        for text in _REFUSALS:
+        for text in _refusals():
             if shows(detail.shown_text, text):
                 raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}",
                                          screen=self.screen)

@@ -14,14 +14,19 @@ from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
 
-__all__ = ["UPDATE_RESULTS", "CertUpdatePage", "FieldErrorsError", "UpdateForm", "UpdateResult"]
+__all__ = ["CertUpdatePage", "FieldErrorsError", "UpdateForm", "UpdateResult", "update_results"]
 
 UpdateResult = CertDetailPage | CertUpdateCompletePage
-_FIELD_ERRORS = Text(Message.KANA_INVALID.split("{label}")[1], Message.POSTAL_INVALID, Message.DATE_INVALID,
-                     Message.DATE_BEFORE_TODAY, Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD)
-# What may follow the last 確定: the 照会 (as the manual shows), or a 完了 screen or message.
-UPDATE_RESULTS: tuple[Marker, ...] = (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE),
-                                      Text(Message.UPDATED))
+
+
+def _field_errors() -> Text:
+    return Text(Message.KANA_INVALID.split("{label}")[1], Message.POSTAL_INVALID, Message.DATE_INVALID,
+                Message.DATE_BEFORE_TODAY, Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD)
+
+
+def update_results() -> tuple[Marker, ...]:
+    """What may follow the last 確定: the 照会 (as the manual shows), or a 完了 screen or message."""
+    return (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE), Text(Message.UPDATED))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +57,7 @@ async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
 
 
 class CertUpdatePage(PortalPage):
-    screen = Screen.CERT_UPDATE
+    screen_name = "CERT_UPDATE"
 
     async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
                      ) -> UpdateResult:
@@ -67,11 +72,12 @@ class CertUpdatePage(PortalPage):
             if on_confirm is not None:
                 on_confirm()  # from here on the portal may have registered the update
             await self.click(Label.CONFIRM)
-            found = await self.arrive(*UPDATE_RESULTS, confirm_title, _FIELD_ERRORS,
+            errors = _field_errors()
+            found = await self.arrive(*update_results(), confirm_title, errors,
                                       element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
         if found == confirm_title:
             return await CertUpdateConfirmPage(self.page, self.timeout_ms).confirm(form)
-        if found != _FIELD_ERRORS:
+        if found != errors:
             return await result_of(self, found)
         shown = []
         for label in [*form.typed(), Label.CERT_PASSWORD]:

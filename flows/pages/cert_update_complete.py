@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ainas_bot.portal_text import Label, Screen
+from ainas_bot.portal_text import Label
 from flows.finder import Button
 from flows.pages._base import PortalPage
 
@@ -15,7 +15,7 @@ __all__ = ["CertUpdateCompletePage"]
 
 
 class CertUpdateCompletePage(PortalPage):
-    screen = Screen.CERT_UPDATE_COMPLETE
+    screen_name = "CERT_UPDATE_COMPLETE"
 
     async def back_to_org(self, org_id: str) -> OrgDetailPage:
         """To the organisation's 照会, to verify the update there: by `↑ 一覧に戻る`, else by the menu."""

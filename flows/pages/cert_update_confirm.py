@@ -26,11 +26,11 @@ def _same(label: str, shown: str, typed: str) -> bool:
 
 
 class CertUpdateConfirmPage(PortalPage):
-    screen = Screen.CERT_UPDATE_CONFIRM
+    screen_name = "CERT_UPDATE_CONFIRM"
 
     async def confirm(self, form: UpdateForm) -> UpdateResult:
         """確定 once every typed value is shown back as typed; stop (nothing registered) otherwise."""
-        from flows.pages.cert_update import UPDATE_RESULTS, result_of
+        from flows.pages.cert_update import result_of, update_results
 
         typed = form.typed()
         shown = await read_rows(self, tuple(typed))
@@ -40,5 +40,5 @@ class CertUpdateConfirmPage(PortalPage):
             raise PortalMismatchError(f"{self.screen}: " + "; ".join(differences), screen=self.screen)
         with self.submitting():
             await self.click(Label.CONFIRM)
-            found = await self.arrive(*UPDATE_RESULTS, element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
+            found = await self.arrive(*update_results(), element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
         return await result_of(self, found)

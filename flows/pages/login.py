@@ -14,15 +14,16 @@ from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]
 
-_REFUSALS = {
-    Message.LOGIN_FAILED: "wrong login ID or password",
-    Message.ACCOUNT_LOCKED: "the account is locked",
-    Message.CLOSED_HOURS: "the portal is outside its service hours",
-}
+def _refusals() -> dict[str, str]:
+    return {
+        Message.LOGIN_FAILED: "wrong login ID or password",
+        Message.ACCOUNT_LOCKED: "the account is locked",
+        Message.CLOSED_HOURS: "the portal is outside its service hours",
+    }
 
 
 class LoginPage(PortalPage):
-    screen = Screen.LOGIN
+    screen_name = "LOGIN"
 
     @classmethod
     async def open(cls, page: Page, url: str, timeout_ms: float) -> LoginPage:
@@ -46,8 +47,9 @@ class LoginPage(PortalPage):
         await self.fill(Label.PASSWORD, password)
         await self.click(Label.LOGIN)
         home = HomePage(self.page, self.timeout_ms)
-        await home.arrive(Button(Label.LOGOUT), Text(*_REFUSALS), element=f"{Label.LOGOUT} after login")
-        for text, meaning in _REFUSALS.items():
+        refusals = _refusals()
+        await home.arrive(Button(Label.LOGOUT), Text(*refusals), element=f"{Label.LOGOUT} after login")
+        for text, meaning in refusals.items():
             if shows(home.shown_text, text):
                 error = PortalUnavailableError if text == Message.CLOSED_HOURS else PortalAuthError
                 raise error(f"{Screen.LOGIN}: {meaning} (the portal says: {text}); not retried",

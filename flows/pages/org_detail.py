@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
+from ainas_bot import portal_text
 from ainas_bot.errors import PortalChangedError
-from ainas_bot.portal_text import CERT_TABLE_COLUMNS, Label, Screen
+from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
 from flows.finder import normalise
 from flows.pages._base import PortalPage
@@ -23,7 +24,7 @@ def row_locator(table: Locator, index: int) -> Locator:
 
 
 class OrgDetailPage(PortalPage):
-    screen = Screen.ORG_DETAIL
+    screen_name = "ORG_DETAIL"
 
     async def check_org_id(self, org_id: str) -> None:
         """Stop unless this is the organisation asked for."""
@@ -36,7 +37,7 @@ class OrgDetailPage(PortalPage):
 
     async def certificates(self) -> list[CertificateRow]:
         """The certificate table, by its column headers, read from the settled screen."""
-        _, rows = await self.table(CERT_TABLE_COLUMNS)
+        _, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
         return [CertificateRow(
             registered_at=cells[Label.REGISTERED_AT],
             trade_name_kanji=cells[Label.TRADE_NAME_KANJI],
@@ -47,7 +48,7 @@ class OrgDetailPage(PortalPage):
 
     async def open_certificate(self, row: CertificateRow) -> CertDetailPage:
         """Open the 照会 of this row: its own link, not the first one with the same 登録日時."""
-        table, _ = await self.table(CERT_TABLE_COLUMNS)
+        table, _ = await self.table(portal_text.CERT_TABLE_COLUMNS)
         await self.click(row.registered_at, scope=row_locator(table, row.position))
         detail = CertDetailPage(self.page, self.timeout_ms)
         await detail.arrive()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from ainas_bot import portal_text
 from ainas_bot.errors import PortalAuthError
-from ainas_bot.portal_text import ORG_SEARCH_COLUMNS, Label, Message, Screen
+from ainas_bot.portal_text import Label, Message
 from flows.finder import Table, Text, normalise
 from flows.pages._base import PortalPage
 from flows.pages.org_detail import OrgDetailPage, row_locator
@@ -12,15 +13,15 @@ __all__ = ["OrgSearchPage"]
 
 
 class OrgSearchPage(PortalPage):
-    screen = Screen.ORG_SEARCH
+    screen_name = "ORG_SEARCH"
     _row = -1
 
     async def search(self, org_id: str) -> OrgSearchPage:
         await self.fill(Label.ORG_ID, org_id)
         await self.click(Label.SEARCH)
-        found = await self.arrive(Table(*ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
+        found = await self.arrive(Table(*portal_text.ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
                                   element=f"search result for {Label.ORG_ID} {org_id}")
-        rows = [] if isinstance(found, Text) else (await self.table(ORG_SEARCH_COLUMNS))[1]
+        rows = [] if isinstance(found, Text) else (await self.table(portal_text.ORG_SEARCH_COLUMNS))[1]
         matching = [index for index, cells in rows if normalise(cells[Label.ORG_ID]) == normalise(org_id)]
         if not matching:
             raise PortalAuthError(
@@ -31,7 +32,7 @@ class OrgSearchPage(PortalPage):
 
     async def open_org(self, org_id: str) -> OrgDetailPage:
         """Its 代理人組織ID in the result row, whatever the element that makes it clickable."""
-        table, _ = await self.table(ORG_SEARCH_COLUMNS)
+        table, _ = await self.table(portal_text.ORG_SEARCH_COLUMNS)
         await self.click(org_id, scope=row_locator(table, self._row) if self._row >= 0 else table)
         detail = OrgDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
