@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     from ainas_bot import _cli_renew
 
     _cli_renew.add_subparsers(sub)
+    from ainas_bot import _cli_probe
+
+    _cli_probe.add_subparser(sub)
     sub.add_parser("sandbox", help="run the local AINAS sandbox (see `ainas-bot sandbox --help`)", add_help=False)
     return parser
 

@@ -65,26 +65,34 @@
     }
     return text;
   };
-  const fields = (root, wanted) => {
-    const found = new Set();
+  // Each control with how it was found, in the order a person looks: a label element, an aria label or
+  // placeholder, the text just before it, then the key cell before it in its row.
+  const fieldsHow = (root, wanted) => {
+    const found = new Map();
     for (const label of all(root, "label")) {
-      if (wanted.includes(labelKey(label.textContent)) && label.control) found.add(label.control);
+      if (wanted.includes(labelKey(label.textContent)) && label.control && !found.has(label.control)) {
+        found.set(label.control, "label element");
+      }
     }
     for (const control of all(root, CONTROL)) {
+      if (found.has(control)) continue;
       const aria = control.getAttribute("aria-label") || control.getAttribute("placeholder") || control.title;
-      if (aria && wanted.includes(labelKey(aria))) found.add(control);
-      else if (wanted.includes(labelKey(textBefore(control)))) found.add(control);
+      if (aria && wanted.includes(labelKey(aria))) found.set(control, "aria-label or placeholder");
+      else if (wanted.includes(labelKey(textBefore(control)))) found.set(control, "text before it");
     }
-    // A key cell: th or td (or dt) whose text is the label; the control is in a cell after it, same row.
     for (const cell of all(root, "th,td,dt")) {
       if (controlIn(cell) || !wanted.includes(labelKey(cell.textContent))) continue;
       for (let next = cell.nextElementSibling; next; next = next.nextElementSibling) {
         const control = controlIn(next);
-        if (control) { found.add(control); break; }
+        if (control) {
+          if (!found.has(control)) found.set(control, `header cell <${cell.tagName.toLowerCase()}>`);
+          break;
+        }
       }
     }
-    return Array.from(found);
+    return found;
   };
+  const fields = (root, wanted) => Array.from(fieldsHow(root, wanted).keys());
 
   const texts = (root, wanted) => innermost(all(root, "*").filter((el) => {
     if (NOT_SHOWN.has(el.tagName)) return false;
@@ -145,6 +153,33 @@
     buttons: all(root, CLICKABLE).filter(shown).map((el) => spaced(captionOf(el)).replace(SPACE, " ").trim())
       .filter(Boolean).slice(0, 30),
   });
+  const tagOf = (el) => {
+    const type = el.tagName === "INPUT" ? ` type=${el.type}` : "";
+    const cls = el.className && typeof el.className === "string" ? ` class=${el.className.split(/\s+/)[0]}` : "";
+    return `<${el.tagName.toLowerCase()}${type}${cls}>`;
+  };
+  // How the first match of a selector was found, in words, for `ainas-bot probe`.
+  const explain = (root, kind, args) => {
+    if (kind === "field") {
+      const [first] = fieldsHow(root, args.map(labelKey));
+      return first ? `${first[1]}, ${tagOf(first[0])}` : null;
+    }
+    const [el] = KINDS[kind](root, args);
+    if (!el) return null;
+    if (kind === "title") return `title text of ${tagOf(el)}`;
+    if (kind === "button") return `caption of ${tagOf(el)}`;
+    if (kind === "table") {
+      const row = el.rows[headerRow(el, args.map(labelKey))];
+      return `header row of <${row.cells[0].tagName.toLowerCase()}> cells`;
+    }
+    return `text of ${tagOf(el)}`;
+  };
+  // Texts of header and key cells, for naming what a screen shows instead of a missing label.
+  const cellTexts = (root) => Array.from(new Set(all(root, "th,td,dt,label")
+    .filter((el) => !controlIn(el) && !el.querySelector("table") && shown(el)
+      && (el.tagName !== "TD" || el.nextElementSibling)).map((el) => spaced(el.textContent).replace(SPACE, " ").trim())
+    .filter((t) => t && t.length <= 40))).slice(0, 60);
+
   return { query: (root, selector) => queryAll(root, selector)[0] || null, queryAll,
-    key, labelKey, core, readTable, readPairs, seen };
+    key, labelKey, core, readTable, readPairs, seen, explain, cellTexts };
 })()

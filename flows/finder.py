@@ -30,7 +30,8 @@ from playwright.async_api import Locator, Page, Playwright
 from ainas_bot.portal_text import LABEL_DECORATIONS
 
 __all__ = [
-    "ENGINE", "LIBRARY", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core", "label_key",
+    "ENGINE", "LIBRARY", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core", "cell_texts",
+    "explain", "label_key",
     "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table", "register",
     "seen_on_screen",
 ]
@@ -207,6 +208,35 @@ async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | Non
     pairs: dict[str, str | None] = await page.evaluate(
         f"labels => ({LIBRARY}).readPairs(document, labels)", list(labels))
     return pairs
+
+
+def _kind_and_args(marker: Marker) -> tuple[str, list[str]]:
+    match marker:
+        case Title(texts=texts):
+            return "title", list(texts)
+        case Field(label=label):
+            return "field", [label]
+        case Button(caption=caption):
+            return "button", [caption]
+        case Text(messages=messages):
+            return "text", list(messages)
+        case Table(columns=columns):
+            return "table", list(columns)
+    raise TypeError(marker)
+
+
+async def explain(page: Page, marker: Marker) -> str | None:
+    """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
+    kind, args = _kind_and_args(marker)
+    how: str | None = await page.evaluate(f"([kind, args]) => ({LIBRARY}).explain(document, kind, args)",
+                                          [kind, args])
+    return how
+
+
+async def cell_texts(page: Page) -> list[str]:
+    """Texts of the header and key cells and labels on the screen (what a missing label may be called now)."""
+    texts: list[str] = await page.evaluate(f"() => ({LIBRARY}).cellTexts(document)")
+    return texts
 
 
 async def seen_on_screen(page: Page) -> dict[str, list[str]]:

@@ -4,12 +4,16 @@ at most N at once; a crashed browser is replaced and the run goes on."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from playwright.async_api import Browser, Playwright, async_playwright
 from playwright.async_api import Error as PlaywrightError
+from pydantic import SecretStr
 
 from ainas_bot import portal_text
 from ainas_bot.errors import AinasBotError, ConfigError, PortalUnavailableError
@@ -18,9 +22,12 @@ from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
 from flows.browser import CHROMIUM_ARGS, launch_chromium, office_context
+
+if TYPE_CHECKING:
+    from flows.probe import ProbeReport
 from flows.renewal import FlowOptions, GroupState, _failed, renew_login_group
 
-__all__ = ["group_by_login", "run_offices"]
+__all__ = ["ProbeTarget", "group_by_login", "probe_offices", "run_offices"]
 
 log = logging.getLogger(__name__)
 _BROWSER_RESTARTS = 3  # per login group; a browser that keeps dying is not the portal's fault
@@ -137,3 +144,39 @@ def _fail_rest(group: list[PreparedOffice], state: GroupState, exc: AinasBotErro
         if office.office.id not in state.outcomes:
             state.outcomes[office.office.id] = _failed(office, exc, 0.0, [])
             events.done(state.outcomes[office.office.id])
+
+
+@dataclasses.dataclass(frozen=True)
+class ProbeTarget:
+    """An office to probe with, and what its login needs (no PIN: the probe types none)."""
+
+    office_id: str
+    login_id: str
+    password: SecretStr
+    client_cert: Path
+    client_cert_password: SecretStr
+
+
+async def probe_offices(settings: Settings, targets: Sequence[ProbeTarget], *,
+                        snapshots_dir: Path | None) -> list[ProbeReport]:
+    """`ainas-bot probe`: one walk per office, one after another, each in a fresh context."""
+    from flows.probe import probe_office
+    from flows.snapshots import Snapshots
+
+    reports: list[ProbeReport] = []
+    with portal_text.use_overrides(settings.portal_text):
+        async with async_playwright() as pw:
+            browsers = _Browsers(pw, settings)
+            for target in targets:
+                secrets = [target.login_id, target.password.get_secret_value(),
+                           target.client_cert_password.get_secret_value()]
+                snapshots = (Snapshots(snapshots_dir / target.office_id if len(targets) > 1 else snapshots_dir, secrets)
+                             if snapshots_dir is not None else None)
+                chromium = await browsers.get(0) if settings.browser == "chromium" else None
+                async with office_context(pw, chromium, settings, client_cert=target.client_cert,
+                                          client_cert_password=target.client_cert_password) as context:
+                    reports.append(await probe_office(
+                        context, portal_url=settings.portal_url, office_id=target.office_id, login_id=target.login_id,
+                        password=target.password, timeout_ms=settings.timeout_seconds * 1000, snapshots=snapshots))
+            await browsers.close()
+    return reports

@@ -120,6 +120,11 @@ class Sandbox:
         return self._ctx.requests_served if self._ctx is not None else 0
 
     @property
+    def requests_log(self) -> list[tuple[str, str]]:
+        """(method, route name) of every request so far."""
+        return list(self._ctx.requests_log) if self._ctx is not None else []
+
+    @property
     def upload_posts(self) -> int:
         """POSTs that reached 代理人証明書登録 since start, whatever their answer (a refused token, a wrong PIN,
         an ended session alike): the bot's tests prove with it that a certificate is never uploaded twice."""

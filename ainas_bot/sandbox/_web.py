@@ -94,6 +94,8 @@ class Ctx:
     paths: Paths
     rng: random.Random
     requests_served: int = 0  # for benchmarks: the requests on the bot's paths
+    # (method, route name) of every request, for tests that prove a client only looked (probe)
+    requests_log: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     upload_posts: int = 0  # POSTs that reached 代理人証明書登録, whatever their answer
     env: jinja2.Environment = dataclasses.field(init=False)
     kit: Kit = dataclasses.field(init=False)

@@ -1,0 +1,97 @@
+"""`ainas-bot probe`: first contact with a portal, read only; what the update needs, found or missing."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ainas_bot._cli_renew import settings_from_args
+from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from ainas_bot.inventory import all_offices, select_offices
+from ainas_bot.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.probe import ProbeReport
+    from flows.runner import ProbeTarget
+
+__all__ = ["add_subparser"]
+
+
+def _targets(settings: Settings, args: argparse.Namespace, environ: Mapping[str, str]) -> list[ProbeTarget]:
+    from flows.runner import ProbeTarget
+
+    offices = all_offices(settings)
+    # One office is enough to learn the portal's screens: the first, unless offices are named.
+    chosen = select_offices(offices, args.office, all_offices=False) if args.office else offices[:1]
+    if not chosen:
+        raise ConfigError("probe: no office in the settings to log in as; add one ([[offices]] or inventory)")
+    sdir = settings.secrets_dir
+    return [ProbeTarget(
+        o.id, o.login_id, o.login_password.resolve(environ, sdir, what=f"office {o.id}: login_password"),
+        o.client_cert, o.client_cert_password.resolve(environ, sdir, what=f"office {o.id}: client_cert_password"),
+    ) for o in chosen]
+
+
+def _print(report: ProbeReport) -> None:
+    print(f"office {report.office_id}")
+    for screen in report.screens:
+        print(f"  {screen.screen} ({screen.seconds:.1f} s)")
+        for check in screen.checks:
+            state = "ok     " if check.found else ("MISSING" if check.required else "absent ")
+            name = f" [{check.name}]" if check.name else ""
+            detail = check.how if check.found else "; ".join(filter(None, [
+                check.hint(), "seen: " + ", ".join(check.candidates[:15]) if check.candidates else ""]))
+            print(f"    {state} {check.what} {check.text}{name} — {detail}")
+        for row in screen.rows:
+            print("    row: " + " | ".join(row.values()))
+        for dialog in screen.dialogs:
+            print(f"    dialog accepted: {dialog}")
+    print(("ok: " if report.ok else "problem: ") + report.summary())
+
+
+def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from flows.runner import probe_offices
+
+    settings = settings_from_args(args, environ)
+    targets = _targets(settings, args, environ)
+    reports = asyncio.run(probe_offices(settings, targets, snapshots_dir=args.snapshots))
+    ok = all(r.ok for r in reports)
+    data = [r.as_json() for r in reports]
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif not (args.scheduled and ok):
+        for report in reports:
+            _print(report)
+    if args.scheduled and not ok:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = (settings.report_dir or settings.artifacts_dir) / f"probe-{stamp}.json"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+        print(f"ainas-bot probe: the portal differs; report {path}", file=sys.stderr)
+        if settings.on_failure:
+            result = subprocess.run([*settings.on_failure, str(path)], check=False)
+            if result.returncode != 0:
+                print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def add_subparser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("probe", help="walk the portal read-only and report what the update needs, found or missing")
+    p.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
+    p.add_argument("--office", action="append", metavar="ID", help="代理人組織ID to log in as (default: the first)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--snapshots", type=Path, metavar="DIR",
+                   help="keep each screen's HTML and screenshot here (owner-only; secrets and form values removed)")
+    p.add_argument("--scheduled", action="store_true",
+                   help="a canary: quiet when everything is found, else a report and the on_failure command")
+    p.add_argument("--browser", choices=["chromium", "firefox"])
+    p.add_argument("--headed", action="store_true", help="show the browser window")
+    p.set_defaults(handler=_probe)

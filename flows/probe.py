@@ -1,0 +1,251 @@
+"""First contact with a portal: walk every screen that can be seen without changing anything, and say, for
+each thing the update needs, whether it is there and how it was found.
+
+The walk: log in (one attempt), the home screen, 代理人組織管理 → 代理人組織検索 → the organisation's
+代理人組織照会 (its certificate table read), the newest record's 代理人証明書照会, `+ 代理人証明書登録` (the form
+opened, nothing chosen or sent), back, ログアウト. It never uploads, types no PIN and presses no 確定.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from playwright.async_api import BrowserContext, Page
+from pydantic import SecretStr
+
+from ainas_bot import portal_text
+from ainas_bot.errors import AinasBotError, FlowError
+from ainas_bot.portal_text import text_of
+from flows.finder import Button, Field, Marker, Table, Title, caption_core, cell_texts, explain, seen_on_screen
+from flows.pages import CertDetailPage, LoginPage, OrgDetailPage
+from flows.pages._base import PortalPage
+from flows.snapshots import Snapshots
+
+__all__ = ["Check", "ProbeReport", "ScreenReport", "probe_office"]
+
+
+@dataclasses.dataclass
+class Check:
+    """One thing the update needs on a screen, by its name in portal_text (empty for a value of the settings)."""
+
+    what: str  # "title", "field", "button", "table", "row"
+    name: str
+    text: str
+    how: str | None = None
+    required: bool = True
+    candidates: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return self.how is not None
+
+    def hint(self) -> str:
+        """Which name to set, and the nearest text seen on the screen."""
+        if not self.name or "," in self.name:
+            return ""
+        # A text the bot knows for something else is not what this one is called now.
+        known = {caption_core(text_of(name)) for name in portal_text.known_names()}
+        unknown = {caption_core(c): c for c in self.candidates if caption_core(c) and caption_core(c) not in known}
+        near = difflib.get_close_matches(caption_core(self.text), list(unknown), n=1, cutoff=0.0)
+        value = unknown[near[0]] if near else "…"
+        return f'set [portal_text] "{self.name}" = "{value}"'
+
+
+@dataclasses.dataclass
+class ScreenReport:
+    screen: str
+    seconds: float = 0.0
+    checks: list[Check] = dataclasses.field(default_factory=list)
+    rows: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    dialogs: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Check]:
+        return [c for c in self.checks if c.required and not c.found]
+
+
+@dataclasses.dataclass
+class ProbeReport:
+    office_id: str
+    screens: list[ScreenReport] = dataclasses.field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def first_missing(self) -> tuple[ScreenReport, Check] | None:
+        for screen in self.screens:
+            if screen.missing:
+                return screen, screen.missing[0]
+        return None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.first_missing is None
+
+    def summary(self) -> str:
+        if self.first_missing is not None:
+            screen, check = self.first_missing
+            hint = check.hint()
+            return (f"office {self.office_id}: {screen.screen}: {check.what} {check.text} not found"
+                    + (f"; {hint}" if hint else ""))
+        if self.error is not None:
+            return f"office {self.office_id}: {self.error}"
+        return f"office {self.office_id}: every screen, field, button and table the update needs was found"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"office": self.office_id, "ok": self.ok, "summary": self.summary(), "error": self.error,
+                "screens": [{**dataclasses.asdict(s), "checks": [{**dataclasses.asdict(c), "found": c.found,
+                                                                  "hint": c.hint() if not c.found else ""}
+                                                                 for c in s.checks]} for s in self.screens]}
+
+
+def _need(what: str, name: str, *, required: bool = True) -> tuple[Check, Marker]:
+    text = text_of(name)
+    marker: Marker = Title(text) if what == "title" else Field(text) if what == "field" else Button(text)
+    return Check(what, name, text, required=required), marker
+
+
+class _Walk:
+    def __init__(self, report: ProbeReport, snapshots: Snapshots | None) -> None:
+        self.report = report
+        self.snapshots = snapshots
+        self.started = time.monotonic()
+
+    async def screen(self, page: PortalPage, needs: list[tuple[Check, Marker]], *,
+                     rows: list[dict[str, str]] | None = None) -> ScreenReport:
+        """Record what this settled screen shows of `needs`, then keep its snapshot."""
+        shown = ScreenReport(page.screen, seconds=round(time.monotonic() - self.started, 2), rows=rows or [])
+        current = page.page
+        seen = await seen_on_screen(current)
+        cells = await cell_texts(current)
+        for check, marker in needs:
+            check.how = await explain(current, marker)
+            if not check.found:
+                check.candidates = {"title": seen["titles"], "button": seen["buttons"]}.get(check.what, cells)
+            shown.checks.append(check)
+        shown.dialogs = list(page.tab.accepted)
+        page.tab.accepted.clear()
+        self.report.screens.append(shown)
+        if self.snapshots is not None:
+            await self.snapshots.keep(current, len(self.report.screens), page.screen)
+        self.started = time.monotonic()
+        return shown
+
+    async def table(self, page: PortalPage, columns: tuple[str, ...], names: str) -> tuple[Check, list[dict[str, str]]]:
+        check = Check("table", names, " | ".join(columns))
+        check.how = await explain(page.page, Table(*columns))
+        rows: list[dict[str, str]] = []
+        if check.found:
+            _, read = await page.table(columns)
+            rows = [cells for _, cells in read]
+        return check, rows
+
+
+async def probe_office(context: BrowserContext, *, portal_url: str, office_id: str, login_id: str,
+                       password: SecretStr, timeout_ms: float, snapshots: Snapshots | None) -> ProbeReport:
+    """Walk the portal as `office_id`'s administrator and report; never changes anything on the portal."""
+    report = ProbeReport(office_id)
+    walk = _Walk(report, snapshots)
+    page = await context.new_page()
+    try:
+        await _walk(page, walk, portal_url=portal_url, office_id=office_id, login_id=login_id, password=password,
+                    timeout_ms=timeout_ms)
+    except AinasBotError as exc:
+        screen = f"{exc.screen}: " if isinstance(exc, FlowError) and exc.screen and \
+            not str(exc).startswith(exc.screen) else ""
+        report.error = f"{screen}{exc}"
+    finally:
+        await page.close()
+    return report
+
+
+async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, login_id: str, password: SecretStr,
+                timeout_ms: float) -> None:
+    async def stop_unless(shown: ScreenReport, then: Callable[[], Awaitable[None]] | None = None) -> bool:
+        if shown.missing:
+            if then is not None:
+                await then()
+            return True
+        return False
+
+    login = await LoginPage.open(page, portal_url, timeout_ms)
+    shown = await walk.screen(login, [_need("field", "Label.LOGIN_ID"), _need("field", "Label.PASSWORD"),
+                                      _need("button", "Label.LOGIN")])
+    if await stop_unless(shown):
+        return
+    home = await login.log_in(login_id, password)  # one attempt: a refusal is the report's error
+    shown = await walk.screen(home, [_need("button", "Label.LOGOUT"), _need("button", "Label.MENU_ORGS")])
+    if await stop_unless(shown, home.logout if shown.checks[0].found else None):
+        return
+    search = await home.go_to_org_management()
+    shown = await walk.screen(search, [_need("title", "Screen.ORG_SEARCH"), _need("field", "Label.ORG_ID"),
+                                       _need("button", "Label.SEARCH")])
+    if await stop_unless(shown, search.logout):
+        return
+    await search.search(office_id)
+    table, rows = await walk.table(search, portal_text.ORG_SEARCH_COLUMNS, "ORG_SEARCH_COLUMNS")
+    link = Check("link", "", office_id, how=await explain(search.page, Button(office_id)))
+    shown = await walk.screen(search, [], rows=rows)
+    shown.checks += [table, link]
+    if await stop_unless(shown, search.logout):
+        return
+    org = await search.open_org(office_id)
+    table, rows = await walk.table(org, portal_text.CERT_TABLE_COLUMNS, "CERT_TABLE_COLUMNS")
+    shown = await walk.screen(org, [_need("title", "Screen.ORG_DETAIL"), _need("button", "Label.CERT_REGISTER"),
+                                    _need("button", "Label.BACK_TO_LIST", required=False)], rows=rows)
+    shown.checks.insert(1, table)
+    if await stop_unless(shown, org.logout):
+        return
+    back_at_org = await _look_at_newest_record(org, walk, office_id)
+    if back_at_org is None:
+        return
+    register = await back_at_org.start_registration()
+    shown = await walk.screen(register, [_need("title", "Screen.CERT_REGISTER"), _need("field", "Label.CERT_FILE"),
+                                         _need("field", "Label.CERT_PASSWORD"), _need("button", "Label.CONFIRM")])
+    back = await _leave_registration(register, office_id, timeout_ms)
+    await back.logout()
+
+
+async def _look_at_newest_record(org: OrgDetailPage, walk: _Walk, office_id: str) -> OrgDetailPage | None:
+    """The newest record's 代理人証明書照会 (read only), and back to the organisation; None when it stopped."""
+    rows = await org.certificates()
+    if not rows:
+        return org
+    newest = max(rows, key=lambda r: r.registered)
+    detail: CertDetailPage = await org.open_certificate(newest)
+    needs = [_need("title", "Screen.CERT_DETAIL"), _need("button", "Label.CERT_UPDATE"),
+             _need("button", "Label.BACK_TO_LIST", required=False)]
+    shown = await walk.screen(detail, needs)
+    pairs = await detail.pairs(portal_text.CERT_DETAIL_ROWS)
+    shown.checks += [Check("row", f"Label.{_label_name(label)}", label, how="key cell" if value is not None else None)
+                     for label, value in pairs.items()]
+    if shown.missing:
+        await detail.logout()
+        return None
+    if await detail.can_go_back_to_org():
+        return await detail.back_to_org(office_id)
+    search = await detail.go_to_org_management()
+    await search.search(office_id)
+    return await search.open_org(office_id)
+
+
+async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: float) -> PortalPage:
+    """Back from the form without sending it: close the window the portal opened, or go back a page."""
+    tab = register.tab
+    if len(tab.pages) > 1:
+        await tab.current.close()
+    else:
+        await tab.current.go_back(timeout=timeout_ms)
+    org = OrgDetailPage(tab.current, timeout_ms)
+    await org.arrive()
+    await org.check_org_id(office_id)
+    return org
+
+
+def _label_name(text: str) -> str:
+    return next((name.split(".", 1)[1] for name, value in portal_text.known_names().items()
+                 if name.startswith("Label.") and text_of(name) == text), "?")
+
