@@ -44,7 +44,7 @@ class Knobs:
             return
         options = self.ctx.options
         self.ctx.requests_served += 1
-        self.ctx.requests_log.append((scope["method"], self._routes.get(scope["path"], scope["path"])))
+        self.ctx.requests_log.append((str(scope["method"]), self._routes.get(scope["path"]) or str(scope["path"])))
         latency = options.latency_ms + (self.ctx.rng.uniform(0, options.latency_jitter_ms)
                                         if options.latency_jitter_ms else 0)
         if latency > 0:
