@@ -154,3 +154,15 @@ def test_renew_uses_the_overrides_of_its_settings_only(sandbox_world: Callable[.
     assert failed.reason == "portal-changed" and "証明書情報の更新" in failed.message
     [outcome] = run(world.settings(portal_text={"Label.CERT_UPDATE": "証明書情報の更新"}), [office])
     assert outcome.status in ("updated", "resumed"), outcome
+
+
+@pytest.mark.firefox
+def test_probe_in_firefox_esr_against_the_legacy_preset(sandbox_world: Callable[..., FlowWorld]) -> None:
+    world = sandbox_world(markup=parse_markup(["legacy"]))
+    kit = world.make_office()
+    state, before = world.sandbox.state(), world.sandbox.requests_log
+
+    report = _probe(world, kit, browser="firefox")
+
+    assert report.ok, report.summary()
+    _only_looked(world, before, state)
