@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from ainas_bot import certfactory
 from ainas_bot._jst import JST
 from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot._safe_text import json_safe, shown
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe, raw_dump
 from ainas_bot.errors import AinasBotError, ConfigError
 from ainas_bot.portal_text import Label
@@ -72,10 +73,10 @@ def _human(info: CertificateInfo, raw: dict[str, Any] | None) -> str:
                        f"MAC {info.encryption['mac']}"),
     ]
     width = max(len(k) + sum(1 for ch in k if ord(ch) > 0x2E7F) for k, _ in rows)
-    lines = [f"{k}{' ' * (width - len(k) - sum(1 for ch in k if ord(ch) > 0x2E7F))}  {v}" for k, v in rows]
-    lines += [f"Warning  {w}" for w in info.warnings]
+    lines = [f"{k}{' ' * (width - len(k) - sum(1 for ch in k if ord(ch) > 0x2E7F))}  {shown(v)}" for k, v in rows]
+    lines += [f"Warning  {shown(w)}" for w in info.warnings]
     if raw is not None:
-        lines.append(json.dumps(raw, ensure_ascii=False, indent=2))
+        lines.append(json_safe(json.dumps(raw, ensure_ascii=False, indent=2)))
     return "\n".join(lines)
 
 
@@ -93,7 +94,7 @@ def _inspect(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         out = info.as_json()
         if raw is not None:
             out["raw"] = raw
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
         print(_human(info, raw))
     return 0

@@ -12,6 +12,8 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
 from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
 
+from ainas_bot._p12_bounds import MAX_ITERATIONS, MAX_P12_BYTES, MAX_TOTAL_ITERATIONS, iteration_counts, mac_verifies
+from ainas_bot._safe_files import read_regular
 from ainas_bot.errors import CertificateError
 
 __all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
@@ -84,18 +86,27 @@ def _is_ca(cert: x509.Certificate) -> bool:
 
 
 def read_p12_bytes(path: Path) -> bytes:
-    """Read a file that should be a .p12, turning every filesystem problem into one line."""
+    """Read a file that should be a .p12 (a regular file, at most `MAX_P12_BYTES`), every problem one line."""
     if not path.exists():
         raise CertificateError(f"{path}: no such file; give the path of the .p12")
     if path.is_dir():
         raise CertificateError(f"{path}: is a directory, not a .p12 file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CertificateError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    data = read_regular(path, limit=MAX_P12_BYTES, what="", error=CertificateError)
     if not data:
         raise CertificateError(f"{path}: the file is empty; copy the .p12 again from the issuer's media")
     return data
+
+
+def _check_bounds(pfx: object, size: int, name: str) -> None:
+    """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
+    if size > MAX_P12_BYTES:
+        raise CertificateError(f"{name}: the .p12 is larger than {MAX_P12_BYTES} bytes; refused")
+    counts = iteration_counts(pfx)
+    if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
+        raise CertificateError(
+            f"{name}: the .p12 asks for {max(counts)} key-derivation rounds ({sum(counts)} in all; at most "
+            f"{MAX_ITERATIONS} each and {MAX_TOTAL_ITERATIONS} in all are accepted); refused before the PIN is "
+            "tried; export the certificate again")
 
 
 def _alg_name(alg: object) -> str:
@@ -149,6 +160,13 @@ def _describe_encryption(pfx: object) -> P12Encryption:
     )
 
 
+def _mac_verifies(pfx: object, pin: str) -> bool:
+    try:
+        return bool(mac_verifies(pfx, pin))
+    except (PyAsn1Error, KeyError, TypeError, ValueError):
+        return False
+
+
 def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     """Open a PKCS#12 blob with its PIN; `name` (the file) starts every error message."""
     if not data:
@@ -165,12 +183,17 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         raise CertificateError(f"{name}: not a PKCS#12 (.p12) file (trailing data after the structure)")
     try:
         encryption = _describe_encryption(pfx)
-    except (PyAsn1Error, KeyError, TypeError):
+        _check_bounds(pfx, len(data), name)
+    except (PyAsn1Error, KeyError, TypeError, ValueError):
         raise CertificateError(f"{name}: not a PKCS#12 (.p12) file; its contents cannot be read") from None
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
     except ValueError:
-        # The structure decoded above, so what fails here is the MAC or the decryption: the PIN.
+        # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
+        # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
+        if _mac_verifies(pfx, pin):
+            raise CertificateError(f"{name}: the PIN is right, but the certificate or key inside this .p12 "
+                                   "cannot be read (malformed); ask the issuer for a new file") from None
         raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
     except Exception:
         raise CertificateError(f"{name}: the .p12 uses an algorithm that cannot be read here") from None

@@ -304,9 +304,9 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
 def _asn1_text(der: bytes) -> object:
     try:
         value, _ = decoder.decode(der)
-    except PyAsn1Error:
+        return _plain(value)
+    except (PyAsn1Error, RecursionError):  # deep nesting in an extension of unknown layout: its bytes
         return der.hex()
-    return _plain(value)
 
 
 def _plain(value: Any) -> object:
@@ -314,6 +314,9 @@ def _plain(value: Any) -> object:
         return [_plain(v) for v in value.values()] if hasattr(value, "values") else [_plain(v) for v in value]
     if isinstance(value, univ.OctetString) and not hasattr(value, "encoding"):
         return bytes(value).hex()
+    if isinstance(value, univ.Integer) and value.isValue and int(value).bit_length() > 256:
+        # str() of a number past 4300 digits raises (Python's int/str limit); hex shows it whole
+        return hex(int(value))
     return str(value)
 
 

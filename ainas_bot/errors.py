@@ -19,6 +19,7 @@ __all__ = [
     "FlowError",
     "InputError",
     "LockHeldError",
+    "OutputError",
     "PortalAuthError",
     "PortalChangedError",
     "PortalMismatchError",
@@ -64,6 +65,12 @@ class LockHeldError(AinasBotError):
 
     exit_code = EXIT_LOCKED
     reason = "locked"
+
+
+class OutputError(AinasBotError):
+    """Raised when a report, the audit log, the lock file or an artifact cannot be written where it must be."""
+
+    reason = "output"
 
 
 class FlowError(AinasBotError):

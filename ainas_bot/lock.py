@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ainas_bot._safe_files import open_for_writing
 from ainas_bot.errors import LockHeldError
 
 __all__ = ["run_lock"]
@@ -19,8 +20,8 @@ def run_lock(path: Path) -> Iterator[None]:
 
     The kernel releases the lock when the process dies, even by SIGKILL: no stale locks.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    # Never through a symlink (its target would be emptied), never a folder or a FIFO: one line each.
+    fd = open_for_writing(path, readable=True, truncate=False, what="lock_file")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

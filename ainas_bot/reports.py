@@ -9,6 +9,9 @@ import json
 import os
 from pathlib import Path
 
+from ainas_bot._safe_files import make_private_dir, open_for_writing
+from ainas_bot._safe_text import csv_cell
+from ainas_bot.errors import OutputError
 from ainas_bot.outcome import Outcome
 
 __all__ = ["append_audit", "make_private_dir", "write_report", "write_report_csv"]
@@ -17,19 +20,17 @@ _CSV_COLUMNS = ("office_id", "login_id", "status", "reason", "message", "certifi
                 "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen")
 
 
-def make_private_dir(folder: Path) -> None:
-    """Create `folder` and each missing parent owner-only (`mkdir(parents=True)` leaves parents to the umask)."""
-    for missing in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
-        missing.mkdir(mode=0o700, exist_ok=True)
-
-
-def _write_private(path: Path, text: str, *, append: bool = False) -> None:
-    """Owner-only: reports name offices and certificates (never secrets)."""
-    make_private_dir(path.parent)
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-    fd = os.open(path, flags, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+def _write_private(path: Path, text: str, *, append: bool = False, what: str = "report") -> None:
+    """Owner-only (reports name offices and certificates, never secrets), never through a symlink, and on
+    disk when this returns: an audit line must survive a crash of the run right after."""
+    fd = open_for_writing(path, append=append, what=what)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        raise OutputError(f"{what} {path}: cannot be written ({exc.strerror})") from None
 
 
 def write_report(path: Path, outcomes: list[Outcome]) -> None:
@@ -49,7 +50,7 @@ def write_report_csv(path: Path, outcomes: list[Outcome]) -> None:
     for o in outcomes:
         row = o.as_json()
         row["seconds"] = f"{o.seconds:.1f}"
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) if isinstance(v, str) else v for k, v in row.items()})
     _write_private(path, "\ufeff" + buffer.getvalue())
 
 
@@ -64,4 +65,4 @@ def append_audit(path: Path, outcomes: list[Outcome], *, dry_run: bool) -> None:
         }, ensure_ascii=False)
         for o in outcomes
     ]
-    _write_private(path, "".join(line + "\n" for line in lines), append=True)
+    _write_private(path, "".join(line + "\n" for line in lines), append=True, what="audit log")

@@ -6,29 +6,24 @@ passed in, so library code never reads `os.environ`.
 
 from __future__ import annotations
 
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 
+from ainas_bot._safe_files import read_secret_line
 from ainas_bot.errors import ConfigError
 
 __all__ = ["REF_KINDS", "SecretRef", "parse_ref_string", "read_secret_file"]
 
 
 def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None) -> SecretStr:
-    """The first line of a secret file; a warning is added when others can read it."""
-    try:
-        mode = path.stat().st_mode
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{what}: secret file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what}: secret file {path} cannot be read ({type(exc).__name__})") from None
-    if warnings is not None and mode & (stat.S_IRWXG | stat.S_IRWXO):
+    """The first line of a secret file (a regular file, or a symlink to an owner-only one); a warning is
+    added when others can read it."""
+    line, shared = read_secret_line(path, what=what)
+    if warnings is not None and shared:
         warnings.append(f"{what}: secret file {path} is readable by others; run chmod 600 {path}")
-    return SecretStr(text.rstrip("\r\n"))
+    return SecretStr(line)
 
 
 REF_KINDS = ("env", "file", "secret")

@@ -8,6 +8,8 @@ e.g. `AINAS_TIMEOUT_SECONDS`), files in the secrets directory, the TOML file (`-
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +50,15 @@ class Office(BaseModel):
     @classmethod
     def _as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("id")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        # 代理人組織IDs are digits; the ID names artifact folders, so nothing else may reach a path.
+        text = unicodedata.normalize("NFKC", value).strip()
+        if not re.fullmatch(r"[0-9]{1,20}", text, re.ASCII):
+            raise ValueError("a 代理人組織ID is digits only (up to 20), as the portal shows it")
+        return text
 
     def with_base(self, base: Path) -> Office:
         """Relative paths are relative to the settings file."""

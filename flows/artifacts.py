@@ -10,7 +10,8 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
-from ainas_bot.reports import make_private_dir
+from ainas_bot._safe_files import child_path, make_private_dir, open_for_writing
+from ainas_bot.errors import OutputError
 
 __all__ = ["save_failure_artifacts", "write_private"]
 
@@ -18,9 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read (artifacts may show personal data)."""
-    make_private_dir(path.parent)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Write a file only its owner can read (artifacts may show personal data), never through a symlink."""
+    fd = open_for_writing(path, what="artifact")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
 
@@ -29,10 +29,15 @@ async def save_failure_artifacts(
     page: Page, context: BrowserContext, tracing: bool, artifacts_dir: str, office_id: str
 ) -> list[str]:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = Path(artifacts_dir) / f"{stamp}-{office_id}"
-    make_private_dir(folder)  # artifacts_dir too, when this creates it
-    os.chmod(folder, 0o700)
+    # The office ID is digits (settings), and child_path refuses anything that would leave artifacts_dir.
     saved: list[str] = []
+    try:
+        folder = child_path(Path(artifacts_dir), f"{stamp}-{office_id}")
+        make_private_dir(folder)  # artifacts_dir too, when this creates it; never an existing folder's mode
+    except OutputError as exc:
+        # The office's own failure is what its outcome must say; a full disk here is logged beside it.
+        log.warning("could not keep the failing screen of %s: %s", office_id, exc)
+        return saved
     try:
         # A password typed but not yet posted is still in its field: empty every one first.
         for field in await page.locator("input[type=password]").all():
@@ -41,7 +46,7 @@ async def save_failure_artifacts(
         saved.append(str(folder / "screen.png"))
         write_private(folder / "page.html", (await page.content()).encode("utf-8"))
         saved.append(str(folder / "page.html"))
-    except PlaywrightError as exc:
+    except (PlaywrightError, OutputError, OSError) as exc:
         log.info("could not save the failing screen of %s: %s", office_id, exc)
     if tracing:
         trace = folder / "trace.zip"
@@ -49,6 +54,6 @@ async def save_failure_artifacts(
             await context.tracing.stop(path=trace)  # the caller's tracer then has nothing left to stop
             os.chmod(trace, 0o600)
             saved.append(str(trace))
-        except PlaywrightError as exc:
+        except (PlaywrightError, OSError) as exc:
             log.info("could not save the trace of %s: %s", office_id, exc)
     return saved

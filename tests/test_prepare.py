@@ -50,20 +50,26 @@ def site(tmp_path: Path, key: rsa.RSAPrivateKey) -> Callable[..., Path]:
     return p12
 
 
-def _office(office_id: str, **fields: str) -> str:
+# Office IDs are digits (代理人組織ID); the tests speak of each office by a name.
+_IDS = {"good": "101", "kana": "102", "wrongpin": "103", "noenv": "104", "nousable": "105", "missing": "106",
+        "office": "100", "late": "107", "past": "108"}
+_NAMES = {v: k for k, v in _IDS.items()}
+
+
+def _office(name: str, **fields: str) -> str:
     values = {
         "login_id": '"admin"',
         "login_password": '{ env = "LOGIN_PASSWORD" }',
         "client_cert": '"client.p12"',
         "client_cert_password": '{ secret = "client" }',
-        "signing_cert": f'"{office_id}/signing"',
+        "signing_cert": f'"{name}/signing"',
         "pin": '{ env = "PIN" }',
         "trade_name_kana": '"やまだ ぎょうせいしょし じむしょ"',
         "holder_name_kana": '"ﾔﾏﾀﾞ ﾀﾛｳ"',
         "postal_code": '"〒１００００１３"',
         **fields,
     }
-    return f'[[offices]]\nid = "{office_id}"\n' + "".join(f"{k} = {v}\n" for k, v in values.items())
+    return f'[[offices]]\nid = "{_IDS[name]}"\n' + "".join(f"{k} = {v}\n" for k, v in values.items())
 
 
 def _settings(tmp_path: Path, *offices: str) -> Settings:
@@ -167,7 +173,7 @@ def test_check_offices_lists_every_problem_of_every_office_at_once(tmp_path: Pat
     )
     ready, problems, warnings = check_offices(settings.offices, settings, ENVIRON, today=TODAY)
 
-    assert [p.office.id for p in ready] == ["good"]
+    assert [_NAMES[p.office.id] for p in ready] == ["good"]
     (good,) = ready
     assert good.signing_p12 == newest
     assert good.trade_name_kana == "ヤマダ\u3000ギョウセイショシ\u3000ジムショ"
@@ -184,7 +190,7 @@ def test_check_offices_lists_every_problem_of_every_office_at_once(tmp_path: Pat
     for problem in problems:
         assert str(problem).startswith(f"office {problem.office_id}: ")
         assert "\n" not in str(problem)
-        by_office.setdefault(problem.office_id, []).append(str(problem))
+        by_office.setdefault(_NAMES[problem.office_id], []).append(str(problem))
     assert sorted(by_office) == ["good", "kana", "missing", "noenv", "nousable", "wrongpin"]
 
     kana = by_office["kana"]
@@ -197,7 +203,7 @@ def test_check_offices_lists_every_problem_of_every_office_at_once(tmp_path: Pat
     assert "wrong PIN" in wrongpin and "(cert.p12)" in wrongpin
 
     (noenv,) = by_office["noenv"]
-    assert noenv == "office noenv: login_password: environment variable NOENV_LOGIN_PASSWORD is not set"
+    assert noenv == f"office {_IDS['noenv']}: login_password: environment variable NOENV_LOGIN_PASSWORD is not set"
 
     (nousable,) = by_office["nousable"]
     assert "no usable .p12 in this folder" in nousable
@@ -207,9 +213,9 @@ def test_check_offices_lists_every_problem_of_every_office_at_once(tmp_path: Pat
     assert "no such file" in missing and str(tmp_path / "missing" / "signing") in missing
 
     (duplicate,) = by_office["good"]
-    assert duplicate == "office good: listed twice in the inventory; keep one entry"
+    assert duplicate == f"office {_IDS['good']}: listed twice in the inventory; keep one entry"
 
-    reasons = {p.office_id: p.reason for p in problems}
+    reasons = {_NAMES[p.office_id]: p.reason for p in problems}
     assert reasons["wrongpin"] == "certificate"
     assert reasons["kana"] == "input"
 
@@ -229,9 +235,9 @@ def test_check_offices_checks_the_client_certificate_and_dates(tmp_path: Path, s
     ready, problems, _ = check_offices(settings.offices, settings, ENVIRON, today=TODAY)
     assert ready == []
     messages = [str(p) for p in problems]
-    assert any(m.startswith("office late: client_cert ") and "wrong PIN" in m for m in messages)
-    assert any(m.startswith("office late: ") and "the certificate expired on" in m for m in messages)
-    assert any(m.startswith("office past: start_date ") and "is before today" in m for m in messages)
+    assert any(m.startswith(f"office {_IDS['late']}: client_cert ") and "wrong PIN" in m for m in messages)
+    assert any(m.startswith(f"office {_IDS['late']}: ") and "the certificate expired on" in m for m in messages)
+    assert any(m.startswith(f"office {_IDS['past']}: start_date ") and "is before today" in m for m in messages)
     _no_secrets(messages)
 
 
@@ -244,7 +250,7 @@ def test_a_pin_file_readable_by_others_is_a_warning_not_a_problem(tmp_path: Path
     settings = _settings(tmp_path, _office("office", pin='{ file = "pin.txt" }'))
     ready, problems, warnings = check_offices(settings.offices, settings, ENVIRON, today=TODAY)
     assert problems == []
-    assert [p.office.id for p in ready] == ["office"]
+    assert [p.office.id for p in ready] == [_IDS["office"]]
     (warning,) = warnings
     assert "readable by others" in warning and str(pin_file) in warning
     _no_secrets(warnings)
@@ -260,5 +266,5 @@ def test_a_signing_certificate_without_a_password(tmp_path: Path, site: Callable
     settings = _settings(tmp_path, _office("office", pin='{ file = "empty-pin" }'))
     ready, problems, _ = check_offices(settings.offices, settings, ENVIRON, today=TODAY)
     assert [str(p) for p in problems] == []
-    assert [p.office.id for p in ready] == ["office"]
+    assert [p.office.id for p in ready] == [_IDS["office"]]
     assert ready[0].pin.get_secret_value() == ""

@@ -1,0 +1,133 @@
+"""Reading and writing files that may be hostile: FIFOs, devices, symlinks, folders, endless files.
+
+Reads open without blocking (a FIFO would otherwise wait forever for a writer), take regular files only
+and stop one byte past their limit. Writes never follow a symlink at the last component, where a
+planted link would make the bot truncate or append to a file of the link's choosing.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from ainas_bot.errors import AinasBotError, ConfigError, OutputError
+
+__all__ = [
+    "MAX_INVENTORY_BYTES", "MAX_SECRET_BYTES", "child_path", "make_private_dir", "open_for_writing",
+    "read_regular", "read_secret_line",
+]
+
+# A secret is one line (a PIN, a password); 4 KiB is far beyond any of them.
+MAX_SECRET_BYTES = 4096
+# An inventory line is about 300 bytes: 16 MiB holds some 50 000 offices.
+MAX_INVENTORY_BYTES = 16 * 1024 * 1024
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError] = ConfigError) -> bytes:
+    """The bytes of the regular file `path`, at most `limit`; `error` with a line starting `what` otherwise."""
+    label = f"{what} {path}" if what else str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise error(f"{label}: does not exist") from None
+    except OSError as exc:
+        raise error(f"{label}: cannot be opened ({exc.strerror})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise error(f"{label}: is {_kind(mode)}, not a regular file; give the file itself")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit and (chunk := os.read(fd, min(65536, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise error(f"{label}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise error(f"{label}: is larger than {limit} bytes; this cannot be the right file")
+    return b"".join(chunks)
+
+
+def read_secret_line(path: Path, *, what: str) -> tuple[str, bool]:
+    """(the first line of the secret file `path`, whether others may read it).
+
+    A symlink is followed only to a file that is owner-only and this user's: a link planted in a
+    secrets folder must not turn another file (a key, a config of someone else) into a typed password.
+    """
+    try:
+        link = path.lstat()
+        target = path.stat() if stat.S_ISLNK(link.st_mode) else link
+    except FileNotFoundError:
+        raise ConfigError(f"{what}: secret file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{what}: secret file {path} cannot be read ({exc.strerror})") from None
+    if stat.S_ISLNK(link.st_mode) and (target.st_mode & 0o077 or target.st_uid != os.getuid()):
+        raise ConfigError(f"{what}: secret file {path} is a symlink to a file that is not owner-only; "
+                          "refused (point it at a file of yours with chmod 600, or copy the secret there)")
+    data = read_regular(path, limit=MAX_SECRET_BYTES, what=f"{what}: secret file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what}: secret file {path} is not UTF-8 text") from None
+    first = text.splitlines()[0] if text else ""
+    return first, bool(target.st_mode & (stat.S_IRWXG | stat.S_IRWXO))
+
+
+def make_private_dir(folder: Path) -> list[Path]:
+    """Create `folder` and each missing parent owner-only, returning those it created; a folder that exists
+    (someone else's, the system's temporary folder) keeps its mode."""
+    created: list[Path] = []
+    try:
+        for missing in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
+            try:
+                missing.mkdir(mode=0o700)
+            except FileExistsError:
+                continue  # made meanwhile by someone else: not ours to chmod
+            os.chmod(missing, 0o700)  # mkdir's mode passes through the umask
+            created.append(missing)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+    return created
+
+
+def child_path(folder: Path, name: str) -> Path:
+    """`folder / name` for a name made of the bot's own parts; anything that could leave `folder` is refused."""
+    if not name or name in (".", "..") or "/" in name or "\0" in name:
+        raise OutputError(f"{folder}: refusing to write a file named {name!r} (it would leave the folder)")
+    return folder / name
+
+
+def open_for_writing(path: Path, *, append: bool = False, truncate: bool | None = None, readable: bool = False,
+                     what: str = "file") -> int:
+    """An owner-only descriptor on the regular file `path` (created when missing), never through a symlink;
+    emptied unless `append` (or `truncate=False`, for a lock that must be held before it is emptied)."""
+    make_private_dir(path.parent)
+    flags = ((os.O_RDWR if readable else os.O_WRONLY) | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+             | (os.O_APPEND if append else 0))
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as exc:
+        why = "it is a symlink; refused" if exc.errno == 40 else exc.strerror  # ELOOP: O_NOFOLLOW met a link
+        raise OutputError(f"{what} {path}: cannot be written ({why})") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise OutputError(f"{what} {path}: is {_kind(mode)}, not a regular file; refused")
+        os.set_blocking(fd, True)
+        if truncate if truncate is not None else not append:
+            os.ftruncate(fd, 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
