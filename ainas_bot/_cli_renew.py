@@ -14,13 +14,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ainas_bot._jst import today_jst
+from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
+from ainas_bot._safe_text import shown
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
-from ainas_bot.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
+from ainas_bot.events import RunEvents
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.lock import run_lock
 from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import PreparedOffice, check_offices
-from ainas_bot.reports import append_audit, write_report, write_report_csv
+from ainas_bot.prepare import PreparedOffice, Problem, check_offices
+from ainas_bot.reports import write_report, write_report_csv
 from ainas_bot.settings import Settings, load_settings
 
 __all__ = ["add_subparsers", "settings_from_args"]
@@ -38,33 +41,44 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     return load_settings(config, **overrides)
 
 
+def _joined(office_id: str, problems: list[Problem]) -> str:
+    """`office 1: first; second`: one line for an office, each problem said once."""
+    prefix = f"office {office_id}: "
+    return prefix + "; ".join(p.message.removeprefix(prefix) for p in problems)
+
+
 def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool
              ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
     settings = settings_from_args(args, environ)
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
     ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst())
-    not_started = [Outcome(office_id=p.office_id, login_id=next(o.login_id for o in offices if o.id == p.office_id),
-                           status="failed", reason=p.reason, message=p.message) for p in problems]
+    by_office: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_office.setdefault(p.office_id, []).append(p)
+    # One outcome per office, however many problems it has: counted once in the recap, report and audit.
+    not_started = [Outcome(office_id=oid, login_id=next(o.login_id for o in offices if o.id == oid),
+                           status="failed", reason=ps[0].reason, message=_joined(oid, ps))
+                   for oid, ps in by_office.items()]
     return settings, ready, not_started, warnings
 
 
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     _, ready, problems, warnings = _prepare(args, environ, default_all=True)
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {shown(w)}", file=sys.stderr)
     for p in problems:
-        print(f"problem: {p.message}", file=sys.stderr)
+        print(f"problem: {shown(p.message)}", file=sys.stderr)
     for r in ready:
         c = r.certificate
-        print(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
-              f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
-              f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}")
-    print(f"{len(ready)} ready, {len(problems)} with problems")
+        print(shown(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
+                    f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
+                    f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}"))
+    print(f"{len(ready)} ready, {len(problems)} with problems")  # offices, each with one line
     return EXIT_USAGE if problems else EXIT_OK
 
 
-async def _run(settings: Settings, ready: list[PreparedOffice], events: ConsoleEvents, *, dry_run: bool,
+async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
                delay: float) -> list[Outcome]:
     from flows.runner import run_offices
 
@@ -78,19 +92,30 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False)
     interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
-        print(f"warning: {w}", file=sys.stderr)
+        print(f"warning: {shown(w)}", file=sys.stderr)
     started = time.monotonic()
-    events = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
-    for o in outcomes:
-        events.done(o)
+    console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
+    events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
     delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
+    interrupted = False
     try:
-        with run_lock(settings.lock_file):
-            if ready:
-                outcomes += asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
-            append_audit(settings.audit_log, outcomes, dry_run=args.dry_run)
+        with sigterm_as_interrupt(), run_lock(settings.lock_file):
+            for o in outcomes:
+                events.done(o)
+            try:
+                if ready:
+                    asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
+            except KeyboardInterrupt:
+                interrupted = True
+                ended = {o.office_id for o in events.outcomes}
+                rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in ready
+                                             if r.office.id not in ended], "interrupted (SIGINT or SIGTERM)")
+                for o in rest:
+                    events.outcomes.append(o)
+                events.audit(rest)
     finally:
-        events.close()
+        console.close()
+    outcomes = events.outcomes
     order = {o.office.id: i for i, o in enumerate(ready)}
     outcomes.sort(key=lambda o: order.get(o.office_id, -1))
     failed = [o for o in outcomes if not o.ok]
@@ -98,19 +123,39 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if report is None and args.scheduled and failed:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
-    if report:
-        write_report(report, outcomes)
-    if args.report_csv:
-        write_report_csv(args.report_csv, outcomes)
-    if not args.scheduled or failed:
+    errors = list(events.errors)
+    for path, write in ((report, write_report), (args.report_csv, write_report_csv)):
+        if path is None:
+            continue
+        try:
+            write(path, outcomes)
+        except OutputError as exc:
+            errors.append(str(exc))
+            report = None if path == report else report
+    if not args.scheduled or failed or errors:
         print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
     print(summary_line(outcomes, time.monotonic() - started) + (f"; report {report}" if report else ""))
+    for error in errors:
+        print(f"ainas-bot: {error}", file=sys.stderr)
+    if interrupted:
+        print("ainas-bot: interrupted", file=sys.stderr)
     if failed and args.scheduled and settings.on_failure and report is not None:
-        # The command gets the report path as its last argument; it runs without a shell.
-        result = subprocess.run([*settings.on_failure, str(report)], check=False)
-        if result.returncode != 0:
-            print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+        _on_failure(settings.on_failure, report)
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if failed or errors else EXIT_OK
+
+
+def _on_failure(command: list[str], report: Path) -> None:
+    """The command gets the report path as its last argument; it runs without a shell."""
+    try:
+        result = subprocess.run([*command, str(report)], check=False)
+    except OSError as exc:
+        print(f"ainas-bot: on_failure command {command[0]!r} could not be run ({exc.strerror}); "
+              "check on_failure in the settings", file=sys.stderr)
+        return
+    if result.returncode != 0:
+        print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
 
 
 def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

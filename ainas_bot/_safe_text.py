@@ -7,11 +7,12 @@ markup, and `=cmd|…` in a CSV cell is a formula to Excel. Each is shown as wha
 
 from __future__ import annotations
 
+import logging
 import re
 
 from rich.markup import escape
 
-__all__ = ["csv_cell", "json_safe", "markup_safe", "shown"]
+__all__ = ["SafeFormatter", "csv_cell", "json_safe", "markup_safe", "shown"]
 
 # C0 and C1 controls, DEL, the bidi embeddings, overrides, isolates and marks, the Unicode line and
 # paragraph separators: everything that moves the cursor, changes the terminal or reorders the line.
@@ -42,3 +43,10 @@ def json_safe(dumped: str) -> str:
     """A JSON document (from `json.dumps(..., ensure_ascii=False)`) with the characters `shown` names
     written as `\\uXXXX` escapes: the same values for a program, nothing a terminal acts on."""
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+class SafeFormatter(logging.Formatter):
+    """Log lines with `shown` applied: a portal's or a certificate's text never forges or rewrites a line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record)).replace("<U+000A>", "\n  ")  # a traceback (--debug) keeps its lines

@@ -10,6 +10,7 @@ from collections.abc import MutableMapping, Sequence
 from typing import NoReturn
 
 from ainas_bot import __version__, _cli_certs
+from ainas_bot._safe_text import SafeFormatter, shown
 from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError, ConfigError
 
 __all__ = ["main"]
@@ -63,7 +64,9 @@ def _quiet_playwright(environ: MutableMapping[str, str]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     if _quiet_playwright(os.environ):
         print("ainas-bot: DEBUG ignored: Playwright's debug output prints every text typed, PINs and passwords "
               "included; use --debug", file=sys.stderr)
@@ -87,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AinasBotError as exc:
         if debug:
             raise
-        print(f"ainas-bot: {exc}", file=sys.stderr)
+        print(f"ainas-bot: {shown(str(exc))}", file=sys.stderr)  # may quote a certificate's or an inventory's text
         return exc.exit_code
     except KeyboardInterrupt:
         print("ainas-bot: interrupted", file=sys.stderr)

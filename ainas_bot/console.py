@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from ainas_bot._safe_text import markup_safe, shown
 from ainas_bot.outcome import Outcome
 
 __all__ = ["ConsoleEvents", "print_recap", "summary_line"]
@@ -42,7 +43,7 @@ class ConsoleEvents:
 
     def _line(self, office_id: str, text: str) -> None:
         stamp = dt.datetime.now(dt.UTC).astimezone().strftime("%Y-%m-%dT%H:%M:%S%z")
-        print(f"{stamp} [{office_id}] {text}", file=self.stream, flush=True)
+        print(f"{stamp} [{shown(office_id)}] {shown(text)}", file=self.stream, flush=True)
 
     def step(self, office_id: str, text: str) -> None:
         if self._progress is None and not self.quiet:
@@ -59,7 +60,7 @@ class ConsoleEvents:
             )
             style = _STYLE.get(outcome.status, "")
             detail = f" {outcome.reason}: {outcome.message}" if outcome.status == "failed" else ""
-            self._progress.console.print(f"[{style}]{outcome.status:<15}[/] {outcome.office_id}{detail}",
+            self._progress.console.print(f"[{style}]{outcome.status:<15}[/] {markup_safe(outcome.office_id + detail)}",
                                          markup=True, highlight=False)
         elif not self.quiet:
             self._line(outcome.office_id, f"outcome {outcome.status}"
@@ -86,15 +87,15 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
         for o in outcomes:
             detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
             style = _STYLE.get(o.status, "")
-            table.add_row(o.office_id, f"[{style}]{o.status}[/]", o.certificate_expiry or "", f"{o.seconds:.1f}s",
-                          detail)
+            table.add_row(markup_safe(o.office_id), f"[{style}]{o.status}[/]", markup_safe(o.certificate_expiry or ""),
+                          f"{o.seconds:.1f}s", markup_safe(detail))
         Console(file=stream).print(table)
     else:
         print("RECAP", file=stream)
         width = max([len(o.office_id) for o in outcomes] + [6])
         for o in outcomes:
             detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
-            print(f"{o.office_id:<{width}}  {o.status:<16} {o.certificate_expiry or '':<10}  {o.seconds:6.1f}s  "
-                  f"{detail}", file=stream)
+            print(f"{shown(o.office_id):<{width}}  {o.status:<16} {shown(o.certificate_expiry or ''):<10}  "
+                  f"{o.seconds:6.1f}s  {shown(detail)}", file=stream)
     counts = Counter(o.status for o in outcomes)
     print("  ".join(f"{k}={v}" for k, v in sorted(counts.items())), file=stream, flush=True)

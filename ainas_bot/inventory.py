@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ainas_bot._safe_files import MAX_INVENTORY_BYTES, read_regular
 from ainas_bot.errors import ConfigError, InputError
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.secretref import parse_ref_string
@@ -52,11 +53,9 @@ _ALIASES = {_key(name): field for field, names in COLUMNS.items() for name in na
 
 
 def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        what = "not found" if isinstance(exc, FileNotFoundError) else f"cannot be read ({type(exc).__name__})"
-        raise ConfigError(f"{path}: inventory file {what}") from None
+    if not path.exists():
+        raise ConfigError(f"{path}: inventory file not found")
+    data = read_regular(path, limit=MAX_INVENTORY_BYTES, what="inventory file")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
         raise ConfigError(f"{path}: the file is UTF-16 (Excel's Unicode text), not CSV; {_SAVE_AS}")
     encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp932")
@@ -178,12 +177,15 @@ def read_offices_csv(path: Path) -> list[Office]:
 
 def failed_office_ids(report: Path) -> list[str]:
     """The office IDs whose status is `failed` in a report written earlier by `--report`."""
+    if not report.exists():
+        raise ConfigError(f"{report}: report not found; give the JSON file an earlier --report wrote")
+    data = read_regular(report, limit=MAX_INVENTORY_BYTES, what="report")
     try:
-        payload = json.loads(report.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{report}: report not found; give the JSON file an earlier --report wrote") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        payload = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"{report}: not a report written by --report ({type(exc).__name__})") from None
+    except RecursionError:  # json recurses once per level: a hostile file nests a million deep
+        raise ConfigError(f"{report}: not a report written by --report (nested too deeply)") from None
     offices = payload.get("offices") if isinstance(payload, dict) else None
     if not isinstance(offices, list) or not all(
         isinstance(o, dict) and isinstance(o.get("office_id"), str) and isinstance(o.get("status"), str)

@@ -32,7 +32,7 @@ def normalise_kana(value: str, *, field: str) -> str:
     text = _SPACES.sub("\u3000", text.strip(" \u3000\t"))
     if not text:
         raise InputError(f"{field} is empty; type it in katakana as on the certificate")
-    if not KANA_PATTERN.match(text):
+    if not KANA_PATTERN.fullmatch(text):  # not match(): `$` also matches before a final newline
         bad = "".join(dict.fromkeys(ch for ch in text if not re.match(r"[ァ-ヶー\u3000]", ch)))
         raise InputError(f"{field} '{value}' has characters that are not kana ({bad}); type it in katakana")
     return text

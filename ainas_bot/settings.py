@@ -161,6 +161,8 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
         raise ConfigError(_format_error(str(config or "settings"), exc)) from None
     except ValueError as exc:  # TOML syntax
         raise ConfigError(f"{config}: {exc}") from None
+    except RecursionError:  # tomllib and pydantic recurse once per level of nesting
+        raise ConfigError(f"{config}: nested too deeply to be settings; see config/ainas.toml for the layout") from None
     finally:
         _TOML_FILE["path"] = None
     if config is not None:
