@@ -29,6 +29,9 @@ from playwright.async_api import Browser, BrowserContext, Page, Playwright, Rout
 from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
+from ainas_bot._p12 import read_p12_bytes
+from ainas_bot._p12_bounds import MAX_P12_BYTES
+from ainas_bot._safe_files import read_regular
 from ainas_bot.browsers import find_executable
 from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
@@ -75,22 +78,24 @@ async def launch_chromium(pw: Playwright, settings: Settings) -> Browser:
 
 
 def _client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -> bytes:
-    """The client .p12 re-packed in memory without a passphrase, with the portal's CA when configured.
+    """The client .p12 re-packed in memory without a passphrase: its key and its own certificate only,
+    with the portal's CA when configured.
 
     Playwright writes context options, passphrase included, into every trace; a re-packed buffer
-    needs none, and the buffer itself is not recorded. Its TLS proxy also trusts CA certificates
-    bundled in the .p12, so adding the configured CA trusts the portal explicitly, without switching
-    verification off or touching the environment.
+    needs none, and the buffer itself is not recorded. Its TLS proxy trusts every CA certificate
+    bundled in the .p12: the client certificate's own chain is left out (the association's CA would
+    otherwise vouch for any server it signed), and the configured `portal_ca` is added, so the portal
+    is trusted through the system store or `portal_ca` alone, as in Firefox.
     """
-    data = client_cert.read_bytes()
-    key, cert, extra = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
+    data = read_p12_bytes(client_cert)
+    key, cert, _chain = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
     if key is None or cert is None:
         raise ConfigError(f"client_cert {client_cert}: holds no certificate with its private key")
-    cas = list(extra)
+    cas: list[x509.Certificate] = []
     if portal_ca is not None:
         try:
-            cas += x509.load_pem_x509_certificates(portal_ca.read_bytes())
-        except (OSError, ValueError):
+            cas = x509.load_pem_x509_certificates(read_regular(portal_ca, limit=MAX_P12_BYTES, what="portal_ca"))
+        except ValueError:
             raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
     return pkcs12_bytes(key, cert, password="", encryption="none", cas=cas)  # type: ignore[arg-type]
 

@@ -370,11 +370,13 @@ def test_an_untrusted_portal_fails_before_any_password_is_typed(
         browser_kind: str, trust: str) -> None:
     world = sandbox_world(orgs=3)
     notice = world.take_notice()
-    # The organisation's client certificate without the portal's CA bundled (Chromium would trust that CA).
-    key, cert, _ = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(),
-                                                    notice.client_cert_password.encode())
-    client = tmp_path / "client-without-ca.p12"
-    client.write_bytes(certfactory.pkcs12_bytes(key, cert, password=notice.client_cert_password))  # type: ignore[arg-type]
+    # The organisation's own client certificate, as the sandbox issues it: with the sandbox's CA bundled.
+    # Playwright's TLS proxy trusts CA certificates bundled in a client .p12, so the bot must leave them out.
+    _, _, chain = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(),
+                                                   notice.client_cert_password.encode())
+    sandbox_ca = x509.load_pem_x509_certificate(world.sandbox.ca_pem.read_bytes())
+    assert sandbox_ca in chain, "the sandbox's client .p12 no longer bundles its CA: this test proves nothing"
+    client = notice.client_cert
     stranger = tmp_path / "stranger-ca.pem"
     stranger.write_bytes(certfactory.make_ca("Stranger CA", "Elsewhere (TEST)").certificate.public_bytes(
         serialization.Encoding.PEM))
