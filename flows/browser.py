@@ -16,7 +16,6 @@ import logging
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,7 @@ from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
 from flows import finder
+from flows._profiles import profile_folder
 
 log = logging.getLogger(__name__)
 
@@ -282,11 +282,13 @@ async def office_context(
             "network.proxy.no_proxies_on": "", "network.proxy.allow_hijacking_localhost": True,
             "network.proxy.failover_direct": False,
         }
-        with tempfile.TemporaryDirectory(prefix="ainas-firefox-") as tmp:
-            profile = Path(tmp)
+        # The profile holds the client key: a private folder, removed at the end, swept after a crash,
+        # and Firefox on a leash that ends it (and the folder) when the bot dies, even by SIGKILL.
+        with profile_folder(Path(exe)) as held:
+            profile = held.profile
             _firefox_profile(profile, client_cert, client_cert_password, settings.portal_ca)
             context = await pw.firefox.launch_persistent_context(
-                profile, channel="moz-firefox", executable_path=str(exe), headless=settings.headless,
+                profile, channel="moz-firefox", executable_path=str(held.executable), headless=settings.headless,
                 firefox_user_prefs=prefs, **common,
             )
             try:

@@ -1,0 +1,93 @@
+"""Firefox profiles in a private folder: owner-only, removed when their run ends, swept when a run died.
+
+A profile holds the office's client key (imported by `pk12util`). It lives under
+`TMPDIR/ainas-bot-UID/` (0700, this user's, never a symlink), one folder per profile with a lock the
+live run holds: a folder whose lock can be taken belongs to a run that is gone (SIGKILL, a crash, a
+power cut) and is removed at the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shlex
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from ainas_bot.errors import ConfigError
+
+__all__ = ["ProfileFolder", "private_root", "profile_folder", "sweep"]
+
+_LOCK = "owner.lock"
+
+
+def private_root(tmp: Path) -> Path:
+    """`tmp/ainas-bot-UID`, created owner-only; refused when it exists and is not this user's private folder."""
+    root = tmp / f"ainas-bot-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        root.mkdir(mode=0o700)
+    info = root.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise ConfigError(f"{root}: not a private folder of this user (a symlink, someone else's, or open to "
+                          "others); remove it so the bot can keep its Firefox profiles there")
+    return root
+
+
+def sweep(root: Path) -> list[Path]:
+    """Remove the profile folders of runs that are gone; returns those removed."""
+    removed: list[Path] = []
+    for folder in root.iterdir():
+        if not folder.name.startswith("firefox-") or not folder.is_dir() or folder.is_symlink():
+            continue
+        try:
+            fd = os.open(folder / _LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except FileNotFoundError:
+            fd = None  # died before its lock existed
+        except OSError:
+            continue
+        try:
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # a live run's
+        finally:
+            if fd is not None:
+                os.close(fd)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+class ProfileFolder:
+    """A held profile folder: `profile` for Firefox, `executable` the leash that runs Firefox."""
+
+    def __init__(self, folder: Path, firefox: Path) -> None:
+        self.folder = folder
+        self.profile = folder / "profile"
+        self.profile.mkdir(mode=0o700)
+        self.executable = folder / "firefox"
+        # Playwright runs `executable_path` itself: a script that starts Firefox under the leash.
+        leash = [sys.executable, "-I", "-m", "flows._leash", str(os.getpid()), str(folder), str(firefox)]
+        fd = os.open(self.executable, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(f"#!/bin/sh\nexec {shlex.join(leash)} \"$@\"\n")
+
+
+@contextlib.contextmanager
+def profile_folder(firefox: Path, *, tmp: Path | None = None) -> Iterator[ProfileFolder]:
+    """A fresh private folder for one Firefox profile, locked while in use and removed afterwards."""
+    root = private_root(tmp or Path(tempfile.gettempdir()))
+    sweep(root)
+    folder = Path(tempfile.mkdtemp(prefix="firefox-", dir=root))
+    fd = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield ProfileFolder(folder, firefox)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.close(fd)
