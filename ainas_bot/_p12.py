@@ -160,6 +160,11 @@ def _describe_encryption(pfx: object) -> P12Encryption:
     )
 
 
+def _read_eagerly(cert: x509.Certificate | None) -> None:
+    if cert is not None:
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.not_valid_after_utc, cert.public_key())
+
+
 def _mac_verifies(pfx: object, pin: str) -> bool:
     try:
         return bool(mac_verifies(pfx, pin))
@@ -197,6 +202,14 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
     except Exception:
         raise CertificateError(f"{name}: the .p12 uses an algorithm that cannot be read here") from None
+    try:
+        for c in (cert, *extra):
+            _read_eagerly(c)
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
+        # name surfaces here, with the PIN already proven right by the decryption.
+        raise CertificateError(f"{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
+                               f"({str(exc)[:80]}); ask the issuer for a new file") from None
     if key is None:
         raise CertificateError(f"{name}: holds no private key; export the certificate with its private key (.p12)")
     if cert is None:

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from ainas_bot.errors import ConfigError
 
-__all__ = ["ProfileFolder", "private_root", "profile_folder", "sweep"]
+__all__ = ["ProfileFolder", "checked_copy", "private_folder", "private_root", "profile_folder", "sweep"]
 
 _LOCK = "owner.lock"
+_PREFIXES = ("firefox-", "upload-")
 
 
 def private_root(tmp: Path) -> Path:
@@ -42,7 +43,7 @@ def sweep(root: Path) -> list[Path]:
     """Remove the profile folders of runs that are gone; returns those removed."""
     removed: list[Path] = []
     for folder in root.iterdir():
-        if not folder.name.startswith("firefox-") or not folder.is_dir() or folder.is_symlink():
+        if not folder.name.startswith(_PREFIXES) or not folder.is_dir() or folder.is_symlink():
             continue
         try:
             fd = os.open(folder / _LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -79,15 +80,37 @@ class ProfileFolder:
 
 
 @contextlib.contextmanager
-def profile_folder(firefox: Path, *, tmp: Path | None = None) -> Iterator[ProfileFolder]:
-    """A fresh private folder for one Firefox profile, locked while in use and removed afterwards."""
+def private_folder(prefix: str, *, tmp: Path | None = None) -> Iterator[Path]:
+    """A fresh folder in the private root, locked while in use and removed afterwards; leftovers of runs
+    that are gone are swept first."""
     root = private_root(tmp or Path(tempfile.gettempdir()))
     sweep(root)
-    folder = Path(tempfile.mkdtemp(prefix="firefox-", dir=root))
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
     fd = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield ProfileFolder(folder, firefox)
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         os.close(fd)
+
+
+@contextlib.contextmanager
+def profile_folder(firefox: Path, *, tmp: Path | None = None) -> Iterator[ProfileFolder]:
+    """A private folder for one Firefox profile and the leash that runs Firefox on it."""
+    with private_folder("firefox-", tmp=tmp) as folder:
+        yield ProfileFolder(folder, firefox)
+
+
+@contextlib.contextmanager
+def checked_copy(name: str, data: bytes) -> Iterator[Path]:
+    """`data` as a private file called `name`, for a file input: the bytes that were checked are the bytes
+    uploaded, whatever happens to the original file meanwhile (replaced, truncated, a FIFO swapped in)."""
+    if not name or "/" in name or name in (".", ".."):
+        name = "certificate.p12"
+    with private_folder("upload-") as folder:
+        path = folder / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        yield path

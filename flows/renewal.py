@@ -22,6 +22,7 @@ from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
 from ainas_bot.prepare import PreparedOffice
+from flows._profiles import checked_copy
 from flows.artifacts import save_failure_artifacts
 from flows.browser import close_within
 from flows.decision import Action, auto_filled_differences, decide, entered_differences, latest_active_expiry
@@ -138,7 +139,8 @@ async def _renew_one(
         await tracer.pause_for_secret()
         # Set before the upload: when its answer is lost, the pending record a retry finds is this run's.
         progress.uploaded = True
-        detail = await register.upload(office.signing_p12, office.pin)
+        with checked_copy(office.signing_p12.name, office.signing_bytes) as checked:  # the bytes checked
+            detail = await register.upload(checked, office.pin)
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
             raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "

@@ -19,6 +19,7 @@ from ainas_bot.sandbox._auth import COOKIE, login, logout
 from ainas_bot.sandbox._certs import cert_detail, cert_register
 from ainas_bot.sandbox._faults import apply_fault, matching_rule, session_id
 from ainas_bot.sandbox._late import org_detail_certs, org_search_rows
+from ainas_bot.sandbox._limits import Limits
 from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
 from ainas_bot.sandbox._transport import Transport
 from ainas_bot.sandbox._update import cert_update, cert_update_confirm
@@ -113,6 +114,8 @@ def build_app(ctx: Ctx) -> Starlette:
     if jsessionid or cp932:
         # Outside Knobs, so that an aimed fault finds its route by the path without `;jsessionid=`.
         middleware.insert(0, Middleware(Transport, jsessionid=jsessionid, cp932=cp932))
+    # Outermost: an oversized or malformed request is refused before it counts as served or meets a fault.
+    middleware.insert(0, Middleware(Limits, routes={path: name for name, path in paths.items()}))
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: _not_found, 405: _not_found})
     app.state.ctx = ctx
     return app

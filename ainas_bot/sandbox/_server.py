@@ -19,6 +19,7 @@ from ainas_bot import portal_text as pt
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox._app import build_app
 from ainas_bot.sandbox._db import DB_FILE, Db
+from ainas_bot.sandbox._limits import HeaderDeadlineProtocol
 from ainas_bot.sandbox._options import Notice, SandboxOptions, load_notices
 from ainas_bot.sandbox._pki import ensure_pki
 from ainas_bot.sandbox._seed import seed
@@ -157,7 +158,7 @@ class Sandbox:
         config = uvicorn.Config(
             build_app(ctx), ssl_certfile=str(pki.cert), ssl_keyfile=str(pki.key), ssl_ca_certs=str(pki.ca),
             ssl_cert_reqs=ssl.CERT_REQUIRED, log_config=None, log_level="warning", access_log=False,
-            lifespan="off", timeout_graceful_shutdown=2, server_header=False,
+            lifespan="off", timeout_graceful_shutdown=2, server_header=False, http=HeaderDeadlineProtocol,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=asyncio.run, args=(self._serve(self._server, self._sock),),
