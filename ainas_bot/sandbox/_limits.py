@@ -48,25 +48,24 @@ class Limits:
         if length is not None and (not length.isdigit() or int(length) > MAX_REQUEST_BYTES):
             await _too_large(scope, receive, send)
             return
-        body = bytearray()
-        more = True
-        while more:  # read in full (bounded) before the route: a chunked body has no length to check
+        # Read in full (bounded) before the route: a chunked body has no length to check. The messages
+        # are replayed as they came, a disconnect included, so a half-sent request stays half-sent.
+        messages: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
+            messages.append(message)
             if message["type"] != "http.request":
                 break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > MAX_REQUEST_BYTES:
+            size += len(message.get("body", b""))
+            if size > MAX_REQUEST_BYTES:
                 await _too_large(scope, receive, send)
                 return
-        replayed = False
+            if not message.get("more_body", False):
+                break
 
         async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
+            return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
 
