@@ -261,3 +261,16 @@ def test_a_missing_on_failure_command_is_one_line(flow_world: FlowWorld, tmp_pat
     run = _bot("renew", "--all", "--scheduled", "--config", str(config), env=_env([kit]))
     assert run.returncode == EXIT_FAILED
     assert "on_failure command" in _error_line(run) and "could not be run" in _error_line(run)
+
+
+def test_check_with_a_hostile_p12_in_the_signing_folder_answers_at_once(flow_world: FlowWorld,
+                                                                        tmp_path: Path) -> None:
+    kit = flow_world.make_office()
+    folder = tmp_path / "signing"
+    folder.mkdir()
+    (folder / "hostile.p12").write_bytes(pkcs12_with_iterations(kit.signing_cert.read_bytes(), mac=2**31 - 1))
+    kit.office = kit.office.model_copy(update={"signing_cert": folder})
+    run = _bot("check", "--config", str(_config(tmp_path, flow_world, kit)), env=_env([kit]), timeout=30)
+    assert run.returncode == EXIT_USAGE
+    assert "key-derivation rounds" in run.stderr and "hostile.p12" in run.stderr
+    assert run.seconds < 10  # type: ignore[attr-defined]

@@ -1,0 +1,115 @@
+"""The pieces behind issue 14 one by one: written paths, the private folder and its sweep, text on a rich
+terminal, and the bytes uploaded being the bytes checked."""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from ainas_bot._safe_files import child_path, make_private_dir
+from ainas_bot._safe_text import csv_cell, markup_safe, shown
+from ainas_bot.certfactory import write_p12
+from ainas_bot.console import ConsoleEvents, print_recap
+from ainas_bot.errors import ConfigError, OutputError
+from ainas_bot.outcome import Outcome
+from flows._profiles import checked_copy, private_folder, private_root, sweep
+from tests.fixtures_flow import FlowWorld, prepare, run
+
+
+def test_an_existing_folder_keeps_its_mode_and_names_cannot_leave_it(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o1777)  # like /tmp
+    created = make_private_dir(shared / "a" / "b")
+    assert created == [shared / "a", shared / "a" / "b"]
+    assert shared.stat().st_mode & 0o7777 == 0o1777
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in created)
+    for name in ("..", ".", "", "x/../../victim", "a\0b"):
+        with pytest.raises(OutputError):
+            child_path(shared, name)
+    assert child_path(shared, "20261201T000000Z-123") == shared / "20261201T000000Z-123"
+
+
+def test_the_private_root_is_refused_when_it_is_not_private(tmp_path: Path) -> None:
+    root = private_root(tmp_path)
+    assert root.stat().st_mode & 0o777 == 0o700
+    root.chmod(0o755)
+    with pytest.raises(ConfigError, match="not a private folder"):
+        private_root(tmp_path)
+    root.rmdir()
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    root.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ConfigError, match="not a private folder"):
+        private_root(tmp_path)
+
+
+def test_the_sweep_removes_what_dead_runs_left_and_keeps_live_ones(tmp_path: Path) -> None:
+    root = private_root(tmp_path)
+    dead = root / "firefox-dead"
+    (dead / "profile").mkdir(parents=True)
+    (dead / "owner.lock").write_bytes(b"")  # its run is gone: nobody holds the lock
+    no_lock = root / "upload-early"
+    no_lock.mkdir()
+    other = root / "not-ours"
+    other.mkdir()
+    with private_folder("firefox-", tmp=tmp_path) as live:
+        assert not dead.exists() and not no_lock.exists() and other.exists()  # swept at the start
+        dead.mkdir()
+        (dead / "owner.lock").write_bytes(b"")
+        assert sweep(root) == [dead]
+        assert live.exists()
+        fd = os.open(live / "owner.lock", os.O_RDONLY)
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.close(fd)
+    assert not live.exists()
+
+
+def test_a_checked_copy_holds_the_bytes_given_and_is_removed() -> None:
+    with checked_copy("x/../cert.p12", b"checked bytes") as path:
+        assert path.name == "certificate.p12" and path.read_bytes() == b"checked bytes"
+        assert path.stat().st_mode & 0o777 == 0o600
+    assert not path.exists()
+
+
+_MARKUP = "[/bold]office[red] \x1b[2J\u202e"
+
+
+def test_rich_markup_and_controls_in_outcomes_reach_a_terminal_as_text() -> None:
+    outcome = Outcome(office_id="1", login_id="[/]", status="failed", reason="portal-changed", message=_MARKUP)
+    stream = io.StringIO()
+    events = ConsoleEvents(1, stream, interactive=True)  # the progress bar and rich printing, as on a terminal
+    events.step("1", _MARKUP)
+    events.done(outcome)
+    events.close()
+    print_recap([outcome], stream, interactive=True)
+    print_recap([outcome], stream, interactive=False)
+    text = stream.getvalue()
+    assert "[/bold]office[red]" in text  # shown as written (the plain recap), never parsed as markup
+    assert "\x1b[2J" not in text and "\u202e" not in text
+    assert "<U+001B>" in text
+
+
+def test_shown_csv_and_markup_helpers() -> None:
+    assert shown("a\nb\u2066c") == "a<U+000A>b<U+2066>c"
+    assert [csv_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "ok", "ＡＢ")] == [
+        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "<U+0009>x", "ok", "ＡＢ"]
+    assert markup_safe("[bold]") == "\\[bold]"
+
+
+@pytest.mark.e2e
+def test_the_bytes_checked_are_the_bytes_uploaded(flow_world: FlowWorld) -> None:
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = prepare([kit], settings)
+    # After the check, the file is replaced by another valid certificate of the same office.
+    write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=900)
+    [outcome] = run(settings, [office])
+    assert outcome.status == "updated", outcome
+    assert outcome.certificate_serial == office.certificate.serial
+    active = [c for c in flow_world.certificates(kit.office.id) if c["status"] == "active"]
+    assert office.certificate.serial in [c["serial"] for c in active]
