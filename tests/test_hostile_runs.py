@@ -135,3 +135,25 @@ def test_firefox_and_its_profile_die_with_a_bot_killed_by_sigkill(
             os.killpg(bot.pid, signal.SIGKILL)
         for pid in _processes_mentioning(str(private)):
             os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.firefox
+def test_sigterm_with_firefox_leaves_no_profile(sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    world = sandbox_world(orgs=2, latency_ms=300)
+    kit = world.make_office()
+    config = write_config(tmp_path / "ainas.toml", world, [kit], browser="firefox",
+                          audit_log=str(tmp_path / "audit.jsonl"))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    private = tmp / f"ainas-bot-{os.getuid()}"
+    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=_env([kit], TMPDIR=str(tmp)),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_until(lambda: world.sandbox.requests_served > 0 or bot.poll() is not None, 120, "the first request")
+    assert list(private.glob("firefox-*/profile")), "no profile in the private folder"
+    bot.send_signal(signal.SIGTERM)
+    _, stderr = bot.communicate(timeout=60)
+    assert bot.returncode == EXIT_INTERRUPTED, stderr
+    assert "Traceback" not in stderr
+    assert not list(private.iterdir()), "the profile (the client key) outlived the run"
+    assert not _processes_mentioning(str(private))
+    assert [line["outcome"] for line in _lines(tmp_path / "audit.jsonl")] == ["failed"]

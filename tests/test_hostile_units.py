@@ -113,3 +113,12 @@ def test_the_bytes_checked_are_the_bytes_uploaded(flow_world: FlowWorld) -> None
     assert outcome.certificate_serial == office.certificate.serial
     active = [c for c in flow_world.certificates(kit.office.id) if c["status"] == "active"]
     assert office.certificate.serial in [c["serial"] for c in active]
+
+
+def test_log_lines_show_controls_as_code_points() -> None:
+    import logging
+
+    from ainas_bot._safe_text import SafeFormatter
+
+    record = logging.LogRecord("flows", logging.WARNING, __file__, 1, "dialog said %s", ("a\x1b[2J\nb",), None)
+    assert SafeFormatter("%(message)s").format(record) == "dialog said a<U+001B>[2J\n  b"
