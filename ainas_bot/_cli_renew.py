@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ainas_bot._jst import today_jst
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
-from ainas_bot._safe_text import shown
+from ainas_bot._safe_text import json_safe, shown
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
 from ainas_bot.events import RunEvents
@@ -179,14 +179,14 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     rows += [{"office_id": p.office_id, "registered_expiry": None, "days_left": None, "local_expiry": None,
               "local_file": None, "would": None, "warning": p.message} for p in problems]
     if args.json:
-        print(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
-                         ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
+                                   ensure_ascii=False, indent=2)))
     else:
         for r in rows:
-            print(f"{r['office_id']:<8} registered {r['registered_expiry'] or '—':<10} "
+            print(shown(f"{r['office_id']:<8} registered {r['registered_expiry'] or '—':<10} "
                   f"({'—' if r['days_left'] is None else str(r['days_left']) + ' days'})  "
                   f"local {r['local_expiry'] or '—':<10}  {r['would'] or ''}"
-                  + (f"  WARNING: {r['warning']}" if r["warning"] else ""))
+                  + (f"  WARNING: {r['warning']}" if r["warning"] else "")))
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
 
 
