@@ -14,9 +14,11 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "AinasBotError",
+    "BackwardsError",
     "CertificateError",
     "ConfigError",
     "FlowError",
+    "IdentityError",
     "InputError",
     "LockHeldError",
     "OutputError",
@@ -111,3 +113,15 @@ class PortalMismatchError(FlowError):
     """Raised when what the portal read from the certificate differs from the local parse."""
 
     reason = "mismatch"
+
+
+class IdentityError(FlowError):
+    """Raised when the certificate to register does not match the organisation (another office's .p12)."""
+
+    reason = "identity"
+
+
+class BackwardsError(FlowError):
+    """Raised when the certificate to register expires before the one the portal has in force."""
+
+    reason = "certificate"

@@ -10,15 +10,17 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ainas_bot._typed import visible
 from ainas_bot.errors import InputError
+from ainas_bot.portal_text import KANA_EXTRA
 
 __all__ = ["KANA_PATTERN", "POSTAL_PATTERN", "normalise_kana", "normalise_postal_code"]
 
-KANA_PATTERN = re.compile(r"^[ァ-ヶー]+(?:\u3000[ァ-ヶー]+)*$")
+KANA_PATTERN = re.compile(rf"^[ァ-ヶー{KANA_EXTRA}]+(?:\u3000[ァ-ヶー{KANA_EXTRA}]+)*$")
 POSTAL_PATTERN = re.compile(r"^\d{3}-\d{4}$", re.ASCII)
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
 _SPACES = re.compile(r"[ \u3000\t]+")
-_POSTAL_NOISE = re.compile(r"[〒\s\-‐‑–—―−ー－]")
+_POSTAL_NOISE = re.compile(r"[〒 \u3000\-‐‑–—―−ー－]")  # not \s: a newline or a tab in a value is a mistake
 
 
 def _hiragana_to_katakana(text: str) -> str:
@@ -33,8 +35,9 @@ def normalise_kana(value: str, *, field: str) -> str:
     if not text:
         raise InputError(f"{field} is empty; type it in katakana as on the certificate")
     if not KANA_PATTERN.fullmatch(text):  # not match(): `$` also matches before a final newline
-        bad = "".join(dict.fromkeys(ch for ch in text if not re.match(r"[ァ-ヶー\u3000]", ch)))
-        raise InputError(f"{field} '{value}' has characters that are not kana ({bad}); type it in katakana")
+        bad = "".join(dict.fromkeys(ch for ch in text if not re.match(rf"[ァ-ヶー{KANA_EXTRA}\u3000]", ch)))
+        raise InputError(f"{field} {visible(value)} has characters that are not kana ({visible(bad, quote='')}); "
+                         "type it in katakana")
     return text
 
 
@@ -42,5 +45,5 @@ def normalise_postal_code(value: str, *, field: str) -> str:
     """`NNN-NNNN` from `1234567`, `〒123-4567`, full-width digits; InputError names `field` otherwise."""
     digits = _POSTAL_NOISE.sub("", unicodedata.normalize("NFKC", value))
     if not re.fullmatch(r"\d{7}", digits, re.ASCII):
-        raise InputError(f"{field} '{value}' is not a postal code of 7 digits (like 123-4567)")
+        raise InputError(f"{field} {visible(value)} is not a postal code of 7 digits (like 123-4567)")
     return f"{digits[:3]}-{digits[3:]}"

@@ -12,6 +12,8 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot._typed import id_warnings
+from ainas_bot._values import ValueFindings, check_days_left, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.errors import AinasBotError, CertificateError, InputError
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
@@ -50,6 +52,7 @@ class PreparedOffice:
     holder_name_kana: str
     postal_code: str
     start_date: dt.date
+    warnings: tuple[str, ...] = ()  # for the report: min_days_left, confirmed values
 
     @property
     def secrets(self) -> tuple[SecretStr, ...]:
@@ -114,6 +117,7 @@ def prepare_office(
     today: dt.date,
     problems: list[Problem],
     warnings: list[str],
+    certificates: dict[str, CertificateInfo] | None = None,
 ) -> PreparedOffice | None:
     """Check one office, adding every problem found (each naming the office and field) to `problems`."""
     p = office.id
@@ -126,6 +130,12 @@ def prepare_office(
                                                           warnings=warnings))
 
     login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
+    warnings += id_warnings(office.id, office.login_id)
+    for name, value in (("login_password", login_password), ("client_cert_password", client_pw), ("pin", pin)):
+        if value is not None and not value.get_secret_value():
+            # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
+            problems.append(Problem(p, f"office {p}: {name} ({getattr(office, name).describe()}) is empty; "
+                                       "put the password in it", "input"))
     start = today if office.start_date == "today" else office.start_date
     if start < today:
         problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is before today "
@@ -135,7 +145,8 @@ def prepare_office(
         office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
     kana2 = _collect(problems, p, lambda: normalise_kana(
         office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
-    postal = _collect(problems, p, lambda: normalise_postal_code(
+    auto = office.postal_code.strip().casefold() == "auto"
+    postal = None if auto else _collect(problems, p, lambda: normalise_postal_code(
         office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
     if client_pw is not None:
         def open_client() -> None:
@@ -165,20 +176,34 @@ def prepare_office(
                              f"certificate expired on {expiry:%Y/%m/%d} ({usable_today[0]}); give a start_date "
                              f"on or before {expiry:%Y/%m/%d}, or leave it out for today")
         chosen = _collect(problems, p, choose)
+    found = ValueFindings()
+    if chosen is not None:
+        if certificates is not None:
+            certificates[p] = chosen[2]
+        check_days_left(office, chosen[2], today, settings.min_days_left, found)
+        for field, kana in (("trade_name_kana", kana1), ("holder_name_kana", kana2)):
+            if kana is not None:
+                check_kana(office, chosen[2], field, kana, found)
+        if postal is not None or auto:
+            check_postal_code(office, chosen[2], postal, found)
+        problems += [Problem(p, message, reason) for message, reason in found.problems]
+        warnings += found.warnings
     if len(problems) > before:
         return None
     # `is not None`: an empty SecretStr is falsy, and a .p12 without a password has an empty PIN.
     assert login_password is not None and client_pw is not None and pin is not None
-    assert chosen and kana1 and kana2 and postal
+    assert chosen and kana1 and kana2 and found.postal_code
     return PreparedOffice(
         office=office, login_password=login_password, client_cert_password=client_pw, pin=pin,
         signing_p12=chosen[0], signing_bytes=chosen[1], certificate=chosen[2],
-        trade_name_kana=kana1, holder_name_kana=kana2, postal_code=postal, start_date=start,
+        trade_name_kana=kana1, holder_name_kana=kana2, postal_code=found.postal_code, start_date=start,
+        warnings=tuple(found.warnings),
     )
 
 
 def check_offices(
-    offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date
+    offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date,
+    certificates: dict[str, CertificateInfo] | None = None,
 ) -> tuple[list[PreparedOffice], list[Problem], list[str]]:
     """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
     ready: list[PreparedOffice] = []
@@ -191,7 +216,8 @@ def check_offices(
                                     "input"))
             continue
         seen.add(office.id)
-        prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings)
+        prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,
+                                  certificates=certificates)
         if prepared is not None:
             ready.append(prepared)
     return ready, problems, warnings

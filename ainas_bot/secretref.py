@@ -21,6 +21,7 @@ def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None
     """The first line of a secret file (a regular file, or a symlink to an owner-only one); a warning is
     added when others can read it."""
     line, shared = read_secret_line(path, what=what)
+    line = line.removeprefix("\ufeff")  # Windows Notepad starts a UTF-8 file with a BOM; it is no part of the secret
     if warnings is not None and shared:
         warnings.append(f"{what}: secret file {path} is readable by others; run chmod 600 {path}")
     return SecretStr(line)

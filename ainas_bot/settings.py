@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +21,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ainas_bot._typed import clean_id
 from ainas_bot.errors import ConfigError
 from ainas_bot.secretref import SecretRef
 
@@ -43,13 +44,22 @@ class Office(BaseModel):
     pin: SecretRef
     trade_name_kana: str
     holder_name_kana: str
-    postal_code: str
+    postal_code: str = Field(description='NNN-NNNN, or "auto": derived from the certificate\'s address')
     start_date: Literal["today"] | dt.date = "today"
+    # Issue 13: confirmations of what the checks before the first click cannot tell from a mistake.
+    identity_change_confirmed: bool = Field(default=False, description="a new representative or a renamed office")
+    postal_code_confirmed: bool = Field(default=False, description="a 事業所 code, not in Japan Post's data")
+    kana_confirmed: bool = Field(default=False, description="a reading the dictionary does not know")
 
     @field_validator("id", "login_id", mode="before")
     @classmethod
     def _as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
+
+    @field_validator("id", "login_id")
+    @classmethod
+    def _clean_id(cls, value: str, info: ValidationInfo) -> str:
+        return clean_id(value, field=str(info.field_name))
 
     @field_validator("id")
     @classmethod
@@ -108,6 +118,8 @@ class Settings(BaseSettings):
     start_delay_seconds: float = Field(default=0.0, ge=0, description="--scheduled: random delay up to this")
     on_failure: list[str] | None = Field(default=None, description="--scheduled: command run with the report path")
     browser_endpoint: str | None = Field(default=None, description="ws:// of a `playwright run-server`")
+    min_days_left: int = Field(default=60, ge=14, description="warn when the certificate to register has "
+                               "fewer days left (under 14 it is refused)")
     portal_text: dict[str, Any] = Field(
         default_factory=dict, description="texts of the portal that differ from the bot's (names as in "
         "ainas_bot/portal_text.py, e.g. \"Label.CERT_REGISTER\"); `ainas-bot probe` says which to set")

@@ -56,7 +56,8 @@ def test_kana_examples(typed: str, expected: str) -> None:
         ("ヤマダ1ゴウ", "1"),
         ("ヤマダ１ゴウ", "１"),
         ("ＹＡＭＡＤＡ", "ＹＡＭＤ"),  # each refused character named once
-        ("ヤマダ・タロウ", "・"),
+        ("ヤマダ\u200bタロウ", "<U+200B>"),  # an invisible character is shown by its code point
+        ("ヤマダ\n", "<U+000A>"),  # a trailing newline (a CSV cell, a file) is refused, not stripped
         ("ヤマダ(カ)", "()"),
     ],
 )
@@ -175,3 +176,15 @@ def test_any_seven_digits_give_nnn_nnnn(digits: list[int], wide: list[bool], pre
 def test_other_digit_counts_are_refused(typed: str) -> None:
     with pytest.raises(InputError):
         normalise_postal_code(typed, field="postal_code")
+
+
+def test_nakaguro_is_kept_in_kana_as_portal_text_assumes() -> None:
+    """portal_text.KANA_EXTRA [assumed]: `・` (and the half-width `･`) is accepted in カナ and kept."""
+    assert normalise_kana("ジョン・スミス", field=FIELD) == "ジョン・スミス"
+    assert normalise_kana("ｼﾞｮﾝ･ｽﾐｽ", field=FIELD) == "ジョン・スミス"
+
+
+def test_a_postal_code_with_a_newline_or_tab_is_refused_and_shown() -> None:
+    for typed in ("100-0013\n", "100\t0013"):
+        with pytest.raises(InputError, match=r"U\+000[A9]"):
+            normalise_postal_code(typed, field="postal_code")

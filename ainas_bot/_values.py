@@ -1,0 +1,114 @@
+"""The checks of what will be typed against the certificate, before the first click: カナ ↔ 漢字,
+郵便番号 ↔ 住所, and the days the certificate has left. Pure apart from reading the dictionary and
+Japan Post's data; `prepare` reports what they find.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from ainas_bot._jst import format_portal_date
+from ainas_bot._postal import check_postal, derive_postal
+from ainas_bot._reading import check_reading, suggest_reading
+from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.portal_text import Label
+from ainas_bot.settings import Office
+
+__all__ = ["REFUSE_UNDER_DAYS", "Suggestion", "ValueFindings", "check_days_left", "check_kana", "check_postal_code",
+           "suggest"]
+
+REFUSE_UNDER_DAYS = 14  # issue 13: fewer days left than this and the certificate is not worth registering
+
+
+@dataclasses.dataclass
+class ValueFindings:
+    """What the checks found: refusals as (message, outcome class), warnings, and the 郵便番号 to type."""
+
+    problems: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    postal_code: str | None = None
+
+
+def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str, found: ValueFindings) -> None:
+    """Refuse カナ that no combination of the dictionary's readings of the kanji gives (unless confirmed)."""
+    kana_label, kanji_label, kanji = (
+        (Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, cert.trade_name_kanji) if field == "trade_name_kana"
+        else (Label.HOLDER_NAME_KANA, Label.HOLDER_NAME_KANJI, cert.holder_name_kanji))
+    verdict = check_reading(kanji, kana)
+    where = f"office {office.id}: {field} ({kana_label}) '{kana}'"
+    if verdict.unknown and verdict.ok:
+        found.warnings.append(f"{where}: the dictionary cannot read {', '.join(verdict.unknown)} of {kanji_label} "
+                              f"'{kanji}'; that part is taken as typed")
+    if verdict.ok:
+        return
+    if office.kana_confirmed:
+        found.warnings.append(f"{where}: not the dictionary's reading of '{kanji}' ('{verdict.suggested}'); "
+                              "typed as confirmed (kana_confirmed)")
+        return
+    found.problems.append((f"{where} is not a reading of {kanji_label} '{kanji}' (the dictionary reads "
+                           f"'{verdict.suggested}'); type its reading, or if '{kana}' is right set "
+                           "kana_confirmed = true", "input"))
+
+
+def _codes(codes: list[str]) -> str:
+    return ", ".join(codes[:4]) + (f", … ({len(codes)} in all)" if len(codes) > 4 else "") if codes else "none"
+
+
+def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, found: ValueFindings) -> None:
+    """The 郵便番号 to type: the one set when it fits the address, or with `auto` the one code that fits it."""
+    street, building = cert.address_street, cert.address_building
+    where = f"office {office.id}: postal_code ({Label.POSTAL_CODE})"
+    if code is None:  # "auto"
+        codes = derive_postal(street, building)
+        if len(codes) == 1:
+            found.postal_code = codes[0]
+            return
+        what = f"several codes ({_codes(codes)}) fit" if codes else "no code fits"
+        found.problems.append((f"{where} = \"auto\": {what} {Label.ADDRESS_STREET} '{street}' "
+                               f"(住所（建物名等） '{building}'); set the code", "input"))
+        return
+    verdict = check_postal(code, street, building)
+    if verdict.fits:
+        found.postal_code = code
+        return
+    fitting = derive_postal(street, building)
+    if not verdict.known and office.postal_code_confirmed:
+        found.warnings.append(f"{where} '{code}' is not in Japan Post's data; typed as confirmed "
+                              "(postal_code_confirmed, a 事業所 code)")
+        found.postal_code = code
+    elif not verdict.known:
+        found.problems.append((f"{where} '{code}' does not exist in Japan Post's data (codes for "
+                               f"'{street}': {_codes(fitting)}); fix it, or for a 事業所 code set "
+                               "postal_code_confirmed = true", "input"))
+    else:
+        found.problems.append((f"{where} '{code}' is for {verdict.place}, not the certificate's "
+                               f"{Label.ADDRESS_STREET} '{street}' (its code: {_codes(fitting)}); fix it or set "
+                               "postal_code = \"auto\"", "input"))
+
+
+def check_days_left(office: Office, cert: CertificateInfo, today: dt.date, min_days_left: int,
+                    found: ValueFindings) -> None:
+    """Refuse a certificate with under 14 days left; warn under `min_days_left`."""
+    days = (cert.expiry_date - today).days
+    what = (f"office {office.id}: {Label.EXPIRY} {format_portal_date(cert.expiry_date)}: the certificate "
+            f"({cert.file}) has {days} days left")
+    if days < REFUSE_UNDER_DAYS:
+        found.problems.append((f"{what}, under {REFUSE_UNDER_DAYS}; get the renewed certificate from its issuer "
+                               "and put it in signing_cert", "certificate"))
+    elif days < min_days_left:
+        found.warnings.append(f"{what}, under min_days_left ({min_days_left}); order its renewal now")
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    """`check --suggest`: what the dictionary and Japan Post's data would have, next to what is set."""
+
+    trade_name_kana: str
+    holder_name_kana: str
+    postal_codes: tuple[str, ...]
+
+
+def suggest(cert: CertificateInfo) -> Suggestion:
+    return Suggestion(suggest_reading(cert.trade_name_kanji), suggest_reading(cert.holder_name_kanji),
+                      tuple(derive_postal(cert.address_street, cert.address_building)))
