@@ -28,17 +28,19 @@ from ainas_bot.settings import load_settings
 __all__ = ["run_demo"]
 
 _MARKER = ".ainas-demo"
-# Three offices of different profiles, typed the way operators type (hiragana, 〒, full-width digits).
+# Three offices of different profiles, typed the way operators type (hiragana, 〒, full-width digits). The
+# 屋号 is the sandbox organisation's name, so its カナ is the reading the sandbox seeded with it (issue 13:
+# the bot refuses カナ that do not read the kanji); each postal code is the one of its address.
 _OFFICES: list[dict[str, Any]] = [
     {"profile": "shogyo-touki", "encryption": "legacy", "layout": "subject",
      "holder": "桜井　一郎", "street": "東京都千代田区霞が関一丁目２番３号", "building": "霞が関ビル５階",
-     "trade_kana": "ぎょうせいしょしほうじん　さくら", "holder_kana": "サクライ　イチロウ", "postal": "〒100-0013"},
+     "kana_in": "hiragana", "holder_kana": "サクライ　イチロウ", "postal": "〒100-0013"},
     {"profile": "gyoseishoshi", "encryption": "modern", "layout": "subject",
      "holder": "山田　花子", "street": "大阪府大阪市北区梅田1-1-1", "building": "",
-     "trade_kana": "ﾔﾏﾀﾞｷﾞｮｳｾｲｼｮｼｼﾞﾑｼｮ", "holder_kana": "やまだ　はなこ", "postal": "５３０－０００１"},
+     "kana_in": "katakana", "holder_kana": "やまだ　はなこ", "postal": "５３０－０００１"},
     {"profile": "gyoseishoshi", "encryption": "modern", "layout": "san", "string_type": "bmp",
      "holder": "鈴木　次郎", "street": "愛知県名古屋市中区三の丸三丁目１番２号", "building": "三の丸ビル２０１",
-     "trade_kana": "スズキギョウセイショシジムショ", "holder_kana": "スズキ　ジロウ", "postal": "4600001"},
+     "kana_in": "katakana", "holder_kana": "ｽｽﾞｷ ｼﾞﾛｳ", "postal": "4600001"},
 ]
 
 
@@ -123,8 +125,12 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                 not_before=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), valid_days=3 * 365,
             )
             secrets = ws / "secrets"
+            kana = next(c["trade_name_kana"] for org in sandbox.state() if org["org_id"] == notice.org_id
+                        for c in org["certificates"] if c["trade_name_kanji"] == notice.org_name)
+            if spec["kana_in"] == "hiragana":
+                kana = "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in kana)
             offices.append({
-                **spec, "id": notice.org_id, "login_id": notice.admin_login_id,
+                **spec, "trade_kana": kana, "id": notice.org_id, "login_id": notice.admin_login_id,
                 "login_password": _secret(secrets, f"office-{notice.org_id}-password", notice.admin_password),
                 "client_cert": str(notice.client_cert),
                 "client_cert_password": _secret(secrets, f"office-{notice.org_id}-client-cert",

@@ -158,6 +158,7 @@ class Message(metaclass=_Texts):
     # 代理人証明書更新
     KANA_INVALID = "{label}は全角カタカナで入力してください。"
     POSTAL_INVALID = "郵便番号は「123-4567」の形式で入力してください。"
+    POSTAL_MISMATCH = "郵便番号が住所（都道府県～番地）と一致しません。"  # the sandbox applies the bot's postal check
     DATE_INVALID = "利用開始日は「YYYY/MM/DD」の形式で入力してください。"
     DATE_BEFORE_TODAY = "利用開始日には本日以降の日付を入力してください。"
     DATE_AFTER_EXPIRY = "利用開始日には証明書有効期限以前の日付を入力してください。"

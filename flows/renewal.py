@@ -16,8 +16,16 @@ from typing import Any, TypeVar
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot._identity import backwards_refusal, check_identity, identity_refusal
 from ainas_bot._jst import format_portal_date
-from ainas_bot.errors import AinasBotError, FlowError, PortalMismatchError, PortalUnavailableError
+from ainas_bot.errors import (
+    AinasBotError,
+    BackwardsError,
+    FlowError,
+    IdentityError,
+    PortalMismatchError,
+    PortalUnavailableError,
+)
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome, Status
 from ainas_bot.portal_text import Label, Screen
@@ -25,7 +33,14 @@ from ainas_bot.prepare import PreparedOffice
 from flows._profiles import checked_copy
 from flows.artifacts import save_failure_artifacts
 from flows.browser import close_within
-from flows.decision import Action, auto_filled_differences, decide, entered_differences, latest_active_expiry
+from flows.decision import (
+    Action,
+    CertificateRow,
+    auto_filled_differences,
+    decide,
+    entered_differences,
+    latest_active_expiry,
+)
 from flows.pages import CertDetailPage, CertUpdateCompletePage, HomePage, LoginPage, OrgDetailPage
 from flows.pages.cert_update import UpdateForm
 
@@ -102,6 +117,7 @@ class _Progress:
     confirmed: bool = False
     attempts: int = 0
     registered_expiry: str | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)  # for the recap: an identity change
 
 
 async def _renew_one(
@@ -114,6 +130,7 @@ async def _renew_one(
     org = await _open_org(home, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
+    await _check_identity(org, office, rows, events, progress)
     action, candidates = decide(rows, cert)
     if action is Action.ALREADY_CURRENT:
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
@@ -183,6 +200,24 @@ async def _renew_one(
             f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
             screen=Screen.ORG_DETAIL)
     return "resumed" if resuming else "updated"
+
+
+async def _check_identity(org: OrgDetailPage, office: PreparedOffice, rows: list[CertificateRow],
+                          events: RunEvents, progress: _Progress) -> None:
+    """Before any upload: the certificate is this organisation's, and not older than the one in force."""
+    oid, cert = office.office.id, office.certificate
+    org_name = await org.org_name()
+    verdict = check_identity(cert, org_name, rows)
+    refusal = identity_refusal(oid, cert, org_name, verdict, confirmed=office.office.identity_change_confirmed)
+    if refusal:
+        raise IdentityError(refusal, screen=Screen.ORG_DETAIL)
+    backwards = backwards_refusal(oid, cert, rows)
+    if backwards:
+        raise BackwardsError(backwards, screen=Screen.ORG_DETAIL)
+    if verdict.changes:
+        how = "confirmed (identity_change_confirmed)" if not verdict.matches else "one name kept"
+        progress.notes.append(f"identity change {how}: {'; '.join(verdict.changes)}")
+        events.step(oid, progress.notes[-1])
 
 
 def _transient(exc: AinasBotError) -> bool:
@@ -318,7 +353,9 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
                progress: dict[str, _Progress]) -> Outcome:
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status=status,
-        message=_describe(status, office), certificate_serial=office.certificate.serial,
+        message="; ".join([_describe(status, office), *dict.fromkeys(progress[office.office.id].notes),
+                           *office.warnings]),
+        certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
         attempts=progress[office.office.id].attempts, registered_expiry=progress[office.office.id].registered_expiry,
     )

@@ -8,12 +8,14 @@ import re
 from ainas_bot import portal_text as pt
 from ainas_bot._jst import parse_portal_date
 from ainas_bot._p12 import open_p12
+from ainas_bot._postal import check_postal
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.errors import CertificateError
 
 __all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]
 
-_KANA = re.compile(r"[\u30A1-\u30F6ー\u3000]+")  # full-width katakana, the long vowel mark, full-width space
+# Full-width katakana, the long vowel mark, the full-width space and what portal_text assumes besides.
+_KANA = re.compile(rf"[\u30A1-\u30F6ー\u3000{pt.KANA_EXTRA}]+")
 _POSTAL = re.compile(r"[0-9]{3}-[0-9]{4}")
 _DATE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}")
 _UNPADDED_DATE = re.compile(r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}")  # with unpadded-dates, as the screens show them
@@ -90,7 +92,7 @@ def _opens(p12: bytes | None, password: str) -> bool:
 
 
 def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None,
-                 unpadded: bool = False) -> dict[str, str]:
+                 unpadded: bool = False, address: tuple[str, str] | None = None) -> dict[str, str]:
     """Errors by form field (empty when the update may be saved)."""
     errors: dict[str, str] = {}
     for field, label in UPDATE_FIELDS.items():
@@ -100,6 +102,9 @@ def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, 
             problem = pt.Message.KANA_INVALID.format(label=label)
         elif problem is None and field == "postalCode" and not _POSTAL.fullmatch(value):
             problem = pt.Message.POSTAL_INVALID
+        elif problem is None and field == "postalCode" and address and not check_postal(value, *address).fits:
+            # An OSS application of the office would fail later; the sandbox says so now, as the bot does.
+            problem = pt.Message.POSTAL_MISMATCH
         elif problem is None and field == "startDate":
             problem = _check_date(value, today=today, not_after=not_after, unpadded=unpadded)
         elif problem is None and field == "certPassword" and not _opens(p12, value):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import random
 
+from ainas_bot._postal import derive_postal
+
 __all__ = [
     "LOGIN_ID_ALPHABET", "LOGIN_ID_LENGTH", "Person", "Place", "branch", "firm_name", "office_name", "person", "place",
 ]
@@ -71,7 +73,10 @@ def place(rng: random.Random) -> Place:
     building = ""
     if rng.random() < 0.6:
         building = f"{rng.choice(_BUILDINGS)}{rng.randint(2, 9)}階".translate(_FULL_DIGITS)
-    return Place(f"{area}{chome}丁目{block}", building, f"{postal3}-{rng.randint(0, 9999):04d}", city, city_kana)
+    street = f"{area}{chome}丁目{block}"
+    (code,) = derive_postal(street, building)  # a real code: the sandbox checks it as the bot does
+    assert code.startswith(postal3), (street, code)
+    return Place(street, building, code, city, city_kana)
 
 
 def office_name(rng: random.Random, holder: Person, taken: set[str]) -> tuple[str, str]:

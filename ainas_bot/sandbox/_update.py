@@ -101,7 +101,8 @@ async def cert_update(request: Request) -> Response:
     values = {field: str(form.get(field) or "") for field in UPDATE_FIELDS}
     errors = check_update(values, today=today_jst(ctx.options.clock()),
                           not_after=dt.date.fromisoformat(row["not_after"]), p12=row["p12"],
-                          unpadded=ctx.kit.on("unpadded-dates"))
+                          unpadded=ctx.kit.on("unpadded-dates"),
+                          address=(row["address_street"], row["address_building"]))
     values["certPassword"] = ""
     if errors:
         return _form(request, user, row, values, errors)

@@ -35,6 +35,13 @@ class OrgDetailPage(PortalPage):
             raise PortalChangedError(f"{self.screen}: opened {Label.ORG_ID} {shown}, expected {org_id}",
                                      screen=self.screen)
 
+    async def org_name(self) -> str:
+        """The organisation's 代理人組織名, from its key/value row."""
+        shown = (await self.pairs((Label.ORG_NAME,)))[Label.ORG_NAME]
+        if shown is None:
+            raise PortalChangedError(f"{self.screen}: no row {Label.ORG_NAME}", screen=self.screen)
+        return shown
+
     async def certificates(self) -> list[CertificateRow]:
         """The certificate table, by its column headers, read from the settled screen."""
         _, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
