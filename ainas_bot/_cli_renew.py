@@ -16,15 +16,17 @@ from pathlib import Path
 from ainas_bot._jst import today_jst
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
 from ainas_bot._safe_text import json_safe, shown
+from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
 from ainas_bot.events import RunEvents
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.lock import run_lock
 from ainas_bot.outcome import Outcome
+from ainas_bot.portal_text import Label
 from ainas_bot.prepare import PreparedOffice, Problem, check_offices
 from ainas_bot.reports import write_report, write_report_csv
-from ainas_bot.settings import Settings, load_settings
+from ainas_bot.settings import Office, Settings, load_settings
 
 __all__ = ["add_subparsers", "settings_from_args"]
 
@@ -47,12 +49,14 @@ def _joined(office_id: str, problems: list[Problem]) -> str:
     return prefix + "; ".join(p.message.removeprefix(prefix) for p in problems)
 
 
-def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool
+def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool,
+             certificates: dict[str, CertificateInfo] | None = None
              ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
     settings = settings_from_args(args, environ)
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
-    ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst())
+    ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst(),
+                                              certificates=certificates)
     by_office: dict[str, list[Problem]] = {}
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
@@ -63,8 +67,25 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
     return settings, ready, not_started, warnings
 
 
+def _print_suggestions(offices: list[Office], certificates: dict[str, CertificateInfo]) -> None:
+    """`check --suggest`: per office, the dictionary's カナ and the address's postal code next to what is set."""
+    from ainas_bot._values import suggest
+
+    for office in offices:
+        cert = certificates.get(office.id)
+        if cert is None:
+            print(shown(f"office {office.id}: no suggestion (its certificate could not be opened)"))
+            continue
+        s = suggest(cert)
+        codes = ", ".join(s.postal_codes) or "none in the data"
+        print(shown(f"office {office.id}: {Label.TRADE_NAME_KANA} set '{office.trade_name_kana}', suggested "
+                    f"'{s.trade_name_kana}'; {Label.HOLDER_NAME_KANA} set '{office.holder_name_kana}', suggested "
+                    f"'{s.holder_name_kana}'; {Label.POSTAL_CODE} set '{office.postal_code}', suggested {codes}"))
+
+
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    _, ready, problems, warnings = _prepare(args, environ, default_all=True)
+    certificates: dict[str, CertificateInfo] = {}
+    settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates)
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     for p in problems:
@@ -74,6 +95,9 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(shown(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
                     f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
                     f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}"))
+    if args.suggest:
+        checked = {o.office_id for o in problems} | {r.office.id for r in ready}
+        _print_suggestions([o for o in all_offices(settings) if o.id in checked], certificates)
     print(f"{len(ready)} ready, {len(problems)} with problems")  # offices, each with one line
     return EXIT_USAGE if problems else EXIT_OK
 
@@ -120,7 +144,9 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     outcomes.sort(key=lambda o: order.get(o.office_id, -1))
     failed = [o for o in outcomes if not o.ok]
     report = args.report
-    if report is None and args.scheduled and failed:
+    # --scheduled: a certificate near its end (min_days_left) is reported even when every office went well.
+    warned = any(r.warnings for r in ready)
+    if report is None and args.scheduled and (failed or warned):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
     errors = list(events.errors)
@@ -132,7 +158,7 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         except OutputError as exc:
             errors.append(str(exc))
             report = None if path == report else report
-    if not args.scheduled or failed or errors:
+    if not args.scheduled or failed or errors or warned:
         print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
     print(summary_line(outcomes, time.monotonic() - started) + (f"; report {report}" if report else ""))
     for error in errors:
@@ -208,6 +234,8 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     c.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
     c.add_argument("--office", action="append", metavar="ID", help="代理人組織ID (repeatable) or @REPORT.json")
     c.add_argument("--all", action="store_true", help="every office (the default)")
+    c.add_argument("--suggest", action="store_true",
+                   help="show, per office, the dictionary's カナ and the address's 郵便番号 next to what is set")
     c.set_defaults(handler=_check)
     r = sub.add_parser("renew", help="register and update the signing certificate of offices")
     _common(r)

@@ -37,8 +37,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "trade_name_kana": ("屋号（カナ）", "trade_name_kana"),
     "holder_name_kana": ("氏名又は代表者名（カナ）", "holder_name_kana"),
     "postal_code": ("郵便番号", "postal_code"), "start_date": ("利用開始日", "start_date"),
+    "identity_change_confirmed": ("名義変更確認", "identity_change_confirmed"),
+    "postal_code_confirmed": ("郵便番号確認", "postal_code_confirmed"),
+    "kana_confirmed": ("カナ確認", "kana_confirmed"),
 }
+_OPTIONAL = frozenset({"start_date", "identity_change_confirmed", "postal_code_confirmed", "kana_confirmed"})
+_CONFIRMATIONS = {"": False, "true": True, "yes": True, "1": True, "はい": True, "○": True, "〇": True,
+                  "false": False, "no": False, "0": False, "いいえ": False}
 _SECRETS = frozenset({"login_password", "client_cert_password", "pin"})
+_CONFIRMATIONS_FIELDS = frozenset({"identity_change_confirmed", "postal_code_confirmed", "kana_confirmed"})
 _SAVE_AS = 'save it from Excel as "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)'
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # ESC: ISO-2022-JP (JIS), 7-bit, so "UTF-8"
@@ -88,7 +95,7 @@ def _header(name: str, row: int, cells: list[str]) -> dict[str, tuple[int, str]]
         known = ", ".join(names[0] for names in COLUMNS.values())
         raise ConfigError(f"{name}: row {row}: unknown column {', '.join(unknown)}; the columns are {known} "
                           "(or their English names); start a header with # to keep a column of notes")
-    missing = [f"{COLUMNS[f][0]} ({f})" for f in COLUMNS if f not in columns and f != "start_date"]
+    missing = [f"{COLUMNS[f][0]} ({f})" for f in COLUMNS if f not in columns and f not in _OPTIONAL]
     if missing:
         raise ConfigError(f"{name}: row {row}: missing column {', '.join(missing)}")
     return columns
@@ -118,7 +125,7 @@ def _check(field: str, value: str, where: str) -> None:
     try:
         if field in {"trade_name_kana", "holder_name_kana"}:
             normalise_kana(value, field="the value")
-        elif field == "postal_code":
+        elif field == "postal_code" and value.casefold() != "auto":
             normalise_postal_code(value, field="the value")
     except InputError as exc:
         hint = ""
@@ -132,6 +139,13 @@ def _office(name: str, base: Path, row: int, cells: list[str], columns: dict[str
     for field, (index, written) in columns.items():
         where = f"{name}: row {row}, column {written}"
         value = cells[index].strip() if index < len(cells) else ""
+        if field in _CONFIRMATIONS_FIELDS:  # empty is not confirmed
+            key = unicodedata.normalize("NFKC", value).casefold()
+            if key not in _CONFIRMATIONS:
+                raise ConfigError(f"{where}: '{value}' is neither true nor false; write true (or はい) to confirm, "
+                                  "or leave it empty")
+            values[field] = _CONFIRMATIONS[key]
+            continue
         if value or field != "start_date":  # an empty 利用開始日 is today
             _check(field, value, where)
         values[field] = _start_date(value, where) if field == "start_date" else value
