@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from ainas_bot._jst import today_jst
+from ainas_bot._reading import suggest_reading
 from ainas_bot.certfactory import generate_key, write_p12
 from ainas_bot.events import CollectEvents
 from ainas_bot.outcome import Outcome
@@ -69,7 +70,7 @@ class FlowWorld:
         n = next(self._counter)
         pin = f"PIN-{n}-s3cr3t-{notice.org_id}"
         signing = write_p12(self.root / "signing" / f"office-{notice.org_id}-{n}.p12", password=pin,
-                            key=_KEYS[n % len(_KEYS)], trade_name=notice.org_name, **(cert or {}))
+                            key=_KEYS[n % len(_KEYS)], **{"trade_name": notice.org_name, **(cert or {})})
         environ = {
             f"PW_{n}": notice.admin_password, f"CC_{n}": notice.client_cert_password, f"PIN_{n}": pin,
         }
@@ -77,8 +78,12 @@ class FlowWorld:
             "id": notice.org_id, "login_id": notice.admin_login_id, "login_password": {"env": f"PW_{n}"},
             "client_cert": notice.client_cert, "client_cert_password": {"env": f"CC_{n}"},
             "signing_cert": signing, "pin": {"env": f"PIN_{n}"},
-            "trade_name_kana": "ぎょうせいしょし　てすと", "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
-            "postal_code": "１００００１３",
+            # The reading of the certificate's names and the code of its address, as operators type them
+            # (issue 13 checks both); a test of those checks gives its own.
+            "trade_name_kana": suggest_reading((cert or {}).get("trade_name", notice.org_name)),
+            "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ" if "holder_name" not in (cert or {}) else suggest_reading(
+                (cert or {})["holder_name"]),
+            "postal_code": "１００００１３" if "address_street" not in (cert or {}) else "auto",
         }
         values.update(fields)
         return OfficeKit(Office(**values), environ, notice, pin, signing)
