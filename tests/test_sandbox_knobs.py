@@ -94,7 +94,7 @@ def test_the_clock_override_decides_today(sandbox_factory: Callable[..., Sandbox
     upload = ("c.p12", make_p12(password="1234").read_bytes(), "application/x-pkcs12")
     detail = client.submit(register, {"certPassword": "1234"}, files={"certFile": upload})
     form = client.button(detail, L.CERT_UPDATE)
-    values = {"tradeNameKana": "ヤマダ", "holderNameKana": "ヤマダ", "postalCode": "100-0001", "certPassword": "1234"}
+    values = {"tradeNameKana": "ヤマダ", "holderNameKana": "ヤマダ", "postalCode": "100-0013", "certPassword": "1234"}
     early = client.submit(form, {**values, "startDate": today_jst().strftime("%Y/%m/%d")})
     assert M.DATE_BEFORE_TODAY in early.text
     done = client.submit(early, {**values, "startDate": today_jst(fixed).strftime("%Y/%m/%d")})

@@ -36,7 +36,7 @@ L, M, S = pt.Label, pt.Message, pt.Screen
 NOW = dt.datetime(2026, 3, 5, 9, 7, 5, tzinfo=JST)
 EXPIRY = dt.datetime(2028, 3, 5, 12, 0, tzinfo=JST)
 KANA = {"tradeNameKana": "ヤマダギョウセイショシジムショ", "holderNameKana": "ヤマダ　タロウ"}
-TYPED = {**KANA, "postalCode": "100-0001", "startDate": "2026/03/05", "certPassword": "1234"}
+TYPED = {**KANA, "postalCode": "100-0013", "startDate": "2026/03/05", "certPassword": "1234"}
 
 
 @dataclasses.dataclass
@@ -294,7 +294,7 @@ def _js_confirm(pages: dict[str, Page], sb: Sandbox) -> None:
 def _confirm_screen(pages: dict[str, Page], sb: Sandbox) -> None:
     confirm = _plain(pages["confirm"].text)
     assert pages["confirm"].title == S.CERT_UPDATE_CONFIRM
-    for value in (*KANA.values(), "100-0001", "********"):
+    for value in (*KANA.values(), "100-0013", "********"):
         assert f"<td>{value}</td>" in confirm
     assert "1234" not in re.sub(r'value="[^"]*"', "", confirm)  # the password is never shown
     assert len(pages["confirm"].forms) == 2 and L.BACK in confirm and L.CONFIRM in confirm
@@ -423,22 +423,22 @@ def test_the_confirm_screen_holds_the_values_and_only_its_confirm_updates(
     assert confirm.title == S.CERT_UPDATE_CONFIRM
     rows = dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", confirm.text))
     assert rows[L.TRADE_NAME_KANA] == KANA["tradeNameKana"] and rows[L.CERT_PASSWORD] == "********"
-    assert rows[L.START_DATE] == "2026/03/05" and rows[L.POSTAL_CODE] == "100-0001"
+    assert rows[L.START_DATE] == "2026/03/05" and rows[L.POSTAL_CODE] == "100-0013"
     assert sb.state()[0]["certificates"][-1]["status"] == "pending"  # the form's 確定 stored nothing
     back = client.submit(confirm, form=0)
     assert back.title == S.CERT_UPDATE
     assert f'name="tradeNameKana" value="{KANA["tradeNameKana"]}"' in back.text
     assert 'name="certPassword" value=""' in back.text
     assert sb.state()[0]["certificates"][-1]["status"] == "pending"
-    again = client.submit(back, {**TYPED, "postalCode": "100-0002"})
+    again = client.submit(back, {**TYPED, "postalCode": "100-6005"})
     done = client.submit(again, form=1)
     assert done.title == S.CERT_DETAIL and done.message == M.UPDATED
     record = sb.state()[0]["certificates"][-1]
-    assert record["status"] == "active" and record["postal_code"] == "100-0002"
+    assert record["status"] == "active" and record["postal_code"] == "100-6005"
     assert client.submit(again, form=1).message == M.DOUBLE_SUBMIT  # the same 確定 posted twice
     # The first 確認 page was left by its 戻る: its 確定 shares the token that used up.
     assert client.submit(confirm, form=1).message == M.DOUBLE_SUBMIT
-    assert sb.state()[0]["certificates"][-1]["postal_code"] == "100-0002"
+    assert sb.state()[0]["certificates"][-1]["postal_code"] == "100-6005"
 
 
 def test_late_tables_answer_after_late_ms_and_need_the_session(
