@@ -22,10 +22,13 @@ _KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SKIPPED_POS = ("空白", "補助記号")
 
 
+def _katakana(text: str) -> str:
+    return "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
+
+
 def fold_kana(text: str) -> str:
     """The form two readings are compared in: シヨ is ショ, ー, spaces and ・ are dropped, hiragana is katakana."""
-    katakana = "".join(chr(ord(ch) + 0x60) if "\u3041" <= ch <= "\u3096" else ch for ch in text)
-    return _IGNORED.sub("", katakana.translate(_SMALL))
+    return _IGNORED.sub("", _katakana(text).translate(_SMALL))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,15 +61,18 @@ def _words(kanji: str) -> tuple[tuple[str, str, tuple[str, ...] | None], ...]:
     _, tokenizer = _analyser()
     words: list[tuple[str, str, tuple[str, ...] | None]] = []
     for m in tokenizer.tokenize(kanji):
-        if m.part_of_speech()[0] in _SKIPPED_POS:
-            words.append((m.surface(), "\u3000" if m.surface().isspace() else "", ()))
-            continue
-        if _KANA.fullmatch(m.surface()):  # kana in a name read as written (さくら, ひかり)
-            words.append((m.surface(), fold_kana(m.surface()), (m.surface(),)))
-        elif m.is_oov():
-            words.append((m.surface(), "", None))
+        surface = m.surface()
+        if _KANA.fullmatch(surface):  # kana in a name read as written (さくら, センター)
+            katakana = _katakana(surface)
+            words.append((surface, katakana, (katakana,)))
+        elif m.is_oov() and not surface.isspace():  # a character it does not know is tagged 補助記号 too
+            words.append((surface, "", None))
+        elif m.part_of_speech()[0] in _SKIPPED_POS:
+            words.append((surface, "\u3000" if surface.isspace() else "", ()))
+        elif not _KANA.fullmatch(m.reading_form()):  # a reading that is not kana is none
+            words.append((surface, "", None))
         else:
-            words.append((m.surface(), m.reading_form(), (m.reading_form(), *_readings(m.surface()))))
+            words.append((surface, m.reading_form(), (m.reading_form(), *_readings(surface))))
     return tuple(words)
 
 
