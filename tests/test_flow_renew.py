@@ -10,6 +10,7 @@ import pytest
 from playwright.async_api import async_playwright
 
 from ainas_bot._jst import JST, format_portal_date, today_jst
+from ainas_bot._reading import suggest_reading
 from ainas_bot.certfactory import write_p12
 from ainas_bot.prepare import PreparedOffice
 from flows.browser import launch_chromium, office_context
@@ -34,7 +35,7 @@ def test_fresh_update_then_already_current(flow_world: FlowWorld) -> None:
 
     assert outcome.status == "updated", outcome
     [record] = _active(flow_world, kit.office.id, office.certificate.serial)
-    assert record["trade_name_kana"] == "ギョウセイショシ　テスト"
+    assert record["trade_name_kana"] == suggest_reading(kit.notice.org_name)  # what the factory typed
     assert record["holder_name_kana"] == "ヤマダ　タロウ"
     assert record["postal_code"] == "100-0013"
     assert record["start_date"] in (today_jst().isoformat(), format_portal_date(today_jst()))
@@ -92,7 +93,7 @@ def test_resume_when_an_active_record_shares_the_pending_records_minute(
     settings = world.settings()
     [last_year] = run(settings, prepare([kit], settings))
     assert last_year.status == "updated"
-    write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=777)
+    write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=1100)
     [office] = prepare([kit], settings)
     asyncio.run(_upload_only(world, office))
     minutes = {str(c["status"]): c["registered_at"] for c in world.certificates(kit.office.id)
@@ -144,8 +145,9 @@ def test_dry_run_changes_nothing(flow_world: FlowWorld) -> None:
 
 
 def test_mismatch_stops_before_anything_is_typed(flow_world: FlowWorld) -> None:
-    # The local parse reads 氏名 from O (a mapping for an unknown layout); the portal reads CN.
-    kit = flow_world.make_office()
+    # The local parse reads 氏名 from O (a mapping for an unknown layout); the portal reads CN. Its カナ then
+    # do not read that 氏名: confirmed, so that the portal's reading is what stops the office.
+    kit = flow_world.make_office(kana_confirmed=True)
     settings = flow_world.settings(certificate_mapping={"holder_name_kanji": ["subject:2.5.4.10"],
                                                         "trade_name_kanji": ["subject:2.5.4.10"]})
     [office] = prepare([kit], settings)

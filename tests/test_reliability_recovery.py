@@ -162,7 +162,7 @@ def test_a_browser_crash_mid_run(sandbox_world: Callable[..., FlowWorld]) -> Non
 def _renew_office_certificates(kits: list[OfficeKit], round_no: int) -> None:
     """A new certificate for every office (another serial and expiry), as a new year's renewal brings."""
     for kit in kits:
-        write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=500 + round_no)
+        write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=1000 + round_no)
 
 
 @pytest.mark.slow
