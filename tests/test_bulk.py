@@ -74,7 +74,7 @@ def test_csv_inventory_in_each_encoding(flow_world: FlowWorld, tmp_path: Path, e
     header = "代理人組織ID,ログインID,パスワード,クライアント証明書,クライアント証明書パスワード,署名用証明書,PIN," \
              "屋号（カナ）,氏名又は代表者名（カナ）,郵便番号"
     row = ",".join([data["id"], data["login_id"], refs["login_password"], data["client_cert"],
-                    refs["client_cert_password"], data["signing_cert"], refs["pin"], "ヤマダ　ジムショ",
+                    refs["client_cert_password"], data["signing_cert"], refs["pin"], data["trade_name_kana"],
                     "ヤマダ　タロウ", "〒100-0013"])
     (tmp_path / "offices.csv").write_bytes(f"{header}\r\n{row}\r\n".encode(encoding))
     config = write_config(tmp_path / "ainas.toml", flow_world, [], inventory="offices.csv")

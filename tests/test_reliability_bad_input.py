@@ -322,7 +322,7 @@ def _csv_row(kit: OfficeKit, **cells: str) -> list[str]:
     ref = {k: f"env:{v['env']}" for k, v in data.items() if isinstance(v, dict)}
     row = {"id": data["id"], "login_id": data["login_id"], "login_password": ref["login_password"],
            "client_cert": data["client_cert"], "client_cert_password": ref["client_cert_password"],
-           "signing_cert": data["signing_cert"], "pin": ref["pin"], "trade_name_kana": "ヤマダ　ジムショ",
+           "signing_cert": data["signing_cert"], "pin": ref["pin"], "trade_name_kana": data["trade_name_kana"],
            "holder_name_kana": "ヤマダ　タロウ", "postal_code": "100-0013"}
     row.update(cells)
     return list(row.values())
