@@ -197,8 +197,11 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     for office, outcome in zip(ready, outcomes, strict=True):
         registered = dt.date.fromisoformat(outcome.registered_expiry) if outcome.registered_expiry else None
         days_left, warning = renewal_status(registered, office.certificate.expiry_date, today)
-        if outcome.status == "failed":
-            warning = f"could not read the portal: {outcome.reason}: {outcome.message}"
+        if outcome.status == "failed" and (outcome.registered_expiry is None or warning is None):
+            # The portal was not read, or was read and refused this .p12 (e.g. going backwards) for a reason
+            # the days left do not already say.
+            warning = f"could not read the portal: {outcome.reason}: {outcome.message}" \
+                if outcome.registered_expiry is None else f"{outcome.reason}: {outcome.message}"
         rows.append({"office_id": office.office.id, "registered_expiry": outcome.registered_expiry,
                      "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
                      "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning})

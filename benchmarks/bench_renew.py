@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ainas_bot._jst import today_jst
+from ainas_bot._reading import suggest_reading
 from ainas_bot.certfactory import generate_key, write_p12
 from ainas_bot.events import CollectEvents
 from ainas_bot.prepare import check_offices
@@ -96,7 +97,7 @@ def _offices(sandbox: Sandbox, root: Path, count: int, environ: dict[str, str]) 
         offices.append(Office(
             id=n.org_id, login_id=n.admin_login_id, login_password={"env": f"PW{i}"}, client_cert=n.client_cert,
             client_cert_password={"env": f"CC{i}"}, signing_cert=p12, pin={"env": f"PIN{i}"},
-            trade_name_kana="ベンチマーク", holder_name_kana="ヤマダ　タロウ", postal_code="100-0013",
+            trade_name_kana=suggest_reading(n.org_name), holder_name_kana="ヤマダ　タロウ", postal_code="100-0013",
         ))
     return offices
 

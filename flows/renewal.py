@@ -258,7 +258,8 @@ async def renew_login_group(
     def fail(group: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:
         for office in group:
             outcomes[office.office.id] = _failed(office, exc, _elapsed(started, office), artifacts,
-                                                 progress[office.office.id].attempts)
+                                                 progress[office.office.id].attempts,
+                                                 progress[office.office.id].registered_expiry)
             events.step(office.office.id, f"failed: {exc}")
             events.done(outcomes[office.office.id])
             remaining.remove(office)
@@ -373,11 +374,11 @@ def _describe(status: Status, office: PreparedOffice) -> str:
 
 
 def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str],
-            attempts: int = 1) -> Outcome:
+            attempts: int = 1, registered_expiry: str | None = None) -> Outcome:
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(exc),
         reason=exc.reason, screen=exc.screen if isinstance(exc, FlowError) else None,
         certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(),
-        seconds=seconds, artifacts=artifacts, attempts=attempts,
+        seconds=seconds, artifacts=artifacts, attempts=attempts, registered_expiry=registered_expiry,
     )

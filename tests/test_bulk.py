@@ -155,13 +155,14 @@ def test_status_reports_days_left_and_warns(flow_world: FlowWorld, tmp_path: Pat
     for n in flow_world._free:  # an organisation whose registered certificate expires within 30 days
         active = [c for c in flow_world.certificates(n.org_id) if c["status"] == "active"]
         expiries = sorted(dt.date.fromisoformat(str(c["not_after"])) for c in active)
-        if expiries and 3 < (expiries[-1] - today).days <= 30:
-            soon = n
+        if expiries and 16 < (expiries[-1] - today).days <= 30:
+            soon, days = n, (expiries[-1] - today).days
             break
     assert soon is not None, "the seed has organisations expiring within 30 days"
     flow_world._free.remove(soon)
-    # The local certificate is older than the registered one: nothing to replace it with.
-    expiring = flow_world.make_office(soon, cert={"valid_days": 3})
+    # The local certificate is older than the registered one (yet not under the 14 days refused before the
+    # portal): nothing to replace it with.
+    expiring = flow_world.make_office(soon, cert={"valid_days": days - 1})
     fresh = flow_world.make_office()
     config = write_config(tmp_path / "ainas.toml", flow_world, [expiring, fresh])
 
@@ -171,7 +172,7 @@ def test_status_reports_days_left_and_warns(flow_world: FlowWorld, tmp_path: Pat
     assert result.returncode == 1, result.stderr
     rows = {r["office_id"]: r for r in json.loads(result.stdout)["offices"]}
     assert "no newer local .p12" in rows[expiring.office.id]["warning"]
-    assert 3 < rows[expiring.office.id]["days_left"] <= 30
+    assert 16 < rows[expiring.office.id]["days_left"] <= 30
     assert rows[fresh.office.id]["warning"] is None
     assert rows[fresh.office.id]["would"] == "would-register"
 
