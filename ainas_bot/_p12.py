@@ -10,9 +10,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
-from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
+from pyasn1_modules import rfc7292, rfc8018
 
-from ainas_bot._p12_bounds import MAX_ITERATIONS, MAX_P12_BYTES, MAX_TOTAL_ITERATIONS, iteration_counts, mac_verifies
+from ainas_bot._p12_bounds import (
+    MAX_ITERATIONS,
+    MAX_P12_BYTES,
+    MAX_TOTAL_ITERATIONS,
+    encryptions,
+    iteration_counts,
+    mac_verifies,
+)
 from ainas_bot._safe_files import read_regular
 from ainas_bot.errors import CertificateError
 
@@ -128,27 +135,10 @@ def _alg_name(alg: object) -> str:
 
 def _describe_encryption(pfx: object) -> P12Encryption:
     """Walk the PFX outer layers (which are not encrypted) to name the algorithms used."""
-    auth_safe = pfx["authSafe"]  # type: ignore[index]
-    content, _ = decoder.decode(auth_safe["content"], asn1Spec=rfc2315.Data())
-    safe, _ = decoder.decode(bytes(content), asn1Spec=rfc7292.AuthenticatedSafe())
-    cert_algs: list[str] = []
-    key_algs: list[str] = []
-    for info in safe:
-        ctype = str(info["contentType"])
-        if ctype == str(rfc2315.encryptedData):
-            enc, _ = decoder.decode(info["content"], asn1Spec=rfc2315.EncryptedData())
-            cert_algs.append(_alg_name(enc["encryptedContentInfo"]["contentEncryptionAlgorithm"]))
-        elif ctype == str(rfc2315.data):
-            inner, _ = decoder.decode(info["content"], asn1Spec=rfc2315.Data())
-            bags, _ = decoder.decode(bytes(inner), asn1Spec=rfc7292.SafeContents())
-            for bag in bags:
-                if str(bag["bagId"]) == str(rfc7292.id_pkcs8ShroudedKeyBag):
-                    epki, _ = decoder.decode(bag["bagValue"], asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
-                    key_algs.append(_alg_name(epki["encryptionAlgorithm"]))
-                elif str(bag["bagId"]) == str(rfc7292.id_certBag):
-                    cert_algs.append("none")
-                elif str(bag["bagId"]) == str(rfc7292.id_keyBag):
-                    key_algs.append("none")
+    found: dict[str, list[str]] = {"certificates": [], "key": []}
+    for kind, alg in encryptions(pfx):
+        found[kind].append(_alg_name(alg) if alg is not None else "none")
+    cert_algs, key_algs = found["certificates"], found["key"]
     mac = "none"
     if pfx["macData"].isValue:  # type: ignore[index]
         digest_oid = str(pfx["macData"]["mac"]["digestAlgorithm"]["algorithm"])  # type: ignore[index]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
 from typing import Any
 
 from pyasn1.codec.der import decoder
 from pyasn1_modules import rfc2315, rfc5208, rfc7292, rfc8018
 
-__all__ = ["MAX_ITERATIONS", "MAX_P12_BYTES", "MAX_TOTAL_ITERATIONS", "iteration_counts", "mac_verifies"]
+__all__ = ["MAX_ITERATIONS", "MAX_P12_BYTES", "MAX_TOTAL_ITERATIONS", "encryptions", "iteration_counts", "mac_verifies"]
 
 # Real files use 1 to 600 000 rounds per count (OpenSSL 2048, Windows 2000, Java 10 000, OWASP's 2023
 # advice for PBKDF2-SHA256 600 000). Measured on the project's machine: 1 000 000 PBKDF2-SHA256 rounds
@@ -49,25 +50,36 @@ def _alg_iterations(alg: Any) -> list[int]:
     return []
 
 
-def iteration_counts(pfx: Any) -> list[int]:
-    """Every iteration count a PFX asks for: its MAC's, then each encryption's, in file order."""
-    counts: list[int] = []
-    if pfx["macData"].isValue:
-        counts.append(int(pfx["macData"]["iterations"]))
+def encryptions(pfx: Any) -> Iterator[tuple[str, Any | None]]:
+    """The outer layers of a PFX (not encrypted), walked once for everyone who reads them: ("certificates" or
+    "key", its encryption's AlgorithmIdentifier, or None when the bag is stored in the clear), in file order."""
     content, _ = decoder.decode(pfx["authSafe"]["content"], asn1Spec=rfc2315.Data())
     safe, _ = decoder.decode(bytes(content), asn1Spec=rfc7292.AuthenticatedSafe())
     for info in safe:
         ctype = str(info["contentType"])
         if ctype == str(rfc2315.encryptedData):
             enc, _ = decoder.decode(info["content"], asn1Spec=rfc2315.EncryptedData())
-            counts += _alg_iterations(enc["encryptedContentInfo"]["contentEncryptionAlgorithm"])
+            yield "certificates", enc["encryptedContentInfo"]["contentEncryptionAlgorithm"]
         elif ctype == str(rfc2315.data):
             inner, _ = decoder.decode(info["content"], asn1Spec=rfc2315.Data())
             bags, _ = decoder.decode(bytes(inner), asn1Spec=rfc7292.SafeContents())
             for bag in bags:
-                if str(bag["bagId"]) == str(rfc7292.id_pkcs8ShroudedKeyBag):
+                bag_id = str(bag["bagId"])
+                if bag_id == str(rfc7292.id_pkcs8ShroudedKeyBag):
                     epki, _ = decoder.decode(bag["bagValue"], asn1Spec=rfc5208.EncryptedPrivateKeyInfo())
-                    counts += _alg_iterations(epki["encryptionAlgorithm"])
+                    yield "key", epki["encryptionAlgorithm"]
+                elif bag_id == str(rfc7292.id_certBag):
+                    yield "certificates", None
+                elif bag_id == str(rfc7292.id_keyBag):
+                    yield "key", None
+
+
+def iteration_counts(pfx: Any) -> list[int]:
+    """Every iteration count a PFX asks for: its MAC's, then each encryption's, in file order."""
+    counts: list[int] = [int(pfx["macData"]["iterations"])] if pfx["macData"].isValue else []
+    for _, alg in encryptions(pfx):
+        if alg is not None:
+            counts += _alg_iterations(alg)
     return counts
 
 
