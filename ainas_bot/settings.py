@@ -56,7 +56,7 @@ class Office(BaseModel):
     def _as_text(cls, value: object) -> object:
         return str(value) if isinstance(value, int) else value
 
-    @field_validator("id", "login_id")
+    @field_validator("login_id")
     @classmethod
     def _clean_id(cls, value: str, info: ValidationInfo) -> str:
         return clean_id(value, field=str(info.field_name))
@@ -64,7 +64,8 @@ class Office(BaseModel):
     @field_validator("id")
     @classmethod
     def _digits(cls, value: str) -> str:
-        # 代理人組織IDs are digits; the ID names artifact folders, so nothing else may reach a path.
+        # 代理人組織IDs are digits (which also keeps separators and controls out of the artifact folders it
+        # names): one rule, decided before any other check of the ID.
         text = unicodedata.normalize("NFKC", value).strip()
         if not re.fullmatch(r"[0-9]{1,20}", text, re.ASCII):
             raise ValueError("a 代理人組織ID is digits only (up to 20), as the portal shows it")

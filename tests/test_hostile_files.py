@@ -241,7 +241,7 @@ def test_a_kana_value_ending_in_a_newline_is_refused(flow_world: FlowWorld, tmp_
 
 def test_one_office_with_two_problems_counts_once_and_csv_cells_are_not_formulas(
         flow_world: FlowWorld, tmp_path: Path) -> None:
-    kit = _bad_office(flow_world, login_id="=HYPERLINK(\"http://x\")", trade_name_kana="kanji漢字")
+    kit = _bad_office(flow_world, login_id="=HYPERLINK(\"x\")", trade_name_kana="kanji漢字")
     report, table = tmp_path / "report.json", tmp_path / "report.csv"
     run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), "--report", str(report),
                "--report-csv", str(table), env=_env([kit]))
@@ -250,7 +250,7 @@ def test_one_office_with_two_problems_counts_once_and_csv_cells_are_not_formulas
     assert len(json.loads(report.read_text(encoding="utf-8"))["offices"]) == 1
     assert len((tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()) == 1
     (row,) = csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig")))
-    assert row["login_id"] == "'=HYPERLINK(\"http://x\")"
+    assert row["login_id"] == "'=HYPERLINK(\"x\")"
     assert "postal_code" in row["message"] and "trade_name_kana" in row["message"]
 
 
