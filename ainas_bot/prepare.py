@@ -16,6 +16,7 @@ from ainas_bot._typed import id_warnings
 from ainas_bot._values import ValueFindings, check_days_left, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.errors import AinasBotError, CertificateError, InputError
+from ainas_bot.inventory import login_conflicts
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
 from ainas_bot.settings import Office, Settings
@@ -210,6 +211,7 @@ def check_offices(
     problems: list[Problem] = []
     warnings: list[str] = []
     seen: set[str] = set()
+    conflicts = login_conflicts(offices)
     for office in offices:
         if office.id in seen:
             problems.append(Problem(office.id, f"office {office.id}: listed twice in the inventory; keep one entry",
@@ -218,7 +220,9 @@ def check_offices(
         seen.add(office.id)
         prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,
                                   certificates=certificates)
-        if prepared is not None:
+        if office.id in conflicts:
+            problems.append(Problem(office.id, conflicts[office.id], "input"))
+        elif prepared is not None:
             ready.append(prepared)
     return ready, problems, warnings
 

@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         default=None, description="a CSV (UTF-8 or Shift_JIS; comma, tab or semicolon), or an Excel workbook (.xlsx), "
         "of offices (see config/offices.csv), besides [[offices]]"
     )
-    inventory_sheet: str | None = Field(default=None, description="the sheet of an .xlsx inventory (default: the first)")
+    inventory_sheet: str | None = Field(default=None, description="the sheet of an .xlsx inventory (default: first)")
     concurrency: int = Field(default=4, ge=1, le=64, description="browser contexts at once")
     retries: int = Field(default=3, ge=0, le=20, description="retries of transient portal faults per office")
     retry_backoff_seconds: float = Field(default=5.0, ge=0, description="first backoff; doubles each retry")
