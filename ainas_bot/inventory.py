@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from pydantic import SecretStr
 
 from ainas_bot._inventory_rows import COLUMNS, Header, office_of_row, read_header
 from ainas_bot._safe_files import MAX_INVENTORY_BYTES, read_regular
@@ -159,18 +161,19 @@ def all_offices(settings: Settings) -> list[Office]:
     return offices
 
 
-def login_conflicts(offices: list[Office]) -> dict[str, str]:
-    """Office ID -> problem, for each office that shares a login with an earlier one but names another login
-    password, client certificate or its password: one session serves a login, so one of them would be
-    ignored."""
-    first: dict[str, Office] = {}
+def login_conflicts(offices: Iterable[tuple[Office, Mapping[str, SecretStr]]]) -> dict[str, str]:
+    """Office ID -> problem, for each office that shares a login with an earlier one whose secrets (`name ->
+    value`, resolved) differ: one session serves a login, so one of the two would be typed for both. Secrets
+    named differently but equal (one file per office holding the same password) are no conflict."""
+    first: dict[str, tuple[Office, Mapping[str, SecretStr]]] = {}
     found: dict[str, str] = {}
-    for office in offices:
-        earlier = first.setdefault(office.login_id, office)
-        differ = [name for name in ("login_password", "client_cert", "client_cert_password")
-                  if getattr(office, name) != getattr(earlier, name)]
-        if differ:
-            found[office.id] = (f"office {office.id}: shares login ID {office.login_id} with office {earlier.id} "
-                                f"but names another {', '.join(differ)}; one login has one password and one client "
-                                "certificate: give both offices the same")
+    for office, secrets in offices:
+        earlier, known = first.setdefault(office.login_id, (office, secrets))
+        differ = [name for name, value in secrets.items()
+                  if name in known and value.get_secret_value() != known[name].get_secret_value()]
+        for name in differ:
+            found[office.id] = (f"office {office.id}: shares login ID {office.login_id} with office {earlier.id}, "
+                                f"but its {name} ({getattr(office, name).describe()}) differs from office "
+                                f"{earlier.id}'s ({getattr(earlier, name).describe()}); one login has one "
+                                "password: give both offices the same secret")
     return found

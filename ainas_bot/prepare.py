@@ -211,7 +211,6 @@ def check_offices(
     problems: list[Problem] = []
     warnings: list[str] = []
     seen: set[str] = set()
-    conflicts = login_conflicts(offices)
     for office in offices:
         if office.id in seen:
             problems.append(Problem(office.id, f"office {office.id}: listed twice in the inventory; keep one entry",
@@ -220,10 +219,11 @@ def check_offices(
         seen.add(office.id)
         prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,
                                   certificates=certificates)
-        if office.id in conflicts:
-            problems.append(Problem(office.id, conflicts[office.id], "input"))
-        elif prepared is not None:
+        if prepared is not None:
             ready.append(prepared)
-    return ready, problems, warnings
+    conflicts = login_conflicts((r.office, {"login_password": r.login_password,
+                                            "client_cert_password": r.client_cert_password}) for r in ready)
+    problems += [Problem(office_id, message, "input") for office_id, message in conflicts.items()]
+    return [r for r in ready if r.office.id not in conflicts], problems, warnings
 
 
