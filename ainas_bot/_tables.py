@@ -51,7 +51,8 @@ def _decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             raise ConfigError(f"{path}: the file starts as UTF-16 but is not; {_SAVE_AS}") from None
     if b"\x00" in data:
-        raise ConfigError(f"{path}: the file holds NUL bytes, so it is not a text file; {_SAVE_AS}")
+        raise ConfigError(f"{path}: the file holds NUL bytes: UTF-16 without its byte-order mark, or no text at "
+                          f"all; {_SAVE_AS}")
     encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp932")
     for encoding in encodings:
         try:
