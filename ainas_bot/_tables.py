@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -122,8 +123,11 @@ def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
 
     _check_parts(path, data)
     try:
-        # read_only streams the sheet; data_only takes the values Excel computed, not the formulas.
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        # read_only streams the sheet; data_only takes the values Excel computed, not the formulas. openpyxl
+        # warns of the parts it does not support (data validation, conditional formats): none is read here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, ParseError, OSError):
         raise ConfigError(f"{path}: not a readable Excel workbook (the file is damaged); {_SAVE_AS}") from None
     try:
