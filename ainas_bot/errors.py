@@ -1,7 +1,7 @@
 """The project's exceptions and the exit codes they map to.
 
 `ainas_bot.cli.main` is the one place that catches `AinasBotError`; every message is one line
-that names the file, office or field and says what to do.
+that names the file, office or field and says what to do (`ConfigProblems`: several such lines).
 """
 
 from __future__ import annotations
