@@ -221,8 +221,9 @@ def check_offices(
                                   certificates=certificates)
         if prepared is not None:
             ready.append(prepared)
-    conflicts = login_conflicts((r.office, {"login_password": r.login_password,
-                                            "client_cert_password": r.client_cert_password}) for r in ready)
+    # Only the login password: each organisation of a firm may have its own client certificate and password,
+    # and the session of a login opens with the first office's.
+    conflicts = login_conflicts((r.office, {"login_password": r.login_password}) for r in ready)
     problems += [Problem(office_id, message, "input") for office_id, message in conflicts.items()]
     return [r for r in ready if r.office.id not in conflicts], problems, warnings
 
