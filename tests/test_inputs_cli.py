@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -321,11 +322,18 @@ def test_two_loads_in_one_process_each_read_their_own_file(tmp_path: Path) -> No
             except ConfigError as exc:
                 errors.append(str(exc))
 
-    threads = [threading.Thread(target=load, args=(n,)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Threads switching every microsecond interleave the loads: a path kept in a module-global slot (the
+    # design before) gave one thread the other's file, or none (the defaults), within these 40 loads.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=load, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
     assert seen == {1: [1.0] * 40, 2: [2.0] * 40}
     assert len(errors) == 80 and all(e.startswith(f"{bad}: [portal_text] Label.NOPE") for e in errors), errors[:3]
 
