@@ -18,7 +18,7 @@ from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm
 from ainas_bot._safe_text import json_safe, shown
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
-from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
+from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, ConfigError, OutputError
 from ainas_bot.events import RunEvents
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.lock import run_lock
@@ -53,6 +53,10 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
              certificates: dict[str, CertificateInfo] | None = None
              ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
     settings = settings_from_args(args, environ)
+    if not (args.config or environ.get("AINAS_CONFIG") or settings.offices or settings.inventory):
+        raise ConfigError("no settings file: --config was not given and AINAS_CONFIG is not set, so no office is "
+                          "known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented example "
+                          "is config/ainas.toml)")
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
     ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst(),

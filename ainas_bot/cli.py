@@ -11,7 +11,7 @@ from typing import NoReturn
 
 from ainas_bot import __version__, _cli_certs
 from ainas_bot._safe_text import SafeFormatter, shown
-from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError, ConfigError
+from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_USAGE, AinasBotError, ConfigError, ConfigProblems
 
 __all__ = ["main"]
 
@@ -90,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AinasBotError as exc:
         if debug:
             raise
-        print(f"ainas-bot: {shown(str(exc))}", file=sys.stderr)  # may quote a certificate's or an inventory's text
+        for line in exc.lines if isinstance(exc, ConfigProblems) else (str(exc),):
+            print(f"ainas-bot: {shown(line)}", file=sys.stderr)  # may quote a certificate's or an inventory's text
         return exc.exit_code
     except KeyboardInterrupt:
         print("ainas-bot: interrupted", file=sys.stderr)

@@ -1,7 +1,7 @@
 """The project's exceptions and the exit codes they map to.
 
 `ainas_bot.cli.main` is the one place that catches `AinasBotError`; every message is one line
-that names the file, office or field and says what to do.
+that names the file, office or field and says what to do (`ConfigProblems`: several such lines).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ __all__ = [
     "BackwardsError",
     "CertificateError",
     "ConfigError",
+    "ConfigProblems",
     "FlowError",
     "IdentityError",
     "InputError",
@@ -49,6 +50,15 @@ class ConfigError(AinasBotError):
 
     exit_code = EXIT_USAGE
     reason = "input"
+
+
+class ConfigProblems(ConfigError):
+    """Raised when several settings or inventory entries are wrong at once; each of `lines` is one, all shown."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = tuple(lines)
+        more = f" (and {len(lines) - 1} more)" if len(lines) > 1 else ""
+        super().__init__(lines[0] + more)
 
 
 class InputError(ConfigError):

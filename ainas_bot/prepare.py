@@ -16,6 +16,7 @@ from ainas_bot._typed import id_warnings
 from ainas_bot._values import ValueFindings, check_days_left, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.errors import AinasBotError, CertificateError, InputError
+from ainas_bot.inventory import login_conflicts
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
 from ainas_bot.settings import Office, Settings
@@ -220,6 +221,10 @@ def check_offices(
                                   certificates=certificates)
         if prepared is not None:
             ready.append(prepared)
-    return ready, problems, warnings
+    # Only the login password: each organisation of a firm may have its own client certificate and password,
+    # and the session of a login opens with the first office's.
+    conflicts = login_conflicts((r.office, {"login_password": r.login_password}) for r in ready)
+    problems += [Problem(office_id, message, "input") for office_id, message in conflicts.items()]
+    return [r for r in ready if r.office.id not in conflicts], problems, warnings
 
 

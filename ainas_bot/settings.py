@@ -1,28 +1,34 @@
 """Settings: one object built at the edge (the CLI) and passed down.
 
 Precedence, highest first: command-line flags, `AINAS_*` environment variables (nested with `__`,
-e.g. `AINAS_TIMEOUT_SECONDS`), files in the secrets directory, the TOML file (`--config` or
-`AINAS_CONFIG`), then the defaults below.
+e.g. `AINAS_TIMEOUT_SECONDS`), the TOML file (`--config` or `AINAS_CONFIG`), then the defaults below.
+The secrets directory holds the secrets that `{ secret = "key" }` references name, and no settings: none
+of the settings is a secret, and a file there must not change one unseen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
+from ainas_bot._safe_files import read_regular
+from ainas_bot._settings_errors import RawSource, describe_errors
 from ainas_bot._typed import clean_id
-from ainas_bot.errors import ConfigError
+from ainas_bot.errors import ConfigError, ConfigProblems
 from ainas_bot.secretref import SecretRef
 
 __all__ = ["DEFAULT_PORTAL_URL", "Office", "Settings", "load_settings"]
@@ -104,13 +110,14 @@ class Settings(BaseSettings):
     trace: bool = Field(default=True, description="keep a Playwright trace of a failed office's steps "
                         "(costs about a fifth of the CPU of a run; the failing screen is kept without it)")
     report_dir: Path | None = None
-    timezone: Literal["Asia/Tokyo"] = "Asia/Tokyo"
     secrets_dir: Path | None = None
     certificate_mapping: dict[str, list[str]] = Field(default_factory=dict)
     offices: list[Office] = Field(default_factory=list)
     inventory: Path | None = Field(
-        default=None, description="a CSV of offices (UTF-8 or Shift_JIS; see config/offices.csv), besides [[offices]]"
+        default=None, description="a CSV (UTF-8 or Shift_JIS; comma, tab or semicolon), or an Excel workbook (.xlsx), "
+        "of offices (see config/offices.csv), besides [[offices]]"
     )
+    inventory_sheet: str | None = Field(default=None, description="the sheet of an .xlsx inventory (default: first)")
     concurrency: int = Field(default=4, ge=1, le=64, description="browser contexts at once")
     retries: int = Field(default=3, ge=0, le=20, description="retries of transient portal faults per office")
     retry_backoff_seconds: float = Field(default=5.0, ge=0, description="first backoff; doubles each retry")
@@ -125,12 +132,30 @@ class Settings(BaseSettings):
         default_factory=dict, description="texts of the portal that differ from the bot's (names as in "
         "ainas_bot/portal_text.py, e.g. \"Label.CERT_REGISTER\"); `ainas-bot probe` says which to set")
 
+    # Where the values came from, for messages; set on the class `load_settings` builds for one file.
+    source_name: ClassVar[str] = "settings"
+
+    @field_validator("portal_url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError(f"'{value}' is not an https:// URL; the portal is only ever opened over https")
+        return value
+
+    @field_validator("browser_endpoint")
+    @classmethod
+    def _endpoint_needs_chromium(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and info.data.get("browser") == "firefox":
+            raise ValueError("a browser server works with chromium only (Firefox needs a local profile for the "
+                             "client certificate); remove browser_endpoint or use browser = \"chromium\"")
+        return value
+
     @field_validator("portal_text")
     @classmethod
     def _known_texts(cls, value: dict[str, Any]) -> dict[str, Any]:
         from ainas_bot.portal_text import check_overrides
 
-        return dict(check_overrides(value, source=str(_TOML_FILE.get("path") or "settings")))
+        return dict(check_overrides(value, source=cls.source_name))
 
     @classmethod
     def settings_customise_sources(
@@ -141,8 +166,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=_TOML_FILE.get("path"))
-        return (init_settings, env_settings, file_secret_settings, toml)
+        # No dotenv and no secrets-directory layer (see the module's docstring); the file comes in with
+        # the class `_settings_class` builds for it.
+        return (init_settings, env_settings)
 
     def office(self, office_id: str) -> Office:
         for office in self.offices:
@@ -152,32 +178,83 @@ class Settings(BaseSettings):
         raise ConfigError(f"office {office_id} is not in the settings (known: {known})")
 
 
-# The TOML path reaches `settings_customise_sources` (a classmethod) through this one-slot holder.
-_TOML_FILE: dict[str, Path | None] = {"path": None}
+# A settings file is a few kilobytes; one of a few thousand offices stays far below this.
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024
 
 
-def _format_error(source: str, exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"])
-    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{source}: {where}: {first['msg']}{more}"
+class _SettingsFile(TomlConfigSettingsSource):
+    """The TOML source, reading its file as a hostile one (no FIFO, no endless file) is read."""
+
+    def _read_file(self, file_path: Path | Any) -> dict[str, Any]:
+        import tomllib
+
+        data = read_regular(Path(file_path), limit=MAX_SETTINGS_BYTES, what="settings file")
+        return tomllib.loads(data.decode("utf-8"))
+
+
+@functools.lru_cache(maxsize=16)  # building the class costs some 2.5 ms; one per file is enough
+def _settings_class(config: Path | None) -> type[Settings]:
+    """`Settings` with the TOML source built for `config`: each file has its own class, so two loads in
+    one process (tests, a long-lived caller) never see each other's file."""
+
+    class FileSettings(Settings):
+        source_name: ClassVar[str] = str(config) if config is not None else "settings"
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            toml = (_SettingsFile(settings_cls, toml_file=config),) if config is not None else ()
+            return (init_settings, env_settings, *toml)
+
+    FileSettings.__name__ = FileSettings.__qualname__ = "Settings"
+    return FileSettings
+
+
+def _raw_sources(cls: type[Settings], config: Path | None, overrides: dict[str, Any]) -> list[RawSource]:
+    """What each source gave, highest first, to say where a wrong value came from."""
+    sources = [RawSource("the command-line option --{flag}", overrides),
+               RawSource("the environment variable AINAS_{KEY}", EnvSettingsSource(cls)())]
+    if config is not None:
+        data = read_regular(config, limit=MAX_SETTINGS_BYTES, what="settings file")
+        sources.append(RawSource(str(config), _SettingsFile(cls, toml_file=config).toml_data,
+                                 text=data.decode("utf-8", errors="replace"), is_file=True))
+    else:
+        sources.append(RawSource("settings", {}, is_file=True))
+    return sources
+
+
+def _env_parse_error(exc: SettingsError) -> str:
+    """pydantic-settings' 'error parsing value for field "x" from source "EnvSettingsSource"' as a line."""
+    match = re.search(r'field "([^"]+)" from source "EnvSettingsSource"', str(exc))
+    if match is None:
+        return f"settings: {exc}"
+    return (f"the environment variable AINAS_{match.group(1).upper()}: not valid JSON; a list or a table is "
+            "written in JSON there, e.g. '[\"a\", \"b\"]' or '{\"key\": \"value\"}'")
 
 
 def load_settings(config: Path | None, **overrides: Any) -> Settings:
     """Build the settings from `config` (TOML), the environment and `overrides` (CLI flags)."""
     if config is not None and not config.is_file():
         raise ConfigError(f"{config}: settings file not found")
-    _TOML_FILE["path"] = config
+    given = {k: v for k, v in overrides.items() if v is not None}
+    cls = _settings_class(config)
     try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**given)
     except ValidationError as exc:
-        raise ConfigError(_format_error(str(config or "settings"), exc)) from None
-    except ValueError as exc:  # TOML syntax
-        raise ConfigError(f"{config}: {exc}") from None
+        lines = describe_errors(exc, _raw_sources(cls, config, given), settings=Settings, office=Office)
+        raise ConfigProblems(lines) from None
+    except SettingsError as exc:
+        raise ConfigError(_env_parse_error(exc)) from None
+    except ValueError as exc:  # TOML syntax, or not UTF-8
+        raise ConfigError(f"{config}: not a valid TOML file ({exc})") from None
     except RecursionError:  # tomllib and pydantic recurse once per level of nesting
         raise ConfigError(f"{config}: nested too deeply to be settings; see config/ainas.toml for the layout") from None
-    finally:
-        _TOML_FILE["path"] = None
     if config is not None:
         base = config.resolve().parent
         settings.offices = [o.with_base(base) for o in settings.offices]

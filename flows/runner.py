@@ -16,7 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
-from ainas_bot.errors import AinasBotError, ConfigError, PortalUnavailableError
+from ainas_bot.errors import AinasBotError, PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
@@ -93,10 +93,7 @@ async def run_offices(
     opts = FlowOptions(portal_url=settings.portal_url, timeout_ms=settings.timeout_seconds * 1000,
                        artifacts_dir=str(settings.artifacts_dir), dry_run=dry_run, retries=settings.retries,
                        retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace)
-    if not settings.portal_url.startswith("https://"):
-        raise ConfigError(f"portal_url {settings.portal_url}: must be an https:// URL")
-    if settings.browser == "firefox" and settings.browser_endpoint:
-        raise ConfigError("browser_endpoint works with chromium only (Firefox needs a local profile)")
+    # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
     with portal_text.use_overrides(settings.portal_text):
         return await _run(settings, offices, opts, events, concurrency)
 

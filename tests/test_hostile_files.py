@@ -168,7 +168,7 @@ def test_an_office_id_that_is_not_digits_is_refused(flow_world: FlowWorld, tmp_p
                                                                  'id = "x/../../../victim"'), encoding="utf-8")
     run = _bot("check", "--config", str(config), env=_env([kit]))
     assert run.returncode == EXIT_USAGE
-    assert "offices.0.id" in _error_line(run) and "digits only" in _error_line(run)
+    assert ": id: a 代理人組織ID is digits only" in _error_line(run)
 
 
 def _bad_office(world: FlowWorld, **fields: object) -> OfficeKit:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ainas_bot.errors import EXIT_USAGE, ConfigError
-from ainas_bot.inventory import all_offices, failed_office_ids, read_offices_csv, select_offices
+from ainas_bot.inventory import all_offices, failed_office_ids, read_inventory, read_offices_csv, select_offices
 from ainas_bot.secretref import SecretRef
 from ainas_bot.settings import Office, load_settings
 
@@ -132,11 +132,18 @@ def test_a_missing_column_is_named(tmp_path: Path) -> None:
     assert "PIN (pin)" in message and "郵便番号 (postal_code)" in message
 
 
-def test_an_unknown_column_is_named(tmp_path: Path) -> None:
+def test_a_column_a_letter_from_a_missing_one_is_named(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "offices.csv", [row("1")], header=[*JA_HEADER[:-1], "利用開始"])
     message = error_of(path)
-    assert message.startswith(f"{path}: row 1: unknown column 利用開始;")
-    assert "start a header with #" in message
+    assert message.startswith(f"{path}: row 1: column 利用開始 is not one the bot reads; did you mean 利用開始日?")
+    assert "start its header with #" in message
+
+
+def test_other_unknown_columns_are_notes(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "offices.csv", [[*row("1"), "", "x"]], header=[*JA_HEADER, "備考", "メモ"])
+    inventory = read_inventory(path)
+    assert (inventory.problems, inventory.ignored) == ([], ("備考", "メモ"))
+    assert [o.id for _, o in inventory.offices] == ["1"]
 
 
 @pytest.mark.parametrize("column", ["login_password", "client_cert_password", "pin"])
@@ -182,11 +189,16 @@ def test_duplicate_office_ids_name_both_rows(tmp_path: Path) -> None:
     assert message.startswith(f"{path}: row 4, column 代理人組織ID: office ID 1 is also on row 2")
 
 
-def test_utf16_is_refused(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "offices.csv", [row("1")], encoding="utf-16")
+def test_utf16_without_its_bom_is_refused(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "offices.csv", [row("1")], encoding="utf-16-le")
     message = error_of(path)
     assert message.startswith(f"{path}: ") and "UTF-16" in message
     assert "CSV UTF-8" in message and "Shift_JIS" in message
+
+
+def test_utf16_with_its_bom_is_read(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "offices.csv", [row("1")], encoding="utf-16")
+    assert [o.id for o in read_offices_csv(path)] == ["1"]
 
 
 @pytest.mark.parametrize("data", [b"id,login_id\r\n1,\x85\x40\xff\r\n", b"id\r\n\x81 \r\n", b"id\r\n\x80\r\n"])
@@ -194,7 +206,7 @@ def test_bytes_neither_utf8_nor_shift_jis_are_refused(tmp_path: Path, data: byte
     path = tmp_path / "offices.csv"
     path.write_bytes(data)
     assert error_of(path) == (f'{path}: the file is neither UTF-8 nor Shift_JIS; save it from Excel as '
-                              '"CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)')
+                              '"Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)')
 
 
 def test_a_missing_or_empty_file(tmp_path: Path) -> None:
