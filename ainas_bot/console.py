@@ -18,7 +18,8 @@ from ainas_bot.outcome import Outcome
 
 __all__ = ["ConsoleEvents", "estimate_seconds_left", "office_label", "print_recap", "summary_line"]
 
-_STYLE = {"updated": "green", "resumed": "green", "already-current": "cyan", "failed": "bold red"}
+_STYLE = {"updated": "green", "resumed": "green", "already-current": "cyan", "would-register": "yellow",
+          "would-resume": "yellow", "failed": "bold red"}
 
 
 def estimate_seconds_left(elapsed: float, finished: int, left: int) -> float | None:
@@ -117,7 +118,7 @@ class ConsoleEvents:
                 self._task, completed=finished, ok=finished - self.counts["failed"], failed=self.counts["failed"],
                 remaining=self.total - finished, rate=rate,
             )
-            style = _STYLE.get(outcome.status, "")
+            style = _STYLE.get(outcome.status, "default")  # `[]` would be no tag, and `[/]` then closes nothing
             label = office_label(outcome.office_id, outcome.office_name)
             self._progress.console.print(
                 f"[{style}]{outcome.status:<15}[/] {markup_safe(label + detail)}",
@@ -148,7 +149,7 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
             table.add_column(column, overflow="fold")
         for o in outcomes:
             detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
-            style = _STYLE.get(o.status, "")
+            style = _STYLE.get(o.status, "default")
             table.add_row(markup_safe(o.office_id), markup_safe(o.office_name or "—"), f"[{style}]{o.status}[/]",
                           markup_safe(o.certificate_expiry or ""), f"{o.seconds:.1f}s", markup_safe(detail))
         Console(file=stream).print(table)
