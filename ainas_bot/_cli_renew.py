@@ -114,8 +114,8 @@ def _print_choice(r: PreparedOffice) -> None:
     print(shown(f"office {r.office.id}: picked {r.signing_p12.name} in {r.office.signing_cert}: of the .p12 files "
                 f"there that its pin opens and that are valid on {r.start_date:%Y/%m/%d}, it expires last "
                 f"({r.certificate.expiry_date:%Y/%m/%d})"))
-    for name, why in r.passed_over:
-        print(shown(f"office {r.office.id}: passed over {name}: {why}"))
+    for _, why in r.passed_over:
+        print(shown(f"office {r.office.id}: {why}"))
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
@@ -169,7 +169,8 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
     errors = list(events.errors)
     written: list[str] = []
-    for path, write, kind in ((report, write_report, "JSON"), (args.report_csv, write_report_csv, "CSV")):
+    for path, write, said in ((report, write_report, "JSON report {path}"),
+                              (args.report_csv, write_report_csv, "CSV report {path}")):
         if path is None:
             continue
         try:
@@ -178,7 +179,7 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             errors.append(str(exc))
             report = None if path == report else report
         else:
-            written.append(f"{kind} report {path}")
+            written.append(said.format(path=path))
     if not args.scheduled or failed or errors or warned:
         print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
     print(summary_line(outcomes, time.monotonic() - started) + "".join(f"; {w}" for w in written))

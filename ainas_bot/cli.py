@@ -17,7 +17,8 @@ __all__ = ["main"]
 
 EPILOG = """exit codes: 0 ok, 1 operation failed, 2 usage or configuration error,
 3 certificate problem (wrong PIN, unusable or invalid certificate), 4 another run holds the lock,
-130 interrupted"""
+130 interrupted. A run of one office or many exits with the code its failed offices share
+(3 when all failed on their certificate, 2 when all on their inputs), and 1 when their reasons differ."""
 
 
 class _Parser(argparse.ArgumentParser):

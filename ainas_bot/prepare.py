@@ -60,14 +60,18 @@ class PreparedOffice:
         return (self.login_password, self.client_cert_password, self.pin)
 
 
-def _why_not(file: Path, exc: CertificateError) -> str:
-    """Why a .p12 of a folder was passed over, as `check` says it: another PIN, expired, not yet valid, unreadable."""
-    text = str(exc).removeprefix(f"{file}: ").split(";")[0]
-    if "wrong PIN" in text:
-        return "another PIN: the office's pin does not open it"
-    if "expired on" in text or "not valid yet" in text:
-        return text
-    return f"unreadable: {text}"
+def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on: dt.date) -> str:
+    """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,
+    not yet valid on `on`, unreadable; `info` is None when the file did not open."""
+    name = file.name
+    error = str(exc).removeprefix(f"{file}: ").split(";")[0]
+    if info is None and "wrong PIN" in error:
+        return f"passed over {name}: another PIN, the office's pin does not open it"
+    if info is not None and info.expiry_date < on:
+        return f"passed over {name}: it expired on {info.expiry_date:%Y/%m/%d}"
+    if info is not None and info.start_date > on:
+        return f"passed over {name}: it is not valid yet on {on:%Y/%m/%d} (valid from {info.start_date:%Y/%m/%d})"
+    return f"passed over {name}: unreadable or unusable ({error})"
 
 
 def select_signing_p12(
@@ -86,24 +90,25 @@ def select_signing_p12(
     reasons: list[str] = []
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".p12", ".pfx"} and p.is_file())
     for file in files:
+        opened: CertificateInfo | None = None
         try:
             data = read_p12_bytes(file)
-            info = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
-                            mapping=mapping, now=now)
-            check_validity(info, on=on)
+            opened = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
+                              mapping=mapping, now=now)
+            check_validity(opened, on=on)
         except CertificateError as exc:
             reasons.append(str(exc).removeprefix(f"{file}: ").split(";")[0] + f" ({file.name})")
             if passed_over is not None:
-                passed_over.append((file.name, _why_not(file, exc)))
+                passed_over.append((file.name, _why_not(file, exc, opened, on)))
             continue
-        candidates.append((file, data, info))
+        candidates.append((file, data, opened))
     if not candidates:
         detail = "; ".join(reasons) if reasons else "no .p12 files in it"
         raise CertificateError(f"{path}: no usable .p12 in this folder on {on:%Y/%m/%d} ({detail})")
     chosen = max(candidates, key=lambda c: c[2].not_after)
     if passed_over is not None:
-        passed_over += [(file.name, f"older: it expires on {info.expiry_date:%Y/%m/%d}, before "
-                                    f"{chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
+        passed_over += [(file.name, f"passed over {file.name}: older, it expires on {info.expiry_date:%Y/%m/%d}, "
+                                    f"before {chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
                         for file, _, info in candidates if file != chosen[0]]
     return chosen
 

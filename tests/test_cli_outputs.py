@@ -251,8 +251,8 @@ def test_check_says_which_p12_of_a_folder_it_picked_and_why_not_the_others(
     passed = {line.split(":", 1)[0].removeprefix("passed over "): line.split(": ", 1)[1]
               for line in mine if line.startswith("passed over ")}
     assert sorted(passed) == ["broken.p12", "expired.p12", "future.p12", "older.p12", "other-pin.p12"], mine
-    assert passed["other-pin.p12"].startswith("another PIN")
-    assert passed["expired.p12"].startswith("the certificate expired on")
-    assert passed["future.p12"].startswith("the certificate is not valid yet")
-    assert passed["older.p12"].startswith("older: it expires on") and "before new.p12" in passed["older.p12"]
-    assert passed["broken.p12"].startswith("unreadable: ")
+    assert passed["other-pin.p12"] == "another PIN, the office's pin does not open it"
+    assert passed["expired.p12"].startswith("it expired on ")
+    assert passed["future.p12"].startswith("it is not valid yet on ")
+    assert passed["older.p12"].startswith("older, it expires on ") and "before new.p12" in passed["older.p12"]
+    assert passed["broken.p12"].startswith("unreadable or unusable (")
