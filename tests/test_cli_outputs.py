@@ -256,3 +256,23 @@ def test_check_says_which_p12_of_a_folder_it_picked_and_why_not_the_others(
     assert passed["future.p12"].startswith("it is not valid yet on ")
     assert passed["older.p12"].startswith("older, it expires on ") and "before new.p12" in passed["older.p12"]
     assert passed["broken.p12"].startswith("unreadable or unusable (")
+
+
+def test_log_lines_carry_japan_time_with_its_offset(tmp_path: Path) -> None:
+    """Log lines (the formatter `main` installs) are stamped as every other time is: Japan time, +09:00."""
+    # main() installs the formatter; a logger used before the command runs shows what every log line gets.
+    config = tmp_path / "ainas.toml"
+    config.write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")} | {"TZ": "UTC"}
+    script = ("import logging, sys\n"
+              "from ainas_bot import cli\n"
+              "real = cli._parser\n"
+              "def parser():\n"
+              "    logging.getLogger('ainas_bot.test').warning('a line to read')\n"
+              "    return real()\n"
+              "cli._parser = parser\n"
+              "sys.exit(cli.main(['check', '--config', sys.argv[1]]))\n")
+    run = subprocess.run([sys.executable, "-c", script, str(config)], env=env, capture_output=True, text=True,
+                         timeout=60, check=False)
+    (line,) = [x for x in run.stderr.splitlines() if "a line to read" in x]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 WARNING ainas_bot\.test: a line to read$", line), line
