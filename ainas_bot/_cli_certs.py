@@ -87,16 +87,27 @@ def _inspect(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     config = args.config or (Path(environ["AINAS_CONFIG"]) if environ.get("AINAS_CONFIG") else None)
     mapping = load_settings(config).certificate_mapping if config else {}
     contents = open_p12(data, pin.get_secret_value(), name=str(path))
-    info = describe(contents, file=str(path), mapping=mapping)
+    # --raw exists to study a certificate whose names the bot cannot find (the generic profile): it is shown,
+    # with what to do next, instead of refused.
+    info = describe(contents, file=str(path), mapping=mapping, require_names=not args.raw)
     check_validity(info)
     raw = raw_dump(contents.certificate) if args.raw else None
+    hint = None
+    if not info.trade_name_kanji and not info.holder_name_kanji:
+        hint = (f"{path}: no Japanese name fields found (屋号/氏名); find them in the raw dump and map them in the "
+                "settings' [certificate_mapping] (example in config/ainas.toml), then run "
+                "`ainas-bot inspect --config SETTINGS` again")
     if args.json:
         out = info.as_json()
         if raw is not None:
             out["raw"] = raw
+        if hint is not None:
+            out["hint"] = hint
         print(json_safe(json.dumps(out, ensure_ascii=False, indent=2)))
     else:
         print(_human(info, raw))
+        if hint is not None:
+            print(f"Hint  {shown(hint)}")
     return 0
 
 

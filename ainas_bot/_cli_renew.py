@@ -10,10 +10,12 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ainas_bot._jst import today_jst
+from rich.cells import cell_len
+
+from ainas_bot._jst import now_jst, today_jst
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
 from ainas_bot._safe_text import json_safe, shown
 from ainas_bot.certinfo import CertificateInfo
@@ -22,7 +24,7 @@ from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
 from ainas_bot.events import RunEvents
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.lock import run_lock
-from ainas_bot.outcome import Outcome
+from ainas_bot.outcome import Outcome, run_exit_code
 from ainas_bot.portal_text import Label
 from ainas_bot.prepare import PreparedOffice, Problem, check_offices
 from ainas_bot.reports import write_report, write_report_csv
@@ -57,6 +59,7 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
         raise ConfigError("no settings file: --config was not given and AINAS_CONFIG is not set, so no office is "
                           "known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented example "
                           "is config/ainas.toml)")
+    certificates = {} if certificates is None else certificates  # the 屋号 beside the ID of a refused office
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
     ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst(),
@@ -66,6 +69,7 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
         by_office.setdefault(p.office_id, []).append(p)
     # One outcome per office, however many problems it has: counted once in the recap, report and audit.
     not_started = [Outcome(office_id=oid, login_id=next(o.login_id for o in offices if o.id == oid),
+                           office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
                            status="failed", reason=ps[0].reason, message=_joined(oid, ps))
                    for oid, ps in by_office.items()]
     return settings, ready, not_started, warnings
@@ -99,11 +103,23 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(shown(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
                     f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
                     f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}"))
+        _print_choice(r)
     if args.suggest:
         checked = {o.office_id for o in problems} | {r.office.id for r in ready}
         _print_suggestions([o for o in all_offices(settings) if o.id in checked], certificates)
     print(f"{len(ready)} ready, {len(problems)} with problems")  # offices, each with one line
     return EXIT_USAGE if problems else EXIT_OK
+
+
+def _print_choice(r: PreparedOffice) -> None:
+    """`check` with signing_cert a folder: the .p12 it took and why, then each file passed over and why."""
+    if not r.office.signing_cert.is_dir():
+        return
+    print(shown(f"office {r.office.id}: picked {r.signing_p12.name} in {r.office.signing_cert}: of the .p12 files "
+                f"there that its pin opens and that are valid on {r.start_date:%Y/%m/%d}, it expires last "
+                f"({r.certificate.expiry_date:%Y/%m/%d})"))
+    for _, why in r.passed_over:
+        print(shown(f"office {r.office.id}: {why}"))
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
@@ -122,7 +138,8 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     started = time.monotonic()
-    console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
+    console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled,
+                            dry_run=args.dry_run)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
     delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
     interrupted = False
@@ -130,6 +147,7 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         with sigterm_as_interrupt(), run_lock(settings.lock_file):
             for o in outcomes:
                 events.done(o)
+            console.portal_started()
             try:
                 if ready:
                     asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
@@ -151,10 +169,12 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     # --scheduled: a certificate near its end (min_days_left) is reported even when every office went well.
     warned = any(r.warnings for r in ready)
     if report is None and args.scheduled and (failed or warned):
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = now_jst().strftime("%Y%m%dT%H%M%S%z")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
     errors = list(events.errors)
-    for path, write in ((report, write_report), (args.report_csv, write_report_csv)):
+    written: list[str] = []
+    for path, write, said in ((report, write_report, "JSON report {path}"),
+                              (args.report_csv, write_report_csv, "CSV report {path}")):
         if path is None:
             continue
         try:
@@ -162,9 +182,11 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         except OutputError as exc:
             errors.append(str(exc))
             report = None if path == report else report
+        else:
+            written.append(said.format(path=path))
     if not args.scheduled or failed or errors or warned:
         print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
-    print(summary_line(outcomes, time.monotonic() - started) + (f"; report {report}" if report else ""))
+    print(summary_line(outcomes, time.monotonic() - started) + "".join(f"; {w}" for w in written))
     for error in errors:
         print(f"ainas-bot: {error}", file=sys.stderr)
     if interrupted:
@@ -173,7 +195,8 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         _on_failure(settings.on_failure, report)
     if interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_FAILED if failed or errors else EXIT_OK
+    # README "Exit codes": the code the failed offices share (3 certificate, 2 inputs), else 1.
+    return EXIT_FAILED if errors else run_exit_code(outcomes)
 
 
 def _on_failure(command: list[str], report: Path) -> None:
@@ -192,7 +215,8 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.decision import renewal_status
     from flows.runner import run_offices
 
-    settings, ready, problems, warnings = _prepare(args, environ, default_all=True)
+    certificates: dict[str, CertificateInfo] = {}
+    settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates)
     events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
     outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events,
                                        concurrency=settings.concurrency)) if ready else []
@@ -206,21 +230,35 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             # the days left do not already say.
             warning = f"could not read the portal: {outcome.reason}: {outcome.message}" \
                 if outcome.registered_expiry is None else f"{outcome.reason}: {outcome.message}"
-        rows.append({"office_id": office.office.id, "registered_expiry": outcome.registered_expiry,
+        rows.append({"office_id": office.office.id, "office_name": outcome.office_name,
+                     "registered_expiry": outcome.registered_expiry,
                      "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
                      "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning})
-    rows += [{"office_id": p.office_id, "registered_expiry": None, "days_left": None, "local_expiry": None,
-              "local_file": None, "would": None, "warning": p.message} for p in problems]
+    rows += [{"office_id": p.office_id, "office_name": p.office_name, "registered_expiry": None,
+              "days_left": None, "local_expiry": None, "local_file": None, "would": None, "warning": p.message}
+             for p in problems]
     if args.json:
         print(json_safe(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
                                    ensure_ascii=False, indent=2)))
     else:
-        for r in rows:
-            print(shown(f"{r['office_id']:<8} registered {r['registered_expiry'] or '—':<10} "
-                  f"({'—' if r['days_left'] is None else str(r['days_left']) + ' days'})  "
-                  f"local {r['local_expiry'] or '—':<10}  {r['would'] or ''}"
-                  + (f"  WARNING: {r['warning']}" if r["warning"] else "")))
+        _print_status_table(rows)
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
+
+
+_STATUS_COLUMNS = (("office_id", "office"), ("office_name", "name"), ("registered_expiry", "registered"),
+                   ("days_left", "days left"), ("local_expiry", "local .p12"), ("would", "would"),
+                   ("warning", "warning"))
+
+
+def _print_status_table(rows: Sequence[Mapping[str, object]]) -> None:
+    """`status`: a header line, then one line per office, in columns (a kanji takes two on a terminal)."""
+    cells = [[title for _, title in _STATUS_COLUMNS]]
+    cells += [[shown("—" if r[key] is None or r[key] == "" else str(r[key])) for key, _ in _STATUS_COLUMNS]
+              for r in rows]
+    widths = [max(cell_len(line[i]) for line in cells) for i in range(len(_STATUS_COLUMNS) - 1)]
+    for line in cells:
+        padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(line, widths, strict=False)]
+        print("  ".join([*padded, line[-1]]).rstrip())
 
 
 def _common(p: argparse.ArgumentParser, *, selection: bool = True) -> None:

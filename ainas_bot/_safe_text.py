@@ -7,10 +7,13 @@ markup, and `=cmd|…` in a CSV cell is a formula to Excel. Each is shown as wha
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
 from rich.markup import escape
+
+from ainas_bot._jst import JST
 
 __all__ = ["SafeFormatter", "csv_cell", "json_safe", "markup_safe", "shown"]
 
@@ -50,3 +53,7 @@ class SafeFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return shown(super().format(record)).replace("<U+000A>", "\n  ")  # a traceback (--debug) keeps its lines
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """Japan time with its offset (`2026-12-02T11:35:00+09:00`), as every other time the bot prints."""
+        return dt.datetime.fromtimestamp(record.created, JST).isoformat(timespec="seconds")

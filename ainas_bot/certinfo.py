@@ -33,6 +33,7 @@ __all__ = [
     "check_validity",
     "describe",
     "raw_dump",
+    "serial_hex",
 ]
 
 OID_CORPORATE_INFO = "1.2.392.100300.1.1.3"
@@ -219,6 +220,14 @@ def _apply_mapping(cert: x509.Certificate, mapping: Mapping[str, Sequence[str]])
     return out
 
 
+def serial_hex(number: int) -> str:
+    """The serial as the certificate's bytes, in upper-case hex as openssl prints it: whole bytes, so a
+    leading zero stays (`0DCFABE2…`, not `DCFABE2…`); a (non-conforming) negative serial keeps its sign."""
+    magnitude = abs(number)
+    text = magnitude.to_bytes(max(1, (magnitude.bit_length() + 7) // 8), "big").hex().upper()
+    return f"-{text}" if number < 0 else text
+
+
 def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
     try:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
@@ -235,15 +244,17 @@ def describe(
     file: str,
     mapping: Mapping[str, Sequence[str]] | None = None,
     now: dt.datetime | None = None,
+    require_names: bool = True,
 ) -> CertificateInfo:
-    """Read everything AINAS and the operator need from an opened .p12 (no validity check)."""
+    """Read everything AINAS and the operator need from an opened .p12 (no validity check); without
+    `require_names`, a certificate with no Japanese names is described too (`inspect --raw` studies it)."""
     cert = contents.certificate
     profile, fields = _builtin_fields(cert)
     if mapping:
         mapped = _apply_mapping(cert, mapping)
         if mapped.get("trade_name_kanji") or mapped.get("holder_name_kanji"):
             profile, fields = "generic", {**fields, **mapped}
-    if not fields["trade_name_kanji"] and not fields["holder_name_kanji"]:
+    if not fields["trade_name_kanji"] and not fields["holder_name_kanji"] and require_names:
         raise CertificateError(
             f"{file}: no Japanese name fields found (屋号/氏名); run `ainas-bot inspect --raw` and map "
             "them in the settings' [certificate_mapping]"
@@ -274,7 +285,7 @@ def describe(
         not_after=cert.not_valid_after_utc,
         issuer=cert.issuer.rfc4514_string(),
         subject=cert.subject.rfc4514_string(),
-        serial=format(cert.serial_number, "X"),
+        serial=serial_hex(cert.serial_number),
         sha256=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
         key_type=key_type,
         key_bits=bits,

@@ -17,7 +17,8 @@ __all__ = ["main"]
 
 EPILOG = """exit codes: 0 ok, 1 operation failed, 2 usage or configuration error,
 3 certificate problem (wrong PIN, unusable or invalid certificate), 4 another run holds the lock,
-130 interrupted"""
+130 interrupted. A run of one office or many exits with the code its failed offices share
+(3 when all failed on their certificate, 2 when all on their inputs), and 1 when their reasons differ."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args_list
     handler = logging.StreamHandler()
-    handler.setFormatter(SafeFormatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     if _quiet_playwright(os.environ):
         print("ainas-bot: DEBUG ignored: Playwright's debug output prints every text typed, PINs and passwords "

@@ -1,7 +1,9 @@
 """The project's exceptions and the exit codes they map to.
 
-`ainas_bot.cli.main` is the one place that catches `AinasBotError`; every message is one line
-that names the file, office or field and says what to do (`ConfigProblems`: several such lines).
+`ainas_bot.cli.main` is the one place that turns an `AinasBotError` into a message and its class's
+exit code; a run of offices keeps each office's error in that office's outcome instead (its `reason`),
+and `outcome.run_exit_code` gives the run's code from them. Every message is one line that names the
+file, office or field and says what to do (`ConfigProblems`: several such lines).
 """
 
 from __future__ import annotations
@@ -96,13 +98,13 @@ class FlowError(AinasBotError):
 
 
 class PortalAuthError(FlowError):
-    """Raised when the portal refuses the login (wrong password, locked account, no rights)."""
+    """Raised when the portal refuses the login (password, lock, rights) or the office is not this login's."""
 
     reason = "auth"
 
 
 class PortalUnavailableError(FlowError):
-    """Raised when the portal is closed, in maintenance, times out or drops the connection."""
+    """Raised when the portal is closed or in maintenance, times out, drops the connection or the session."""
 
     reason = "portal-unavailable"
 
@@ -134,4 +136,4 @@ class IdentityError(FlowError):
 class BackwardsError(FlowError):
     """Raised when the certificate to register expires before the one the portal has in force."""
 
-    reason = "certificate"
+    reason = "certificate"  # a certificate problem: the run's exit code is 3 (README "Exit codes")

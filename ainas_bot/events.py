@@ -10,7 +10,9 @@ __all__ = ["CollectEvents", "RunEvents"]
 
 
 class RunEvents(Protocol):
-    """Receives progress; implementations print lines, drive a progress bar, or collect for tests."""
+    """Receives progress: `ConsoleEvents` prints lines or drives a progress bar, `RecordingEvents` also appends
+    each outcome to the audit log, `CollectEvents` keeps them; a step is one event, said once, and `done` the
+    office's outcome, which no step repeats."""
 
     def step(self, office_id: str, text: str) -> None: ...
 
@@ -18,7 +20,7 @@ class RunEvents(Protocol):
 
 
 class CollectEvents:
-    """Keeps every event in memory (tests, the demo's second pass)."""
+    """Keeps every event in memory (tests and the benchmarks)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []

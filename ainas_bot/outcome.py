@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-__all__ = ["OK_STATUSES", "Outcome", "Status"]
+from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+__all__ = ["OK_STATUSES", "Outcome", "Status", "run_exit_code"]
 
 Status = Literal["updated", "resumed", "already-current", "would-register", "would-resume", "failed"]
 OK_STATUSES = frozenset({"updated", "resumed", "already-current", "would-register", "would-resume"})
@@ -18,6 +20,7 @@ class Outcome:
     office_id: str
     login_id: str
     status: Status
+    office_name: str = ""  # 代理人組織名 as the portal shows it, else the certificate's 屋号, else unknown
     message: str = ""
     reason: str | None = None
     screen: str | None = None
@@ -34,3 +37,17 @@ class Outcome:
 
     def as_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+# The failure classes with an exit code of their own (README "Exit codes"); every other class is 1.
+_EXIT_OF_REASON = {"certificate": EXIT_CERTIFICATE, "input": EXIT_USAGE}
+
+
+def run_exit_code(outcomes: list[Outcome]) -> int:
+    """The exit code of a run of one office or many: 0 when none failed; when some failed, the code their
+    failures share (3 when every failed office failed on its certificate, 2 when every one on its inputs),
+    and 1 when their classes differ or have no code of their own (the portal, the login, a mismatch)."""
+    codes = {_EXIT_OF_REASON.get(o.reason or "", EXIT_FAILED) for o in outcomes if not o.ok}
+    if not codes:
+        return EXIT_OK
+    return codes.pop() if len(codes) == 1 else EXIT_FAILED

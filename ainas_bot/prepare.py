@@ -54,16 +54,33 @@ class PreparedOffice:
     postal_code: str
     start_date: dt.date
     warnings: tuple[str, ...] = ()  # for the report: min_days_left, confirmed values
+    passed_over: tuple[tuple[str, str], ...] = ()  # signing_cert a folder: (file name, why not it), for `check`
 
     @property
     def secrets(self) -> tuple[SecretStr, ...]:
         return (self.login_password, self.client_cert_password, self.pin)
 
 
+def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on: dt.date) -> str:
+    """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,
+    not yet valid on `on`, unreadable; `info` is None when the file did not open."""
+    name = file.name
+    error = str(exc).removeprefix(f"{file}: ").split(";")[0]
+    if info is None and "wrong PIN" in error:
+        return f"passed over {name}: another PIN, the office's pin does not open it"
+    if info is not None and info.expiry_date < on:
+        return f"passed over {name}: it expired on {info.expiry_date:%Y/%m/%d}"
+    if info is not None and info.start_date > on:
+        return f"passed over {name}: it is not valid yet on {on:%Y/%m/%d} (valid from {info.start_date:%Y/%m/%d})"
+    return f"passed over {name}: unreadable or unusable ({error})"
+
+
 def select_signing_p12(
-    path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None
+    path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None,
+    passed_over: list[tuple[str, str]] | None = None,
 ) -> tuple[Path, bytes, CertificateInfo]:
-    """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last."""
+    """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last;
+    each other file of the folder, with why it was not taken, is added to `passed_over`."""
     if not path.is_dir():
         data = read_p12_bytes(path)
         contents = open_p12(data, pin.get_secret_value(), name=str(path))
@@ -74,19 +91,27 @@ def select_signing_p12(
     reasons: list[str] = []
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".p12", ".pfx"} and p.is_file())
     for file in files:
+        opened: CertificateInfo | None = None
         try:
             data = read_p12_bytes(file)
-            info = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
-                            mapping=mapping, now=now)
-            check_validity(info, on=on)
+            opened = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
+                              mapping=mapping, now=now)
+            check_validity(opened, on=on)
         except CertificateError as exc:
             reasons.append(str(exc).removeprefix(f"{file}: ").split(";")[0] + f" ({file.name})")
+            if passed_over is not None:
+                passed_over.append((file.name, _why_not(file, exc, opened, on)))
             continue
-        candidates.append((file, data, info))
+        candidates.append((file, data, opened))
     if not candidates:
         detail = "; ".join(reasons) if reasons else "no .p12 files in it"
         raise CertificateError(f"{path}: no usable .p12 in this folder on {on:%Y/%m/%d} ({detail})")
-    return max(candidates, key=lambda c: c[2].not_after)
+    chosen = max(candidates, key=lambda c: c[2].not_after)
+    if passed_over is not None:
+        passed_over += [(file.name, f"passed over {file.name}: older, it expires on {info.expiry_date:%Y/%m/%d}, "
+                                    f"before {chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
+                        for file, _, info in candidates if file != chosen[0]]
+    return chosen
 
 
 @contextlib.contextmanager
@@ -158,11 +183,14 @@ def prepare_office(
                 raise CertificateError(f"client_cert {office.client_cert}: the AINAS client certificate has expired")
         _collect(problems, p, open_client)
     chosen = None
+    passed_over: list[tuple[str, str]] = []
     if pin is not None:
         def choose() -> tuple[Path, bytes, CertificateInfo]:
             def on(day: dt.date) -> tuple[Path, bytes, CertificateInfo]:
+                passed_over.clear()
                 with _naming_the_secret(office, "pin"):
-                    return select_signing_p12(office.signing_cert, pin, on=day, mapping=settings.certificate_mapping)
+                    return select_signing_p12(office.signing_cert, pin, on=day, mapping=settings.certificate_mapping,
+                                              passed_over=passed_over)
             try:
                 return on(start)
             except CertificateError as on_start:
@@ -198,7 +226,7 @@ def prepare_office(
         office=office, login_password=login_password, client_cert_password=client_pw, pin=pin,
         signing_p12=chosen[0], signing_bytes=chosen[1], certificate=chosen[2],
         trade_name_kana=kana1, holder_name_kana=kana2, postal_code=found.postal_code, start_date=start,
-        warnings=tuple(found.warnings),
+        warnings=tuple(found.warnings), passed_over=tuple(sorted(passed_over)),
     )
 
 

@@ -1,22 +1,26 @@
-"""Run reports (JSON and CSV), the append-only audit log, and reading an earlier report back."""
+"""Run reports (JSON and CSV) and the append-only audit log; times in them are Japan time with its offset.
+
+Each office is named by its ID and, beside it, `office_name` (代理人組織名 as the portal shows it, else the
+certificate's 屋号). An earlier report is read back as a retry file by `inventory.failed_office_ids`.
+"""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
 from pathlib import Path
 
-from ainas_bot._safe_files import make_private_dir, open_for_writing
+from ainas_bot._jst import now_jst
+from ainas_bot._safe_files import open_for_writing
 from ainas_bot._safe_text import csv_cell
 from ainas_bot.errors import OutputError
 from ainas_bot.outcome import Outcome
 
-__all__ = ["append_audit", "make_private_dir", "write_report", "write_report_csv"]
+__all__ = ["append_audit", "write_report", "write_report_csv"]
 
-_CSV_COLUMNS = ("office_id", "login_id", "status", "reason", "message", "certificate_serial",
+_CSV_COLUMNS = ("office_id", "office_name", "login_id", "status", "reason", "message", "certificate_serial",
                 "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen")
 
 
@@ -35,7 +39,7 @@ def _write_private(path: Path, text: str, *, append: bool = False, what: str = "
 
 def write_report(path: Path, outcomes: list[Outcome]) -> None:
     payload = {
-        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "generated_at": now_jst().isoformat(timespec="seconds"),
         "offices": [o.as_json() for o in outcomes],
         "counts": {s: sum(1 for o in outcomes if o.status == s) for s in sorted({o.status for o in outcomes})},
     }
@@ -55,11 +59,12 @@ def write_report_csv(path: Path, outcomes: list[Outcome]) -> None:
 
 
 def append_audit(path: Path, outcomes: list[Outcome], *, dry_run: bool) -> None:
-    """One JSON line per office: time, office, login, certificate serial and expiry, outcome."""
-    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    """One JSON line per office: time, office and its name, login, certificate serial and expiry, outcome."""
+    now = now_jst().isoformat(timespec="seconds")
     lines = [
         json.dumps({
-            "time": now, "office_id": o.office_id, "login_id": o.login_id, "dry_run": dry_run,
+            "time": now, "office_id": o.office_id, "office_name": o.office_name, "login_id": o.login_id,
+            "dry_run": dry_run,
             "certificate_serial": o.certificate_serial, "certificate_expiry": o.certificate_expiry,
             "outcome": o.status, "reason": o.reason, "message": o.message, "attempts": o.attempts,
         }, ensure_ascii=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot._jst import now_jst
 from ainas_bot._safe_files import child_path, make_private_dir, open_for_writing
 from ainas_bot.errors import OutputError
 
@@ -28,7 +28,7 @@ def write_private(path: Path, data: bytes) -> None:
 async def save_failure_artifacts(
     page: Page, context: BrowserContext, tracing: bool, artifacts_dir: str, office_id: str
 ) -> list[str]:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = now_jst().strftime("%Y%m%dT%H%M%S%f%z")  # Japan time, as every time a person reads
     # The office ID is digits (settings), and child_path refuses anything that would leave artifacts_dir.
     saved: list[str] = []
     try:

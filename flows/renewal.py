@@ -117,6 +117,7 @@ class _Progress:
     confirmed: bool = False
     attempts: int = 0
     registered_expiry: str | None = None
+    org_name: str = ""  # 代理人組織名 as the portal showed it
     notes: list[str] = dataclasses.field(default_factory=list)  # for the recap: an identity change
 
 
@@ -136,7 +137,6 @@ async def _renew_one(
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
             events.step(oid, "the update of an earlier attempt is registered")
             return "updated"
-        events.step(oid, f"already registered and active ({Label.EXPIRY} {candidates[0].expiry}); nothing to do")
         return "already-current"
     detail: CertDetailPage | None = None
     for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
@@ -148,7 +148,6 @@ async def _renew_one(
         org = await _back_to_org(shown_detail, oid)
     resuming = detail is not None and not progress.uploaded
     if opts.dry_run:
-        events.step(oid, "dry run: would resume the pending record" if detail else "dry run: would register")
         return "would-resume" if detail else "would-register"
     if detail is None:
         events.step(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
@@ -207,6 +206,7 @@ async def _check_identity(org: OrgDetailPage, office: PreparedOffice, rows: list
     """Before any upload: the certificate is this organisation's, and not older than the one in force."""
     oid, cert = office.office.id, office.certificate
     org_name = await org.org_name()
+    progress.org_name = org_name
     verdict = check_identity(cert, org_name, rows)
     refusal = identity_refusal(oid, cert, org_name, verdict, confirmed=office.office.identity_change_confirmed)
     if refusal:
@@ -259,8 +259,8 @@ async def renew_login_group(
         for office in group:
             outcomes[office.office.id] = _failed(office, exc, _elapsed(started, office), artifacts,
                                                  progress[office.office.id].attempts,
-                                                 progress[office.office.id].registered_expiry)
-            events.step(office.office.id, f"failed: {exc}")
+                                                 progress[office.office.id].registered_expiry,
+                                                 progress[office.office.id].org_name)
             events.done(outcomes[office.office.id])
             remaining.remove(office)
 
@@ -317,7 +317,6 @@ async def renew_login_group(
                     fail([current], exc, artifacts)
                 continue
             outcomes[current.office.id] = _succeeded(current, status, started, progress)
-            events.step(current.office.id, status)
             events.done(outcomes[current.office.id])
             remaining.pop(0)
         if in_session:
@@ -354,6 +353,7 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
                progress: dict[str, _Progress]) -> Outcome:
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status=status,
+        office_name=progress[office.office.id].org_name or office.certificate.trade_name_kanji,
         message="; ".join([_describe(status, office), *dict.fromkeys(progress[office.office.id].notes),
                            *office.warnings]),
         certificate_serial=office.certificate.serial,
@@ -374,9 +374,10 @@ def _describe(status: Status, office: PreparedOffice) -> str:
 
 
 def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str],
-            attempts: int = 1, registered_expiry: str | None = None) -> Outcome:
+            attempts: int = 1, registered_expiry: str | None = None, org_name: str = "") -> Outcome:
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(exc),
+        office_name=org_name or office.certificate.trade_name_kanji,
         reason=exc.reason, screen=exc.screen if isinstance(exc, FlowError) else None,
         certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(),

@@ -53,8 +53,9 @@ def _run(world: FlowWorld, tmp: Path, kits: list[OfficeKit], *args: str, **top: 
     return Run(result.returncode, result.stdout, result.stderr)
 
 
-def _refused_before_any_click(world: FlowWorld, tmp: Path, kit: OfficeKit, *must: str) -> str:
-    """`check` gives one problem line naming `must`; `renew` refuses it too and the sandbox saw nothing."""
+def _refused_before_any_click(world: FlowWorld, tmp: Path, kit: OfficeKit, *must: str, code: int = 2) -> str:
+    """`check` gives one problem line naming `must`; `renew` refuses it too, with exit `code` (2 for an input, 3
+    for the certificate: README "Exit codes"), and the sandbox saw nothing."""
     checked = _run(world, tmp, [kit], "check")
     assert checked.returncode == 2, checked.stderr
     (line,) = checked.problems
@@ -63,7 +64,7 @@ def _refused_before_any_click(world: FlowWorld, tmp: Path, kit: OfficeKit, *must
         assert text in line, (text, line)
     before: PortalSnapshot = _snapshot(world.sandbox)
     renewed = _run(world, tmp, [kit], "renew", "--office", kit.office.id)
-    assert renewed.returncode == 1, renewed.stderr
+    assert renewed.returncode == code, renewed.stderr
     assert _snapshot(world.sandbox) == before, "the portal was touched"
     return line
 
@@ -102,7 +103,7 @@ def test_a_trade_name_kana_that_does_not_read_the_kanji_is_refused(world: FlowWo
 
 def test_a_certificate_with_under_14_days_left_is_refused(world: FlowWorld, tmp_path: Path) -> None:
     kit = world.make_office(cert={"not_before": NOW - dt.timedelta(days=700), "valid_days": 710})
-    _refused_before_any_click(world, tmp_path, kit, "証明書有効期限", "days left, under 14", "signing_cert")
+    _refused_before_any_click(world, tmp_path, kit, "証明書有効期限", "days left, under 14", "signing_cert", code=3)
 
 
 def test_confirmed_values_auto_and_suggest(world: FlowWorld, tmp_path: Path) -> None:
@@ -166,7 +167,7 @@ def test_a_certificate_older_than_the_registered_one_is_refused(world: FlowWorld
                                           "valid_days": (registered - today).days - 10 + 1})
     records, uploads = world.certificates(notice.org_id), world.sandbox.upload_posts
     run = _run(world, tmp_path, [kit], "renew", "--office", notice.org_id)
-    assert run.returncode == 1, run.stderr
+    assert run.returncode == 3, run.stderr  # the certificate is the problem: README "Exit codes"
     line = next(line for line in run.stdout.splitlines() if line.startswith(notice.org_id))
     assert "certificate" in line and "before the registered one" in line and "go backwards" in line, line
     assert f"{registered:%Y/%m/%d}" in line

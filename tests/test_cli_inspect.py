@@ -483,3 +483,44 @@ def test_the_pin_never_appears_in_any_output(
         code, out, _ = cli(*argv)  # `cli` asserts the PIN is absent
         assert code == 0
         assert PIN.encode().hex() not in out
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_raw_dumps_a_generic_certificate_with_the_mapping_hint(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch, as_json: bool,
+) -> None:
+    """The certificate `inspect` refuses (no Japanese names found) is the one `--raw` exists to study."""
+    path = make_p12(key=key, password=PIN, profile="generic", holder_name="佐藤　花子")
+    monkeypatch.setenv("AINAS_PIN", PIN)
+    assert cli("inspect", path)[0] == 3  # without --raw it stays a refusal
+    code, out, err = cli("inspect", "--raw", *(["--json"] if as_json else []), path)
+    assert (code, err) == (0, "")
+    if as_json:
+        data = json.loads(out)
+        assert data["profile"] == "generic" and data["trade_name_kanji"] == ""
+        oids = {a["oid"]: a["value"] for a in data["raw"]["subject_attributes"]}
+        hint = data["hint"]
+    else:
+        oids = {a["oid"]: a["value"] for a in json.loads(out[out.index("{"):out.rindex("}") + 1])["subject_attributes"]}
+        (hint,) = [line.removeprefix("Hint  ") for line in out.splitlines() if line.startswith("Hint  ")]
+    assert oids[certfactory.GENERIC_HOLDER_NAME_OID] == "佐藤　花子"
+    assert hint.startswith(f"{path}: no Japanese name fields found") and "[certificate_mapping]" in hint
+
+
+@pytest.mark.parametrize(("serial", "shown"), [
+    (0x0DCFABE2_0123_4567_89AB_CDEF_0123_4567, "0DCFABE20123456789ABCDEF01234567"),  # a leading zero kept
+    (0x8ACF_ABE2, "8ACFABE2"),  # the top bit set: the bytes, without DER's sign byte, as openssl prints it
+    (0x0102, "0102"),
+])
+def test_the_serial_is_the_certificates_bytes_as_openssl_prints_it(
+    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch, serial: int, shown: str,
+) -> None:
+    path = make_p12(key=key, password=PIN, serial=serial)
+    monkeypatch.setenv("AINAS_PIN", PIN)
+    code, out, _ = cli("inspect", "--json", path)
+    assert code == 0 and json.loads(out)["serial"] == shown
+    code, out, _ = cli("inspect", path)
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("Serial  ")]
+    assert line.split()[-1] == shown

@@ -245,7 +245,7 @@ def test_one_office_with_two_problems_counts_once_and_csv_cells_are_not_formulas
     report, table = tmp_path / "report.json", tmp_path / "report.csv"
     run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), "--report", str(report),
                "--report-csv", str(table), env=_env([kit]))
-    assert run.returncode == EXIT_FAILED
+    assert run.returncode == EXIT_USAGE  # README "Exit codes": the office failed on its inputs
     assert "1 office(s)" in run.stdout and "failed=1" in run.stdout
     assert len(json.loads(report.read_text(encoding="utf-8"))["offices"]) == 1
     assert len((tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()) == 1
@@ -259,7 +259,7 @@ def test_a_missing_on_failure_command_is_one_line(flow_world: FlowWorld, tmp_pat
     config = _config(tmp_path, flow_world, kit, on_failure=[str(tmp_path / "no-such-command")],
                      report_dir=str(tmp_path / "reports"))
     run = _bot("renew", "--all", "--scheduled", "--config", str(config), env=_env([kit]))
-    assert run.returncode == EXIT_FAILED
+    assert run.returncode == EXIT_USAGE  # the office's failure (its inputs) decides, not the hook's
     assert "on_failure command" in _error_line(run) and "could not be run" in _error_line(run)
 
 

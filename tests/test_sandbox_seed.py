@@ -118,9 +118,14 @@ def test_restart_keeps_everything(sandbox_factory: Callable[..., Sandbox], tmp_p
 def test_state_json_and_the_state_command(sandbox_factory: Callable[..., Sandbox],
                                           capsys: pytest.CaptureFixture[str]) -> None:
     sb = sandbox_factory(orgs=5)
-    assert state_json(sb.options.state_dir) == sb.state()
+    full = state_json(sb.options.state_dir)
+    # The records are Sandbox.state()'s; each organisation adds the users who can log in to it.
+    assert [{k: v for k, v in org.items() if k != "users"} for org in full] == sb.state()
+    assert all(org["users"] and {u["role"] for u in org["users"]} >= {"admin"} for org in full)
+    assert all((u["failed_logins"], u["locked"], u["sessions"]) == (0, False, [])
+               for org in full for u in org["users"])
     assert sandbox_main(["state", "--state", str(sb.options.state_dir)]) == 0
-    assert json.loads(capsys.readouterr().out) == sb.state()
+    assert json.loads(capsys.readouterr().out) == full
 
 
 def test_state_of_a_directory_without_a_sandbox_is_a_config_error(tmp_path: Path) -> None:

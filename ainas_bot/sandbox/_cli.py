@@ -21,7 +21,8 @@ def _serve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ainas-bot sandbox",
         description="Serve a local imitation of the AINAS agent application over HTTPS with client certificates. "
-        "`ainas-bot sandbox state --state DIR` prints the organisations and their certificate records as JSON.",
+        "`ainas-bot sandbox state --state DIR` prints the organisations, their certificate records and their users "
+        "(failed logins, locks, sessions) as JSON.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8443, help="port to listen on, 0 for any free port (default 8443)")
@@ -63,7 +64,8 @@ def load_portal_text(path: Path) -> dict[str, str]:
 
 def _state_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ainas-bot sandbox state",
-                                description="Print every organisation and its certificate records as JSON.")
+                                description="Print every organisation as JSON: its certificate records, and the users "
+                                "who can log in to it with their failed logins, lock and sessions.")
     p.add_argument("--state", type=Path, default=None, metavar="DIR",
                    help=f"state directory (default {default_state_dir()})")
     return p

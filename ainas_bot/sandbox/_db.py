@@ -3,12 +3,15 @@ values a 確認 screen holds until its 確定."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from ainas_bot._jst import JST
 
 __all__ = ["DB_FILE", "Db"]
 
@@ -101,8 +104,9 @@ class Db:
     def set_meta(self, key: str, value: str) -> None:
         self.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def state(self) -> list[dict[str, Any]]:
-        """Every organisation and its certificate records, as `ainas-bot sandbox state` prints them."""
+    def state(self, *, users: bool = False) -> list[dict[str, Any]]:
+        """Every organisation with its certificate records, and with `users` the users who can log in to it
+        (their failed logins, whether locked, their sessions), as `ainas-bot sandbox state` prints them."""
         certs: dict[str, list[dict[str, Any]]] = {}
         for row in self.rows("SELECT * FROM certificates ORDER BY registered_at, id"):
             certs.setdefault(row["org_id"], []).append({
@@ -111,7 +115,29 @@ class Db:
                     "holder_name_kanji", "postal_code", "address_street", "address_building",
                     "not_after", "start_date", "serial", "status")
             })
+        if not users:  # what tests compare before and after: the records, which a login does not change
+            return [{"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], [])}
+                    for row in self.rows("SELECT id, name FROM orgs ORDER BY seq")]
+        sessions: dict[int, list[dict[str, Any]]] = {}
+        for row in self.rows("SELECT user_id, created_at, last_seen, ended FROM sessions ORDER BY created_at"):
+            sessions.setdefault(row["user_id"], []).append({
+                "started": _jst(row["created_at"]), "last_seen": _jst(row["last_seen"]),
+                "ended": row["ended"],  # None while open (an idle one is ended as expired when next used)
+            })
+        members: dict[str, list[dict[str, Any]]] = {}
+        for row in self.rows("SELECT m.org_id, u.id, u.login_id, u.role, u.failed, u.locked FROM memberships m "
+                             "JOIN users u ON u.id = m.user_id ORDER BY u.login_id"):
+            members.setdefault(row["org_id"], []).append({
+                "login_id": row["login_id"], "role": row["role"], "failed_logins": row["failed"],
+                "locked": bool(row["locked"]), "sessions": sessions.get(row["id"], []),
+            })
         return [
-            {"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], [])}
+            {"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], []),
+             "users": members.get(row["id"], [])}
             for row in self.rows("SELECT id, name FROM orgs ORDER BY seq")
         ]
+
+
+def _jst(epoch: float) -> str:
+    """A time of the sandbox's database (seconds since the epoch) as a person reads it, Japan time."""
+    return dt.datetime.fromtimestamp(epoch, JST).isoformat(timespec="seconds")

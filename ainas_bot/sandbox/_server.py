@@ -32,13 +32,14 @@ _STOP_TIMEOUT = 2.0
 
 
 def state_json(state_dir: Path) -> list[dict[str, Any]]:
-    """Every organisation of the sandbox in `state_dir` with its certificate records (JSON-ready)."""
+    """Every organisation of the sandbox in `state_dir` with its certificate records and its users' failed
+    logins, locks and sessions (JSON-ready)."""
     path = state_dir / DB_FILE
     if not path.is_file():
         raise ConfigError(f"{state_dir}: no sandbox state here; start `ainas-bot sandbox --state {state_dir}` first")
     db = Db(path)
     try:
-        return db.state()
+        return db.state(users=True)
     finally:
         db.close()
 
