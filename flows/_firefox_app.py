@@ -17,11 +17,14 @@ from pathlib import Path
 
 from ainas_bot.errors import ConfigError
 
-__all__ = ["PASSWORD_VARIABLE", "application_folder", "install_folder"]
+__all__ = ["PASSWORD_VARIABLE", "application_folder", "install_folder", "login_failure"]
 
 # Firefox's environment is the only place the password goes: the script reads it, then empties it so
 # the processes Firefox starts (content, sockets, media) do not inherit it.
 PASSWORD_VARIABLE = "AINAS_BOT_KEY_DB_PASSWORD"
+
+_TAG = "ainas-bot: "
+_FAILED = "the profile's key database could not be logged in"
 
 _AUTOCONFIG = (
     '// ainas-bot: run ainas-bot.cfg, unobscured and with chrome privileges (it logs the key database in)\n'
@@ -58,14 +61,22 @@ _SCRIPT = f"""// ainas-bot: log the profile's key database in, with the password
     }}
     loggedIn = loggedIn && token.isLoggedIn;
   }} catch (e) {{
-    dump("ainas-bot: " + e + "\\n");
+    dump("{_TAG}" + e + "\\n");
   }}
   if (!loggedIn) {{
-    dump("ainas-bot: the profile's key database could not be logged in\\n");
+    dump("{_TAG}{_FAILED}\\n");
     Services.startup.quit(Ci.nsIAppStartup.eForceQuit);
   }}
 }})();
 """
+
+
+def login_failure(browser_log: str) -> str | None:
+    """What the start-up script reported in Firefox's output when it could not log the key database in."""
+    if _TAG + _FAILED not in browser_log:
+        return None
+    said = [line.split(_TAG, 1)[1].strip() for line in browser_log.splitlines() if _TAG in line]
+    return "; ".join(dict.fromkeys(said))
 
 
 def install_folder(executable: Path) -> Path:

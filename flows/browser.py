@@ -35,7 +35,7 @@ from ainas_bot.browsers import find_executable
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
 from flows import finder
-from flows._firefox_app import PASSWORD_VARIABLE
+from flows._firefox_app import PASSWORD_VARIABLE, login_failure
 from flows._nss_profile import firefox_profile
 from flows._profiles import profile_folder
 
@@ -274,10 +274,16 @@ async def office_context(
             # `env` replaces the browser's environment: this process's, as Playwright would pass it, and
             # the password, which Firefox's start-up script takes out again.
             env: dict[str, str | float | bool] = {**os.environ, PASSWORD_VARIABLE: db_password.get_secret_value()}
-            context = await pw.firefox.launch_persistent_context(
-                profile, channel="moz-firefox", executable_path=str(held.executable), headless=settings.headless,
-                firefox_user_prefs=prefs, env=env, **common,
-            )
+            try:
+                context = await pw.firefox.launch_persistent_context(
+                    profile, channel="moz-firefox", executable_path=str(held.executable),
+                    headless=settings.headless, firefox_user_prefs=prefs, env=env, **common,
+                )
+            except PlaywrightError as exc:
+                failure = login_failure(str(exc))
+                if failure is None:
+                    raise
+                raise ConfigError(f"Firefox {exe}: {failure}") from None
             try:
                 # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer
                 # of the other origin, while routing makes it the failure it is.
