@@ -20,7 +20,7 @@ from ainas_bot.errors import ConfigError
 __all__ = ["PASSWORD_VARIABLE", "application_folder", "install_folder", "login_failure"]
 
 # Firefox's environment is the only place the password goes: the script reads it, then empties it so
-# the processes Firefox starts (content, sockets, media) do not inherit it.
+# the processes Firefox starts afterwards (content, sockets, media) do not inherit it.
 PASSWORD_VARIABLE = "AINAS_BOT_KEY_DB_PASSWORD"
 
 _TAG = "ainas-bot: "

@@ -1,10 +1,10 @@
 """Firefox profiles in a private folder: owner-only, removed when their run ends, swept when a run died.
 
 A profile holds the office's client key (imported by `pk12util`, under a password kept off the disk). It
-lives, next to the run's copy of the Firefox application, under
-`TMPDIR/ainas-bot-UID/` (0700, this user's, never a symlink), one folder per profile with a lock the
-live run holds: a folder whose lock can be taken belongs to a run that is gone (SIGKILL, a crash, a
-power cut) and is removed at the next start.
+lives, next to the run's copy of the Firefox application, under `TMPDIR/ainas-bot-UID/` (0700, this
+user's, never a symlink), one folder per profile with a lock the live run holds: a folder whose lock
+can be taken belongs to a run that is gone (SIGKILL, a crash, a power cut) and is removed at the next
+start.
 """
 
 from __future__ import annotations
