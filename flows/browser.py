@@ -3,7 +3,8 @@ presented, the portal's CA trusted explicitly, and every other origin blocked.
 
 Chromium gets the certificate through Playwright's `client_certificates`; Firefox ESR (driven over
 WebDriver BiDi, where that option does not work) gets it imported into a per-office profile with
-NSS's `pk12util`, as a person installs it (spec, "Browser facts"). Either way the browser connects
+NSS's `pk12util`, as a person installs it (spec, "Browser facts"), under a random key-database password
+that Firefox logs in with at startup (`flows._firefox_app`). Either way the browser connects
 through a local gate that opens tunnels to the portal's host and port only.
 """
 
