@@ -1,9 +1,10 @@
 """Firefox profiles in a private folder: owner-only, removed when their run ends, swept when a run died.
 
-A profile holds the office's client key (imported by `pk12util`). It lives under
-`TMPDIR/ainas-bot-UID/` (0700, this user's, never a symlink), one folder per profile with a lock the
-live run holds: a folder whose lock can be taken belongs to a run that is gone (SIGKILL, a crash, a
-power cut) and is removed at the next start.
+A profile holds the office's client key (imported by `pk12util`, under a password kept off the disk). It
+lives, next to the run's copy of the Firefox application, under `TMPDIR/ainas-bot-UID/` (0700, this
+user's, never a symlink), one folder per profile with a lock the live run holds: a folder whose lock
+can be taken belongs to a run that is gone (SIGKILL, a crash, a power cut) and is removed at the next
+start.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ainas_bot.errors import ConfigError
+from flows._firefox_app import application_folder
 
 __all__ = ["ProfileFolder", "checked_copy", "private_folder", "private_root", "profile_folder", "sweep"]
 
@@ -65,15 +67,17 @@ def sweep(root: Path) -> list[Path]:
 
 
 class ProfileFolder:
-    """A held profile folder: `profile` for Firefox, `executable` the leash that runs Firefox."""
+    """A held profile folder: `profile` for Firefox, `executable` the leash that runs Firefox (its private
+    application copy, `flows._firefox_app`)."""
 
     def __init__(self, folder: Path, firefox: Path) -> None:
         self.folder = folder
         self.profile = folder / "profile"
         self.profile.mkdir(mode=0o700)
+        binary = application_folder(folder, firefox)
         self.executable = folder / "firefox"
         # Playwright runs `executable_path` itself: a script that starts Firefox under the leash.
-        leash = [sys.executable, "-I", "-m", "flows._leash", str(os.getpid()), str(folder), str(firefox)]
+        leash = [sys.executable, "-I", "-m", "flows._leash", str(os.getpid()), str(folder), str(binary)]
         fd = os.open(self.executable, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
         with os.fdopen(fd, "w") as fh:
             fh.write(f"#!/bin/sh\nexec {shlex.join(leash)} \"$@\"\n")

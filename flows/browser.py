@@ -3,7 +3,8 @@ presented, the portal's CA trusted explicitly, and every other origin blocked.
 
 Chromium gets the certificate through Playwright's `client_certificates`; Firefox ESR (driven over
 WebDriver BiDi, where that option does not work) gets it imported into a per-office profile with
-NSS's `pk12util`, as a person installs it (spec, "Browser facts"). Either way the browser connects
+NSS's `pk12util`, as a person installs it (spec, "Browser facts"), under a random key-database password
+that Firefox logs in with at startup (`flows._firefox_app`). Either way the browser connects
 through a local gate that opens tunnels to the portal's host and port only.
 """
 
@@ -14,8 +15,6 @@ import base64
 import contextlib
 import logging
 import os
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, Route
 from playwright.async_api import Error as PlaywrightError
@@ -32,10 +33,11 @@ from ainas_bot._p12 import read_p12_bytes
 from ainas_bot._p12_bounds import MAX_P12_BYTES
 from ainas_bot._safe_files import read_regular
 from ainas_bot.browsers import find_executable
-from ainas_bot.certfactory import pkcs12_bytes
 from ainas_bot.errors import ConfigError
 from ainas_bot.settings import Settings
 from flows import finder
+from flows._firefox_app import PASSWORD_VARIABLE, login_failure
+from flows._nss_profile import firefox_profile
 from flows._profiles import profile_folder
 
 log = logging.getLogger(__name__)
@@ -77,6 +79,11 @@ async def launch_chromium(pw: Playwright, settings: Settings) -> Browser:
     )
 
 
+# The key types cryptography writes into a PKCS#12 file.
+_PFX_KEYS = (rsa.RSAPrivateKey, dsa.DSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
+             ed448.Ed448PrivateKey)
+
+
 def _client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -> bytes:
     """The client .p12 re-packed in memory without a passphrase: its key and its own certificate only,
     with the portal's CA when configured.
@@ -91,13 +98,15 @@ def _client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) 
     key, cert, _chain = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
     if key is None or cert is None:
         raise ConfigError(f"client_cert {client_cert}: holds no certificate with its private key")
+    if not isinstance(key, _PFX_KEYS):
+        raise ConfigError(f"client_cert {client_cert}: its {type(key).__name__} cannot be re-packed for the browser")
     cas: list[x509.Certificate] = []
     if portal_ca is not None:
         try:
             cas = x509.load_pem_x509_certificates(read_regular(portal_ca, limit=MAX_P12_BYTES, what="portal_ca"))
         except ValueError:
             raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
-    return pkcs12_bytes(key, cert, password="", encryption="none", cas=cas)  # type: ignore[arg-type]
+    return pkcs12.serialize_key_and_certificates(None, key, cert, cas, serialization.NoEncryption())
 
 
 class _PortalGate:
@@ -209,33 +218,6 @@ async def close_within(target: Page | BrowserContext, seconds: float) -> None:
         log.info("a page or context did not close (%s)", exc or "timed out")
 
 
-def _nss(args: list[str]) -> None:
-    tool = args[0]
-    if shutil.which(tool) is None:
-        raise ConfigError(f"Firefox needs `{tool}` to install the client certificate (Debian: libnss3-tools)")
-    result = subprocess.run(args, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        last = detail[-1] if detail else result.returncode
-        raise ConfigError(f"{tool}: could not set up the Firefox profile ({last})")
-
-
-def _firefox_profile(folder: Path, client_cert: Path, password: SecretStr, portal_ca: Path | None) -> None:
-    db = f"sql:{folder}"
-    _nss(["certutil", "-N", "-d", db, "--empty-password"])
-    pw_file = folder / "client-cert-password"
-    fd = os.open(pw_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(password.get_secret_value())
-    try:
-        # The password goes through a 0600 file, never the command line (visible in `ps`).
-        _nss(["pk12util", "-i", str(client_cert), "-d", db, "-w", str(pw_file)])
-    finally:
-        pw_file.unlink()
-    if portal_ca is not None:
-        _nss(["certutil", "-A", "-n", "AINAS portal CA", "-t", "C,,", "-i", str(portal_ca), "-d", db])
-
-
 @contextlib.asynccontextmanager
 async def office_context(
     pw: Playwright,
@@ -281,16 +263,28 @@ async def office_context(
             "network.proxy.http": "127.0.0.1", "network.proxy.http_port": gate_port,
             "network.proxy.no_proxies_on": "", "network.proxy.allow_hijacking_localhost": True,
             "network.proxy.failover_direct": False,
+            # The key database is logged in once, at startup (flows._firefox_app): never asked again.
+            "security.ask_for_password": 0,
         }
-        # The profile holds the client key: a private folder, removed at the end, swept after a crash,
-        # and Firefox on a leash that ends it (and the folder) when the bot dies, even by SIGKILL.
+        # The profile holds the client key, under a password only Firefox is given: a private folder,
+        # removed at the end, swept after a crash, and Firefox on a leash that ends it (and the folder)
+        # when the bot dies, even by SIGKILL.
         with profile_folder(Path(exe)) as held:
             profile = held.profile
-            _firefox_profile(profile, client_cert, client_cert_password, settings.portal_ca)
-            context = await pw.firefox.launch_persistent_context(
-                profile, channel="moz-firefox", executable_path=str(held.executable), headless=settings.headless,
-                firefox_user_prefs=prefs, **common,
-            )
+            db_password = firefox_profile(profile, client_cert, client_cert_password, settings.portal_ca)
+            # `env` replaces the browser's environment: this process's, as Playwright would pass it, and
+            # the password, which Firefox's start-up script takes out again.
+            env: dict[str, str | float | bool] = {**os.environ, PASSWORD_VARIABLE: db_password.get_secret_value()}
+            try:
+                context = await pw.firefox.launch_persistent_context(
+                    profile, channel="moz-firefox", executable_path=str(held.executable),
+                    headless=settings.headless, firefox_user_prefs=prefs, env=env, **common,
+                )
+            except PlaywrightError as exc:
+                failure = login_failure(str(exc))
+                if failure is None:
+                    raise
+                raise ConfigError(f"Firefox {exe}: {failure}") from None
             try:
                 # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer
                 # of the other origin, while routing makes it the failure it is.

@@ -16,6 +16,7 @@ from ainas_bot.certfactory import write_p12
 from ainas_bot.console import ConsoleEvents, print_recap
 from ainas_bot.errors import ConfigError, OutputError
 from ainas_bot.outcome import Outcome
+from flows._firefox_app import application_folder, install_folder
 from flows._profiles import checked_copy, private_folder, private_root, sweep
 from tests.fixtures_flow import FlowWorld, prepare, run
 
@@ -67,6 +68,36 @@ def test_the_sweep_removes_what_dead_runs_left_and_keeps_live_ones(tmp_path: Pat
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         os.close(fd)
     assert not live.exists()
+
+
+def test_the_firefox_application_copy_leaves_the_install_alone(tmp_path: Path) -> None:
+    install = tmp_path / "firefox-esr-install"
+    (install / "defaults" / "pref").mkdir(parents=True)
+    for name in ("firefox-esr", "omni.ja", "libnss3.so", "defaults/pref/channel-prefs.js"):
+        (install / name).write_bytes(b"x")
+    (install / "defaults" / "pref" / "autoconfig.js").write_text('pref("general.config.filename", "site.cfg");')
+    (install / "firefox-esr").chmod(0o755)
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "firefox-esr").symlink_to(install / "firefox-esr")  # as /usr/bin/firefox-esr
+    run = tmp_path / "run"
+    run.mkdir()
+
+    binary = application_folder(run, tmp_path / "bin" / "firefox-esr")
+
+    app = run / "app"
+    assert binary == app / "firefox-esr" and not binary.is_symlink(), "a symlinked binary finds the system's folder"
+    assert (app / "omni.ja").readlink() == install / "omni.ja"
+    assert (app / "defaults" / "pref" / "channel-prefs.js").readlink() == install / "defaults/pref/channel-prefs.js"
+    ours = app / "defaults" / "pref" / "autoconfig.js"
+    assert not ours.is_symlink() and '"ainas-bot.cfg"' in ours.read_text()
+    assert (app / "ainas-bot.cfg").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in install.rglob("*")) == [
+        "autoconfig.js", "channel-prefs.js", "defaults", "firefox-esr", "libnss3.so", "omni.ja", "pref"]
+    with pytest.raises(ConfigError, match="not the Firefox binary of a Firefox install"):
+        install_folder(tmp_path / "bin")
+    (install / "omni.ja").unlink()
+    with pytest.raises(ConfigError, match=r"should hold omni\.ja"):
+        install_folder(tmp_path / "bin" / "firefox-esr")
 
 
 def test_a_checked_copy_holds_the_bytes_given_and_is_removed() -> None:
