@@ -1,19 +1,22 @@
 """Messages of the certificate, value and file checks through the installed command: in Japanese with
 `--lang ja` or a Japanese locale, and the very same English text otherwise. No portal is involved: each
-case is refused or warned about before any browser starts."""
+case is refused or warned about before any browser starts; the probe's words are checked on its report."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from ainas_bot._i18n import use_language
 from ainas_bot._p12_bounds import MAX_P12_BYTES
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_USAGE
+from flows.finder import Button
+from flows.probe import Check, ProbeReport, ScreenReport
 
 EXE = Path(sys.executable).with_name("ainas-bot")
 PIN = "I18n-PIN-5930"
@@ -112,3 +115,25 @@ def test_a_secret_file_that_does_not_exist_names_the_setting(tmp_path: Path, mak
     assert done.returncode == EXIT_USAGE, done.stderr
     expected = {"ja": f"秘密ファイル {missing} がありません", "en": f"secret file {missing} does not exist"}[lang]
     assert expected in done.stderr, done.stderr
+
+
+@pytest.fixture
+def japanese() -> Iterator[None]:
+    use_language("ja")
+    try:
+        yield
+    finally:
+        use_language("en")
+
+
+def test_the_probe_names_what_is_missing_in_japanese(japanese: None) -> None:
+    report = ProbeReport("1234567", [ScreenReport("代理人組織照会", checks=[
+        Check("title", "Screen.ORG_DETAIL", "代理人組織照会", how="heading <h1>"),
+        Check("button", "Label.CERT_REGISTER", "+ 代理人証明書登録", candidates=["+ 証明書を登録"])])])
+    assert report.summary() == ('事務所 1234567: 代理人組織照会: ボタン「+ 代理人証明書登録」 が見つかりません。'
+                                '[portal_text] に "Label.CERT_REGISTER" = "+ 証明書を登録" を設定してください')
+    assert str(Button("確定")) == "ボタン「確定」"
+    use_language("en")
+    assert report.summary() == ('office 1234567: 代理人組織照会: button + 代理人証明書登録 not found; '
+                                'set [portal_text] "Label.CERT_REGISTER" = "+ 証明書を登録"')
+    assert str(Button("確定")) == "button 確定"
