@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ainas_bot._cli_renew import settings_from_args
+from ainas_bot._i18n import _
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.settings import Settings
@@ -31,29 +32,32 @@ def _targets(settings: Settings, args: argparse.Namespace, environ: Mapping[str,
     # One office is enough to learn the portal's screens: the first, unless offices are named.
     chosen = select_offices(offices, args.office, all_offices=False) if args.office else offices[:1]
     if not chosen:
-        raise ConfigError("probe: no office in the settings to log in as; add one ([[offices]] or inventory)")
+        raise ConfigError(_("probe: no office in the settings to log in as; add one ([[offices]] or inventory)"))
     sdir = settings.secrets_dir
+    setting = _("office {office}: {setting}")
     return [ProbeTarget(
-        o.id, o.login_id, o.login_password.resolve(environ, sdir, what=f"office {o.id}: login_password"),
-        o.client_cert, o.client_cert_password.resolve(environ, sdir, what=f"office {o.id}: client_cert_password"),
+        o.id, o.login_id, o.login_password.resolve(environ, sdir, what=setting.format(office=o.id,
+                                                                                      setting="login_password")),
+        o.client_cert, o.client_cert_password.resolve(environ, sdir, what=setting.format(
+            office=o.id, setting="client_cert_password")),
     ) for o in chosen]
 
 
 def _print(report: ProbeReport) -> None:
-    print(f"office {report.office_id}")
+    print(_("office {office}").format(office=report.office_id))
     for screen in report.screens:
-        print(f"  {screen.screen} ({screen.seconds:.1f} s)")
+        print("  " + _("{screen} ({seconds} s)").format(screen=screen.screen, seconds=f"{screen.seconds:.1f}"))
         for check in screen.checks:
-            state = "ok     " if check.found else ("MISSING" if check.required else "absent ")
+            state = _("ok") if check.found else (_("MISSING") if check.required else _("absent"))
             name = f" [{check.name}]" if check.name else ""
-            detail = check.how if check.found else "; ".join(filter(None, [
-                check.hint(), "seen: " + ", ".join(check.candidates[:15]) if check.candidates else ""]))
-            print(f"    {state} {check.what} {check.text}{name} — {detail}")
+            seen = _("seen: {texts}").format(texts=", ".join(check.candidates[:15])) if check.candidates else ""
+            detail = check.how if check.found else "; ".join(filter(None, [check.hint(), seen]))
+            print(f"    {state:<7} {check.described()}{name} — {detail}")
         for row in screen.rows:
-            print("    row: " + " | ".join(row.values()))
+            print("    " + _("row: {cells}").format(cells=" | ".join(row.values())))
         for dialog in screen.dialogs:
-            print(f"    dialog accepted: {dialog}")
-    print(("ok: " if report.ok else "problem: ") + report.summary())
+            print("    " + _("dialog accepted: {text}").format(text=dialog))
+    print((_("ok: {summary}") if report.ok else _("problem: {summary}")).format(summary=report.summary()))
 
 
 def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -75,23 +79,26 @@ def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         path.chmod(0o600)
-        print(f"ainas-bot probe: the portal differs; report {path}", file=sys.stderr)
+        print("ainas-bot probe: " + _("the portal differs; report {path}").format(path=path), file=sys.stderr)
         if settings.on_failure:
             result = subprocess.run([*settings.on_failure, str(path)], check=False)
             if result.returncode != 0:
-                print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
+                print("ainas-bot: " + _("on_failure command exited with {code}").format(code=result.returncode),
+                      file=sys.stderr)
     return EXIT_OK if ok else EXIT_FAILED
 
 
 def add_subparser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("probe", help="walk the portal read-only and report what the update needs, found or missing")
-    p.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
-    p.add_argument("--office", action="append", metavar="ID", help="代理人組織ID to log in as (default: the first)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = sub.add_parser("probe",
+                       help=_("walk the portal read-only and report what the update needs, found or missing"))
+    p.add_argument("--config", type=Path, help=_("settings TOML (default: AINAS_CONFIG)"))
+    p.add_argument("--office", action="append", metavar="ID", help=_("代理人組織ID to log in as (default: the first)"))
+    p.add_argument("--json", action="store_true", help=_("print the report as JSON"))
     p.add_argument("--snapshots", type=Path, metavar="DIR",
-                   help="keep each screen's HTML and screenshot here (owner-only; secrets and form values removed)")
+                   help=_("keep each screen's HTML and screenshot here (owner-only; secrets and form values "
+                          "removed)"))
     p.add_argument("--scheduled", action="store_true",
-                   help="a canary: quiet when everything is found, else a report and the on_failure command")
+                   help=_("a canary: quiet when everything is found, else a report and the on_failure command"))
     p.add_argument("--browser", choices=["chromium", "firefox"])
-    p.add_argument("--headed", action="store_true", help="show the browser window")
+    p.add_argument("--headed", action="store_true", help=_("show the browser window"))
     p.set_defaults(handler=_probe)

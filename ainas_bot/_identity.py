@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import format_portal_date
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.portal_text import Label
@@ -62,10 +63,12 @@ def identity_refusal(office_id: str, cert: CertificateInfo, org_name: str, verdi
     """The one-line refusal when the certificate seems to be another office's, unless confirmed."""
     if verdict.matches or confirmed:
         return None
-    return (f"office {office_id}: the certificate ({cert.file}) is not this office's: {Label.ORG_NAME} "
-            f"'{org_name}', certificate {Label.TRADE_NAME_KANJI} '{cert.trade_name_kanji}' and "
-            f"{Label.HOLDER_NAME_KANJI} '{cert.holder_name_kanji}' ({'; '.join(verdict.changes)}); put this "
-            "office's .p12 in signing_cert, or for a genuine change set identity_change_confirmed = true")
+    return _("office {office}: the certificate ({file}) is not this office's: {org_label} '{org_name}', certificate "
+             "{trade_label} '{trade}' and {holder_label} '{holder}' ({changes}); put this office's .p12 in "
+             "signing_cert, or for a genuine change set identity_change_confirmed = true").format(
+        office=office_id, file=cert.file, org_label=Label.ORG_NAME, org_name=org_name,
+        trade_label=Label.TRADE_NAME_KANJI, trade=cert.trade_name_kanji, holder_label=Label.HOLDER_NAME_KANJI,
+        holder=cert.holder_name_kanji, changes="; ".join(verdict.changes))
 
 
 def backwards_refusal(office_id: str, cert: CertificateInfo, rows: Sequence[CertificateRow]) -> str | None:
@@ -73,6 +76,7 @@ def backwards_refusal(office_id: str, cert: CertificateInfo, rows: Sequence[Cert
     current = current_row(rows)
     if current is None or current.expiry_date is None or cert.expiry_date >= current.expiry_date:
         return None
-    return (f"office {office_id}: {Label.EXPIRY}: the local certificate ({cert.file}) expires "
-            f"{format_portal_date(cert.expiry_date)}, before the registered one ({current.expiry}); registering "
-            "it would go backwards: put the newest .p12 in signing_cert")
+    return _("office {office}: {label}: the local certificate ({file}) expires {expiry}, before the registered one "
+             "({registered}); registering it would go backwards: put the newest .p12 in signing_cert").format(
+        office=office_id, label=Label.EXPIRY, file=cert.file, expiry=format_portal_date(cert.expiry_date),
+        registered=current.expiry)

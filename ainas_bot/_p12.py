@@ -12,6 +12,7 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
 from pyasn1_modules import rfc7292, rfc8018
 
+from ainas_bot._i18n import _
 from ainas_bot._p12_bounds import (
     MAX_ITERATIONS,
     MAX_P12_BYTES,
@@ -95,25 +96,30 @@ def _is_ca(cert: x509.Certificate) -> bool:
 def read_p12_bytes(path: Path) -> bytes:
     """Read a file that should be a .p12 (a regular file, at most `MAX_P12_BYTES`), every problem one line."""
     if not path.exists():
-        raise CertificateError(f"{path}: no such file; give the path of the .p12")
+        raise CertificateError(_("{path}: no such file; give the path of the .p12").format(path=path))
     if path.is_dir():
-        raise CertificateError(f"{path}: is a directory, not a .p12 file")
+        raise CertificateError(_("{path}: is a directory, not a .p12 file").format(path=path))
     data = read_regular(path, limit=MAX_P12_BYTES, what="", error=CertificateError)
     if not data:
-        raise CertificateError(f"{path}: the file is empty; copy the .p12 again from the issuer's media")
+        raise CertificateError(_empty(path))
     return data
+
+
+def _empty(name: object) -> str:
+    return _("{name}: the file is empty; copy the .p12 again from the issuer's media").format(name=name)
 
 
 def _check_bounds(pfx: object, size: int, name: str) -> None:
     """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
     if size > MAX_P12_BYTES:
-        raise CertificateError(f"{name}: the .p12 is larger than {MAX_P12_BYTES} bytes; refused")
+        raise CertificateError(_("{name}: the .p12 is larger than {limit} bytes; refused").format(name=name,
+                                                                                                 limit=MAX_P12_BYTES))
     counts = iteration_counts(pfx)
     if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
-        raise CertificateError(
-            f"{name}: the .p12 asks for {max(counts)} key-derivation rounds ({sum(counts)} in all; at most "
-            f"{MAX_ITERATIONS} each and {MAX_TOTAL_ITERATIONS} in all are accepted); refused before the PIN is "
-            "tried; export the certificate again")
+        raise CertificateError(_(
+            "{name}: the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
+            "{max_total} in all are accepted); refused before the PIN is tried; export the certificate again").format(
+            name=name, rounds=max(counts), total=sum(counts), max_each=MAX_ITERATIONS, max_total=MAX_TOTAL_ITERATIONS))
 
 
 def _alg_name(alg: object) -> str:
@@ -165,49 +171,58 @@ def _mac_verifies(pfx: object, pin: str) -> bool:
 def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     """Open a PKCS#12 blob with its PIN; `name` (the file) starts every error message."""
     if not data:
-        raise CertificateError(f"{name}: the file is empty; copy the .p12 again from the issuer's media")
+        raise CertificateError(_empty(name))
     try:
         pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
     except SubstrateUnderrunError:
-        raise CertificateError(f"{name}: the file is truncated; copy the .p12 again from the issuer's media") from None
+        raise CertificateError(_("{name}: the file is truncated; copy the .p12 again from the issuer's media").format(
+            name=name)) from None
     except PyAsn1Error:
-        raise CertificateError(
-            f"{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12"
+        raise CertificateError(_(
+            "{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12").format(name=name)
         ) from None
     if rest:
-        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file (trailing data after the structure)")
+        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file (trailing data after the structure)").format(
+            name=name))
     try:
         encryption = _describe_encryption(pfx)
         _check_bounds(pfx, len(data), name)
     except (PyAsn1Error, KeyError, TypeError, ValueError):
-        raise CertificateError(f"{name}: not a PKCS#12 (.p12) file; its contents cannot be read") from None
+        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(
+            name=name)) from None
     try:
         key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
     except ValueError:
         # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
         # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
         if _mac_verifies(pfx, pin):
-            raise CertificateError(f"{name}: the PIN is right, but the certificate or key inside this .p12 "
-                                   "cannot be read (malformed); ask the issuer for a new file") from None
+            raise CertificateError(_("{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
+                                     "be read (malformed); ask the issuer for a new file").format(name=name)) from None
+        # Kept in English: prepare._naming_the_secret recognises this message by "wrong PIN" in it.
         raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
     except Exception:
-        raise CertificateError(f"{name}: the .p12 uses an algorithm that cannot be read here") from None
+        raise CertificateError(_("{name}: the .p12 uses an algorithm that cannot be read here").format(
+            name=name)) from None
     try:
         for c in (cert, *extra):
             _read_eagerly(c)
     except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
         # name surfaces here, with the PIN already proven right by the decryption.
-        raise CertificateError(f"{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
-                               f"({str(exc)[:80]}); ask the issuer for a new file") from None
+        raise CertificateError(_("{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
+                                 "({detail}); ask the issuer for a new file").format(name=name,
+                                                                                    detail=str(exc)[:80])) from None
     if key is None:
-        raise CertificateError(f"{name}: holds no private key; export the certificate with its private key (.p12)")
+        raise CertificateError(_("{name}: holds no private key; export the certificate with its private key "
+                                 "(.p12)").format(name=name))
     if cert is None:
         # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
         cert = next((c for c in extra if not _is_ca(c)), None)
         if cert is None:
-            raise CertificateError(f"{name}: holds no certificate; export the certificate together with its key")
+            raise CertificateError(_("{name}: holds no certificate; export the certificate together with its "
+                                     "key").format(name=name))
         extra = [c for c in extra if c is not cert]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise CertificateError(f"{name}: the private key is of an unsupported type ({type(key).__name__})")
+        raise CertificateError(_("{name}: the private key is of an unsupported type ({type})").format(
+            name=name, type=type(key).__name__))
     return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

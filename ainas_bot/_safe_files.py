@@ -11,6 +11,7 @@ import os
 import stat
 from pathlib import Path
 
+from ainas_bot._i18n import N_, _
 from ainas_bot.errors import AinasBotError, ConfigError, OutputError
 
 __all__ = [
@@ -25,11 +26,12 @@ MAX_INVENTORY_BYTES = 16 * 1024 * 1024
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+    """What the file is instead of a regular file, as a noun the messages name."""
+    for test, name in ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a FIFO")), (stat.S_ISCHR, N_("a device")),
+                       (stat.S_ISBLK, N_("a device")), (stat.S_ISSOCK, N_("a socket"))):
         if test(mode):
-            return name
-    return "not a regular file"
+            return _(name)
+    return _("not a regular file")
 
 
 def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError] = ConfigError) -> bytes:
@@ -38,24 +40,26 @@ def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise error(f"{label}: does not exist") from None
+        raise error(_("{label}: does not exist").format(label=label)) from None
     except OSError as exc:
-        raise error(f"{label}: cannot be opened ({exc.strerror})") from None
+        raise error(_("{label}: cannot be opened ({reason})").format(label=label, reason=exc.strerror)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise error(f"{label}: is {_kind(mode)}, not a regular file; give the file itself")
+            raise error(_("{label}: is {kind}, not a regular file; give the file itself").format(label=label,
+                                                                                              kind=_kind(mode)))
         chunks: list[bytes] = []
         size = 0
         while size <= limit and (chunk := os.read(fd, min(65536, limit + 1 - size))):
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise error(f"{label}: cannot be read ({exc.strerror})") from None
+        raise error(_("{label}: cannot be read ({reason})").format(label=label, reason=exc.strerror)) from None
     finally:
         os.close(fd)
     if size > limit:
-        raise error(f"{label}: is larger than {limit} bytes; this cannot be the right file")
+        raise error(_("{label}: is larger than {limit} bytes; this cannot be the right file").format(label=label,
+                                                                                                    limit=limit))
     return b"".join(chunks)
 
 
@@ -69,17 +73,19 @@ def read_secret_line(path: Path, *, what: str) -> tuple[str, bool]:
         link = path.lstat()
         target = path.stat() if stat.S_ISLNK(link.st_mode) else link
     except FileNotFoundError:
-        raise ConfigError(f"{what}: secret file {path} does not exist") from None
+        raise ConfigError(_("{what}: secret file {path} does not exist").format(what=what, path=path)) from None
     except OSError as exc:
-        raise ConfigError(f"{what}: secret file {path} cannot be read ({exc.strerror})") from None
+        raise ConfigError(_("{what}: secret file {path} cannot be read ({reason})").format(
+            what=what, path=path, reason=exc.strerror)) from None
     if stat.S_ISLNK(link.st_mode) and (target.st_mode & 0o077 or target.st_uid != os.getuid()):
-        raise ConfigError(f"{what}: secret file {path} is a symlink to a file that is not owner-only; "
-                          "refused (point it at a file of yours with chmod 600, or copy the secret there)")
-    data = read_regular(path, limit=MAX_SECRET_BYTES, what=f"{what}: secret file")
+        raise ConfigError(_("{what}: secret file {path} is a symlink to a file that is not owner-only; refused "
+                            "(point it at a file of yours with chmod 600, or copy the secret there)").format(
+            what=what, path=path))
+    data = read_regular(path, limit=MAX_SECRET_BYTES, what=_("{what}: secret file").format(what=what))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError(f"{what}: secret file {path} is not UTF-8 text") from None
+        raise ConfigError(_("{what}: secret file {path} is not UTF-8 text").format(what=what, path=path)) from None
     first = text.splitlines()[0] if text else ""
     return first, bool(target.st_mode & (stat.S_IRWXG | stat.S_IRWXO))
 
@@ -97,14 +103,16 @@ def make_private_dir(folder: Path) -> list[Path]:
             os.chmod(missing, 0o700)  # mkdir's mode passes through the umask
             created.append(missing)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror})") from None
+        raise OutputError(_("{folder}: cannot create the folder ({reason})").format(folder=folder,
+                                                                                   reason=exc.strerror)) from None
     return created
 
 
 def child_path(folder: Path, name: str) -> Path:
     """`folder / name` for a name made of the bot's own parts; anything that could leave `folder` is refused."""
     if not name or name in (".", "..") or "/" in name or "\0" in name:
-        raise OutputError(f"{folder}: refusing to write a file named {name!r} (it would leave the folder)")
+        raise OutputError(_("{folder}: refusing to write a file named {name} (it would leave the folder)").format(
+            folder=folder, name=repr(name)))
     return folder / name
 
 
@@ -118,12 +126,16 @@ def open_for_writing(path: Path, *, append: bool = False, truncate: bool | None 
     try:
         fd = os.open(path, flags, 0o600)
     except OSError as exc:
-        why = "it is a symlink; refused" if exc.errno == 40 else exc.strerror  # ELOOP: O_NOFOLLOW met a link
-        raise OutputError(f"{what} {path}: cannot be written ({why})") from None
+        if exc.errno == 40:  # ELOOP: O_NOFOLLOW met a link
+            raise OutputError(_("{what} {path}: cannot be written (it is a symlink; refused)").format(
+                what=what, path=path)) from None
+        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
+                                                                                  reason=exc.strerror)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise OutputError(f"{what} {path}: is {_kind(mode)}, not a regular file; refused")
+            raise OutputError(_("{what} {path}: is {kind}, not a regular file; refused").format(what=what, path=path,
+                                                                                               kind=_kind(mode)))
         os.set_blocking(fd, True)
         if truncate if truncate is not None else not append:
             os.ftruncate(fd, 0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ainas_bot._i18n import _
+
 __all__ = ["clean_id", "id_warnings", "visible"]
 
 # 利用登録通知書 ※4: a login ID is five half-width lower-case letters and digits. The manual's own login
@@ -27,10 +29,13 @@ def clean_id(value: str, *, field: str) -> str:
     a path separator or a control character (it names a folder of artifacts, and is typed on the portal)."""
     text = unicodedata.normalize("NFKC", value).strip(" ")
     bad = [ch for ch in text if ch in _SEPARATORS or _invisible(ch) or ch == " "]
-    if bad or not text:
-        what = "is empty" if not text else "holds " + ", ".join(
-            dict.fromkeys(f"U+{ord(ch):04X}" if _invisible(ch) or ch == " " else f"'{ch}'" for ch in bad))
-        raise ValueError(f"{field} {visible(value)} {what}; type the ID as on the 利用登録通知書")
+    if not text:
+        raise ValueError(_("{field} {value} is empty; type the ID as on the 利用登録通知書").format(
+            field=field, value=visible(value)))
+    if bad:
+        raise ValueError(_("{field} {value} holds {characters}; type the ID as on the 利用登録通知書").format(
+            field=field, value=visible(value), characters=", ".join(dict.fromkeys(
+                f"U+{ord(ch):04X}" if _invisible(ch) or ch == " " else f"'{ch}'" for ch in bad))))
     return text
 
 
@@ -38,9 +43,9 @@ def id_warnings(office_id: str, login_id: str) -> list[str]:
     """Shapes the notice does not describe: worth a look, not a refusal."""
     found = []
     if not office_id.isascii() or not office_id.isdigit():
-        found.append(f"office {office_id}: id (代理人組織ID) '{office_id}' is not digits; check it against the "
-                     "利用登録通知書")
+        found.append(_("office {office}: id (代理人組織ID) '{office}' is not digits; check it against the "
+                       "利用登録通知書").format(office=office_id))
     if not _LOGIN_ID.fullmatch(login_id):
-        found.append(f"office {office_id}: login_id '{login_id}' is not five lower-case letters and digits as "
-                     "the 利用登録通知書 describes; check it (0/o, 1/l)")
+        found.append(_("office {office}: login_id '{login_id}' is not five lower-case letters and digits as the "
+                       "利用登録通知書 describes; check it (0/o, 1/l)").format(office=office_id, login_id=login_id))
     return found

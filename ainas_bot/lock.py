@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ainas_bot._i18n import _
 from ainas_bot._safe_files import open_for_writing
 from ainas_bot.errors import LockHeldError
 
@@ -26,8 +27,9 @@ def run_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-            raise LockHeldError(f"{path}: another run holds the lock (PID {holder}); not started") from None
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or _("unknown")
+            raise LockHeldError(_("{path}: another run holds the lock (PID {pid}); not started").format(
+                path=path, pid=holder)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:

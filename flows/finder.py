@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from playwright.async_api import Locator, Page, Playwright
 
+from ainas_bot._i18n import _
 from ainas_bot.portal_text import LABEL_DECORATIONS
 
 __all__ = [
@@ -111,7 +112,7 @@ class Title:
         object.__setattr__(self, "texts", texts)
 
     def __str__(self) -> str:
-        return f"title {' / '.join(self.texts)}"
+        return _("title {text}").format(text=" / ".join(self.texts))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +122,7 @@ class Field:
     label: str
 
     def __str__(self) -> str:
-        return f"field {self.label}"
+        return _("field {text}").format(text=self.label)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Button:
     caption: str
 
     def __str__(self) -> str:
-        return f"button {self.caption}"
+        return _("button {text}").format(text=self.caption)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +145,7 @@ class Text:
         object.__setattr__(self, "messages", messages)
 
     def __str__(self) -> str:
-        return f"message {' / '.join(self.messages)}"
+        return _("message {text}").format(text=" / ".join(self.messages))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -157,7 +158,7 @@ class Table:
         object.__setattr__(self, "columns", columns)
 
     def __str__(self) -> str:
-        return f"table with columns {', '.join(self.columns)}"
+        return _("table with columns {columns}").format(columns=", ".join(self.columns))
 
 
 Marker = Title | Field | Button | Text | Table

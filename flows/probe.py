@@ -18,6 +18,7 @@ from playwright.async_api import BrowserContext, Page
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
+from ainas_bot._i18n import N_, _
 from ainas_bot.errors import AinasBotError, FlowError
 from ainas_bot.portal_text import text_of
 from flows.finder import Button, Field, Marker, Table, Title, caption_core, cell_texts, explain, seen_on_screen
@@ -26,6 +27,11 @@ from flows.pages._base import PortalPage
 from flows.snapshots import Snapshots
 
 __all__ = ["Check", "ProbeReport", "ScreenReport", "probe_office"]
+
+
+# How the report names each kind of thing it looks for (`Check.what`, which the JSON keeps as it is).
+_KINDS = {"title": N_("title {text}"), "field": N_("field {text}"), "button": N_("button {text}"),
+          "table": N_("table {text}"), "row": N_("row {text}"), "link": N_("link {text}")}
 
 
 @dataclasses.dataclass
@@ -52,7 +58,12 @@ class Check:
         unknown = {caption_core(c): c for c in self.candidates if caption_core(c) and caption_core(c) not in known}
         near = difflib.get_close_matches(caption_core(self.text), list(unknown), n=1, cutoff=0.0)
         value = unknown[near[0]] if near else "…"
-        return f'set [portal_text] "{self.name}" = "{value}"'
+        return _('set [portal_text] "{name}" = "{value}"').format(name=self.name, value=value)
+
+    def described(self) -> str:
+        """The kind of thing and its text, as the report names it (`button 確定`)."""
+        kind = _KINDS.get(self.what)
+        return _(kind).format(text=self.text) if kind else f"{self.what} {self.text}"
 
 
 @dataclasses.dataclass
@@ -89,11 +100,13 @@ class ProbeReport:
         if self.first_missing is not None:
             screen, check = self.first_missing
             hint = check.hint()
-            return (f"office {self.office_id}: {screen.screen}: {check.what} {check.text} not found"
-                    + (f"; {hint}" if hint else ""))
+            found = {"office": self.office_id, "screen": screen.screen, "thing": check.described(), "hint": hint}
+            return (_("office {office}: {screen}: {thing} not found; {hint}") if hint
+                    else _("office {office}: {screen}: {thing} not found")).format(**found)
         if self.error is not None:
-            return f"office {self.office_id}: {self.error}"
-        return f"office {self.office_id}: every screen, field, button and table the update needs was found"
+            return _("office {office}: {error}").format(office=self.office_id, error=self.error)
+        return _("office {office}: every screen, field, button and table the update needs was found").format(
+            office=self.office_id)
 
     def as_json(self) -> dict[str, Any]:
         return {"office": self.office_id, "ok": self.ok, "summary": self.summary(), "error": self.error,
@@ -139,8 +152,8 @@ class _Walk:
         check.how = await explain(page.page, Table(*columns))
         rows: list[dict[str, str]] = []
         if check.found:
-            _, read = await page.table(columns)
-            rows = [cells for _, cells in read]
+            _table, read = await page.table(columns)
+            rows = [cells for _index, cells in read]
         return check, rows
 
 

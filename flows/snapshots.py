@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 
 from playwright.async_api import Page
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import ConfigError
 from flows.finder import Text, locate
 
@@ -46,9 +47,10 @@ class Snapshots:
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(f"--snapshots {folder}: cannot create the folder ({exc.strerror})") from None
+            raise ConfigError(_("--snapshots {folder}: cannot create the folder ({reason})").format(
+                folder=folder, reason=exc.strerror)) from None
         if folder.is_symlink() or not folder.is_dir():
-            raise ConfigError(f"--snapshots {folder}: not a folder")
+            raise ConfigError(_("--snapshots {folder}: not a folder").format(folder=folder))
         if folder.stat().st_uid == os.getuid():
             folder.chmod(0o700)
         self.written: list[Path] = []

@@ -19,3 +19,24 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], browser_n
             args["executable_path"] = str(exe)
         args["args"] = ["--disable-background-networking", "--disable-component-update", "--no-first-run"]
     return args
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _english_locale() -> Any:
+    """The suite reads English messages: a machine whose locale is Japanese would otherwise run it in
+    Japanese (the CLI follows the locale). Tests of the Japanese output ask for it themselves."""
+    patch = pytest.MonkeyPatch()
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        patch.delenv(name, raising=False)
+    patch.setenv("LANG", "C.UTF-8")
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Any:
+    """`use_language` is process-wide: a test that ran the CLI in Japanese leaves English behind it."""
+    yield
+    from ainas_bot._i18n import use_language
+
+    use_language("en")

@@ -21,6 +21,7 @@ from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import (
     FlowError,
     PortalAuthError,
@@ -109,9 +110,10 @@ class PortalPage:
             if not await self._first_of(target.first, remaining_ms, element or str(wanted[0])):
                 continue  # a window opened or closed: look in the one that is current now
             if not await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000)):
-                raise PortalUnavailableError(
-                    f"{self.screen}: the screen did not settle within {self.timeout_ms / 1000:g} s "
-                    f"({len(self.tab.outstanding)} requests outstanding)", screen=self.screen)
+                raise PortalUnavailableError(_(
+                    "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
+                    screen=self.screen, seconds=f"{self.timeout_ms / 1000:g}", count=len(self.tab.outstanding)),
+                    screen=self.screen)
             if page is not self.page:
                 continue
             self.shown_text = await self.raise_if_interrupted(await self._body_text())
@@ -156,8 +158,9 @@ class PortalPage:
                 raise PortalUnavailableError(f"{self.screen}: {first_line(exc)}", screen=self.screen) from None
         await self.raise_if_interrupted()
         if any(marker in tab.failure for marker in CERT_ERRORS):
-            raise PortalUntrustedError(f"{self.screen}: the portal's server certificate is not trusted "
-                                       f"({tab.failure}); set portal_ca (nothing secret was typed)",
+            raise PortalUntrustedError(_("{screen}: the portal's server certificate is not trusted ({reason}); set "
+                                         "portal_ca (nothing secret was typed)").format(screen=self.screen,
+                                                                                        reason=tab.failure),
                                        screen=self.screen)
         raise PortalUnavailableError(f"{self.screen}: {tab.describe_failure()}", screen=self.screen)
 
@@ -165,28 +168,30 @@ class PortalPage:
         text = self.tab.unexpected_dialog or ""
         self.tab.unexpected_dialog = None
         self.tab.dialog_seen.clear()
-        raise PortalChangedError(f"{self.screen}: the portal asked \u201c{text}\u201d where the bot did not mean "
-                                 "to submit; dismissed, and stopped", screen=self.screen)
+        raise PortalChangedError(_("{screen}: the portal asked \u201c{text}\u201d where the bot did not mean to "
+                                   "submit; dismissed, and stopped").format(screen=self.screen, text=text),
+                                 screen=self.screen)
 
     async def _timed_out(self, element: str) -> None:
         """Name a wait that ran out: a portal that did not answer, or a screen without what was needed."""
         await self.raise_if_interrupted()
-        seconds = self.timeout_ms / 1000
+        seconds = f"{self.timeout_ms / 1000:g}"
         if any(r.resource_type == "document" for r in self.tab.outstanding) or not await self._body_text():
             raise PortalUnavailableError(
-                f"{self.screen}: the portal did not answer within {seconds:g} s (waiting for {element})",
-                screen=self.screen)
-        raise PortalChangedError(f"{self.screen}: {element} did not appear within {seconds:g} s; "
-                                 f"{await self._what_is_shown()}", screen=self.screen)
+                _("{screen}: the portal did not answer within {seconds} s (waiting for {element})").format(
+                    screen=self.screen, seconds=seconds, element=element), screen=self.screen)
+        raise PortalChangedError(_("{screen}: {element} did not appear within {seconds} s; {shown}").format(
+            screen=self.screen, element=element, seconds=seconds, shown=await self._what_is_shown()),
+            screen=self.screen)
 
     async def _what_is_shown(self) -> str:
         try:
             seen = await _seen(self.page)
         except PlaywrightError:
-            return "the screen could not be read"
-        titles = ", ".join(seen["titles"]) or "none"
-        buttons = ", ".join(dict.fromkeys(seen["buttons"])) or "none"
-        return f"the screen shows titles: {titles}; buttons: {buttons}"
+            return _("the screen could not be read")
+        titles = ", ".join(seen["titles"]) or _("none")
+        buttons = ", ".join(dict.fromkeys(seen["buttons"])) or _("none")
+        return _("the screen shows titles: {titles}; buttons: {buttons}").format(titles=titles, buttons=buttons)
 
     async def raise_if_interrupted(self, body: str | None = None) -> str:
         """Turn a maintenance page, a lost session or a refusal on screen into our error; else the
@@ -194,21 +199,24 @@ class PortalPage:
         if body is None:
             body = await self._body_text()
         if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL):
-            raise PortalUntrustedError(
+            raise PortalUntrustedError(_(
                 "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
-                "(nothing secret was typed)", screen=self.screen)
+                "(nothing secret was typed)"), screen=self.screen)
         if shows(body, Message.MAINTENANCE):
-            raise PortalUnavailableError(f"{self.screen}: the portal shows its maintenance page", screen=self.screen)
+            raise PortalUnavailableError(_("{screen}: the portal shows its maintenance page").format(
+                screen=self.screen), screen=self.screen)
         if _UNTRUSTED in body:  # the proxy could not reach the portal
             raise PortalUnavailableError(f"{self.screen}: {body.strip().splitlines()[0]}", screen=self.screen)
         for message in _session_lost():
             if shows(body, message):
-                raise PortalUnavailableError(f"{self.screen}: session lost: {message}", screen=self.screen)
+                raise PortalUnavailableError(_("{screen}: session lost: {message}").format(
+                    screen=self.screen, message=message), screen=self.screen)
         for message in (Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT,
                         Message.NO_ADMIN_RIGHTS):
             if shows(body, message):
                 raise (PortalAuthError if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
-                       else PortalChangedError)(f"{self.screen}: the portal says: {message}", screen=self.screen)
+                       else PortalChangedError)(_("{screen}: the portal says: {message}").format(
+                    screen=self.screen, message=message), screen=self.screen)
         return body
 
     async def _body_text(self) -> str:
@@ -226,8 +234,8 @@ class PortalPage:
         except PlaywrightError as exc:
             raise PortalUnavailableError(f"{self.screen}: {marker}: {first_line(exc)}", screen=self.screen) from None
         if count == 0:
-            raise PortalChangedError(f"{self.screen}: no {marker} on the screen; {await self._what_is_shown()}",
-                                     screen=self.screen)
+            raise PortalChangedError(_("{screen}: no {marker} on the screen; {shown}").format(
+                screen=self.screen, marker=marker, shown=await self._what_is_shown()), screen=self.screen)
         return found.first
 
     async def has(self, marker: Marker) -> bool:
@@ -251,16 +259,16 @@ class PortalPage:
 
     async def click(self, caption: str, *, scope: Locator | None = None) -> None:
         button = await self.require(Button(caption), scope=scope)
-        await self.act(f"button {caption}", lambda: button.click(timeout=self.timeout_ms))
+        await self.act(str(Button(caption)), lambda: button.click(timeout=self.timeout_ms))
 
     async def fill(self, label: str, value: str | SecretStr) -> None:
         field = await self.require(Field(label))
         text = value.get_secret_value() if isinstance(value, SecretStr) else value
-        await self.act(f"field {label}", lambda: field.fill(text, timeout=self.timeout_ms))
+        await self.act(str(Field(label)), lambda: field.fill(text, timeout=self.timeout_ms))
 
     async def choose_file(self, label: str, path: Path) -> None:
         field = await self.require(Field(label))
-        await self.act(f"field {label}", lambda: field.set_input_files(path, timeout=self.timeout_ms))
+        await self.act(str(Field(label)), lambda: field.set_input_files(path, timeout=self.timeout_ms))
 
     @contextlib.contextmanager
     def submitting(self) -> Iterator[None]:
@@ -271,7 +279,7 @@ class PortalPage:
     # --- reading a settled screen ---------------------------------------------------------
     async def pairs(self, labels: tuple[str, ...]) -> dict[str, str | None]:
         """Key/value rows: label → value shown (None when the screen has no such row)."""
-        return await self.act("key/value rows", lambda: read_pairs(self.page, labels))
+        return await self.act(_("key/value rows"), lambda: read_pairs(self.page, labels))
 
     async def table(self, columns: tuple[str, ...]) -> tuple[Locator, list[tuple[int, dict[str, str]]]]:
         """The table with these column headers and its rows (row index, column → text)."""
@@ -301,4 +309,5 @@ class PortalPage:
     async def logout(self) -> None:
         with self.submitting():
             await self.click(Label.LOGOUT)
-            await self.arrive(Field(Label.LOGIN_ID), element=f"field {Label.LOGIN_ID} after {Label.LOGOUT}")
+            await self.arrive(Field(Label.LOGIN_ID), element=_("field {field} after {button}").format(
+                field=Label.LOGIN_ID, button=Label.LOGOUT))

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from playwright.async_api import Dialog, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot._i18n import _
+
 __all__ = ["QUIET_MS", "Tab", "tab_of"]
 
 log = logging.getLogger(__name__)
@@ -72,7 +74,7 @@ class Tab:
 
     def _opened(self, popup: Page) -> None:
         if popup not in self.pages:
-            log.info("the portal opened a window: %s", popup.url)
+            log.info(_("the portal opened a window: {url}").format(url=popup.url))
             self._adopt(popup)
             self.changed.set()
 
@@ -123,18 +125,22 @@ class Tab:
         self.idle.set()
 
     def describe_failure(self) -> str:
-        return f"the connection failed ({self.failure})" if self.failure else f"the portal answered HTTP {self.status}"
+        if self.failure:
+            return _("the connection failed ({reason})").format(reason=self.failure)
+        return _("the portal answered HTTP {status}").format(status=self.status)
 
     # --- dialogs ------------------------------------------------------------------------------
     async def _dialog(self, dialog: Dialog) -> None:
         try:
             if dialog.type == "beforeunload" or self.submitting:
                 if dialog.type != "beforeunload":
-                    log.info("the portal asked (%s): %s — accepted", dialog.type, dialog.message)
+                    log.info(_("the portal asked ({kind}): {text} — accepted").format(kind=dialog.type,
+                                                                                        text=dialog.message))
                     self.accepted.append(dialog.message)
                 await dialog.accept()
             else:
-                log.info("the portal asked (%s): %s — dismissed", dialog.type, dialog.message)
+                log.info(_("the portal asked ({kind}): {text} — dismissed").format(kind=dialog.type,
+                                                                                     text=dialog.message))
                 self.unexpected_dialog = dialog.message
                 self.dialog_seen.set()
                 await dialog.dismiss()

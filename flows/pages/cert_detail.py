@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ainas_bot import portal_text
+from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
 from flows.finder import Button
@@ -22,7 +23,8 @@ async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]
     shown = await page.pairs(labels)
     missing = [label for label in labels if shown.get(label) is None]
     if missing:
-        raise PortalChangedError(f"{page.screen}: no row {', '.join(missing)}", screen=page.screen)
+        raise PortalChangedError(_("{screen}: no row {labels}").format(screen=page.screen, labels=", ".join(missing)),
+                                 screen=page.screen)
     return {label: shown[label] or "" for label in labels}
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import FlowError, PortalChangedError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Text, Title
@@ -37,12 +38,12 @@ class CertRegisterPage(PortalPage):
         with self.submitting():
             await self.click(Label.CONFIRM)
             found = await detail.arrive(Title(Screen.CERT_DETAIL), Text(*_refusals()),
-                                        element=f"{Screen.CERT_DETAIL} after upload")
+                                        element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL))
         for text in _refusals():
             if shows(detail.shown_text, text):
-                raise UploadRefusedError(f"{self.screen}: the portal refused the certificate: {text}",
-                                         screen=self.screen)
+                raise UploadRefusedError(_("{screen}: the portal refused the certificate: {message}").format(
+                    screen=self.screen, message=text), screen=self.screen)
         if not isinstance(found, Title):
-            raise PortalChangedError(f"{self.screen}: no {Screen.CERT_DETAIL} after {Label.CONFIRM}",
-                                     screen=self.screen)
+            raise PortalChangedError(_("{screen}: no {expected} after {button}").format(
+                screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM), screen=self.screen)
         return detail

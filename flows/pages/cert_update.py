@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import FlowError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Marker, Text, Title
@@ -74,7 +75,8 @@ class CertUpdatePage(PortalPage):
             await self.click(Label.CONFIRM)
             errors = _field_errors()
             found = await self.arrive(*update_results(), confirm_title, errors,
-                                      element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
+                                      element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL,
+                                                                                   button=Label.CONFIRM))
         if found == confirm_title:
             return await CertUpdateConfirmPage(self.page, self.timeout_ms).confirm(form)
         if found != errors:
@@ -84,5 +86,5 @@ class CertUpdatePage(PortalPage):
             message = await self.row_message(label)
             if message:
                 shown.append(f"{label}: {message}")
-        raise FieldErrorsError(f"{self.screen}: the portal refused the input: " + "; ".join(shown or ["(no message)"]),
-                               screen=self.screen)
+        raise FieldErrorsError(_("{screen}: the portal refused the input: {errors}").format(
+            screen=self.screen, errors="; ".join(shown) if shown else _("(no message)")), screen=self.screen)

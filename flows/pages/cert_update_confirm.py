@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import PortalMismatchError
 from ainas_bot.portal_text import Label, Screen
 from flows.finder import normalise, portal_date
@@ -34,11 +35,13 @@ class CertUpdateConfirmPage(PortalPage):
 
         typed = form.typed()
         shown = await read_rows(self, tuple(typed))
-        differences = [f"{label}: the 確認 screen shows '{shown[label]}', typed '{value}'"
-                       for label, value in typed.items() if not _same(label, shown[label], value)]
+        differences = [_("{label}: the 確認 screen shows '{shown}', typed '{typed}'").format(
+            label=label, shown=shown[label], typed=value) for label, value in typed.items()
+            if not _same(label, shown[label], value)]
         if differences:
             raise PortalMismatchError(f"{self.screen}: " + "; ".join(differences), screen=self.screen)
         with self.submitting():
             await self.click(Label.CONFIRM)
-            found = await self.arrive(*update_results(), element=f"{Screen.CERT_DETAIL} after {Label.CONFIRM}")
+            found = await self.arrive(*update_results(), element=_("{screen} after {button}").format(
+                screen=Screen.CERT_DETAIL, button=Label.CONFIRM))
         return await result_of(self, found)

@@ -6,6 +6,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Button, Field, Text
@@ -16,9 +17,11 @@ __all__ = ["LoginPage"]
 
 def _refusals() -> dict[str, str]:
     return {
-        Message.LOGIN_FAILED: "wrong login ID or password",
-        Message.ACCOUNT_LOCKED: "the account is locked",
-        Message.CLOSED_HOURS: "the portal is outside its service hours",
+        Message.LOGIN_FAILED: _("{screen}: wrong login ID or password (the portal says: {message}); not retried"),
+        Message.ACCOUNT_LOCKED: _("{screen}: the account is locked (the portal says: {message}); not retried"),
+        # Kept in English: flows.renewal._transient recognises a closed portal by "service hours" in it.
+        Message.CLOSED_HOURS: "{screen}: the portal is outside its service hours (the portal says: {message}); "
+                              "not retried",
     }
 
 
@@ -32,13 +35,14 @@ class LoginPage(PortalPage):
             await page.goto(url, timeout=timeout_ms, wait_until="domcontentloaded")
         except PlaywrightError as exc:
             if any(marker in str(exc) for marker in CERT_ERRORS):
-                raise PortalUntrustedError(
-                    f"{Screen.LOGIN}: the portal's server certificate is not trusted ({first_line(exc)}); "
-                    "set portal_ca (nothing secret was typed)", screen=Screen.LOGIN) from None
-            raise PortalUnavailableError(f"{Screen.LOGIN}: cannot open {url}: {first_line(exc)}",
-                                         screen=Screen.LOGIN) from None
+                raise PortalUntrustedError(_(
+                    "{screen}: the portal's server certificate is not trusted ({reason}); set portal_ca (nothing "
+                    "secret was typed)").format(screen=Screen.LOGIN, reason=first_line(exc)),
+                    screen=Screen.LOGIN) from None
+            raise PortalUnavailableError(_("{screen}: cannot open {url}: {reason}").format(
+                screen=Screen.LOGIN, url=url, reason=first_line(exc)), screen=Screen.LOGIN) from None
         # The login screen is known by its field: its title is the system's name, shown on other screens too.
-        await login.arrive(Field(Label.LOGIN_ID), element=f"field {Label.LOGIN_ID}")
+        await login.arrive(Field(Label.LOGIN_ID), element=str(Field(Label.LOGIN_ID)))
         return login
 
     async def log_in(self, login_id: str, password: SecretStr) -> HomePage:
@@ -48,10 +52,10 @@ class LoginPage(PortalPage):
         await self.click(Label.LOGIN)
         home = HomePage(self.page, self.timeout_ms)
         refusals = _refusals()
-        await home.arrive(Button(Label.LOGOUT), Text(*refusals), element=f"{Label.LOGOUT} after login")
-        for text, meaning in refusals.items():
+        await home.arrive(Button(Label.LOGOUT), Text(*refusals), element=_("{button} after login").format(
+            button=Label.LOGOUT))
+        for text, refusal in refusals.items():
             if shows(home.shown_text, text):
                 error = PortalUnavailableError if text == Message.CLOSED_HOURS else PortalAuthError
-                raise error(f"{Screen.LOGIN}: {meaning} (the portal says: {text}); not retried",
-                            screen=Screen.LOGIN)
+                raise error(refusal.format(screen=Screen.LOGIN, message=text), screen=Screen.LOGIN)
         return home

@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.async_api import Locator
 
 from ainas_bot import portal_text
+from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
@@ -30,21 +31,23 @@ class OrgDetailPage(PortalPage):
         """Stop unless this is the organisation asked for."""
         shown = (await self.pairs((Label.ORG_ID,)))[Label.ORG_ID]
         if shown is None:
-            raise PortalChangedError(f"{self.screen}: no row {Label.ORG_ID}", screen=self.screen)
-        if normalise(shown) != normalise(org_id):
-            raise PortalChangedError(f"{self.screen}: opened {Label.ORG_ID} {shown}, expected {org_id}",
+            raise PortalChangedError(_("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_ID),
                                      screen=self.screen)
+        if normalise(shown) != normalise(org_id):
+            raise PortalChangedError(_("{screen}: opened {label} {shown}, expected {expected}").format(
+                screen=self.screen, label=Label.ORG_ID, shown=shown, expected=org_id), screen=self.screen)
 
     async def org_name(self) -> str:
         """The organisation's 代理人組織名, from its key/value row."""
         shown = (await self.pairs((Label.ORG_NAME,)))[Label.ORG_NAME]
         if shown is None:
-            raise PortalChangedError(f"{self.screen}: no row {Label.ORG_NAME}", screen=self.screen)
+            raise PortalChangedError(_("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_NAME),
+                                     screen=self.screen)
         return shown
 
     async def certificates(self) -> list[CertificateRow]:
         """The certificate table, by its column headers, read from the settled screen."""
-        _, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
+        _table, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
         return [CertificateRow(
             registered_at=cells[Label.REGISTERED_AT],
             trade_name_kanji=cells[Label.TRADE_NAME_KANJI],
@@ -55,7 +58,7 @@ class OrgDetailPage(PortalPage):
 
     async def open_certificate(self, row: CertificateRow) -> CertDetailPage:
         """Open the 照会 of this row: its own link, not the first one with the same 登録日時."""
-        table, _ = await self.table(portal_text.CERT_TABLE_COLUMNS)
+        table, _rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
         await self.click(row.registered_at, scope=row_locator(table, row.position))
         detail = CertDetailPage(self.page, self.timeout_ms)
         await detail.arrive()

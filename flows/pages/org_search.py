@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ainas_bot import portal_text
+from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError
 from ainas_bot.portal_text import Label, Message
 from flows.finder import Table, Text, normalise
@@ -20,19 +21,20 @@ class OrgSearchPage(PortalPage):
         await self.fill(Label.ORG_ID, org_id)
         await self.click(Label.SEARCH)
         found = await self.arrive(Table(*portal_text.ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
-                                  element=f"search result for {Label.ORG_ID} {org_id}")
+                                  element=_("search result for {label} {value}").format(label=Label.ORG_ID,
+                                                                                        value=org_id))
         rows = [] if isinstance(found, Text) else (await self.table(portal_text.ORG_SEARCH_COLUMNS))[1]
         matching = [index for index, cells in rows if normalise(cells[Label.ORG_ID]) == normalise(org_id)]
         if not matching:
-            raise PortalAuthError(
-                f"{self.screen}: {Label.ORG_ID} {org_id} is not among the organisations this login administers",
-                screen=self.screen)
+            raise PortalAuthError(_(
+                "{screen}: {label} {value} is not among the organisations this login administers").format(
+                screen=self.screen, label=Label.ORG_ID, value=org_id), screen=self.screen)
         self._row = matching[0]
         return self
 
     async def open_org(self, org_id: str) -> OrgDetailPage:
         """Its 代理人組織ID in the result row, whatever the element that makes it clickable."""
-        table, _ = await self.table(portal_text.ORG_SEARCH_COLUMNS)
+        table, _rows = await self.table(portal_text.ORG_SEARCH_COLUMNS)
         await self.click(org_id, scope=row_locator(table, self._row) if self._row >= 0 else table)
         detail = OrgDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
