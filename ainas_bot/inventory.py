@@ -24,7 +24,7 @@ from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.secretref import parse_ref_string
 from ainas_bot.settings import Office, Settings
 
-__all__ = ["COLUMNS", "all_offices", "failed_office_ids", "read_offices_csv", "select_offices"]
+__all__ = ["COLUMNS", "all_offices", "failed_office_ids", "select_offices"]
 
 # Field -> header names accepted, Japanese first. Headers match after NFKC (full-width parentheses, letters and
 # spaces), case folding and dropping spaces, `_` and `-`.
@@ -182,11 +182,6 @@ def _read(path: Path) -> list[tuple[int, Office]]:
     if columns is None:
         raise ConfigError(f"{name}: no header row; the first row names the columns, e.g. {', '.join(COLUMNS)}")
     return list(found.values())
-
-
-def read_offices_csv(path: Path) -> list[Office]:
-    """The offices of a CSV inventory; relative paths are relative to the CSV's folder."""
-    return [office for _, office in _read(path)]
 
 
 def failed_office_ids(report: Path) -> list[str]:

@@ -54,10 +54,6 @@ class PreparedOffice:
     start_date: dt.date
     warnings: tuple[str, ...] = ()  # for the report: min_days_left, confirmed values
 
-    @property
-    def secrets(self) -> tuple[SecretStr, ...]:
-        return (self.login_password, self.client_cert_password, self.pin)
-
 
 def select_signing_p12(
     path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None

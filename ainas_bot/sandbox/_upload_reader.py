@@ -42,9 +42,9 @@ class Upload:
     holder_name_kanji: str
     address_street: str
     address_building: str
+    serial: str  # upper-case hex, as the bot writes it
     not_before: dt.datetime
     not_after: dt.datetime
-    serial: str
     key_matches: bool
 
     @property
