@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import write_p12
 from ainas_bot.console import ConsoleEvents, print_recap
@@ -55,43 +57,28 @@ def _fresh_workspace(path: Path) -> Path:
     return path
 
 
-def _secret(folder: Path, key: str, value: str) -> str:
+def _secret(folder: Path, key: str, value: str) -> dict[str, str]:
     folder.mkdir(exist_ok=True, mode=0o700)
     fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(value)
-    return f'{{ secret = "{key}" }}'
-
-
-def _toml_str(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return {"secret": key}
 
 
 def _write_settings(ws: Path, base_url: str, ca: Path, offices: list[dict[str, Any]]) -> Path:
-    lines = [
-        "# Written by `ainas-bot demo`: the sandbox and three offices. Secrets live in ./secrets (0600).",
-        f"portal_url = {_toml_str(base_url)}",
-        f"portal_ca = {_toml_str(str(ca))}",
-        'secrets_dir = "secrets"',
-        'artifacts_dir = "artifacts"',
-        "timeout_seconds = 30",
-    ]
-    for o in offices:
-        lines += [
-            "", "[[offices]]",
-            f"id = {_toml_str(o['id'])}",
-            f"login_id = {_toml_str(o['login_id'])}",
-            f"login_password = {o['login_password']}",
-            f"client_cert = {_toml_str(o['client_cert'])}",
-            f"client_cert_password = {o['client_cert_password']}",
-            f"signing_cert = {_toml_str(o['signing_cert'])}",
-            f"pin = {o['pin']}",
-            f"trade_name_kana = {_toml_str(o['trade_kana'])}",
-            f"holder_name_kana = {_toml_str(o['holder_kana'])}",
-            f"postal_code = {_toml_str(o['postal'])}",
-        ]
+    document = {
+        "portal_url": base_url, "portal_ca": str(ca), "secrets_dir": "secrets", "artifacts_dir": "artifacts",
+        "timeout_seconds": 30,
+        "offices": [{
+            "id": o["id"], "login_id": o["login_id"], "login_password": o["login_password"],
+            "client_cert": o["client_cert"], "client_cert_password": o["client_cert_password"],
+            "signing_cert": o["signing_cert"], "pin": o["pin"], "trade_name_kana": o["trade_kana"],
+            "holder_name_kana": o["holder_kana"], "postal_code": o["postal"],
+        } for o in offices],
+    }
     path = ws / "ainas.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text("# Written by `ainas-bot demo`: the sandbox and three offices. Secrets live in ./secrets (0600).\n"
+                    + tomli_w.dumps(document), encoding="utf-8")
     return path
 
 

@@ -23,7 +23,7 @@ from ainas_bot.errors import AinasBotError, ConfigError, ConfigProblems
 from ainas_bot.settings import Office, Settings
 
 __all__ = ["COLUMNS", "Inventory", "all_offices", "failed_office_ids", "login_conflicts", "read_inventory",
-           "read_offices_csv", "select_offices"]
+           "select_offices"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,14 +68,6 @@ def read_inventory(path: Path, *, sheet: str | None = None) -> Inventory:
     if header is None and not problems:
         problems.append(f"{name}: no header row; the first row names the columns, e.g. {', '.join(COLUMNS)}")
     return Inventory(list(found.values()), problems, header.ignored if header else (), table.kind)
-
-
-def read_offices_csv(path: Path) -> list[Office]:
-    """The offices of an inventory file; ConfigProblems listing every problem when it has any."""
-    inventory = read_inventory(path)
-    if inventory.problems:
-        raise ConfigProblems(inventory.problems)
-    return [office for _, office in inventory.offices]
 
 
 def failed_office_ids(report: Path) -> list[str]:

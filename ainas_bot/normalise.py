@@ -14,10 +14,9 @@ from ainas_bot._typed import visible
 from ainas_bot.errors import InputError
 from ainas_bot.portal_text import KANA_EXTRA
 
-__all__ = ["KANA_PATTERN", "POSTAL_PATTERN", "normalise_kana", "normalise_postal_code"]
+__all__ = ["KANA_PATTERN", "normalise_kana", "normalise_postal_code"]
 
 KANA_PATTERN = re.compile(rf"^[ァ-ヶー{KANA_EXTRA}]+(?:\u3000[ァ-ヶー{KANA_EXTRA}]+)*$")
-POSTAL_PATTERN = re.compile(r"^\d{3}-\d{4}$", re.ASCII)
 _HALFWIDTH_KANA = re.compile(r"[\uff61-\uff9f]+")
 _SPACES = re.compile(r"[ \u3000\t]+")
 _POSTAL_NOISE = re.compile(r"[〒 \u3000\-‐‑–—―−ー－]")  # not \s: a newline or a tab in a value is a mistake

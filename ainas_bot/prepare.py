@@ -56,10 +56,6 @@ class PreparedOffice:
     warnings: tuple[str, ...] = ()  # for the report: min_days_left, confirmed values
     passed_over: tuple[tuple[str, str], ...] = ()  # signing_cert a folder: (file name, why not it), for `check`
 
-    @property
-    def secrets(self) -> tuple[SecretStr, ...]:
-        return (self.login_password, self.client_cert_password, self.pin)
-
 
 def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on: dt.date) -> str:
     """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,

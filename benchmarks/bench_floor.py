@@ -28,6 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -122,16 +124,12 @@ async def _run(base: str, pfxs: list[bytes], concurrency: int, executable: Path 
         return elapsed
 
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
 def _cpu_seconds(pid: int) -> float | None:
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
         return None
-    return (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime of all its threads
+    return float(times.user + times.system)  # of all its threads
 
 
 class CpuSampler(threading.Thread):

@@ -32,8 +32,7 @@ from ainas_bot.portal_text import LABEL_DECORATIONS
 
 __all__ = [
     "ENGINE", "LIBRARY", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core", "cell_texts",
-    "explain", "label_key",
-    "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table", "register",
+    "explain", "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table", "register",
     "seen_on_screen",
 ]
 
@@ -43,7 +42,6 @@ WAVES = "\u301c\u3030\uff5e\u223c\u2053~"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 RULES = {"waves": WAVES, "dashes": DASHES, "decorations": list(LABEL_DECORATIONS)}
 _SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
-_DECORATIONS = [re.compile(source) for source in LABEL_DECORATIONS]
 _CHARS = str.maketrans({**{c: "~" for c in WAVES}, **{c: "-" for c in DASHES}})
 LIBRARY = (Path(__file__).with_name("finder.js").read_text(encoding="utf-8")
            .replace("__RULES__", json.dumps(RULES, ensure_ascii=False)).strip().rstrip(";"))
@@ -56,14 +54,6 @@ def _spaced(text: str) -> str:
 def normalise(text: str) -> str:
     """The form two texts are compared in: `屋号 (漢字)` and `屋号（漢字）` are the same label."""
     return _SPACE.sub("", _spaced(text))
-
-
-def label_key(text: str) -> str:
-    """A label without the marks beside it (【1】, ※, 必須, a trailing colon), normalised."""
-    key = normalise(text)
-    for decoration in _DECORATIONS:
-        key = decoration.sub("", key)
-    return key
 
 
 def _glyph(ch: str) -> bool:

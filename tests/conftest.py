@@ -7,6 +7,15 @@ import pytest
 from ainas_bot.browsers import find_executable
 
 pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox", "tests.fixtures_flow"]
+# pytest-timeout's limit for `slow` tests without a timeout of their own (others: `timeout` in pyproject.toml).
+# The longest, the soak of 300 offices, was measured at 739 to 1281 s on the project's 2-core machine.
+SLOW_TIMEOUT = 2400
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("slow") is not None and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
 
 
 @pytest.fixture(scope="session")

@@ -17,24 +17,9 @@ pytestmark = pytest.mark.e2e
 
 # Run in a process of its own, so that every renderer below it belongs to this one launch.
 _PROBE = textwrap.dedent("""
-    import asyncio, json, os, sys
+    import asyncio, json, sys
+    import psutil
     from playwright.async_api import async_playwright
-
-    def descendants(root):
-        children = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as fh:
-                        children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-                except (OSError, ValueError, IndexError):
-                    pass
-        found, todo = [], [root]
-        while todo:
-            for child in children.get(todo.pop(), []):
-                found.append(child)
-                todo.append(child)
-        return found
 
     async def main():
         executable, args = sys.argv[1], json.loads(sys.argv[2])
@@ -46,11 +31,10 @@ _PROBE = textwrap.dedent("""
             cdp = await browser.new_browser_cdp_session()
             urls = [t["url"] for t in (await cdp.send("Target.getTargets"))["targetInfos"]]
             disabled, renderers = set(), 0
-            for pid in descendants(os.getpid()):
-                try:
-                    with open(f"/proc/{pid}/cmdline") as fh:
-                        words = fh.read().replace("\\0", " ").split()
-                except OSError:
+            for process in psutil.Process().children(recursive=True):
+                try:  # a renderer may rewrite its command line as one string: split it again
+                    words = " ".join(process.cmdline()).split()
+                except psutil.Error:
                     continue
                 if "--type=renderer" in words:
                     renderers += 1

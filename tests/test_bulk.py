@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from ainas_bot.browsers import find_executable
@@ -183,22 +186,41 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _process_group(pgid: int) -> list[psutil.Process]:
+    """The live processes of a process group (zombies waiting for their parent count as ended)."""
+    members = []
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error, ProcessLookupError):
+            if os.getpgid(process.pid) == pgid and process.status() != psutil.STATUS_ZOMBIE:
+                members.append(process)
+    return members
+
+
 @pytest.fixture
-def browser_server() -> Iterator[str]:
+def browser_server(tmp_path: Path) -> Iterator[str]:
+    """`playwright run-server` in a process group of its own: the Python wrapper starts a Node driver, which
+    starts browsers, and ending the wrapper alone leaves them running after the suite."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port",
-                             str(port), "--unsafe"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.1)
-    yield f"ws://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=10)
-    assert proc.stdout is not None
-    proc.stdout.close()
+    with (tmp_path / "run-server.log").open("wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port",
+                                 str(port), "--unsafe"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, "playwright run-server did not start"
+            time.sleep(0.1)
+        yield f"ws://127.0.0.1:{port}/"
+    finally:
+        group = _process_group(proc.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        for straggler in psutil.wait_procs(group, timeout=10)[1]:
+            straggler.kill()
+        proc.wait(timeout=10)
+        assert _process_group(proc.pid) == [], "run-server left processes behind"
 
 
 def test_remote_browser_endpoint(flow_world: FlowWorld, browser_server: str) -> None:

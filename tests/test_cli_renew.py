@@ -13,28 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_flow import FlowWorld, OfficeKit
+from tests.fixtures_settings import settings_toml
 
 pytestmark = pytest.mark.e2e
 BOT = [sys.executable, "-m", "ainas_bot"]
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def write_config(path: Path, world: FlowWorld, kits: list[OfficeKit], **top: object) -> Path:
-    lines = [f"portal_url = {_toml_value(world.sandbox.base_url)}", f"portal_ca = {_toml_value(world.sandbox.ca_pem)}",
-             f"artifacts_dir = {_toml_value(path.parent / 'artifacts')}", "timeout_seconds = 15"]
-    lines += [f"{k} = {_toml_value(v)}" for k, v in top.items() if v is not None]
-    for kit in kits:
-        lines.append("[[offices]]")
-        data = kit.office.model_dump(mode="json", exclude_none=True)
-        lines += [f"{k} = {_toml_value(v)}" for k, v in data.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = {"portal_url": world.sandbox.base_url, "portal_ca": world.sandbox.ca_pem,
+                "artifacts_dir": path.parent / "artifacts", "timeout_seconds": 15, **top}
+    offices = [kit.office.model_dump(mode="json", exclude_none=True) for kit in kits]
+    path.write_text(settings_toml(settings, offices), encoding="utf-8")
     return path
 
 

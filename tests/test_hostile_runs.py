@@ -4,6 +4,7 @@ with its profile (the client key) gone with a bot killed by SIGKILL."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED
@@ -94,15 +96,10 @@ def test_an_unwritable_report_and_audit_are_said_after_the_recap(flow_world: Flo
 
 def _processes_mentioning(text: str) -> list[int]:
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if text in cmdline:
-            found.append(int(entry.name))
+    for process in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if text in " ".join(process.cmdline()):
+                found.append(process.pid)
     return found
 
 

@@ -9,9 +9,14 @@ from pathlib import Path
 import pytest
 
 from ainas_bot.errors import EXIT_USAGE, ConfigError
-from ainas_bot.inventory import all_offices, failed_office_ids, read_inventory, read_offices_csv, select_offices
+from ainas_bot.inventory import all_offices, failed_office_ids, read_inventory, select_offices
 from ainas_bot.secretref import SecretRef
-from ainas_bot.settings import Office, load_settings
+from ainas_bot.settings import Office, Settings, load_settings
+
+
+def read_offices_csv(path: Path) -> list[Office]:
+    """The offices of a CSV inventory alone, read as a run reads `inventory` (paths relative to its folder)."""
+    return all_offices(Settings(inventory=path))
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "S3cr3t-PIN-8472"

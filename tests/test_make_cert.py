@@ -137,16 +137,22 @@ def test_make_cert_pin_file_and_prompt(
 
 
 @pytest.mark.parametrize(
-    "options",
-    [["--not-after", "2030-02-30"], ["--encryption", "rc4"], ["--profile", "secom"], ["--pin", PIN]],
+    ("options", "message"),
+    [(["--not-after", "2030-02-30"], "make-cert: error: argument --not-after: '2030-02-30' is not a date like "
+                                     "2026-01-31"),
+     (["--encryption", "rc4"], "make-cert: error: argument --encryption: invalid choice; see --help"),
+     (["--profile", "secom"], "make-cert: error: argument --profile: invalid choice; see --help"),
+     (["--pin", PIN], "ainas-bot: a PIN is never taken from the command line (ps and the shell history would "
+                      "show it); use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt")],
     ids=["bad-date", "bad-encryption", "bad-profile", "pin-on-argv"],
 )
 def test_make_cert_usage_errors(
-    tmp_path: Path, cli: Callable[..., tuple[int, str, str]], options: list[str]
+    tmp_path: Path, cli: Callable[..., tuple[int, str, str]], options: list[str], message: str
 ) -> None:
     code, _, err = cli("make-cert", tmp_path / "x.p12", "--pin-env", "MY_PIN", *options)
     assert code == 2
-    assert err
+    assert err.splitlines()[-1].endswith(message)
+    assert PIN not in err
     assert not (tmp_path / "x.p12").exists()
 
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ainas_bot.errors import EXIT_USAGE, InputError
-from ainas_bot.normalise import KANA_PATTERN, normalise_kana, normalise_postal_code
+from ainas_bot.normalise import normalise_kana, normalise_postal_code
 
 FIELD = "trade_name_kana (屋号（カナ）)"
 KATAKANA = [chr(c) for c in range(ord("ァ"), ord("ヶ") + 1)] + ["ー"]
-# Full-width katakana that have a half-width spelling (one character or a character and a (semi-)voiced mark).
-HALF_WIDTH: dict[str, str] = {}
-for code in range(0xFF66, 0xFF9E):
-    base = chr(code)
-    for spelling in (base, base + "\uff9e", base + "\uff9f"):
-        full = unicodedata.normalize("NFKC", spelling)
-        if len(full) == 1 and KANA_PATTERN.match(full):
-            HALF_WIDTH.setdefault(full, spelling)
+# Written out, not derived, so that the tests do not repeat the implementation: each hiragana and its
+# katakana, and each full-width katakana with its half-width spelling (one character, or with ﾞ or ﾟ).
+HIRAGANA = ("ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづ"
+            "てでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ")
+KATAKANA_OF_HIRAGANA = ("ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅ"
+                        "テデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ")
+TO_HIRAGANA = dict(zip(KATAKANA_OF_HIRAGANA, HIRAGANA, strict=True))
+HALF_WIDTH = dict(zip("ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテト"
+                      "ナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン",
+                      "ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ", strict=True))
+HALF_WIDTH |= dict(zip("ガギグゲゴザジズゼゾダヂヅデドバビブベボヴパピプペポ",
+                       ["ｶﾞ", "ｷﾞ", "ｸﾞ", "ｹﾞ", "ｺﾞ", "ｻﾞ", "ｼﾞ", "ｽﾞ", "ｾﾞ", "ｿﾞ", "ﾀﾞ", "ﾁﾞ", "ﾂﾞ", "ﾃﾞ", "ﾄﾞ",
+                        "ﾊﾞ", "ﾋﾞ", "ﾌﾞ", "ﾍﾞ", "ﾎﾞ", "ｳﾞ", "ﾊﾟ", "ﾋﾟ", "ﾌﾟ", "ﾍﾟ", "ﾎﾟ"], strict=True))
 
 quick = settings(max_examples=150, database=None, deadline=None)
 kana_words = st.lists(st.text(st.sampled_from(KATAKANA), min_size=1, max_size=12), min_size=1, max_size=4)
@@ -94,8 +97,12 @@ def test_any_spacing_becomes_one_full_width_space(words: list[str], spaces: list
 @given(kana_words)
 def test_hiragana_input_equals_its_katakana(words: list[str]) -> None:
     katakana = "\u3000".join(words)
-    hiragana = "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in katakana)
+    hiragana = "".join(TO_HIRAGANA.get(ch, ch) for ch in katakana)
     assert normalise_kana(hiragana, field=FIELD) == katakana
+
+
+def test_every_hiragana_becomes_its_katakana() -> None:
+    assert normalise_kana(HIRAGANA, field=FIELD) == KATAKANA_OF_HIRAGANA
 
 
 @quick

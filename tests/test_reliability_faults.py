@@ -3,12 +3,12 @@ portal-unavailable once retries are spent — never in an unknown state, never r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from ainas_bot.prepare import PreparedOffice
-from ainas_bot.sandbox import FaultRule
+from ainas_bot.sandbox import FaultRule, Sandbox, SandboxOptions
 from ainas_bot.settings import Settings
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
@@ -35,21 +35,38 @@ def _records(world: FlowWorld, org_id: str, serial: str) -> list[str]:
     return [str(c["status"]) for c in world.certificates(org_id) if c["serial"] == serial]
 
 
-def _one_office(sandbox_world: Callable[..., FlowWorld], rule: FaultRule, retries: int
-                ) -> tuple[FlowWorld, OfficeKit, Settings, PreparedOffice]:
-    """A sandbox that applies `rule`, one office on it, and settings with a 3 s timeout."""
-    world = sandbox_world(faults=[rule])
-    kit = world.make_office()
-    settings = world.settings(timeout_seconds=3, retries=retries)
-    [office] = prepare([kit], settings)
-    return world, kit, settings, office
+@pytest.fixture(scope="module")
+def fault_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlowWorld]:
+    """One sandbox for the module (50 organisations: one of its own for each of the 36 cases). A fault is a
+    rule on its live `options.faults`, so each case sets its own; nothing else of the sandbox is changed."""
+    root = tmp_path_factory.mktemp("faults")
+    with Sandbox(SandboxOptions(state_dir=root / "sandbox", orgs=50, seed=7)) as sandbox:
+        yield FlowWorld(sandbox, root)
+
+
+OneOffice = Callable[[FaultRule, int], tuple[FlowWorld, OfficeKit, Settings, PreparedOffice]]
+
+
+@pytest.fixture
+def one_office(fault_world: FlowWorld) -> Iterator[OneOffice]:
+    """`one_office(rule, retries)`: the shared sandbox applying `rule` alone, an office of its own on it, and
+    settings with a 3 s timeout; the rule is taken away after the case."""
+    def make(rule: FaultRule, retries: int) -> tuple[FlowWorld, OfficeKit, Settings, PreparedOffice]:
+        fault_world.sandbox.options.faults[:] = [rule]
+        kit = fault_world.make_office()
+        settings = fault_world.settings(timeout_seconds=3, retries=retries)
+        [office] = prepare([kit], settings)
+        return fault_world, kit, settings, office
+
+    yield make
+    fault_world.sandbox.options.faults.clear()
 
 
 @pytest.mark.parametrize(("step", "kind"), CASES, ids=[f"{s}-{k}" for s, k in CASES])
-def test_a_fault_once_is_survived(sandbox_world: Callable[..., FlowWorld], step: str, kind: str) -> None:
+def test_a_fault_once_is_survived(one_office: OneOffice, step: str, kind: str) -> None:
     route, method, skip = STEPS[step]
     rule = FaultRule(route, kind, method=method, skip=skip, hang_seconds=8)  # type: ignore[arg-type]
-    world, kit, settings, office = _one_office(sandbox_world, rule, retries=2)
+    world, kit, settings, office = one_office(rule, 2)
 
     [outcome] = run(settings, [office])
 
@@ -60,11 +77,10 @@ def test_a_fault_once_is_survived(sandbox_world: Callable[..., FlowWorld], step:
 
 
 @pytest.mark.parametrize("step", ["login", "open", "upload", "confirm"])
-def test_faults_past_the_retries_end_failed_and_consistent(sandbox_world: Callable[..., FlowWorld],
-                                                           step: str) -> None:
+def test_faults_past_the_retries_end_failed_and_consistent(one_office: OneOffice, step: str) -> None:
     route, method, skip = STEPS[step]
     rule = FaultRule(route, "503", method=method, skip=skip, times=99)
-    world, kit, settings, office = _one_office(sandbox_world, rule, retries=2)
+    world, kit, settings, office = one_office(rule, 2)
 
     [outcome] = run(settings, [office])
 
@@ -81,12 +97,11 @@ def test_faults_past_the_retries_end_failed_and_consistent(sandbox_world: Callab
 
 
 @pytest.mark.parametrize("step", ["search", "confirm"])
-def test_a_screen_that_never_answers_is_retried_not_called_changed(sandbox_world: Callable[..., FlowWorld],
-                                                                   step: str) -> None:
+def test_a_screen_that_never_answers_is_retried_not_called_changed(one_office: OneOffice, step: str) -> None:
     """The old screen still shows while the portal keeps the next one: slow, not changed, so retried."""
     route, method, skip = STEPS[step]
     rule = FaultRule(route, "hang", method=method, skip=skip, hang_seconds=120)
-    world, kit, settings, office = _one_office(sandbox_world, rule, retries=1)
+    world, kit, settings, office = one_office(rule, 1)
 
     [outcome] = run(settings, [office])
 

@@ -5,6 +5,7 @@ bot killed with SIGKILL. Whatever happens, every office ends updated
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -16,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pytest
 
 from ainas_bot.certfactory import write_p12
@@ -114,29 +116,13 @@ def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) 
 
 def _browser_pids() -> list[int]:
     """The main processes of the browsers this test process launched (through the Playwright driver)."""
-    me = os.getpid()
-    parents: dict[int, int] = {}
-    commands: dict[int, bytes] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                parents[int(entry)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                commands[int(entry)] = fh.read()
-        except (OSError, ValueError, IndexError):
-            continue
-
-    def descends(pid: int) -> bool:
-        while pid > 1:
-            pid = parents.get(pid, 0)
-            if pid == me:
-                return True
-        return False
-
-    return [pid for pid, cmd in commands.items()
-            if b"--remote-debugging-pipe" in cmd and b"--type=" not in cmd and descends(pid)]
+    pids = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            words = child.cmdline()
+            if "--remote-debugging-pipe" in words and not any(w.startswith("--type=") for w in words):
+                pids.append(child.pid)
+    return pids
 
 
 def test_a_browser_crash_mid_run(sandbox_world: Callable[..., FlowWorld]) -> None:

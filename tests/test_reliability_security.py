@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
+import psutil
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -49,6 +50,7 @@ from flows.browser import launch_chromium, office_context
 from flows.decision import Action, decide, latest_active_expiry, renewal_status
 from flows.pages.org_detail import CertificateRow
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
+from tests.fixtures_settings import settings_toml
 
 BOT = [sys.executable, "-m", "ainas_bot"]
 FIREFOX_MISSING = shutil.which("firefox-esr") is None or shutil.which("pk12util") is None
@@ -120,19 +122,18 @@ class CmdlineSampler(threading.Thread):
             self.stopped.wait(0.02)  # the pace of sampling, not a wait for the product
 
     def sample(self) -> None:
-        for pid in os.listdir("/proc"):
-            if not pid.isdigit():
-                continue
+        for process in psutil.process_iter():
             try:
-                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
+                words = process.cmdline()
+            except psutil.Error:
                 continue
-            if not cmdline:
+            if not words:
                 continue
-            self.programs.add(Path(cmdline.split(b"\0", 1)[0].decode("utf-8", "replace")).name)
+            cmdline = "\0".join(words).encode("utf-8", "surrogateescape")
+            self.programs.add(Path(words[0]).name)
             for label, forms in self.forms.items():
                 if any(f in cmdline for f in forms):
-                    self.found.add((label, cmdline.replace(b"\0", b" ").decode("utf-8", "replace")[:200]))
+                    self.found.add((label, " ".join(words)[:200]))
         with self.changed:
             self.samples += 1
             self.changed.notify_all()
@@ -188,16 +189,6 @@ def test_the_detectors_find_a_planted_secret(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------- a bulk run with faults, through the CLI
-def _toml(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items() if v is not None) + " }"
-    if isinstance(value, bool | int | float):
-        return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def _store_secrets_elsewhere(kit: OfficeKit, secrets_dir: Path, how: str) -> None:
     """Move an office's secrets from the environment to the secrets directory or to files."""
     updates: dict[str, SecretRef] = {}
@@ -262,15 +253,13 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     home, temporary = short_tmp / "home", short_tmp / "tmp"
     home.mkdir()
     temporary.mkdir()
-    lines = [f"portal_url = {_toml(world.sandbox.base_url)}", f"portal_ca = {_toml(world.sandbox.ca_pem)}",
-             'artifacts_dir = "out/artifacts"', 'audit_log = "logs/audit.jsonl"', 'lock_file = "run.lock"',
-             f"secrets_dir = {_toml(secrets_dir)}", "timeout_seconds = 10", "retries = 2",
-             "retry_backoff_seconds = 0.05", "concurrency = 4"]
-    for kit in kits:
-        lines.append("[[offices]]")
-        lines += [f"{k} = {_toml(v)}" for k, v in kit.office.model_dump(mode="json", exclude_none=True).items()]
+    settings = {"portal_url": world.sandbox.base_url, "portal_ca": world.sandbox.ca_pem,
+                "artifacts_dir": "out/artifacts", "audit_log": "logs/audit.jsonl", "lock_file": "run.lock",
+                "secrets_dir": secrets_dir, "timeout_seconds": 10, "retries": 2, "retry_backoff_seconds": 0.05,
+                "concurrency": 4}
     config = work / "ainas.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config.write_text(settings_toml(settings, [kit.office.model_dump(mode="json", exclude_none=True)
+                                               for kit in kits]), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
     env.update({k: v for kit in kits for k, v in kit.environ.items()})
     # Whatever the bot, its browsers and Playwright write to a home or temporary folder lands here too.

@@ -70,13 +70,9 @@ def test_no_client_certificate_is_refused_at_the_handshake(shared_sandbox: Sandb
     context = ssl.create_default_context(cafile=str(shared_sandbox.ca_pem))
     with socket.create_connection(("127.0.0.1", port), timeout=10) as raw, \
             context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-        try:
-            tls.sendall(b"GET /oss_agt/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-            answer = tls.recv(1024)
-        except (ssl.SSLError, ConnectionResetError) as exc:
-            assert "CERTIFICATE_REQUIRED" in str(exc).upper() or isinstance(exc, ConnectionResetError)
-        else:
-            assert answer == b""  # closed without a byte of HTTP
+        # TLS 1.3: the client's side of the handshake ends before the server judges its (missing) certificate.
+        # Nothing is sent before that verdict: a request left unread would turn the server's close into a reset.
+        assert tls.recv(1024) == b""  # closed, without a byte of HTTP
 
 
 def test_a_client_certificate_from_another_ca_is_refused(shared_sandbox: Sandbox, tmp_path: Path) -> None:

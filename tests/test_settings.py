@@ -97,15 +97,26 @@ def test_relative_paths_do_not_depend_on_the_working_directory(tmp_path: Path, m
     config = _write(tmp_path / "conf" / "ainas.toml", OFFICE)
     monkeypatch.chdir(tmp_path)
     settings = load_settings(Path("conf/ainas.toml"))
-    assert settings.offices[0].client_cert == tmp_path.resolve() / "conf" / "certs" / "client.p12"
-    assert settings.offices[0].client_cert.is_absolute()
-    assert config.exists()
+    expected = tmp_path.resolve() / "conf" / "certs" / "client.p12"
+    assert settings.offices[0].client_cert == expected
+    monkeypatch.chdir(tmp_path / "conf")  # the same file loaded from elsewhere: the same paths
+    assert load_settings(config).offices[0].client_cert == expected
 
 
 def test_the_shipped_example_settings_load() -> None:
     settings = load_settings(REPO / "config" / "ainas.toml")
-    assert settings.offices
-    assert all(o.pin.env or o.pin.file or o.pin.secret for o in settings.offices)
+    assert (settings.portal_url, settings.concurrency, settings.retries, settings.timeout_seconds) == (
+        "https://www.oss-ainas.jp/oss_agt/", 4, 3, 30)
+    assert settings.secrets_dir == Path("/etc/ainas-bot/secrets")
+    (office,) = settings.offices
+    assert (office.id, office.login_id, office.postal_code, office.start_date) == ("1", "sample1", "123-4567", "today")
+    assert office.login_password == SecretRef(secret="office-1-password")
+    assert office.client_cert_password == SecretRef(secret="office-1-client-cert")
+    assert office.pin == SecretRef(env="AINAS_OFFICE_1_PIN")
+    assert office.client_cert == Path("/etc/ainas-bot/office-1/client.p12")
+    assert office.signing_cert == Path("/etc/ainas-bot/office-1/signing")
+    assert office.trade_name_kana == "ギョウセイシヨシカツヨウジムシヨ"
+    assert office.holder_name_kana == "リカツヨウ　タロウ"
 
 
 def test_environment_overrides_the_file_and_flags_override_the_environment(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,10 +92,6 @@ class Db:
         with self._lock:
             cursor = self._conn.execute(sql, params)
             return cursor.lastrowid or 0
-
-    def execute_many(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        with self.transaction() as conn:
-            conn.executemany(sql, params)
 
     def meta(self, key: str) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", (key,))

@@ -6,11 +6,9 @@ import datetime as dt
 import re
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import parse_portal_date
-from ainas_bot._p12 import open_p12
+from ainas_bot._jst import jst_date, parse_portal_date
 from ainas_bot._postal import check_postal
-from ainas_bot.certinfo import CertificateInfo, check_validity, describe
-from ainas_bot.errors import CertificateError
+from ainas_bot.sandbox._upload_reader import Unread, Upload, read_upload
 
 __all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]
 
@@ -33,9 +31,7 @@ def _required(value: str, label: str) -> str | None:
     return pt.Message.REQUIRED.format(label=label) if not value.strip(" \u3000") else None
 
 
-def check_upload(
-    filename: str, data: bytes, password: str, *, today: dt.date
-) -> tuple[dict[str, str], CertificateInfo | None]:
+def check_upload(filename: str, data: bytes, password: str, *, today: dt.date) -> tuple[dict[str, str], Upload | None]:
     """(errors by field, the certificate read from the file when there is no error)."""
     errors: dict[str, str] = {}
     if not filename or not data:
@@ -46,25 +42,18 @@ def check_upload(
         return errors, None
     if not filename.lower().endswith(".p12"):
         return {"certFile": pt.Message.FILE_NOT_P12}, None
-    try:
-        contents = open_p12(data, password, name=filename)
-    except CertificateError as exc:
-        if "wrong PIN" in str(exc):
-            return {"certPassword": pt.Message.WRONG_CERT_PASSWORD}, None
+    upload = read_upload(data, password)
+    if upload is Unread.WRONG_PASSWORD:
+        return {"certPassword": pt.Message.WRONG_CERT_PASSWORD}, None
+    if isinstance(upload, Unread) or not upload.has_names:
         return {"certFile": pt.Message.FILE_NOT_P12}, None
-    try:
-        info = describe(contents, file=filename)
-    except CertificateError:
+    if upload.expiry_date < today:
+        return {"certFile": pt.Message.CERT_EXPIRED}, None
+    if jst_date(upload.not_before) > today:
+        return {"certFile": pt.Message.CERT_NOT_YET_VALID}, None
+    if not upload.key_matches:
         return {"certFile": pt.Message.FILE_NOT_P12}, None
-    try:
-        check_validity(info, on=today)
-    except CertificateError:
-        if info.expiry_date < today:
-            return {"certFile": pt.Message.CERT_EXPIRED}, None
-        if info.start_date > today:
-            return {"certFile": pt.Message.CERT_NOT_YET_VALID}, None
-        return {"certFile": pt.Message.FILE_NOT_P12}, None
-    return {}, info
+    return {}, upload
 
 
 def _check_date(text: str, *, today: dt.date, not_after: dt.date, unpadded: bool) -> str | None:
@@ -84,11 +73,7 @@ def _check_date(text: str, *, today: dt.date, not_after: dt.date, unpadded: bool
 def _opens(p12: bytes | None, password: str) -> bool:
     if p12 is None:
         return False  # a record seeded without its file: no password can be proven
-    try:
-        open_p12(p12, password, name="registered certificate")
-    except CertificateError:
-        return False
-    return True
+    return not isinstance(read_upload(p12, password), Unread)
 
 
 def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None,

@@ -18,10 +18,17 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["HEADER_SECONDS", "MAX_REQUEST_BYTES", "HeaderDeadlineProtocol", "Limits"]
+__all__ = ["HEADER_SECONDS", "MAX_KDF_ROUNDS", "MAX_KDF_ROUNDS_TOTAL", "MAX_P12_BYTES", "MAX_REQUEST_BYTES",
+           "HeaderDeadlineProtocol", "Limits"]
 
-# The largest legitimate request is the upload: a .p12 of at most 256 KiB (the bot's own bound) in a
-# multipart form; 1 MiB leaves room for its encoding and the other fields.
+# An uploaded .p12 is refused past 256 KiB (a signing .p12 with its chain is 3 to 20 KB), and before any
+# key is derived from its password past these round counts: real files ask for 1 to 600 000 rounds a count,
+# and the one event loop serves every test browser, so a 2^31-round file must not hold it for minutes.
+MAX_P12_BYTES = 256 * 1024
+MAX_KDF_ROUNDS = 1_000_000
+MAX_KDF_ROUNDS_TOTAL = 3_000_000
+# The largest legitimate request is the upload, `MAX_P12_BYTES` in a multipart form; 1 MiB leaves room
+# for its encoding and the other fields.
 MAX_REQUEST_BYTES = 1024 * 1024
 # A browser sends a request's headers in one packet; 10 s is beyond any real client on a loaded machine.
 HEADER_SECONDS = 10.0
