@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import random
@@ -13,9 +14,12 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from ainas_bot._cli_record import correction, open_record, split_offices
 from ainas_bot._jst import today_jst
+from ainas_bot._p12_cache import P12Cache
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
 from ainas_bot._safe_text import json_safe, shown
+from ainas_bot._verified import VerificationLog, VerifiedStore, now_jst
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
@@ -50,13 +54,13 @@ def _joined(office_id: str, problems: list[Problem]) -> str:
 
 
 def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool,
-             certificates: dict[str, CertificateInfo] | None = None
-             ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
-    settings = settings_from_args(args, environ)
+             certificates: dict[str, CertificateInfo] | None = None, settings: Settings | None = None,
+             cache: P12Cache | None = None) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
+    settings = settings or settings_from_args(args, environ)
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
     ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst(),
-                                              certificates=certificates)
+                                              certificates=certificates, cache=cache)
     by_office: dict[str, list[Problem]] = {}
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
@@ -85,7 +89,11 @@ def _print_suggestions(offices: list[Office], certificates: dict[str, Certificat
 
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     certificates: dict[str, CertificateInfo] = {}
-    settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates)
+    settings = settings_from_args(args, environ)
+    store, cache = open_record(settings)
+    with contextlib.closing(store):
+        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates,
+                                                       settings=settings, cache=cache)
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     for p in problems:
@@ -103,23 +111,37 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
-               delay: float) -> list[Outcome]:
+               delay: float, record: VerificationLog) -> list[Outcome]:
     from flows.runner import run_offices
 
     if delay > 0:
         events.step("-", f"scheduled: starting in {delay:.0f} s")
         await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
-    return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency)
+    return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency,
+                             record=record)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False)
+    settings = settings_from_args(args, environ)
+    store, cache = open_record(settings)
+    with contextlib.closing(store):
+        return _renew_recorded(args, environ, settings, store, cache)
+
+
+def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settings: Settings, store: VerifiedStore,
+                    cache: P12Cache) -> int:
+    started = time.monotonic()
+    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False, settings=settings, cache=cache)
     interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
-    started = time.monotonic()
     console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
+    # Only the offices the record cannot vouch for go to the portal (a dry run looks at every one).
+    use = split_offices(ready, store, cache, settings, environ, events, visit_all=args.verify or args.dry_run,
+                        now=now_jst())
+    outcomes += use.skipped + use.not_started
+    record = VerificationLog(store)
     delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
     interrupted = False
     try:
@@ -127,12 +149,12 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             for o in outcomes:
                 events.done(o)
             try:
-                if ready:
-                    asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
+                if use.todo:
+                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
-                rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in ready
+                rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in use.todo
                                              if r.office.id not in ended], "interrupted (SIGINT or SIGTERM)")
                 for o in rest:
                     events.outcomes.append(o)
@@ -149,7 +171,7 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if report is None and args.scheduled and (failed or warned):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
-    errors = list(events.errors)
+    errors = [*events.errors, *record.errors, *cache.errors]
     for path, write in ((report, write_report), (args.report_csv, write_report_csv)):
         if path is None:
             continue
@@ -188,10 +210,22 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.decision import renewal_status
     from flows.runner import run_offices
 
-    settings, ready, problems, warnings = _prepare(args, environ, default_all=True)
-    events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
-    outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events,
-                                       concurrency=settings.concurrency)) if ready else []
+    settings = settings_from_args(args, environ)
+    store, cache = open_record(settings)
+    with contextlib.closing(store):
+        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, settings=settings, cache=cache)
+        events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
+        # status always reads the portal: every office is visited, with its .p12 opened for real.
+        use = split_offices(ready, store, cache, settings, environ, events, visit_all=True, now=now_jst())
+        ready = use.todo
+        before = {o.office.id: store.get(o.office.id) for o in ready}
+        record = VerificationLog(store)
+        outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record,
+                                           concurrency=settings.concurrency)) if ready else []
+        corrected = {o.office.id: correction(o.office.id, before[o.office.id], store.get(o.office.id), outcome)
+                     for o, outcome in zip(ready, outcomes, strict=True)}
+    for error in [*record.errors, *cache.errors]:
+        print(f"ainas-bot: {error}", file=sys.stderr)
     today = today_jst()
     rows = []
     for office, outcome in zip(ready, outcomes, strict=True):
@@ -204,9 +238,11 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                 if outcome.registered_expiry is None else f"{outcome.reason}: {outcome.message}"
         rows.append({"office_id": office.office.id, "registered_expiry": outcome.registered_expiry,
                      "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
-                     "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning})
+                     "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning,
+                     "verified_on": outcome.verified_on, "record_corrected": corrected[office.office.id]})
     rows += [{"office_id": p.office_id, "registered_expiry": None, "days_left": None, "local_expiry": None,
-              "local_file": None, "would": None, "warning": p.message} for p in problems]
+              "local_file": None, "would": None, "warning": p.message, "verified_on": None,
+              "record_corrected": None} for p in problems + use.not_started]
     if args.json:
         print(json_safe(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
                                    ensure_ascii=False, indent=2)))
@@ -216,6 +252,9 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                   f"({'—' if r['days_left'] is None else str(r['days_left']) + ' days'})  "
                   f"local {r['local_expiry'] or '—':<10}  {r['would'] or ''}"
                   + (f"  WARNING: {r['warning']}" if r["warning"] else "")))
+        for r in rows:
+            if r["record_corrected"]:
+                print(shown(str(r["record_corrected"])))
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
 
 
@@ -247,6 +286,8 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                    help="keep no Playwright trace of a failure, only its screen and HTML (a fifth less CPU)")
     r.add_argument("--report", type=Path, metavar="PATH.json", help="write the outcomes as JSON")
     r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help="write the outcomes as CSV (Excel)")
+    r.add_argument("--verify", action="store_true",
+                   help="visit every selected office, even those verified on the portal within reverify_days")
     r.add_argument("--scheduled", action="store_true",
                    help="unattended: quiet on success, random start delay, on_failure command")
     r.set_defaults(handler=_renew)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ainas_bot._verified import Verified
 
 __all__ = ["OK_STATUSES", "Outcome", "Status"]
 
@@ -27,10 +30,14 @@ class Outcome:
     seconds: float = 0.0
     attempts: int = 1
     artifacts: list[str] = dataclasses.field(default_factory=list)
+    verified_on: str | None = None  # the Japan day the portal last proved the certificate registered and active
+    # What this office's visit proved (None when there was no visit or it proved nothing); not in reports.
+    verification: Verified | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) if f.name != "artifacts" else list(self.artifacts)
+                for f in dataclasses.fields(self) if f.name != "verification"}
