@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import random
@@ -14,12 +13,12 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from ainas_bot._cli_record import correction, open_record, split_offices
+from ainas_bot._cli_record import Record, correction, opened_record, record_of, split_offices
 from ainas_bot._jst import today_jst
 from ainas_bot._p12_cache import P12Cache
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
 from ainas_bot._safe_text import json_safe, shown
-from ainas_bot._verified import VerificationLog, VerifiedStore, now_jst
+from ainas_bot._verified import VerificationLog, now_jst
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, OutputError
@@ -90,10 +89,11 @@ def _print_suggestions(offices: list[Office], certificates: dict[str, Certificat
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     certificates: dict[str, CertificateInfo] = {}
     settings = settings_from_args(args, environ)
-    store, cache = open_record(settings)
-    with contextlib.closing(store):
+    with opened_record(settings) as record:
         settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates,
-                                                       settings=settings, cache=cache)
+                                                       settings=settings, cache=record.cache)
+    for error in record.errors:
+        print(f"ainas-bot: {error}", file=sys.stderr)
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     for p in problems:
@@ -111,7 +111,7 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
-               delay: float, record: VerificationLog) -> list[Outcome]:
+               delay: float, record: VerificationLog | None) -> list[Outcome]:
     from flows.runner import run_offices
 
     if delay > 0:
@@ -122,26 +122,25 @@ async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvent
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    settings = settings_from_args(args, environ)
-    store, cache = open_record(settings)
-    with contextlib.closing(store):
-        return _renew_recorded(args, environ, settings, store, cache)
-
-
-def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settings: Settings, store: VerifiedStore,
-                    cache: P12Cache) -> int:
     started = time.monotonic()
-    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False, settings=settings, cache=cache)
+    settings = settings_from_args(args, environ)
+    with opened_record(settings) as record:
+        return _renew_recorded(args, environ, settings, record, started)
+
+
+def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settings: Settings, record: Record,
+                    started: float) -> int:
+    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False, settings=settings,
+                                                   cache=record.cache)
     interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
     # Only the offices the record cannot vouch for go to the portal (a dry run looks at every one).
-    use = split_offices(ready, store, cache, settings, environ, events, visit_all=args.verify or args.dry_run,
+    use = split_offices(ready, record, settings, environ, events, visit_all=args.verify or args.dry_run,
                         now=now_jst())
     outcomes += use.skipped + use.not_started
-    record = VerificationLog(store)
     delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
     interrupted = False
     try:
@@ -150,7 +149,7 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
                 events.done(o)
             try:
                 if use.todo:
-                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record))
+                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
@@ -171,7 +170,7 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
     if report is None and args.scheduled and (failed or warned):
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
-    errors = [*events.errors, *record.errors, *cache.errors]
+    errors = [*events.errors, *record.errors]
     for path, write in ((report, write_report), (args.report_csv, write_report_csv)):
         if path is None:
             continue
@@ -211,20 +210,19 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.runner import run_offices
 
     settings = settings_from_args(args, environ)
-    store, cache = open_record(settings)
-    with contextlib.closing(store):
-        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, settings=settings, cache=cache)
+    with opened_record(settings) as record:
+        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, settings=settings,
+                                                       cache=record.cache)
         events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
         # status always reads the portal: every office is visited, with its .p12 opened for real.
-        use = split_offices(ready, store, cache, settings, environ, events, visit_all=True, now=now_jst())
+        use = split_offices(ready, record, settings, environ, events, visit_all=True, now=now_jst())
         ready = use.todo
-        before = {o.office.id: store.get(o.office.id) for o in ready}
-        record = VerificationLog(store)
-        outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record,
+        before = {o.office.id: record_of(record, o.office.id) for o in ready}
+        outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record.log,
                                            concurrency=settings.concurrency)) if ready else []
-        corrected = {o.office.id: correction(o.office.id, before[o.office.id], store.get(o.office.id), outcome)
-                     for o, outcome in zip(ready, outcomes, strict=True)}
-    for error in [*record.errors, *cache.errors]:
+        corrected = {o.office.id: correction(o.office.id, before[o.office.id], record_of(record, o.office.id),
+                                             outcome) for o, outcome in zip(ready, outcomes, strict=True)}
+    for error in record.errors:
         print(f"ainas-bot: {error}", file=sys.stderr)
     today = today_jst()
     rows = []
