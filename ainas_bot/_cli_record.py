@@ -42,7 +42,8 @@ def opened_record(settings: Settings) -> Iterator[Record]:
     try:
         store = VerifiedStore(settings.verified_record_path)
     except OutputError as exc:
-        yield Record(None, None, None, f"{exc}; not used in this run (offices go to the portal, .p12 files are opened with their PIN)")
+        yield Record(None, None, None,
+                     f"{exc}; not used in this run (offices go to the portal, .p12 files are opened with their PIN)")
         return
     try:
         yield Record(store, P12Cache(store), VerificationLog(store))
