@@ -135,7 +135,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     fd = open_for_writing(path, truncate=False, readable=True, what="verified record")
     try:
         expected = os.fstat(fd)
-        db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED", check_same_thread=False)
+        db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED")
         try:
             now = os.lstat(path)
             if (now.st_dev, now.st_ino) != (expected.st_dev, expected.st_ino):
