@@ -189,6 +189,33 @@ def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(f
 
 
 @pytest.mark.e2e
+def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: FlowWorld, tmp_path: Path) -> None:
+    from ainas_bot._cli_record import Record, split_offices
+    from ainas_bot._verified import VerificationLog
+    from ainas_bot.events import CollectEvents
+
+    kit = flow_world.make_office()
+    settings = flow_world.settings(audit_log=tmp_path / "audit.jsonl")
+    store = VerifiedStore(tmp_path / "record.sqlite3")
+    today = dt.datetime.now(JST).date()
+    check_offices([kit.office], settings, kit.environ, today=today, cache=P12Cache(store))
+    # An entry that says something else than the file (the verifier still matches): only a real open tells.
+    with contextlib.closing(sqlite3.connect(tmp_path / "record.sqlite3")) as db, db:
+        facts = json.loads(db.execute("SELECT facts FROM p12_facts WHERE kind LIKE 'signing:%'").fetchone()[0])
+        true_serial, facts["serial"] = facts["serial"], "DEADBEEF"
+        db.execute("UPDATE p12_facts SET facts = ? WHERE kind LIKE 'signing:%'", (json.dumps(facts),))
+    record = Record(store, P12Cache(store), VerificationLog(store))
+    ready, problems, _ = check_offices([kit.office], settings, kit.environ, today=today, cache=record.cache)
+    assert not problems and ready[0].certificate.serial == "DEADBEEF"  # answered by the cache
+
+    use = split_offices(ready, record, settings, kit.environ, CollectEvents(), visit_all=False, now=NOW)
+    [office] = use.todo
+    assert not use.skipped and office.certificate.serial == true_serial
+    assert office.signing_bytes == kit.signing_cert.read_bytes()
+    store.close()
+
+
+@pytest.mark.e2e
 def test_an_unusable_record_file_is_one_clear_line_and_the_run_goes_on(flow_world: FlowWorld,
                                                                       tmp_path: Path) -> None:
     kit = flow_world.make_office()
