@@ -84,6 +84,8 @@ def test_a_second_scheduled_run_makes_no_request_and_starts_no_browser(flow_worl
         assert row.verified_at.utcoffset() == dt.timedelta(hours=9) and row.registered_at
         assert len(row.fingerprint) == 95 and row.fingerprint.count(":") == 31
     store.close()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("ainas-verified.sqlite3*"))
+    assert not [s for kit in kits for s in kit.secrets if s.encode() in stored], "a secret is in the record"
 
     exe, marker = _no_browser(tmp_path)
     quiet = write_config(tmp_path / "quiet.toml", flow_world, kits, executable_path=exe)
