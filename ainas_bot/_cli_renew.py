@@ -137,14 +137,15 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
         print(f"warning: {shown(w)}", file=sys.stderr)
     console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
-    # Only the offices the record cannot vouch for go to the portal (a dry run looks at every one).
-    use = split_offices(ready, record, settings, environ, events, visit_all=args.verify or args.dry_run,
-                        now=now_jst())
-    outcomes += use.skipped + use.not_started
     delay = random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0  # noqa: S311
     interrupted = False
     try:
         with sigterm_as_interrupt(), run_lock(settings.lock_file):
+            # Under the lock, as another run may be writing the record: only the offices it cannot vouch for
+            # go to the portal (a dry run looks at every one).
+            use = split_offices(ready, record, settings, environ, events, visit_all=args.verify or args.dry_run,
+                                now=now_jst())
+            outcomes += use.skipped + use.not_started
             for o in outcomes:
                 events.done(o)
             try:
