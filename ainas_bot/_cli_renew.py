@@ -15,9 +15,12 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from ainas_bot._jst import now_jst, today_jst
+from ainas_bot._cli_record import Record, correction, opened_record, record_of, split_offices
+from ainas_bot._jst import today_jst
+from ainas_bot._p12_cache import P12Cache
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
 from ainas_bot._safe_text import json_safe, shown
+from ainas_bot._verified import VerificationLog, now_jst
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, ConfigError, OutputError
@@ -52,9 +55,9 @@ def _joined(office_id: str, problems: list[Problem]) -> str:
 
 
 def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool,
-             certificates: dict[str, CertificateInfo] | None = None
-             ) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
-    settings = settings_from_args(args, environ)
+             certificates: dict[str, CertificateInfo] | None = None, settings: Settings | None = None,
+             cache: P12Cache | None = None) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
+    settings = settings or settings_from_args(args, environ)
     if not (args.config or environ.get("AINAS_CONFIG") or settings.offices or settings.inventory):
         raise ConfigError("no settings file: --config was not given and AINAS_CONFIG is not set, so no office is "
                           "known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented example "
@@ -63,7 +66,7 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
     ready, problems, warnings = check_offices(offices, settings, environ, today=today_jst(),
-                                              certificates=certificates)
+                                              certificates=certificates, cache=cache)
     by_office: dict[str, list[Problem]] = {}
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
@@ -93,7 +96,12 @@ def _print_suggestions(offices: list[Office], certificates: dict[str, Certificat
 
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     certificates: dict[str, CertificateInfo] = {}
-    settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates)
+    settings = settings_from_args(args, environ)
+    with opened_record(settings) as record:
+        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates,
+                                                       settings=settings, cache=record.cache)
+    for error in record.errors:
+        print(f"ainas-bot: {error}", file=sys.stderr)
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
     for p in problems:
@@ -123,21 +131,30 @@ def _print_choice(r: PreparedOffice) -> None:
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
-               delay: float) -> list[Outcome]:
+               delay: float, record: VerificationLog | None) -> list[Outcome]:
     from flows.runner import run_offices
 
     if delay > 0:
         events.step("-", f"scheduled: starting in {delay:.0f} s")
         await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
-    return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency)
+    return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency,
+                             record=record)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False)
+    started = time.monotonic()
+    settings = settings_from_args(args, environ)
+    with opened_record(settings) as record:
+        return _renew_recorded(args, environ, settings, record, started)
+
+
+def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settings: Settings, record: Record,
+                    started: float) -> int:
+    settings, ready, outcomes, warnings = _prepare(args, environ, default_all=False, settings=settings,
+                                                   cache=record.cache)
     interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
         print(f"warning: {shown(w)}", file=sys.stderr)
-    started = time.monotonic()
     console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled,
                             dry_run=args.dry_run)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
@@ -145,16 +162,21 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     interrupted = False
     try:
         with sigterm_as_interrupt(), run_lock(settings.lock_file):
+            # Under the lock, as another run may be writing the record: only the offices it cannot vouch for
+            # go to the portal (a dry run looks at every one).
+            use = split_offices(ready, record, settings, environ, events, visit_all=args.verify or args.dry_run,
+                                now=now_jst())
+            outcomes += use.skipped + use.not_started
             for o in outcomes:
                 events.done(o)
             console.portal_started()
             try:
-                if ready:
-                    asyncio.run(_run(settings, ready, events, dry_run=args.dry_run, delay=delay))
+                if use.todo:
+                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
-                rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in ready
+                rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in use.todo
                                              if r.office.id not in ended], "interrupted (SIGINT or SIGTERM)")
                 for o in rest:
                     events.outcomes.append(o)
@@ -171,7 +193,7 @@ def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if report is None and args.scheduled and (failed or warned):
         stamp = now_jst().strftime("%Y%m%dT%H%M%S%z")
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
-    errors = list(events.errors)
+    errors = [*events.errors, *record.errors]
     written: list[str] = []
     for path, write, said in ((report, write_report, "JSON report {path}"),
                               (args.report_csv, write_report_csv, "CSV report {path}")):
@@ -216,10 +238,21 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.runner import run_offices
 
     certificates: dict[str, CertificateInfo] = {}
-    settings, ready, problems, warnings = _prepare(args, environ, default_all=True, certificates=certificates)
-    events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
-    outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events,
-                                       concurrency=settings.concurrency)) if ready else []
+    settings = settings_from_args(args, environ)
+    with opened_record(settings) as record:
+        settings, ready, problems, warnings = _prepare(args, environ, default_all=True, settings=settings,
+                                                       certificates=certificates, cache=record.cache)
+        events = ConsoleEvents(len(ready), sys.stderr, interactive=False, quiet=not args.verbose)
+        # status always reads the portal: every office is visited, with its .p12 opened for real.
+        use = split_offices(ready, record, settings, environ, events, visit_all=True, now=now_jst())
+        ready = use.todo
+        before = {o.office.id: record_of(record, o.office.id) for o in ready}
+        outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record.log,
+                                           concurrency=settings.concurrency)) if ready else []
+        corrected = {o.office.id: correction(o.office.id, before[o.office.id], record_of(record, o.office.id),
+                                             outcome) for o, outcome in zip(ready, outcomes, strict=True)}
+    for error in record.errors:
+        print(f"ainas-bot: {error}", file=sys.stderr)
     today = today_jst()
     rows = []
     for office, outcome in zip(ready, outcomes, strict=True):
@@ -233,15 +266,19 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         rows.append({"office_id": office.office.id, "office_name": outcome.office_name,
                      "registered_expiry": outcome.registered_expiry,
                      "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
-                     "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning})
+                     "local_file": str(office.signing_p12), "would": outcome.status, "warning": warning,
+                     "verified_on": outcome.verified_on, "record_corrected": corrected[office.office.id]})
     rows += [{"office_id": p.office_id, "office_name": p.office_name, "registered_expiry": None,
-              "days_left": None, "local_expiry": None, "local_file": None, "would": None, "warning": p.message}
-             for p in problems]
+              "days_left": None, "local_expiry": None, "local_file": None, "would": None, "warning": p.message,
+              "verified_on": None, "record_corrected": None} for p in [*problems, *use.not_started]]
     if args.json:
         print(json_safe(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
                                    ensure_ascii=False, indent=2)))
     else:
         _print_status_table(rows)
+        for r in rows:
+            if r["record_corrected"]:
+                print(shown(str(r["record_corrected"])))
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
 
 
@@ -289,6 +326,8 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                    help="keep no Playwright trace of a failure, only its screen and HTML (a fifth less CPU)")
     r.add_argument("--report", type=Path, metavar="PATH.json", help="write the outcomes as JSON")
     r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help="write the outcomes as CSV (Excel)")
+    r.add_argument("--verify", action="store_true",
+                   help="visit every selected office, even those verified on the portal within reverify_days")
     r.add_argument("--scheduled", action="store_true",
                    help="unattended: quiet on success, random start delay, on_failure command")
     r.set_defaults(handler=_renew)

@@ -32,6 +32,7 @@ __all__ = [
     "CertificateInfo",
     "check_validity",
     "describe",
+    "expiry_warning",
     "raw_dump",
     "serial_hex",
 ]
@@ -238,6 +239,14 @@ def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
     return tuple(n for n in names if getattr(ku, n))
 
 
+def expiry_warning(not_after: dt.datetime, now: dt.datetime | None = None) -> str | None:
+    """The warning of a certificate near its end, on the day of `now` (it changes every day, unlike the file)."""
+    days_left = (jst_date(not_after) - today_jst(now)).days
+    if 0 <= days_left <= EXPIRY_WARNING_DAYS:
+        return f"expires within {EXPIRY_WARNING_DAYS} days ({days_left} days left)"
+    return None
+
+
 def describe(
     contents: P12Contents,
     *,
@@ -263,9 +272,9 @@ def describe(
     key_type, bits = ("RSA", key.key_size) if isinstance(key, rsa.RSAPrivateKey) else ("EC", key.curve.key_size)
     key_usage = _key_usage(cert)
     warnings: list[str] = []
-    days_left = (jst_date(cert.not_valid_after_utc) - today_jst(now)).days
-    if 0 <= days_left <= EXPIRY_WARNING_DAYS:
-        warnings.append(f"expires within {EXPIRY_WARNING_DAYS} days ({days_left} days left)")
+    soon = expiry_warning(cert.not_valid_after_utc, now)
+    if soon:
+        warnings.append(soon)
     if contents.encryption.legacy:
         warnings.append("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you can")
     if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):

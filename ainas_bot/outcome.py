@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from ainas_bot._verified import Verified
 
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
@@ -30,13 +33,17 @@ class Outcome:
     seconds: float = 0.0
     attempts: int = 1
     artifacts: list[str] = dataclasses.field(default_factory=list)
+    verified_on: str | None = None  # the Japan day the portal last proved the certificate registered and active
+    # What this office's visit proved (None when there was no visit or it proved nothing); not in reports.
+    verification: Verified | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
     def as_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        return {f.name: getattr(self, f.name) if f.name != "artifacts" else list(self.artifacts)
+                for f in dataclasses.fields(self) if f.name != "verification"}
 
 
 # The failure classes with an exit code of their own (README "Exit codes"); every other class is 1.

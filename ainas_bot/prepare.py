@@ -12,6 +12,7 @@ from typing import TypeVar
 from pydantic import SecretStr
 
 from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot._p12_cache import P12Cache
 from ainas_bot._typed import id_warnings
 from ainas_bot._values import ValueFindings, check_days_left, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
@@ -74,13 +75,13 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
 def select_signing_p12(
     path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None,
     passed_over: list[tuple[str, str]] | None = None,
+    cache: P12Cache | None = None,
 ) -> tuple[Path, bytes, CertificateInfo]:
     """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last;
     each other file of the folder, with why it was not taken, is added to `passed_over`."""
     if not path.is_dir():
         data = read_p12_bytes(path)
-        contents = open_p12(data, pin.get_secret_value(), name=str(path))
-        info = describe(contents, file=str(path), mapping=mapping, now=now)
+        info = _described(data, pin, file=str(path), mapping=mapping, now=now, cache=cache)
         check_validity(info, on=on)
         return path, data, info
     candidates: list[tuple[Path, bytes, CertificateInfo]] = []
@@ -90,8 +91,7 @@ def select_signing_p12(
         opened: CertificateInfo | None = None
         try:
             data = read_p12_bytes(file)
-            opened = describe(open_p12(data, pin.get_secret_value(), name=str(file)), file=str(file),
-                              mapping=mapping, now=now)
+            opened = _described(data, pin, file=str(file), mapping=mapping, now=now, cache=cache)
             check_validity(opened, on=on)
         except CertificateError as exc:
             reasons.append(str(exc).removeprefix(f"{file}: ").split(";")[0] + f" ({file.name})")
@@ -108,6 +108,17 @@ def select_signing_p12(
                                     f"before {chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
                         for file, _, info in candidates if file != chosen[0]]
     return chosen
+
+
+def _described(data: bytes, pin: SecretStr, *, file: str, mapping: Mapping[str, list[str]],
+               now: dt.datetime | None, cache: P12Cache | None) -> CertificateInfo:
+    """`describe` of the opened file, or what the cache learnt from these bytes with this PIN."""
+    info = cache.signing(data, pin.get_secret_value(), file=file, mapping=mapping, now=now) if cache else None
+    if info is None:
+        info = describe(open_p12(data, pin.get_secret_value(), name=file), file=file, mapping=mapping, now=now)
+        if cache is not None:
+            cache.remember_signing(data, pin.get_secret_value(), info, mapping=mapping, now=now)
+    return info
 
 
 @contextlib.contextmanager
@@ -140,6 +151,7 @@ def prepare_office(
     problems: list[Problem],
     warnings: list[str],
     certificates: dict[str, CertificateInfo] | None = None,
+    cache: P12Cache | None = None,
 ) -> PreparedOffice | None:
     """Check one office, adding every problem found (each naming the office and field) to `problems`."""
     p = office.id
@@ -173,9 +185,15 @@ def prepare_office(
     if client_pw is not None:
         def open_client() -> None:
             data = read_p12_bytes(office.client_cert)
-            with _naming_the_secret(office, "client_cert_password"):
-                contents = open_p12(data, client_pw.get_secret_value(), name=f"client_cert {office.client_cert}")
-            if contents.certificate.not_valid_after_utc.date() < today:
+            password = client_pw.get_secret_value()
+            not_after = cache.client_expiry(data, password) if cache else None
+            if not_after is None:
+                with _naming_the_secret(office, "client_cert_password"):
+                    contents = open_p12(data, password, name=f"client_cert {office.client_cert}")
+                not_after = contents.certificate.not_valid_after_utc
+                if cache is not None:
+                    cache.remember_client(data, password, not_after)
+            if not_after.date() < today:
                 raise CertificateError(f"client_cert {office.client_cert}: the AINAS client certificate has expired")
         _collect(problems, p, open_client)
     chosen = None
@@ -186,7 +204,7 @@ def prepare_office(
                 passed_over.clear()
                 with _naming_the_secret(office, "pin"):
                     return select_signing_p12(office.signing_cert, pin, on=day, mapping=settings.certificate_mapping,
-                                              passed_over=passed_over)
+                                              passed_over=passed_over, cache=cache)
             try:
                 return on(start)
             except CertificateError as on_start:
@@ -228,7 +246,7 @@ def prepare_office(
 
 def check_offices(
     offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date,
-    certificates: dict[str, CertificateInfo] | None = None,
+    certificates: dict[str, CertificateInfo] | None = None, cache: P12Cache | None = None,
 ) -> tuple[list[PreparedOffice], list[Problem], list[str]]:
     """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
     ready: list[PreparedOffice] = []
@@ -242,7 +260,7 @@ def check_offices(
             continue
         seen.add(office.id)
         prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,
-                                  certificates=certificates)
+                                  certificates=certificates, cache=cache)
         if prepared is not None:
             ready.append(prepared)
     # Only the login password: each organisation of a firm may have its own client certificate and password,

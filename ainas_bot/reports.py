@@ -21,7 +21,7 @@ from ainas_bot.outcome import Outcome
 __all__ = ["append_audit", "write_report", "write_report_csv"]
 
 _CSV_COLUMNS = ("office_id", "office_name", "login_id", "status", "reason", "message", "certificate_serial",
-                "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen")
+                "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen", "verified_on")
 
 
 def _write_private(path: Path, text: str, *, append: bool = False, what: str = "report") -> None:

@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(default=5.0, ge=0, description="first backoff; doubles each retry")
     audit_log: Path = Path("ainas-audit.jsonl")
     lock_file: Path = Path("ainas-bot.lock")
+    verified_record: Path | None = Field(
+        default=None, description="SQLite file of the certificates last verified on the portal, per office, and "
+        "of what each .p12 holds (default: ainas-verified.sqlite3 beside audit_log)")
+    reverify_days: int = Field(default=30, ge=0, le=366, description="renew: an office whose local .p12 is the one "
+                               "verified on the portal within this many days is not visited (0: always visit)")
     start_delay_seconds: float = Field(default=0.0, ge=0, description="--scheduled: random delay up to this")
     on_failure: list[str] | None = Field(default=None, description="--scheduled: command run with the report path")
     browser_endpoint: str | None = Field(default=None, description="ws:// of a `playwright run-server`")
@@ -169,6 +174,11 @@ class Settings(BaseSettings):
         # No dotenv and no secrets-directory layer (see the module's docstring); the file comes in with
         # the class `_settings_class` builds for it.
         return (init_settings, env_settings)
+
+    @property
+    def verified_record_path(self) -> Path:
+        """`verified_record`, or its default beside the audit log."""
+        return self.verified_record or self.audit_log.with_name("ainas-verified.sqlite3")
 
     def office(self, office_id: str) -> Office:
         for office in self.offices:
@@ -258,7 +268,8 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
     if config is not None:
         base = config.resolve().parent
         settings.offices = [o.with_base(base) for o in settings.offices]
-        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir", "inventory", "audit_log", "lock_file"):
+        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir", "inventory", "audit_log", "lock_file",
+                     "verified_record"):
             value = getattr(settings, name)
             if value is not None and not value.is_absolute():
                 setattr(settings, name, base / value)

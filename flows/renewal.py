@@ -18,6 +18,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._identity import backwards_refusal, check_identity, identity_refusal
 from ainas_bot._jst import format_portal_date
+from ainas_bot._verified import VerificationLog, Verified, now_jst
 from ainas_bot.errors import (
     AinasBotError,
     BackwardsError,
@@ -61,6 +62,7 @@ class FlowOptions:
     retries: int = 0
     retry_backoff_seconds: float = 0.0
     trace: bool = True
+    record: VerificationLog | None = None  # told of each registration proved or disproved on the portal
 
 
 class _Tracer:
@@ -118,6 +120,7 @@ class _Progress:
     attempts: int = 0
     registered_expiry: str | None = None
     org_name: str = ""  # 代理人組織名 as the portal showed it
+    verification: Verified | None = None  # what this run proved registered and active
     notes: list[str] = dataclasses.field(default_factory=list)  # for the recap: an identity change
 
 
@@ -131,9 +134,12 @@ async def _renew_one(
     org = await _open_org(home, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
-    await _check_identity(org, office, rows, events, progress)
     action, candidates = decide(rows, cert)
+    if action is not Action.ALREADY_CURRENT and opts.record is not None:
+        opts.record.contradicted(oid)  # at once: an upload failing later must not leave the record standing
+    await _check_identity(org, office, rows, events, progress)
     if action is Action.ALREADY_CURRENT:
+        _proved(opts, office, progress, candidates)
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
             events.step(oid, "the update of an earlier attempt is registered")
             return "updated"
@@ -193,12 +199,22 @@ async def _renew_one(
     org = await _back_to_org(updated, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
-    action, _ = decide(rows, cert)
+    action, active = decide(rows, cert)
     if action is not Action.ALREADY_CURRENT:
         raise PortalMismatchError(
             f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
             screen=Screen.ORG_DETAIL)
+    _proved(opts, office, progress, active)
     return "resumed" if resuming else "updated"
+
+
+def _proved(opts: FlowOptions, office: PreparedOffice, progress: _Progress, active: list[CertificateRow]) -> None:
+    """The table shows the local certificate registered and active: recorded now, before the office ends."""
+    newest = max(active, key=lambda r: r.registered)
+    progress.verification = Verified(office.office.id, office.certificate.sha256, progress.org_name,
+                                     newest.registered_at, now_jst())
+    if opts.record is not None:
+        opts.record.verified(progress.verification)
 
 
 async def _check_identity(org: OrgDetailPage, office: PreparedOffice, rows: list[CertificateRow],
@@ -351,6 +367,7 @@ def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:
 
 def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float],
                progress: dict[str, _Progress]) -> Outcome:
+    verification = progress[office.office.id].verification
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status=status,
         office_name=progress[office.office.id].org_name or office.certificate.trade_name_kanji,
@@ -359,6 +376,7 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
         certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
         attempts=progress[office.office.id].attempts, registered_expiry=progress[office.office.id].registered_expiry,
+        verification=verification, verified_on=verification.verified_on.isoformat() if verification else None,
     )
 
 

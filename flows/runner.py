@@ -16,6 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
+from ainas_bot._verified import VerificationLog
 from ainas_bot.errors import AinasBotError, PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
@@ -88,11 +89,13 @@ async def run_offices(
     dry_run: bool,
     events: RunEvents,
     concurrency: int = 1,
+    record: VerificationLog | None = None,
 ) -> list[Outcome]:
-    """Every office ends with an outcome, in the order given."""
+    """Every office ends with an outcome, in the order given; `record` is told what the portal proved."""
     opts = FlowOptions(portal_url=settings.portal_url, timeout_ms=settings.timeout_seconds * 1000,
                        artifacts_dir=str(settings.artifacts_dir), dry_run=dry_run, retries=settings.retries,
-                       retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace)
+                       retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace,
+                       record=record)
     # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
     with portal_text.use_overrides(settings.portal_text):
         return await _run(settings, offices, opts, events, concurrency)

@@ -1,0 +1,46 @@
+"""Does an office need the portal? Decided from the local record alone: a pure function, no I/O.
+
+Like certbot deciding locally whether a certificate is due: a scheduled run logs in only where there
+is work, or where the record is old enough that the portal should be asked again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ainas_bot._jst import format_portal_date
+from ainas_bot._verified import Verified
+from ainas_bot.outcome import Outcome
+from ainas_bot.prepare import PreparedOffice
+
+__all__ = ["portal_due", "skipped_outcome"]
+
+
+def portal_due(record: Verified | None, fingerprint: str, now: dt.datetime, *, reverify_days: int,
+               verify: bool = False) -> str | None:
+    """None when the office can be skipped; otherwise why it goes to the portal (for its first step line)."""
+    if verify:
+        return "--verify: asking the portal"
+    if record is None:
+        return "no verification recorded"
+    if record.fingerprint != fingerprint:
+        return "the local certificate is not the one last verified"
+    age = now - record.verified_at
+    if age < dt.timedelta(0):
+        return "the recorded verification is in the future (the clock moved); asking the portal"
+    if age >= dt.timedelta(days=reverify_days):
+        return f"last verified on {record.verified_on.isoformat()}, {age.days} days ago (reverify_days {reverify_days})"
+    return None
+
+
+def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
+    """`already-current` without a visit: what the record says, and since when."""
+    expiry = format_portal_date(office.certificate.expiry_date)
+    on = record.verified_on.isoformat()
+    return Outcome(
+        office_id=office.office.id, login_id=office.office.login_id, status="already-current",
+        message="; ".join([f"the certificate expiring {expiry} is already registered (verified on {on})",
+                           *office.warnings]),
+        certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
+        attempts=0, verified_on=on,
+    )
