@@ -15,11 +15,13 @@ import datetime as dt
 import json
 import sqlite3
 import subprocess
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 
 from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import write_p12
@@ -306,10 +308,11 @@ def _plain_secret(field: str, value: str) -> ConfigBuild:
     def build(world: FlowWorld, notice: Notice, tmp: Path) -> BadConfig:
         kit = world.make_office(notice)
         config = write_config(tmp / "ainas.toml", world, [kit])
-        text = config.read_text(encoding="utf-8")
-        ref = f'{field} = {{ env = "{_var(kit, _ENV_PREFIX[field])}" }}'
-        assert ref in text
-        config.write_text(text.replace(ref, f"{field} = {value}"), encoding="utf-8")
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+        (office,) = data["offices"]
+        assert office[field] == {"env": _var(kit, _ENV_PREFIX[field])}
+        office[field] = tomllib.loads(f"v = {value}")["v"]  # the plain value, as a person would type it
+        config.write_text(tomli_w.dumps(data), encoding="utf-8")
         return BadConfig(config, kit.environ, [str(config), field], [*kit.secrets, value.strip('"')])
     return build
 

@@ -14,9 +14,10 @@ from ainas_bot._postal import check_postal, derive_postal, normalise_address
 from ainas_bot._reading import check_reading, fold_kana, suggest_reading
 from ainas_bot._typed import id_warnings, visible
 from ainas_bot.certinfo import CertificateInfo
-from ainas_bot.inventory import read_offices_csv
+from ainas_bot.errors import ConfigError
+from ainas_bot.inventory import all_offices
 from ainas_bot.secretref import SecretRef
-from ainas_bot.settings import Office
+from ainas_bot.settings import Office, Settings
 from flows.decision import CertificateRow
 
 
@@ -147,9 +148,9 @@ def test_the_csv_confirmation_columns(tmp_path: Path) -> None:
     row = "7,abcde,env:A,c.p12,env:B,s.p12,env:C,ア,ア,auto,はい,,true"
     path = tmp_path / "offices.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
-    (office,) = read_offices_csv(path)
+    (office,) = all_offices(Settings(inventory=path))
     assert (office.postal_code, office.kana_confirmed, office.postal_code_confirmed,
             office.identity_change_confirmed) == ("auto", True, False, True)
     path.write_text(f"{header}\n{row.replace('はい', 'maybe')}\n", encoding="utf-8")
-    with pytest.raises(Exception, match="neither true nor false"):
-        read_offices_csv(path)
+    with pytest.raises(ConfigError, match="neither true nor false"):
+        all_offices(Settings(inventory=path))
