@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +54,13 @@ class ProcessSampler(threading.Thread):
     README's tables always did (the driver is Playwright's, not the bot's).
     """
 
-    def __init__(self, portal: int | None = None, interval: float = 0.1) -> None:
+    def __init__(self, portal: int | None = None, interval: float = 0.1, memory_every: int = 5) -> None:
         super().__init__(daemon=True)
         self._me = psutil.Process()
         self._portal = portal
         self._interval = interval
+        self._memory_every = memory_every
+        self._own_cpu = 0.0
         self._halt = threading.Event()
         self._last: dict[int, tuple[str, float]] = {}
         self._start: dict[int, float] = {}
@@ -88,7 +91,7 @@ class ProcessSampler(threading.Thread):
                     found += [("driver", tree[0]), *(("browser", p) for p in tree[1:])]
         return found
 
-    def _sample(self, *, first: bool = False) -> None:
+    def _sample(self, *, first: bool = False, memory: bool = True) -> None:
         browser_pss = 0.0
         for kind, proc in self._processes():
             cpu = _cpu(proc)
@@ -97,15 +100,22 @@ class ProcessSampler(threading.Thread):
             # What ran before the sampler started counts from now on; what starts later, from its start.
             self._start.setdefault(proc.pid, cpu if first else 0.0)
             self._last[proc.pid] = (kind, cpu)
-            if kind in ("driver", "browser"):
+            if memory and kind in ("driver", "browser"):
                 browser_pss += pss_mib(proc)
-        self.usage.peak_mib["bot"] = max(self.usage.peak_mib["bot"], pss_mib(self._me))
-        self.usage.peak_mib["browser"] = max(self.usage.peak_mib["browser"], browser_pss)
+        if memory:
+            self.usage.peak_mib["bot"] = max(self.usage.peak_mib["bot"], pss_mib(self._me))
+            self.usage.peak_mib["browser"] = max(self.usage.peak_mib["browser"], browser_pss)
 
     def run(self) -> None:
+        # CPU often enough to read a renderer before it ends; memory, which costs more to read, less often.
+        # The sampler runs in the bot's process: its own CPU is taken off the bot's at the end.
+        started = time.thread_time()
+        tick = 0
         while not self._halt.is_set():
-            self._sample()
+            tick += 1
+            self._sample(memory=tick % self._memory_every == 0)
             self._halt.wait(self._interval)
+        self._own_cpu = time.thread_time() - started
 
     def __enter__(self) -> ProcessSampler:
         self._sample(first=True)  # the starting readings, before any work
@@ -118,3 +128,4 @@ class ProcessSampler(threading.Thread):
         self._sample()
         for pid, (kind, cpu) in self._last.items():
             self.usage.cpu[kind] += cpu - self._start.get(pid, 0.0)
+        self.usage.cpu["bot"] -= self._own_cpu

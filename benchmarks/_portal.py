@@ -74,7 +74,10 @@ class SandboxProcess:
         self._proc = spawn.Process(target=_serve, args=(self.options, theirs), daemon=True)
         self._proc.start()
         theirs.close()
-        answer = self._conn.recv()
+        try:
+            answer = self._conn.recv()
+        except EOFError:
+            answer = ("error", f"its process ended (exit code {self._proc.exitcode})")
         if answer[0] != "ready":
             self._proc.join()
             raise SystemExit(f"the sandbox did not start: {answer[1]}")
