@@ -17,23 +17,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import ssl
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
-
-import psutil
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_renew import MemorySampler, _descendants
+from _measure import ProcessSampler
 from playwright.async_api import async_playwright
 
 from ainas_bot.browsers import find_executable
@@ -124,33 +125,61 @@ async def _run(base: str, pfxs: list[bytes], concurrency: int, executable: Path 
         return elapsed
 
 
-def _cpu_seconds(pid: int) -> float | None:
+@dataclass
+class FloorServer:
+    base: str
+    pid: int
+    served: Synchronized[int]
+
+
+@contextlib.contextmanager
+def floor_server(latency_ms: int, tmp: Path) -> Iterator[FloorServer]:
+    """The plain HTTPS server in a process of its own (`spawn`: a clean interpreter, no threads inherited)."""
+    pki = ensure_pki(tmp, seed=0)
+    spawn = multiprocessing.get_context("spawn")
+    port: multiprocessing.SimpleQueue[int] = spawn.SimpleQueue()
+    served: Synchronized[int] = spawn.Value("i", 0)
+    server = spawn.Process(target=serve, args=(pki.cert, pki.key, pki.ca, latency_ms, port, served), daemon=True)
+    server.start()
     try:
-        times = psutil.Process(pid).cpu_times()
-    except psutil.Error:
-        return None
-    return float(times.user + times.system)  # of all its threads
+        yield FloorServer(f"https://127.0.0.1:{port.get()}", server.pid or 0, served)
+    finally:
+        server.terminate()
+        server.join()
 
 
-class CpuSampler(threading.Thread):
-    """CPU time of every process below this one but `exclude`, the last reading of each kept when it ends.
+def client_pfxs(count: int, tmp: Path) -> list[bytes]:
+    pki = ensure_pki(tmp, seed=0)
+    return [client_p12(pki.issuer, i, str(i), f"事務所{i}", "") for i in range(count)]
 
-    Renderers end with their context and are reaped by Chromium's zygote, whose own exit is not waited
-    for: resource usage of reaped children would miss them, so each process is read while it lives.
-    """
 
-    def __init__(self, exclude: set[int]) -> None:
-        super().__init__(daemon=True)
-        self.exclude = exclude
-        self.stop_event = threading.Event()
-        self.seconds: dict[int, float] = {}
+def measure(server: FloorServer, pfxs: list[bytes], latency_ms: int, concurrency: int,
+            executable: Path | None) -> dict[str, Any]:
+    """One level of the floor: every office through the 11 screens at `concurrency`."""
+    count = len(pfxs)
+    before = server.served.value
+    with ProcessSampler(portal=server.pid) as sampler:
+        elapsed = asyncio.run(_run(server.base, pfxs, concurrency, executable))
+    requests = (server.served.value - before) / count
+    ideal = requests * latency_ms / 1000 * count / concurrency
+    usage = sampler.usage
+    return {
+        "concurrency": concurrency, "offices": count, "seconds": elapsed, "per_minute": count / elapsed * 60,
+        "requests_per_office": requests, "ideal": ideal, "efficiency": ideal / elapsed,
+        "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
+        **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
+    }
 
-    def run(self) -> None:
-        while not self.stop_event.is_set():
-            for pid in _descendants(os.getpid()):
-                if pid not in self.exclude and (cpu := _cpu_seconds(pid)) is not None:
-                    self.seconds[pid] = cpu
-            self.stop_event.wait(0.1)
+
+HEADER = ("concurrency", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
+          "bot CPU-s/office", "driver CPU-s/office", "browser CPU-s/office", "server CPU-s/office",
+          "browser peak MiB")
+
+
+def row_cells(r: dict[str, Any]) -> list[str]:
+    return [str(r["concurrency"]), f"{r['seconds']:.1f}", f"{r['per_minute']:.1f}", f"{r['requests_per_office']:.1f}",
+            f"{r['ideal']:.0f}", f"{r['efficiency']:.2f}", f"{r['bot_cpu']:.2f}", f"{r['driver_cpu']:.2f}",
+            f"{r['browser_cpu']:.2f}", f"{r['portal_cpu']:.2f}", f"{r['browser_peak_mib']:.0f}"]
 
 
 def main() -> int:
@@ -160,43 +189,17 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="ainas-floor-") as tmp:
-        pki = ensure_pki(Path(tmp), seed=0)
-        pfxs = [client_p12(pki.issuer, i, str(i), f"事務所{i}", "") for i in range(args.offices)]
-        fork = multiprocessing.get_context("fork")  # before any thread or event loop exists in this process
-        port: multiprocessing.SimpleQueue[int] = fork.SimpleQueue()
-        served: Synchronized[int] = fork.Value("i", 0)
-        server = fork.Process(target=serve, args=(pki.cert, pki.key, pki.ca, args.latency_ms, port, served),
-                              daemon=True)
-        server.start()
-        base = f"https://127.0.0.1:{port.get()}"
+    with tempfile.TemporaryDirectory(prefix="ainas-floor-") as tmp, floor_server(args.latency_ms, Path(tmp)) as server:
+        pfxs = client_pfxs(args.offices, Path(tmp))
         print(f"# floor: {args.offices} offices, {SCREENS} screens each, {args.latency_ms} ms latency per response, "
               f"{os.cpu_count()} cores", flush=True)
-        header = ("concurrency", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
-                  "browser CPU-s/office", "server CPU-s/office", "browser peak MiB")
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header), flush=True)
+        print("| " + " | ".join(HEADER) + " |")
+        print("|" + "---|" * len(HEADER), flush=True)
         peaks = {}
-        try:
-            for level in args.concurrency:
-                before, server_before = served.value, _cpu_seconds(server.pid or 0) or 0.0
-                sampler, cpu = MemorySampler(exclude={server.pid or 0}), CpuSampler(exclude={server.pid or 0})
-                sampler.start()
-                cpu.start()
-                elapsed = asyncio.run(_run(base, pfxs, level, args.executable_path))
-                for thread in (sampler, cpu):
-                    thread.stop_event.set()
-                    thread.join()
-                server_cpu = ((_cpu_seconds(server.pid or 0) or 0.0) - server_before) / args.offices
-                requests = (served.value - before) / args.offices
-                ideal = requests * args.latency_ms / 1000 * args.offices / level
-                peaks[level] = sampler.peak_children / 1024
-                print(f"| {level} | {elapsed:.0f} | {args.offices / elapsed * 60:.1f} | {requests:.1f} | {ideal:.0f} | "
-                      f"{ideal / elapsed:.2f} | {sum(cpu.seconds.values()) / args.offices:.2f} | {server_cpu:.2f} | "
-                      f"{peaks[level]:.0f} |", flush=True)
-        finally:
-            server.terminate()
-            server.join()
+        for level in args.concurrency:
+            r = measure(server, pfxs, args.latency_ms, level, args.executable_path)
+            peaks[level] = r["browser_peak_mib"]
+            print("| " + " | ".join(row_cells(r)) + " |", flush=True)
     if len(peaks) > 1:
         lo, hi = min(peaks), max(peaks)
         print(f"\nbrowser memory per extra context: {(peaks[hi] - peaks[lo]) / (hi - lo):.0f} MiB "

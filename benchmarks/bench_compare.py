@@ -1,0 +1,108 @@
+"""The bot against the floor, like for like: the same number of offices, latency and concurrency levels,
+each level run by the bot (`bench_renew.py`) and then by the floor (`bench_floor.py`) back to back, both
+with their server in a process of their own whose CPU is printed apart.
+
+    .venv/bin/python benchmarks/bench_compare.py --offices 100 --latency-ms 150 --concurrency 1 4 8
+
+For each level: seconds and offices per minute of both, the CPU seconds per office on the bot's side
+(the bot's own process, the Playwright driver, the browser) and the portal's apart, and the ratios bot /
+floor for time and bot-side CPU; then the browser memory per extra context of both, from the lowest
+level to the highest, and its difference. The targets (issue 15) are checked and printed as met or not.
+Every number printed is measured in this run; nothing is estimated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_floor
+import bench_renew
+
+# Time bot / floor at most this, per concurrency level (the default for levels not named).
+TIME_TARGETS = {1: 1.05}
+TIME_TARGET_DEFAULT = 1.15
+MEMORY_MARGIN_MIB = 10.0
+
+HEADER = ("concurrency", "bot s", "floor s", "time bot/floor", "bot offices/min", "floor offices/min",
+          "bot-side CPU-s/office (bot+driver+browser)", "floor CPU-s/office (same)", "CPU bot/floor",
+          "portal CPU-s/office (sandbox / floor server)", "updated")
+
+
+def _side(r: dict[str, Any]) -> float:
+    return float(r["bot_cpu"] + r["driver_cpu"] + r["browser_cpu"])
+
+
+def _cells(bot: dict[str, Any], floor: dict[str, Any]) -> list[str]:
+    return [
+        str(bot["concurrency"]), f"{bot['seconds']:.1f}", f"{floor['seconds']:.1f}",
+        f"{bot['seconds'] / floor['seconds']:.2f}", f"{bot['per_minute']:.1f}", f"{floor['per_minute']:.1f}",
+        f"{_side(bot):.2f} ({bot['bot_cpu']:.2f}+{bot['driver_cpu']:.2f}+{bot['browser_cpu']:.2f})",
+        f"{_side(floor):.2f} ({floor['bot_cpu']:.2f}+{floor['driver_cpu']:.2f}+{floor['browser_cpu']:.2f})",
+        f"{_side(bot) / _side(floor):.2f}", f"{bot['portal_cpu']:.2f} / {floor['portal_cpu']:.2f}",
+        f"{bot['updated']}/{bot['offices']}",
+    ]
+
+
+def _per_context(rows: list[dict[str, Any]]) -> float | None:
+    extra = bench_renew.per_context_mib(rows)
+    return None if extra is None else extra[0]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--offices", type=int, default=100)
+    parser.add_argument("--latency-ms", type=int, default=150)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
+    parser.add_argument("--no-trace", action="store_true", help="the bot as `renew --no-trace` (default: traces on)")
+    args = parser.parse_args()
+    print(f"# bot vs floor: {args.offices} offices, {args.latency_ms} ms latency per response, chromium, "
+          f"{'no trace' if args.no_trace else 'traces on'}, {os.cpu_count()} cores", flush=True)
+    print("| " + " | ".join(HEADER) + " |")
+    print("|" + "---|" * len(HEADER), flush=True)
+    bots: list[dict[str, Any]] = []
+    floors: list[dict[str, Any]] = []
+    met = True
+    with (tempfile.TemporaryDirectory(prefix="ainas-compare-") as tmp,
+          bench_floor.floor_server(args.latency_ms, Path(tmp)) as server):
+        pfxs = bench_floor.client_pfxs(args.offices, Path(tmp))
+        for level in args.concurrency:
+            bot = bench_renew.bench(args.offices, args.latency_ms, level, "chromium", args.executable_path,
+                                    trace=not args.no_trace)
+            floor = bench_floor.measure(server, pfxs, args.latency_ms, level, args.executable_path)
+            bots.append(bot)
+            floors.append(floor)
+            print("| " + " | ".join(_cells(bot, floor)) + " |", flush=True)
+    print()
+    for bot, floor in zip(bots, floors, strict=True):
+        level = bot["concurrency"]
+        target = TIME_TARGETS.get(level, TIME_TARGET_DEFAULT)
+        ratio = bot["seconds"] / floor["seconds"]
+        ok = ratio <= target and bot["updated"] == bot["offices"]
+        met &= ok
+        print(f"time at concurrency {level}: bot/floor {ratio:.2f}, target at most {target:.2f}: "
+              f"{'met' if ok else 'NOT met'}")
+    bot_mib, floor_mib = _per_context(bots), _per_context(floors)
+    if bot_mib is not None and floor_mib is not None:
+        ok = bot_mib <= floor_mib + MEMORY_MARGIN_MIB
+        met &= ok
+        lo, hi = min(args.concurrency), max(args.concurrency)
+        print(f"browser memory per extra context (concurrency {lo} to {hi}): bot {bot_mib:.0f} MiB, floor "
+              f"{floor_mib:.0f} MiB, bot - floor {bot_mib - floor_mib:+.0f} MiB, target at most "
+              f"+{MEMORY_MARGIN_MIB:.0f}: {'met' if ok else 'NOT met'}")
+    peaks = ", ".join(f"{b['concurrency']}: {b['bot_peak_mib']:.0f}" for b in bots)
+    print(f"\nbot peak MiB per level: {peaks}")
+    print(f"targets: {'all met' if met else 'not all met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
