@@ -22,7 +22,7 @@ from ainas_bot._p12_bounds import (
     mac_verifies,
 )
 from ainas_bot._safe_files import read_regular
-from ainas_bot.errors import CertificateError
+from ainas_bot.errors import CertificateError, WrongPinError
 
 __all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
 
@@ -198,8 +198,8 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         if _mac_verifies(pfx, pin):
             raise CertificateError(_("{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
                                      "be read (malformed); ask the issuer for a new file").format(name=name)) from None
-        # Kept in English: prepare._naming_the_secret recognises this message by "wrong PIN" in it.
-        raise CertificateError(f"{name}: wrong PIN (the certificate password does not open this .p12)") from None
+        raise WrongPinError(_("{name}: wrong PIN (the certificate password does not open this .p12)").format(
+            name=name)) from None
     except Exception:
         raise CertificateError(_("{name}: the .p12 uses an algorithm that cannot be read here").format(
             name=name)) from None

@@ -20,6 +20,7 @@ __all__ = [
     "CertificateError",
     "ConfigError",
     "ConfigProblems",
+    "FieldErrorsError",
     "FlowError",
     "IdentityError",
     "InputError",
@@ -30,6 +31,9 @@ __all__ = [
     "PortalMismatchError",
     "PortalUnavailableError",
     "PortalUntrustedError",
+    "ServiceHoursError",
+    "UploadRefusedError",
+    "WrongPinError",
 ]
 
 EXIT_OK = 0
@@ -45,6 +49,7 @@ class AinasBotError(Exception):
 
     exit_code = EXIT_FAILED
     reason = "error"
+    transient = False  # a fault worth another attempt after a backoff (the portal's, passing)
 
 
 class ConfigError(AinasBotError):
@@ -72,6 +77,10 @@ class CertificateError(AinasBotError):
 
     exit_code = EXIT_CERTIFICATE
     reason = "certificate"
+
+
+class WrongPinError(CertificateError):
+    """Raised when a PIN or password does not open a .p12 (its integrity check fails with it)."""
 
 
 class LockHeldError(AinasBotError):
@@ -107,6 +116,13 @@ class PortalUnavailableError(FlowError):
     """Raised when the portal is closed or in maintenance, times out, drops the connection or the session."""
 
     reason = "portal-unavailable"
+    transient = True
+
+
+class ServiceHoursError(PortalUnavailableError):
+    """Raised when the portal says it is outside its service hours: unavailable, but not for a retry soon."""
+
+    transient = False
 
 
 class PortalUntrustedError(FlowError):
@@ -125,6 +141,18 @@ class PortalMismatchError(FlowError):
     """Raised when what the portal read from the certificate differs from the local parse."""
 
     reason = "mismatch"
+
+
+class UploadRefusedError(FlowError):
+    """Raised when the portal refuses the uploaded certificate (its message is the text)."""
+
+    reason = "certificate"
+
+
+class FieldErrorsError(FlowError):
+    """Raised when the portal shows field errors on 代理人証明書更新 (read verbatim)."""
+
+    reason = "input"
 
 
 class IdentityError(FlowError):

@@ -11,12 +11,13 @@ from typing import TypeVar
 
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot._p12 import open_p12, read_p12_bytes
 from ainas_bot._p12_cache import P12Cache
 from ainas_bot._typed import id_warnings
 from ainas_bot._values import ValueFindings, check_days_left, check_kana, check_postal_code
 from ainas_bot.certinfo import CertificateInfo, check_validity, describe
-from ainas_bot.errors import AinasBotError, CertificateError, InputError
+from ainas_bot.errors import AinasBotError, CertificateError, InputError, WrongPinError
 from ainas_bot.inventory import login_conflicts
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
@@ -63,7 +64,7 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
     not yet valid on `on`, unreadable; `info` is None when the file did not open."""
     name = file.name
     error = str(exc).removeprefix(f"{file}: ").split(";")[0]
-    if info is None and "wrong PIN" in error:
+    if info is None and isinstance(exc, WrongPinError):
         return f"passed over {name}: another PIN, the office's pin does not open it"
     if info is not None and info.expiry_date < on:
         return f"passed over {name}: it expired on {info.expiry_date:%Y/%m/%d}"
@@ -106,7 +107,7 @@ def select_signing_p12(
     if passed_over is not None:
         passed_over += [(file.name, f"passed over {file.name}: older, it expires on {info.expiry_date:%Y/%m/%d}, "
                                     f"before {chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
-                        for file, _, info in candidates if file != chosen[0]]
+                        for file, _data, info in candidates if file != chosen[0]]
     return chosen
 
 
@@ -123,14 +124,13 @@ def _described(data: bytes, pin: SecretStr, *, file: str, mapping: Mapping[str, 
 
 @contextlib.contextmanager
 def _naming_the_secret(office: Office, name: str) -> Iterator[None]:
-    """A wrong PIN or password (`open_p12` says "wrong PIN") also names the setting that gave it, never its value."""
+    """A wrong PIN or password also names the setting that gave it, never its value."""
     try:
         yield
-    except CertificateError as exc:
-        if "wrong PIN" not in str(exc):
-            raise
+    except WrongPinError as exc:
         ref = getattr(office, name)
-        raise CertificateError(f"{exc}; check {name} ({ref.describe()})") from None
+        raise WrongPinError(_("{error}; check {setting} ({source})").format(
+            error=exc, setting=name, source=ref.describe())) from None
 
 
 def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T | None:

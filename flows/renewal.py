@@ -238,7 +238,7 @@ async def _check_identity(org: OrgDetailPage, office: PreparedOffice, rows: list
 
 def _transient(exc: AinasBotError) -> bool:
     """Faults worth another attempt: maintenance, timeouts, dropped connections, lost sessions."""
-    return exc.reason == "portal-unavailable" and "service hours" not in str(exc)
+    return exc.transient
 
 
 @dataclasses.dataclass

@@ -7,23 +7,17 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from ainas_bot._i18n import _
-from ainas_bot.errors import FlowError, PortalChangedError
+from ainas_bot.errors import PortalChangedError, UploadRefusedError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Text, Title
 from flows.pages._base import PortalPage, shows
 from flows.pages.cert_detail import CertDetailPage
 
-__all__ = ["CertRegisterPage", "UploadRefusedError"]
+__all__ = ["CertRegisterPage"]
 
 def _refusals() -> tuple[str, ...]:
     return (Message.FILE_NOT_P12, Message.WRONG_CERT_PASSWORD, Message.CERT_EXPIRED, Message.CERT_NOT_YET_VALID,
             Message.CERT_ALREADY_REGISTERED)
-
-
-class UploadRefusedError(FlowError):
-    """Raised when the portal refuses the uploaded certificate (its message is the text)."""
-
-    reason = "certificate"
 
 
 class CertRegisterPage(PortalPage):

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pydantic import SecretStr
 
 from ainas_bot._i18n import _
-from ainas_bot.errors import FlowError
+from ainas_bot.errors import FieldErrorsError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Marker, Text, Title
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
 
-__all__ = ["CertUpdatePage", "FieldErrorsError", "UpdateForm", "UpdateResult", "update_results"]
+__all__ = ["CertUpdatePage", "UpdateForm", "UpdateResult", "update_results"]
 
 UpdateResult = CertDetailPage | CertUpdateCompletePage
 
@@ -40,12 +40,6 @@ class UpdateForm:
     def typed(self) -> dict[str, str]:
         return {Label.TRADE_NAME_KANA: self.trade_name_kana, Label.HOLDER_NAME_KANA: self.holder_name_kana,
                 Label.POSTAL_CODE: self.postal_code, Label.START_DATE: self.start_date}
-
-
-class FieldErrorsError(FlowError):
-    """Raised when the portal shows field errors on 代理人証明書更新 (read verbatim)."""
-
-    reason = "input"
 
 
 async def result_of(page: PortalPage, found: Marker) -> UpdateResult:

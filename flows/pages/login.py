@@ -7,7 +7,7 @@ from playwright.async_api import Page
 from pydantic import SecretStr
 
 from ainas_bot._i18n import _
-from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError
+from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError, ServiceHoursError
 from ainas_bot.portal_text import Label, Message, Screen
 from flows.finder import Button, Field, Text
 from flows.pages._base import CERT_ERRORS, PortalPage, first_line, shows
@@ -19,9 +19,8 @@ def _refusals() -> dict[str, str]:
     return {
         Message.LOGIN_FAILED: _("{screen}: wrong login ID or password (the portal says: {message}); not retried"),
         Message.ACCOUNT_LOCKED: _("{screen}: the account is locked (the portal says: {message}); not retried"),
-        # Kept in English: flows.renewal._transient recognises a closed portal by "service hours" in it.
-        Message.CLOSED_HOURS: "{screen}: the portal is outside its service hours (the portal says: {message}); "
-                              "not retried",
+        Message.CLOSED_HOURS: _("{screen}: the portal is outside its service hours (the portal says: {message}); "
+                                "not retried"),
     }
 
 
@@ -56,6 +55,6 @@ class LoginPage(PortalPage):
             button=Label.LOGOUT))
         for text, refusal in refusals.items():
             if shows(home.shown_text, text):
-                error = PortalUnavailableError if text == Message.CLOSED_HOURS else PortalAuthError
+                error = ServiceHoursError if text == Message.CLOSED_HOURS else PortalAuthError
                 raise error(refusal.format(screen=Screen.LOGIN, message=text), screen=Screen.LOGIN)
         return home
