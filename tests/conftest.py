@@ -16,6 +16,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("slow") is not None and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT))
+        # The fast tier, `-m "not slow"`, is every test that starts no browser: one driving a browser is
+        # slow for the developer's loop whatever its own length (its timeout stays the ordinary one).
+        if item.get_closest_marker("e2e") is not None and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
