@@ -22,6 +22,7 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc7292
 
+from ainas_bot._i18n import _
 from ainas_bot._p12_bounds import iteration_counts
 from ainas_bot._verified import CachedFacts, VerifiedStore
 from ainas_bot.certinfo import CertificateInfo, expiry_warning
@@ -88,7 +89,7 @@ class P12Cache:
 
     def _error(self, exc: OutputError) -> None:
         if not self.errors:
-            self.errors.append(f"{exc}; .p12 files are opened with their PIN instead")
+            self.errors.append(_("{error}; .p12 files are opened with their PIN instead").format(error=exc))
 
     def signing(self, data: bytes, pin: str, *, file: str, mapping: Mapping[str, Sequence[str]],
                 now: dt.datetime | None = None) -> CertificateInfo | None:
