@@ -189,19 +189,19 @@ def _builtin_fields(cert: x509.Certificate) -> tuple[str, dict[str, str]]:
 
 def _mapped_value(cert: x509.Certificate, source: str) -> str:
     """One mapping source: `subject:OID`, `san:OID`, `ext:OID` or `ext:OID/N` (element [N])."""
-    kind, _, ref = source.partition(":")
+    kind, _sep, ref = source.partition(":")
     if kind == "subject":
         return "".join(_name_values(cert.subject, ref))
     if kind == "san":
         return "".join(v for n in _san_names(cert) for v in _name_values(n, ref))
     if kind == "ext":
-        oid, _, index = ref.partition("/")
+        oid, _sep, index = ref.partition("/")
         der = _extension_der(cert, oid)
         if der is None:
             return ""
         if index:
             return _tagged_strings(der).get(int(index), "")
-        value, _ = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
+        value, _rest = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
         return str(value.getComponent())
     raise ConfigError(_("certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or "
                         "ext:OID/N)").format(source=source))
