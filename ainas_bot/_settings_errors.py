@@ -44,10 +44,40 @@ class RawSource:
         return self.name.replace("{KEY}", key.upper()).replace("{flag}", key.replace("_", "-"))
 
 
+# pydantic's own wording of its common errors, by type, with its context as placeholders: said in the
+# operator's language. A template is used only when it gives pydantic's English message exactly, so a
+# pydantic that words an error otherwise is shown as it words it.
+_PYDANTIC = {
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "int_type": N_("Input should be a valid integer"),
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "float_type": N_("Input should be a valid number"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "string_type": N_("Input should be a valid string"),
+    "literal_error": N_("Input should be {expected}"),
+    "list_type": N_("Input should be a valid list"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "less_than": N_("Input should be less than {lt}"),
+}
+
+
 def _message(error: ErrorDetails) -> str:
     if error["type"] == "missing":
         return _(_MISSING)
-    return str(error["msg"]).removeprefix("Value error, ")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    template = _PYDANTIC.get(error["type"])
+    context = {k: str(v) for k, v in error.get("ctx", {}).items()}
+    try:
+        if template is not None and template.format(**context) == message:
+            return _(template).format(**context)
+    except (KeyError, IndexError):  # a context this template does not know: pydantic's words
+        pass
+    return message
 
 
 def _unknown(key: str, known: Sequence[str], where: str) -> str:
