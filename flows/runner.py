@@ -125,7 +125,8 @@ async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: Flow
                         _fail_rest(group, state, exc, events)
                     except PlaywrightError as exc:
                         # The browser (or its connection) died under us: a new one takes the rest.
-                        log.warning("browser lost during login group %s: %s", first.office.login_id, exc)
+                        log.warning("%s", _("browser lost during login group {login}: {error}").format(
+                            login=first.office.login_id, error=exc))
                         events.step(first.office.id, _("browser lost ({error}); restarting it ({attempt}/{limit})")
                                     .format(error=str(exc).splitlines()[0], attempt=restart + 1,
                                             limit=_BROWSER_RESTARTS))
