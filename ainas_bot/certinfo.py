@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
@@ -36,6 +36,7 @@ __all__ = [
     "expiry_warning",
     "raw_dump",
     "serial_hex",
+    "standing_warnings",
 ]
 
 OID_CORPORATE_INFO = "1.2.392.100300.1.1.3"
@@ -249,6 +250,23 @@ def expiry_warning(not_after: dt.datetime, now: dt.datetime | None = None) -> st
     return None
 
 
+def standing_warnings(*, legacy: bool, key_usage: Sequence[str], key_matches: bool, key_type: str,
+                      bits: int) -> list[str]:
+    """The warnings a file keeps every day (not the expiry's, which changes daily), in the current language:
+    made from the facts, so that the .p12 cache says them in the language of the run that reads it."""
+    warnings: list[str] = []
+    if legacy:
+        warnings.append(_("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you "
+                          "can"))
+    if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):
+        warnings.append(_("key usage does not allow signing"))
+    if not key_matches:
+        warnings.append(_("the private key does not match the certificate"))
+    if key_type != "EC" and bits < 2048:
+        warnings.append(_("RSA key of {bits} bits is weaker than the 2048 bits issuers use").format(bits=bits))
+    return warnings
+
+
 def describe(
     contents: P12Contents,
     *,
@@ -271,19 +289,10 @@ def describe(
     key = contents.key
     key_type, bits = ("RSA", key.key_size) if isinstance(key, rsa.RSAPrivateKey) else ("EC", key.curve.key_size)
     key_usage = _key_usage(cert)
-    warnings: list[str] = []
     soon = expiry_warning(cert.not_valid_after_utc, now)
-    if soon:
-        warnings.append(soon)
-    if contents.encryption.legacy:
-        warnings.append(_("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you "
-                          "can"))
-    if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):
-        warnings.append(_("key usage does not allow signing"))
-    if not contents.key_matches_certificate:
-        warnings.append(_("the private key does not match the certificate"))
-    if not isinstance(key, ec.EllipticCurvePrivateKey) and bits < 2048:
-        warnings.append(_("RSA key of {bits} bits is weaker than the 2048 bits issuers use").format(bits=bits))
+    warnings = [*([soon] if soon else []), *standing_warnings(
+        legacy=contents.encryption.legacy, key_usage=key_usage, key_matches=contents.key_matches_certificate,
+        key_type=key_type, bits=bits)]
     return CertificateInfo(
         file=file,
         profile=profile,

@@ -232,3 +232,30 @@ def test_status_and_a_dry_run_in_japanese(flow_world: FlowWorld, tmp_path: Path)
     assert report["counts"] == {"would-register": 2}
     for secret in (s for kit in kits for s in kit.secrets):
         assert secret not in status.stdout + status.stderr + run.stdout + run.stderr
+
+
+def test_the_p12_cache_says_a_files_warnings_in_the_language_of_the_run_that_reads_it(
+        tmp_path: Path, key: rsa.RSAPrivateKey) -> None:
+    """A Japanese run caches a legacy .p12; the English run after it reads the cache and says it in English."""
+    from ainas_bot._i18n import use_language
+    from ainas_bot._p12 import open_p12
+    from ainas_bot._p12_cache import P12Cache
+    from ainas_bot._verified import VerifiedStore
+    from ainas_bot.certinfo import describe
+
+    path = certfactory.write_p12(tmp_path / "old.p12", key=key, password=PIN, encryption="legacy-3des")
+    data = path.read_bytes()
+    store = VerifiedStore(tmp_path / "record.sqlite3")
+    try:
+        use_language("ja")
+        info = describe(open_p12(data, PIN, name=str(path)), file=str(path))
+        assert info.warnings == ("古い PKCS#12 の暗号化です（RC2/3DES/SHA-1）。"
+                                 "開けますが、できれば AES でエクスポートし直してください",)
+        P12Cache(store).remember_signing(data, PIN, info, mapping={})
+        use_language("en")
+        cached = P12Cache(store).signing(data, PIN, file=str(path), mapping={})
+        assert cached is not None
+        assert cached.warnings == ("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES "
+                                   "when you can",)
+    finally:
+        store.close()
