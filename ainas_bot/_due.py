@@ -41,6 +41,7 @@ def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
     on = record.verified_on.isoformat()
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status="already-current",
+        office_name=record.organisation or office.certificate.trade_name_kanji,  # the name the portal showed
         message=_("; ").join([_("the certificate expiring {expiry} is already registered (verified on {on})").format(
             expiry=expiry, on=on), *office.warnings]),
         certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
