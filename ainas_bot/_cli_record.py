@@ -9,12 +9,13 @@ import hashlib
 from collections.abc import Iterator, Mapping
 
 from ainas_bot._due import portal_due, skipped_outcome
+from ainas_bot._i18n import _
 from ainas_bot._p12_cache import P12Cache
 from ainas_bot._verified import VerificationLog, Verified, VerifiedStore
 from ainas_bot.errors import OutputError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import PreparedOffice, check_offices
+from ainas_bot.prepare import PreparedOffice, check_offices, office_message
 from ainas_bot.settings import Settings
 
 __all__ = ["Record", "RecordUse", "correction", "opened_record", "record_of", "split_offices"]
@@ -43,7 +44,8 @@ def opened_record(settings: Settings) -> Iterator[Record]:
         store = VerifiedStore(settings.verified_record_path)
     except OutputError as exc:
         yield Record(None, None, None,
-                     f"{exc}; not used in this run (offices go to the portal, .p12 files are opened with their PIN)")
+                     _("{error}; not used in this run (offices go to the portal, .p12 files are opened with their "
+                       "PIN)").format(error=exc))
         return
     try:
         yield Record(store, P12Cache(store), VerificationLog(store))
@@ -72,12 +74,12 @@ def split_offices(ready: list[PreparedOffice], record: Record, settings: Setting
         if why is None and verified is not None:
             use.skipped.append(skipped_outcome(office, verified))
         else:
-            events.step(office.office.id, f"to the portal: {why}")
+            events.step(office.office.id, _("to the portal: {why}").format(why=why))
             use.todo.append(office)
     served = [o for o in use.todo if record.cache and _digest(o.signing_bytes) in record.cache.served]
     if not served:
         return use
-    again, problems, _ = check_offices([o.office for o in served], settings, environ,
+    again, problems, _warnings = check_offices([o.office for o in served], settings, environ,
                                        today=now.date(), cache=None)
     by_id = {o.office.id: o for o in again}
     use.todo = [by_id.get(o.office.id, o) if o in served else o for o in use.todo]
@@ -87,7 +89,7 @@ def split_offices(ready: list[PreparedOffice], record: Record, settings: Setting
         login = next(o.office.login_id for o in served if o.office.id == office_id)
         mine = [p for p in problems if p.office_id == office_id]
         use.not_started.append(Outcome(office_id=office_id, login_id=login, status="failed", reason=mine[0].reason,
-                                       message="; ".join(p.message for p in mine)))
+                                       message=_("; ").join(p.message for p in mine)))
     return use
 
 
@@ -98,7 +100,7 @@ def record_of(record: Record, office_id: str) -> Verified | None:
     try:
         return record.store.get(office_id)
     except OutputError as exc:
-        record.opening_error = f"{exc}; the offices from here on went to the portal"
+        record.opening_error = _("{error}; the offices from here on went to the portal").format(error=exc)
         return None
 
 
@@ -111,11 +113,13 @@ def correction(office_id: str, before: Verified | None, after: Verified | None, 
     the record once the office ended: unchanged when the portal was not read)."""
     if before is None or (after is not None and after.fingerprint == before.fingerprint):
         return None
-    said = (f"the record said certificate {before.fingerprint[:23]}… (登録日時 {before.registered_at}, "
-            f"verified on {before.verified_on.isoformat()}) is registered and active")
+    said = _("the record said certificate {fingerprint}… (登録日時 {registered_at}, verified on {verified_on}) is "
+             "registered and active").format(fingerprint=before.fingerprint[:23], registered_at=before.registered_at,
+                                             verified_on=before.verified_on.isoformat())
     if after is not None:
-        shows = f"the portal shows certificate {after.fingerprint[:23]}… (登録日時 {after.registered_at}) instead"
+        shows = _("the portal shows certificate {fingerprint}… (登録日時 {registered_at}) instead").format(
+            fingerprint=after.fingerprint[:23], registered_at=after.registered_at)
     else:
-        latest = outcome.registered_expiry or "none"
-        shows = f"the portal does not show it registered and active (latest active certificate expires {latest})"
-    return f"office {office_id}: record corrected: {said}; {shows}"
+        shows = _("the portal does not show it registered and active (latest active certificate expires "
+                  "{latest})").format(latest=outcome.registered_expiry or _("none"))
+    return office_message(office_id, _("record corrected: {said}; {shows}").format(said=said, shows=shows))

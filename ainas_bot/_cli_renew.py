@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.cells import cell_len
 
 from ainas_bot._cli_record import Record, correction, opened_record, record_of, split_offices
+from ainas_bot._i18n import N_, _
 from ainas_bot._jst import today_jst
 from ainas_bot._p12_cache import P12Cache
 from ainas_bot._run_record import RecordingEvents, interrupted_outcomes, sigterm_as_interrupt
@@ -27,9 +28,9 @@ from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE,
 from ainas_bot.events import RunEvents
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.lock import run_lock
-from ainas_bot.outcome import Outcome, run_exit_code
+from ainas_bot.outcome import Outcome, reason_label, run_exit_code, status_label
 from ainas_bot.portal_text import Label
-from ainas_bot.prepare import PreparedOffice, Problem, check_offices
+from ainas_bot.prepare import PreparedOffice, Problem, check_offices, office_message, office_prefix
 from ainas_bot.reports import write_report, write_report_csv
 from ainas_bot.settings import Office, Settings, load_settings
 
@@ -50,8 +51,8 @@ def settings_from_args(args: argparse.Namespace, environ: Mapping[str, str]) -> 
 
 def _joined(office_id: str, problems: list[Problem]) -> str:
     """`office 1: first; second`: one line for an office, each problem said once."""
-    prefix = f"office {office_id}: "
-    return prefix + "; ".join(p.message.removeprefix(prefix) for p in problems)
+    prefix = office_prefix(office_id)
+    return office_message(office_id, _("; ").join(p.message.removeprefix(prefix) for p in problems))
 
 
 def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_all: bool,
@@ -59,9 +60,9 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
              cache: P12Cache | None = None) -> tuple[Settings, list[PreparedOffice], list[Outcome], list[str]]:
     settings = settings or settings_from_args(args, environ)
     if not (args.config or environ.get("AINAS_CONFIG") or settings.offices or settings.inventory):
-        raise ConfigError("no settings file: --config was not given and AINAS_CONFIG is not set, so no office is "
-                          "known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented example "
-                          "is config/ainas.toml)")
+        raise ConfigError(_("no settings file: --config was not given and AINAS_CONFIG is not set, so no office is "
+                            "known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented example "
+                            "is config/ainas.toml)"))
     certificates = {} if certificates is None else certificates  # the 屋号 beside the ID of a refused office
     offices = select_offices(all_offices(settings), args.office,
                              all_offices=getattr(args, "all", False) or (default_all and not args.office))
@@ -85,13 +86,16 @@ def _print_suggestions(offices: list[Office], certificates: dict[str, Certificat
     for office in offices:
         cert = certificates.get(office.id)
         if cert is None:
-            print(shown(f"office {office.id}: no suggestion (its certificate could not be opened)"))
+            print(shown(office_message(office.id, _("no suggestion (its certificate could not be opened)"))))
             continue
         s = suggest(cert)
-        codes = ", ".join(s.postal_codes) or "none in the data"
-        print(shown(f"office {office.id}: {Label.TRADE_NAME_KANA} set '{office.trade_name_kana}', suggested "
-                    f"'{s.trade_name_kana}'; {Label.HOLDER_NAME_KANA} set '{office.holder_name_kana}', suggested "
-                    f"'{s.holder_name_kana}'; {Label.POSTAL_CODE} set '{office.postal_code}', suggested {codes}"))
+        codes = ", ".join(s.postal_codes) or _("none in the data")
+        print(shown(office_message(office.id, _(
+            "{trade_label} set '{trade_set}', suggested '{trade}'; {holder_label} set '{holder_set}', suggested "
+            "'{holder}'; {postal_label} set '{postal_set}', suggested {codes}").format(
+            trade_label=Label.TRADE_NAME_KANA, trade_set=office.trade_name_kana, trade=s.trade_name_kana,
+            holder_label=Label.HOLDER_NAME_KANA, holder_set=office.holder_name_kana, holder=s.holder_name_kana,
+            postal_label=Label.POSTAL_CODE, postal_set=office.postal_code, codes=codes))))
 
 
 def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -103,19 +107,21 @@ def _check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     for error in record.errors:
         print(f"ainas-bot: {error}", file=sys.stderr)
     for w in warnings:
-        print(f"warning: {shown(w)}", file=sys.stderr)
+        print(_("warning: {message}").format(message=shown(w)), file=sys.stderr)
     for p in problems:
-        print(f"problem: {shown(p.message)}", file=sys.stderr)
+        print(_("problem: {message}").format(message=shown(p.message)), file=sys.stderr)
     for r in ready:
         c = r.certificate
-        print(shown(f"office {r.office.id}: ok — {c.profile}, {c.trade_name_kanji} / {c.holder_name_kanji}, "
-                    f"expires {c.expiry_date:%Y/%m/%d}, start {r.start_date:%Y/%m/%d}, "
-                    f"{r.trade_name_kana} / {r.holder_name_kana}, {r.postal_code}"))
+        print(shown(office_message(r.office.id, _(
+            "ok — {profile}, {trade} / {holder}, expires {expiry}, start {start}, {trade_kana} / {holder_kana}, "
+            "{postal}").format(profile=c.profile, trade=c.trade_name_kanji, holder=c.holder_name_kanji,
+                               expiry=f"{c.expiry_date:%Y/%m/%d}", start=f"{r.start_date:%Y/%m/%d}",
+                               trade_kana=r.trade_name_kana, holder_kana=r.holder_name_kana, postal=r.postal_code))))
         _print_choice(r)
     if args.suggest:
         checked = {o.office_id for o in problems} | {r.office.id for r in ready}
         _print_suggestions([o for o in all_offices(settings) if o.id in checked], certificates)
-    print(f"{len(ready)} ready, {len(problems)} with problems")  # offices, each with one line
+    print(_("{ready} ready, {problems} with problems").format(ready=len(ready), problems=len(problems)))  # offices
     return EXIT_USAGE if problems else EXIT_OK
 
 
@@ -123,11 +129,13 @@ def _print_choice(r: PreparedOffice) -> None:
     """`check` with signing_cert a folder: the .p12 it took and why, then each file passed over and why."""
     if not r.office.signing_cert.is_dir():
         return
-    print(shown(f"office {r.office.id}: picked {r.signing_p12.name} in {r.office.signing_cert}: of the .p12 files "
-                f"there that its pin opens and that are valid on {r.start_date:%Y/%m/%d}, it expires last "
-                f"({r.certificate.expiry_date:%Y/%m/%d})"))
-    for _, why in r.passed_over:
-        print(shown(f"office {r.office.id}: {why}"))
+    print(shown(office_message(r.office.id, _(
+        "picked {name} in {folder}: of the .p12 files there that its pin opens and that are valid on {start}, it "
+        "expires last ({expiry})").format(name=r.signing_p12.name, folder=r.office.signing_cert,
+                                          start=f"{r.start_date:%Y/%m/%d}",
+                                          expiry=f"{r.certificate.expiry_date:%Y/%m/%d}"))))
+    for _file, why in r.passed_over:
+        print(shown(office_message(r.office.id, why)))
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
@@ -135,7 +143,7 @@ async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvent
     from flows.runner import run_offices
 
     if delay > 0:
-        events.step("-", f"scheduled: starting in {delay:.0f} s")
+        events.step("-", _("scheduled: starting in {seconds} s").format(seconds=f"{delay:.0f}"))
         await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
     return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency,
                              record=record)
@@ -154,7 +162,7 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
                                                    cache=record.cache)
     interactive = sys.stderr.isatty() and not args.scheduled
     for w in warnings:
-        print(f"warning: {shown(w)}", file=sys.stderr)
+        print(_("warning: {message}").format(message=shown(w)), file=sys.stderr)
     console = ConsoleEvents(len(ready) + len(outcomes), sys.stderr, interactive=interactive, quiet=args.scheduled,
                             dry_run=args.dry_run)
     events = RecordingEvents(console, settings.audit_log, dry_run=args.dry_run)
@@ -177,7 +185,7 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
                 rest = interrupted_outcomes([(r.office.id, r.office.login_id) for r in use.todo
-                                             if r.office.id not in ended], "interrupted (SIGINT or SIGTERM)")
+                                             if r.office.id not in ended], _("interrupted (SIGINT or SIGTERM)"))
                 for o in rest:
                     events.outcomes.append(o)
                 events.audit(rest)
@@ -195,8 +203,8 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
         report = (settings.report_dir or settings.artifacts_dir) / f"report-{stamp}.json"
     errors = [*events.errors, *record.errors]
     written: list[str] = []
-    for path, write, said in ((report, write_report, "JSON report {path}"),
-                              (args.report_csv, write_report_csv, "CSV report {path}")):
+    for path, write, said in ((report, write_report, _("JSON report {path}")),
+                              (args.report_csv, write_report_csv, _("CSV report {path}"))):
         if path is None:
             continue
         try:
@@ -208,11 +216,12 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
             written.append(said.format(path=path))
     if not args.scheduled or failed or errors or warned:
         print_recap(outcomes, sys.stdout, interactive=sys.stdout.isatty())
-    print(summary_line(outcomes, time.monotonic() - started) + "".join(f"; {w}" for w in written))
+    print(summary_line(outcomes, time.monotonic() - started) + "".join(_("; {report}").format(report=w)
+                                                                       for w in written))
     for error in errors:
         print(f"ainas-bot: {error}", file=sys.stderr)
     if interrupted:
-        print("ainas-bot: interrupted", file=sys.stderr)
+        print("ainas-bot: " + _("interrupted"), file=sys.stderr)
     if failed and args.scheduled and settings.on_failure and report is not None:
         _on_failure(settings.on_failure, report)
     if interrupted:
@@ -226,11 +235,12 @@ def _on_failure(command: list[str], report: Path) -> None:
     try:
         result = subprocess.run([*command, str(report)], check=False)
     except OSError as exc:
-        print(f"ainas-bot: on_failure command {command[0]!r} could not be run ({exc.strerror}); "
-              "check on_failure in the settings", file=sys.stderr)
+        print("ainas-bot: " + _("on_failure command {command} could not be run ({error}); check on_failure in the "
+                                "settings").format(command=repr(command[0]), error=exc.strerror), file=sys.stderr)
         return
     if result.returncode != 0:
-        print(f"ainas-bot: on_failure command exited with {result.returncode}", file=sys.stderr)
+        print("ainas-bot: " + _("on_failure command exited with {code}").format(code=result.returncode),
+              file=sys.stderr)
 
 
 def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -261,8 +271,9 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         if outcome.status == "failed" and (outcome.registered_expiry is None or warning is None):
             # The portal was not read, or was read and refused this .p12 (e.g. going backwards) for a reason
             # the days left do not already say.
-            warning = f"could not read the portal: {outcome.reason}: {outcome.message}" \
-                if outcome.registered_expiry is None else f"{outcome.reason}: {outcome.message}"
+            warning = _("could not read the portal: {reason}: {message}").format(
+                reason=reason_label(outcome.reason), message=outcome.message) \
+                if outcome.registered_expiry is None else f"{reason_label(outcome.reason)}: {outcome.message}"
         rows.append({"office_id": office.office.id, "office_name": outcome.office_name,
                      "registered_expiry": outcome.registered_expiry,
                      "days_left": days_left, "local_expiry": office.certificate.expiry_date.isoformat(),
@@ -275,22 +286,22 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         print(json_safe(json.dumps({"today": today.isoformat(), "offices": rows, "warnings": warnings},
                                    ensure_ascii=False, indent=2)))
     else:
-        _print_status_table(rows)
+        _print_status_table([{**r, "would": status_label(str(r["would"])) if r["would"] else None} for r in rows])
         for r in rows:
             if r["record_corrected"]:
                 print(shown(str(r["record_corrected"])))
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
 
 
-_STATUS_COLUMNS = (("office_id", "office"), ("office_name", "name"), ("registered_expiry", "registered"),
-                   ("days_left", "days left"), ("local_expiry", "local .p12"), ("would", "would"),
-                   ("warning", "warning"))
+_STATUS_COLUMNS = (("office_id", N_("office")), ("office_name", N_("name")), ("registered_expiry", N_("registered")),
+                   ("days_left", N_("days left")), ("local_expiry", N_("local .p12")), ("would", N_("would")),
+                   ("warning", N_("warning")))
 
 
 def _print_status_table(rows: Sequence[Mapping[str, object]]) -> None:
     """`status`: a header line, then one line per office, in columns (a kanji takes two on a terminal)."""
-    cells = [[title for _, title in _STATUS_COLUMNS]]
-    cells += [[shown("—" if r[key] is None or r[key] == "" else str(r[key])) for key, _ in _STATUS_COLUMNS]
+    cells = [[_(title) for _key, title in _STATUS_COLUMNS]]
+    cells += [[shown("—" if r[key] is None or r[key] == "" else str(r[key])) for key, _title in _STATUS_COLUMNS]
               for r in rows]
     widths = [max(cell_len(line[i]) for line in cells) for i in range(len(_STATUS_COLUMNS) - 1)]
     for line in cells:
@@ -299,47 +310,51 @@ def _print_status_table(rows: Sequence[Mapping[str, object]]) -> None:
 
 
 def _common(p: argparse.ArgumentParser, *, selection: bool = True) -> None:
-    p.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
+    p.add_argument("--config", type=Path, help=_("settings TOML (default: AINAS_CONFIG)"))
     if selection:
         p.add_argument("--office", action="append", metavar="ID",
-                       help="代理人組織ID (repeatable); @REPORT.json takes the failed offices of an earlier run")
-        p.add_argument("--all", action="store_true", help="every office of the inventory")
+                       help=_("代理人組織ID (repeatable); @REPORT.json takes the failed offices of an earlier run"))
+        p.add_argument("--all", action="store_true", help=_("every office of the inventory"))
     p.add_argument("--browser", choices=["chromium", "firefox"])
-    p.add_argument("--headed", action="store_true", help="show the browser window")
-    p.add_argument("--concurrency", type=int, metavar="N", help="browser contexts at once (default 4)")
+    p.add_argument("--headed", action="store_true", help=_("show the browser window"))
+    p.add_argument("--concurrency", type=int, metavar="N", help=_("browser contexts at once (default 4)"))
     p.add_argument("--browser-endpoint", metavar="WS_URL",
-                   help="use a running `playwright run-server` (ws://HOST:PORT/) instead of a local browser")
+                   help=_("use a running `playwright run-server` (ws://HOST:PORT/) instead of a local browser"))
 
 
 def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    c = sub.add_parser("check", help="check settings and offices without a browser (default: all offices)")
-    c.add_argument("--config", type=Path, help="settings TOML (default: AINAS_CONFIG)")
-    c.add_argument("--office", action="append", metavar="ID", help="代理人組織ID (repeatable) or @REPORT.json")
-    c.add_argument("--all", action="store_true", help="every office (the default)")
+    c_help = _("check settings and offices without a browser (default: all offices)")
+    c = sub.add_parser("check", help=c_help, description=c_help)
+    c.add_argument("--config", type=Path, help=_("settings TOML (default: AINAS_CONFIG)"))
+    c.add_argument("--office", action="append", metavar="ID", help=_("代理人組織ID (repeatable) or @REPORT.json"))
+    c.add_argument("--all", action="store_true", help=_("every office (the default)"))
     c.add_argument("--suggest", action="store_true",
-                   help="show, per office, the dictionary's カナ and the address's 郵便番号 next to what is set")
+                   help=_("show, per office, the dictionary's カナ and the address's 郵便番号 next to what is set"))
     c.set_defaults(handler=_check)
-    r = sub.add_parser("renew", help="register and update the signing certificate of offices")
+    r_help = _("register and update the signing certificate of offices")
+    r = sub.add_parser("renew", help=r_help, description=r_help)
     _common(r)
-    r.add_argument("--dry-run", action="store_true", help="log in and look, change nothing")
+    r.add_argument("--dry-run", action="store_true", help=_("log in and look, change nothing"))
     r.add_argument("--no-trace", action="store_true",
-                   help="keep no Playwright trace of a failure, only its screen and HTML (a fifth less CPU)")
-    r.add_argument("--report", type=Path, metavar="PATH.json", help="write the outcomes as JSON")
-    r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help="write the outcomes as CSV (Excel)")
+                   help=_("keep no Playwright trace of a failure, only its screen and HTML (a fifth less CPU)"))
+    r.add_argument("--report", type=Path, metavar="PATH.json", help=_("write the outcomes as JSON"))
+    r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help=_("write the outcomes as CSV (Excel)"))
     r.add_argument("--verify", action="store_true",
-                   help="visit every selected office, even those verified on the portal within reverify_days")
+                   help=_("visit every selected office, even those verified on the portal within reverify_days"))
     r.add_argument("--scheduled", action="store_true",
-                   help="unattended: quiet on success, random start delay, on_failure command")
+                   help=_("unattended: quiet on success, random start delay, on_failure command"))
     r.set_defaults(handler=_renew)
-    s = sub.add_parser("status", help="registered certificate versus the newest local .p12, per office (read-only)")
+    s_help = _("registered certificate versus the newest local .p12, per office (read-only)")
+    s = sub.add_parser("status", help=s_help, description=s_help)
     _common(s)
-    s.add_argument("--json", action="store_true")
-    s.add_argument("--verbose", action="store_true", help="show each step")
+    s.add_argument("--json", action="store_true", help=_("print the table as JSON (English keys)"))
+    s.add_argument("--verbose", action="store_true", help=_("show each step"))
     s.set_defaults(handler=_status)
     from ainas_bot import demo
 
-    d = sub.add_parser("demo", help="rehearse end to end against a local sandbox with three offices")
-    d.add_argument("--workspace", type=Path, default=Path("ainas-demo"), help="where to write (default ./ainas-demo)")
+    d = sub.add_parser("demo", help=_("rehearse end to end against a local sandbox with three offices"))
+    d.add_argument("--workspace", type=Path, default=Path("ainas-demo"),
+                   help=_("where to write (default ./ainas-demo)"))
     d.add_argument("--browser", choices=["chromium", "firefox"], default="chromium")
     d.add_argument("--headed", action="store_true")
     d.set_defaults(handler=demo.run_demo)

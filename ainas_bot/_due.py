@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import format_portal_date
 from ainas_bot._verified import Verified
 from ainas_bot.outcome import Outcome
@@ -20,16 +21,17 @@ def portal_due(record: Verified | None, fingerprint: str, now: dt.datetime, *, r
                verify: bool = False) -> str | None:
     """None when the office can be skipped; otherwise why it goes to the portal (for its first step line)."""
     if verify:
-        return "--verify: asking the portal"
+        return _("--verify: asking the portal")
     if record is None:
-        return "no verification recorded"
+        return _("no verification recorded")
     if record.fingerprint != fingerprint:
-        return "the local certificate is not the one last verified"
+        return _("the local certificate is not the one last verified")
     age = now - record.verified_at
     if age < dt.timedelta(0):
-        return "the recorded verification is in the future (the clock moved); asking the portal"
+        return _("the recorded verification is in the future (the clock moved); asking the portal")
     if age >= dt.timedelta(days=reverify_days):
-        return f"last verified on {record.verified_on.isoformat()}, {age.days} days ago (reverify_days {reverify_days})"
+        return _("last verified on {date}, {days} days ago (reverify_days {reverify_days})").format(
+            date=record.verified_on.isoformat(), days=age.days, reverify_days=reverify_days)
     return None
 
 
@@ -39,8 +41,9 @@ def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
     on = record.verified_on.isoformat()
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status="already-current",
-        message="; ".join([f"the certificate expiring {expiry} is already registered (verified on {on})",
-                           *office.warnings]),
+        office_name=record.organisation or office.certificate.trade_name_kanji,  # the name the portal showed
+        message=_("; ").join([_("the certificate expiring {expiry} is already registered (verified on {on})").format(
+            expiry=expiry, on=on), *office.warnings]),
         certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
         attempts=0, verified_on=on,
     )

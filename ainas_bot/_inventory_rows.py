@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import InputError
 from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.secretref import parse_ref_string
@@ -71,8 +72,8 @@ def read_header(name: str, row: int, cells: list[str], problems: list[str]) -> H
         if field is None:
             unknown.append(written)
         elif field in columns:
-            problems.append(f"{name}: row {row}: columns {columns[field][1]} and {written} are the same ({field}); "
-                            "keep one of them")
+            problems.append(_("{path}: row {row}: columns {first} and {second} are the same ({field}); keep one of "
+                              "them").format(path=name, row=row, first=columns[field][1], second=written, field=field))
         else:
             columns[field] = (index, written)
     ignored: list[str] = []
@@ -82,13 +83,15 @@ def read_header(name: str, row: int, cells: list[str], problems: list[str]) -> H
                                          n=1, cutoff=0.8)
         if near:
             meant = COLUMNS[_ALIASES[near[0]]][0]
-            problems.append(f"{name}: row {row}: column {written} is not one the bot reads; did you mean {meant}? "
-                            "(rename it, or start its header with # to keep it as notes)")
+            problems.append(_("{path}: row {row}: column {column} is not one the bot reads; did you mean {meant}? "
+                              "(rename it, or start its header with # to keep it as notes)").format(
+                path=name, row=row, column=written, meant=meant))
         else:
             ignored.append(written)
     missing = [f"{COLUMNS[f][0]} ({f})" for f in COLUMNS if f not in columns and f not in _OPTIONAL]
     if missing:
-        problems.append(f"{name}: row {row}: missing column {', '.join(missing)}")
+        problems.append(_("{path}: row {row}: missing column {columns}").format(path=name, row=row,
+                                                                                columns=", ".join(missing)))
     return Header(columns, tuple(ignored)) if len(problems) == before else None
 
 
@@ -102,33 +105,35 @@ def _start_date(value: str) -> str | dt.date:
             return dt.date(*(int(g) for g in match.groups() if g is not None))
     except ValueError:
         pass
-    raise ValueError(f"'{value}' is not a date; write it like 2026-01-06 or 2026/1/6, or leave it empty for today")
+    raise ValueError(_("'{value}' is not a date; write it like 2026-01-06 or 2026/1/6, or leave it empty for "
+                       "today").format(value=value))
 
 
 def _check(field: str, value: str) -> None:
     """Refuse plain secrets (never echoing them) and kana or postal codes the portal would refuse."""
     if not value or "\n" in value or "\r" in value:
-        raise ValueError(f"the cell is {'empty' if not value else 'on several lines; keep it on one'}")
+        raise ValueError(_("the cell is empty") if not value else _("the cell is on several lines; keep it on one"))
     if field in _SECRETS and parse_ref_string(value) is None:
-        raise ValueError("a plain-text secret is not allowed here (the value is not shown); reference it as "
-                         "env:VARIABLE, file:/path/to/file or secret:key-in-secrets-dir")
+        raise ValueError(_("a plain-text secret is not allowed here (the value is not shown); reference it as "
+                           "env:VARIABLE, file:/path/to/file or secret:key-in-secrets-dir"))
     try:
         if field in {"trade_name_kana", "holder_name_kana"}:
-            normalise_kana(value, field="the value")
+            normalise_kana(value, field=_("the value"))
         elif field == "postal_code" and value.casefold() != "auto":
-            normalise_postal_code(value, field="the value")
+            normalise_postal_code(value, field=_("the value"))
     except InputError as exc:
-        hint = ""
         if field == "postal_code" and re.fullmatch(r"\d{6}", value, re.ASCII):
-            hint = " (Excel drops a leading 0 from numbers: format the column as text)"
-        raise ValueError(f"{exc}{hint}") from None
+            raise ValueError(_("{error} (Excel drops a leading 0 from numbers: format the column as text)").format(
+                error=exc)) from None
+        raise ValueError(str(exc)) from None
 
 
 def _value(field: str, value: str) -> object:
     if field in _CONFIRMATIONS_FIELDS:  # empty is not confirmed
         key = unicodedata.normalize("NFKC", value).casefold()
         if key not in _CONFIRMATIONS:
-            raise ValueError(f"'{value}' is neither true nor false; write true (or はい) to confirm, or leave it empty")
+            raise ValueError(_("'{value}' is neither true nor false; write true (or はい) to confirm, or leave it "
+                               "empty").format(value=value))
         return _CONFIRMATIONS[key]
     if field == "start_date":  # an empty 利用開始日 is today
         if value:
@@ -148,7 +153,8 @@ def office_of_row(name: str, base: Path, row: int, cells: list[str], header: Hea
         try:
             values[field] = _value(field, value)
         except ValueError as exc:
-            problems.append(f"{name}: row {row}, column {written}: {exc}")
+            problems.append(_("{path}: row {row}, column {column}: {error}").format(path=name, row=row, column=written,
+                                                                                    error=exc))
     if len(problems) > before:
         return None
     try:
@@ -157,6 +163,7 @@ def office_of_row(name: str, base: Path, row: int, cells: list[str], header: Hea
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "?"
             written = header.columns.get(field, (0, field))[1]
-            problems.append(f"{name}: row {row}, column {written}: {str(error['msg']).removeprefix('Value error, ')}")
+            problems.append(_("{path}: row {row}, column {column}: {error}").format(
+                path=name, row=row, column=written, error=str(error["msg"]).removeprefix("Value error, ")))
         return None
     return office.with_base(base)

@@ -22,9 +22,10 @@ from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
 from pyasn1_modules import rfc7292
 
+from ainas_bot._i18n import _
 from ainas_bot._p12_bounds import iteration_counts
 from ainas_bot._verified import CachedFacts, VerifiedStore
-from ainas_bot.certinfo import CertificateInfo, expiry_warning
+from ainas_bot.certinfo import CertificateInfo, expiry_warning, standing_warnings
 from ainas_bot.errors import OutputError
 
 __all__ = ["MIN_ROUNDS", "P12Cache", "verifier_rounds"]
@@ -88,7 +89,7 @@ class P12Cache:
 
     def _error(self, exc: OutputError) -> None:
         if not self.errors:
-            self.errors.append(f"{exc}; .p12 files are opened with their PIN instead")
+            self.errors.append(_("{error}; .p12 files are opened with their PIN instead").format(error=exc))
 
     def signing(self, data: bytes, pin: str, *, file: str, mapping: Mapping[str, Sequence[str]],
                 now: dt.datetime | None = None) -> CertificateInfo | None:
@@ -100,7 +101,10 @@ class P12Cache:
             values = {**facts, "file": file, "key_usage": tuple(facts["key_usage"]),
                       **{k: dt.datetime.fromisoformat(facts[k]) for k in _DATES}}
             soon = expiry_warning(values["not_after"], now)
-            values["warnings"] = (*([soon] if soon else []), *facts["warnings"])
+            values["warnings"] = (*([soon] if soon else []), *standing_warnings(
+                legacy=bool(facts["encryption"]["legacy"]), key_usage=values["key_usage"],
+                key_matches=bool(facts["key_matches_certificate"]), key_type=str(facts["key_type"]),
+                bits=int(facts["key_bits"])))
             info = CertificateInfo(**values)
         except (KeyError, TypeError, ValueError):
             return None  # an entry of another version: open the file
@@ -112,8 +116,8 @@ class P12Cache:
         facts = dataclasses.asdict(info)
         del facts["file"]  # the same bytes may sit in another folder
         facts.update({k: getattr(info, k).isoformat() for k in _DATES})
-        soon = expiry_warning(info.not_after, now)
-        facts["warnings"] = [w for w in info.warnings if w != soon]  # recomputed on the day it is read
+        # Recomputed when read, in that run's language (and the expiry's on that day): no text is kept.
+        facts["warnings"] = []
         self._remember(data, pin, _signing_kind(mapping), facts)
 
     def client_expiry(self, data: bytes, pin: str) -> dt.datetime | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import OutputError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
@@ -46,13 +47,14 @@ class RecordingEvents:
         try:
             append_audit(self.audit_log, outcomes, dry_run=self.dry_run)
         except OutputError as exc:
-            self.errors.append(f"{exc}; the outcomes above are not in the audit log")
+            self.errors.append(_("{error}; the outcomes above are not in the audit log").format(error=exc))
 
 
 def interrupted_outcomes(pending: list[tuple[str, str]], reason: str) -> list[Outcome]:
     """A failed outcome for each (office, login) that had not ended when the run was stopped."""
     return [Outcome(office_id=office_id, login_id=login_id, status="failed", reason="interrupted",
-                    message=f"{reason} before this office ended; run it again (a pending upload is resumed)")
+                    message=_("{reason} before this office ended; run it again (a pending upload is "
+                              "resumed)").format(reason=reason))
             for office_id, login_id in pending]
 
 

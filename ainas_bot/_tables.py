@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
+from ainas_bot._i18n import N_, _
 from ainas_bot._safe_files import MAX_INVENTORY_BYTES, read_regular
 from ainas_bot.errors import ConfigError
 
@@ -26,8 +27,8 @@ __all__ = ["MAX_WORKBOOK_UNPACKED_BYTES", "Table", "read_table"]
 # An .xlsx of 50 000 offices unpacks to some 60 MB; a part declaring more is not an inventory.
 MAX_WORKBOOK_UNPACKED_BYTES = 8 * MAX_INVENTORY_BYTES
 _MAX_WORKBOOK_PARTS = 1000
-_SAVE_AS = ('save it from Excel as "Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" '
-            "(Shift_JIS)")
+_SAVE_AS = N_('save it from Excel as "Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" '
+              "(Shift_JIS)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # ESC: ISO-2022-JP (JIS), 7-bit, so "UTF-8"
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 _ZIP = b"PK\x03\x04"
@@ -50,10 +51,11 @@ def _decode(path: Path, data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ConfigError(f"{path}: the file starts as UTF-16 but is not; {_SAVE_AS}") from None
+            raise ConfigError(_("{path}: the file starts as UTF-16 but is not; {save_as}").format(
+                path=path, save_as=_(_SAVE_AS))) from None
     if b"\x00" in data:
-        raise ConfigError(f"{path}: the file holds NUL bytes: UTF-16 without its byte-order mark, or no text at "
-                          f"all; {_SAVE_AS}")
+        raise ConfigError(_("{path}: the file holds NUL bytes: UTF-16 without its byte-order mark, or no text at "
+                            "all; {save_as}").format(path=path, save_as=_(_SAVE_AS)))
     encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp932")
     for encoding in encodings:
         try:
@@ -62,7 +64,8 @@ def _decode(path: Path, data: bytes) -> str:
             continue
         if not (_GARBLED if encoding == "cp932" else _CONTROL).search(text):
             return text
-    raise ConfigError(f"{path}: the file is neither UTF-8 nor Shift_JIS; {_SAVE_AS}")
+    raise ConfigError(_("{path}: the file is neither UTF-8 nor Shift_JIS; {save_as}").format(
+        path=path, save_as=_(_SAVE_AS)))
 
 
 def _delimiter(text: str) -> str:
@@ -85,7 +88,8 @@ def _text_rows(path: Path, data: bytes) -> Table:
         for row, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             rows.append((row, cells))
     except csv.Error as exc:
-        return Table(rows, _DELIMITERS[delimiter], f"{path}: row {row + 1}: not valid CSV ({exc})")
+        return Table(rows, _DELIMITERS[delimiter], _("{path}: row {row}: not valid CSV ({error})").format(
+            path=path, row=row + 1, error=exc))
     return Table(rows, f"{_DELIMITERS[delimiter]}-separated text")
 
 
@@ -109,12 +113,13 @@ def _check_parts(path: Path, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ConfigError(f"{path}: not a readable Excel workbook (the file is damaged); {_SAVE_AS}") from None
+        raise ConfigError(_("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
+            path=path, save_as=_(_SAVE_AS))) from None
     unpacked = sum(p.file_size for p in parts)
     if len(parts) > _MAX_WORKBOOK_PARTS or unpacked > MAX_WORKBOOK_UNPACKED_BYTES:
-        raise ConfigError(f"{path}: the workbook unpacks to {unpacked} bytes in {len(parts)} parts, more than an "
-                          f"inventory holds (at most {MAX_WORKBOOK_UNPACKED_BYTES} bytes); this cannot be the "
-                          "right file")
+        raise ConfigError(_("{path}: the workbook unpacks to {unpacked} bytes in {parts} parts, more than an "
+                            "inventory holds (at most {limit} bytes); this cannot be the right file").format(
+            path=path, unpacked=unpacked, parts=len(parts), limit=MAX_WORKBOOK_UNPACKED_BYTES))
 
 
 def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
@@ -129,20 +134,21 @@ def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
             warnings.simplefilter("ignore", UserWarning)
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, ParseError, OSError):
-        raise ConfigError(f"{path}: not a readable Excel workbook (the file is damaged); {_SAVE_AS}") from None
+        raise ConfigError(_("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
+            path=path, save_as=_(_SAVE_AS))) from None
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
-            raise ConfigError(f"{path}: no sheet named '{sheet}' (inventory_sheet); the sheets are "
-                              + ", ".join(f"'{n}'" for n in names))
+            raise ConfigError(_("{path}: no sheet named '{sheet}' (inventory_sheet); the sheets are {sheets}").format(
+                path=path, sheet=sheet, sheets=", ".join(f"'{n}'" for n in names)))
         chosen = sheet if sheet is not None else names[0]
         worksheet = book[chosen]
         worksheet.reset_dimensions()  # a workbook's declared size may be wrong, or huge: read only what is there
         rows = [(number, [_cell_text(getattr(cell, "value", None)) for cell in cells])
                 for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1)]
     except (KeyError, ValueError, TypeError, IndexError, AttributeError, ParseError, zipfile.BadZipFile) as exc:
-        raise ConfigError(f"{path}: not a readable Excel workbook ({type(exc).__name__} in its sheet); "
-                          f"{_SAVE_AS}") from None
+        raise ConfigError(_("{path}: not a readable Excel workbook ({error} in its sheet); {save_as}").format(
+            path=path, error=type(exc).__name__, save_as=_(_SAVE_AS))) from None
     finally:
         book.close()
     return Table(rows, f"sheet '{chosen}'")
@@ -151,12 +157,14 @@ def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
     """The rows of the inventory at `path`; ConfigError naming the file when it cannot be read at all."""
     if not path.exists():
-        raise ConfigError(f"{path}: inventory file not found")
-    data = read_regular(path, limit=MAX_INVENTORY_BYTES, what="inventory file")
+        raise ConfigError(_("{path}: inventory file not found").format(path=path))
+    data = read_regular(path, limit=MAX_INVENTORY_BYTES, what=_("inventory file"))
     if data.startswith(_ZIP):
         return _workbook_rows(path, data, sheet)
     if data.startswith(_OLE):
-        raise ConfigError(f"{path}: an Excel 97-2003 workbook (.xls), which is not read; {_SAVE_AS}")
+        raise ConfigError(_("{path}: an Excel 97-2003 workbook (.xls), which is not read; {save_as}").format(
+            path=path, save_as=_(_SAVE_AS)))
     if sheet is not None:
-        raise ConfigError(f"{path}: inventory_sheet '{sheet}' is set but the file is not a workbook (.xlsx)")
+        raise ConfigError(_("{path}: inventory_sheet '{sheet}' is set but the file is not a workbook (.xlsx)").format(
+            path=path, sheet=sheet))
     return _text_rows(path, data)

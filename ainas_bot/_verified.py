@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import JST
 from ainas_bot._safe_files import open_for_writing
 from ainas_bot.errors import OutputError
@@ -121,25 +122,27 @@ class VerifiedStore:
 def _failure(path: Path, exc: sqlite3.Error) -> OutputError:
     text = str(exc)
     if "locked" in text or "busy" in text:
-        why = f"locked by another process for more than {_BUSY_SECONDS:g} s; is another ainas-bot stuck?"
+        why = _("locked by another process for more than {seconds} s; is another ainas-bot stuck?").format(
+            seconds=f"{_BUSY_SECONDS:g}")
     elif "not a database" in text or "malformed" in text:
-        why = "is not a readable SQLite database; move it away (the next run starts a new record)"
+        why = _("is not a readable SQLite database; move it away (the next run starts a new record)")
     else:
-        why = f"cannot be used ({text})"
-    return OutputError(f"verified record {path}: {why}")
+        why = _("cannot be used ({error})").format(error=text)
+    return OutputError(_("verified record {path}: {why}").format(path=path, why=why))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     """Created owner-only and checked to be a regular file (not a link) before SQLite opens it by name;
     the same file (device and inode) after, so a link swapped in between is refused too."""
-    fd = open_for_writing(path, truncate=False, readable=True, what="verified record")
+    fd = open_for_writing(path, truncate=False, readable=True, what=_("verified record"))
     try:
         expected = os.fstat(fd)
         db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED")
         try:
             now = os.lstat(path)
             if (now.st_dev, now.st_ino) != (expected.st_dev, expected.st_ino):
-                raise OutputError(f"verified record {path}: was replaced while being opened; refused")
+                raise OutputError(_("verified record {path}: was replaced while being opened; refused").format(
+                    path=path))
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a verification recorded is on disk when the office ends
             with db:
@@ -172,7 +175,7 @@ class VerificationLog:
         try:
             write()
         except OutputError as exc:
-            self.errors.append(f"{exc}; the next run asks the portal again")
+            self.errors.append(_("{error}; the next run asks the portal again").format(error=exc))
 
     def verified(self, record: Verified) -> None:
         self._attempt(lambda: self.store.put(record))

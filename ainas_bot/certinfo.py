@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error
@@ -22,6 +22,7 @@ from pyasn1.type import tag, univ
 from pyasn1_modules import rfc5280
 
 from ainas_bot._address import split_address
+from ainas_bot._i18n import _
 from ainas_bot._jst import jst_date, today_jst
 from ainas_bot._p12 import P12Contents
 from ainas_bot.errors import CertificateError, ConfigError
@@ -35,6 +36,7 @@ __all__ = [
     "expiry_warning",
     "raw_dump",
     "serial_hex",
+    "standing_warnings",
 ]
 
 OID_CORPORATE_INFO = "1.2.392.100300.1.1.3"
@@ -188,30 +190,30 @@ def _builtin_fields(cert: x509.Certificate) -> tuple[str, dict[str, str]]:
 
 def _mapped_value(cert: x509.Certificate, source: str) -> str:
     """One mapping source: `subject:OID`, `san:OID`, `ext:OID` or `ext:OID/N` (element [N])."""
-    kind, _, ref = source.partition(":")
+    kind, _sep, ref = source.partition(":")
     if kind == "subject":
         return "".join(_name_values(cert.subject, ref))
     if kind == "san":
         return "".join(v for n in _san_names(cert) for v in _name_values(n, ref))
     if kind == "ext":
-        oid, _, index = ref.partition("/")
+        oid, _sep, index = ref.partition("/")
         der = _extension_der(cert, oid)
         if der is None:
             return ""
         if index:
             return _tagged_strings(der).get(int(index), "")
-        value, _ = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
+        value, _rest = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
         return str(value.getComponent())
-    raise ConfigError(
-        f"certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or ext:OID/N)"
-    )
+    raise ConfigError(_("certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or "
+                        "ext:OID/N)").format(source=source))
 
 
 def _apply_mapping(cert: x509.Certificate, mapping: Mapping[str, Sequence[str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for field, sources in mapping.items():
         if field not in FIELDS:
-            raise ConfigError(f"certificate mapping: unknown field '{field}' (one of {', '.join(FIELDS)})")
+            raise ConfigError(_("certificate mapping: unknown field '{field}' (one of {fields})").format(
+                field=field, fields=", ".join(FIELDS)))
         try:
             out[field] = "".join(_mapped_value(cert, s) for s in sources)
         except (PyAsn1Error, ValueError):
@@ -243,8 +245,26 @@ def expiry_warning(not_after: dt.datetime, now: dt.datetime | None = None) -> st
     """The warning of a certificate near its end, on the day of `now` (it changes every day, unlike the file)."""
     days_left = (jst_date(not_after) - today_jst(now)).days
     if 0 <= days_left <= EXPIRY_WARNING_DAYS:
-        return f"expires within {EXPIRY_WARNING_DAYS} days ({days_left} days left)"
+        return _("expires within {days} days ({days_left} days left)").format(days=EXPIRY_WARNING_DAYS,
+                                                                              days_left=days_left)
     return None
+
+
+def standing_warnings(*, legacy: bool, key_usage: Sequence[str], key_matches: bool, key_type: str,
+                      bits: int) -> list[str]:
+    """The warnings a file keeps every day (not the expiry's, which changes daily), in the current language:
+    made from the facts, so that the .p12 cache says them in the language of the run that reads it."""
+    warnings: list[str] = []
+    if legacy:
+        warnings.append(_("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you "
+                          "can"))
+    if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):
+        warnings.append(_("key usage does not allow signing"))
+    if not key_matches:
+        warnings.append(_("the private key does not match the certificate"))
+    if key_type != "EC" and bits < 2048:
+        warnings.append(_("RSA key of {bits} bits is weaker than the 2048 bits issuers use").format(bits=bits))
+    return warnings
 
 
 def describe(
@@ -264,25 +284,15 @@ def describe(
         if mapped.get("trade_name_kanji") or mapped.get("holder_name_kanji"):
             profile, fields = "generic", {**fields, **mapped}
     if not fields["trade_name_kanji"] and not fields["holder_name_kanji"] and require_names:
-        raise CertificateError(
-            f"{file}: no Japanese name fields found (屋号/氏名); run `ainas-bot inspect --raw` and map "
-            "them in the settings' [certificate_mapping]"
-        )
+        raise CertificateError(_("{path}: no Japanese name fields found (屋号/氏名); run `ainas-bot inspect --raw` "
+                                 "and map them in the settings' [certificate_mapping]").format(path=file))
     key = contents.key
     key_type, bits = ("RSA", key.key_size) if isinstance(key, rsa.RSAPrivateKey) else ("EC", key.curve.key_size)
     key_usage = _key_usage(cert)
-    warnings: list[str] = []
     soon = expiry_warning(cert.not_valid_after_utc, now)
-    if soon:
-        warnings.append(soon)
-    if contents.encryption.legacy:
-        warnings.append("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you can")
-    if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):
-        warnings.append("key usage does not allow signing")
-    if not contents.key_matches_certificate:
-        warnings.append("the private key does not match the certificate")
-    if not isinstance(key, ec.EllipticCurvePrivateKey) and bits < 2048:
-        warnings.append(f"RSA key of {bits} bits is weaker than the 2048 bits issuers use")
+    warnings = [*([soon] if soon else []), *standing_warnings(
+        legacy=contents.encryption.legacy, key_usage=key_usage, key_matches=contents.key_matches_certificate,
+        key_type=key_type, bits=bits)]
     return CertificateInfo(
         file=file,
         profile=profile,
@@ -309,16 +319,14 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
     """Raise CertificateError when the certificate cannot be used on day `on` (JST, default today)."""
     day = on or today_jst()
     if require_key_match and not info.key_matches_certificate:
-        raise CertificateError(f"{info.file}: the private key does not match the certificate; export the pair again")
+        raise CertificateError(_("{path}: the private key does not match the certificate; export the pair "
+                                 "again").format(path=info.file))
     if info.expiry_date < day:
-        raise CertificateError(
-            f"{info.file}: the certificate expired on {info.expiry_date:%Y/%m/%d}; use the renewed .p12"
-        )
+        raise CertificateError(_("{path}: the certificate expired on {date}; use the renewed .p12").format(
+            path=info.file, date=f"{info.expiry_date:%Y/%m/%d}"))
     if info.start_date > day:
-        raise CertificateError(
-            f"{info.file}: the certificate is not valid yet (valid from {info.start_date:%Y/%m/%d}); "
-            "use it from that day"
-        )
+        raise CertificateError(_("{path}: the certificate is not valid yet (valid from {date}); use it from that "
+                                 "day").format(path=info.file, date=f"{info.start_date:%Y/%m/%d}"))
 
 
 def _asn1_text(der: bytes) -> object:

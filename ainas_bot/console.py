@@ -12,9 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import now_jst
 from ainas_bot._safe_text import markup_safe, shown
-from ainas_bot.outcome import Outcome
+from ainas_bot.outcome import Outcome, reason_label, status_label
 
 __all__ = ["ConsoleEvents", "estimate_seconds_left", "office_label", "print_recap", "summary_line"]
 
@@ -44,7 +45,7 @@ class _EtaColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         left = self.events.seconds_left()
-        return Text("ETA " + ("–" if left is None else _clock(left)))
+        return Text(_("ETA {clock}").format(clock="–" if left is None else _clock(left)))
 
 
 def office_label(office_id: str, office_name: str) -> str:
@@ -72,11 +73,14 @@ class ConsoleEvents:
         self._task: TaskID | None = None
         if interactive and not quiet:
             console = Console(file=stream)
-            doing = "dry run (looking, changing nothing)" if dry_run else "renewing"
+            doing = _("dry run (looking, changing nothing)") if dry_run else _("renewing")
+            # rich fills `{task.fields[...]}` itself: the translated text keeps those fields as they are.
             self._progress = Progress(
-                TextColumn(f"[bold]{doing}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("[green]{task.fields[ok]} ok"), TextColumn("[red]{task.fields[failed]} failed"),
-                TextColumn("{task.fields[remaining]} left"), TextColumn("{task.fields[rate]}/min"),
+                TextColumn("[bold]" + markup_safe(doing)), BarColumn(), MofNCompleteColumn(),
+                TextColumn("[green]" + _("{ok} ok").format(ok="{task.fields[ok]}")),
+                TextColumn("[red]" + _("{failed} failed").format(failed="{task.fields[failed]}")),
+                TextColumn(_("{remaining} left").format(remaining="{task.fields[remaining]}")),
+                TextColumn(_("{rate}/min").format(rate="{task.fields[rate]}")),
                 _EtaColumn(self), console=console, transient=True,
             )
             self._task = self._progress.add_task("renew", total=total, ok=0, failed=0, remaining=total, rate="–")
@@ -110,7 +114,7 @@ class ConsoleEvents:
             elapsed = now - self._portal_started
             left = estimate_seconds_left(elapsed, self._portal_finished, self.total - finished)
             self._estimate = None if left is None else (now, left)
-        detail = (f" ({outcome.reason})" if outcome.status == "failed" else "") + (
+        detail = (f" ({reason_label(outcome.reason)})" if outcome.status == "failed" else "") + (
             f": {outcome.message}" if outcome.message else "")
         if self._progress is not None and self._task is not None:
             rate = f"{self._portal_finished / max(elapsed, 1e-6) * 60:.1f}" if self._portal_finished else "–"
@@ -120,11 +124,13 @@ class ConsoleEvents:
             )
             style = _STYLE.get(outcome.status, "default")  # `[]` would be no tag, and `[/]` then closes nothing
             label = office_label(outcome.office_id, outcome.office_name)
+            word = status_label(outcome.status)
             self._progress.console.print(
-                f"[{style}]{outcome.status:<15}[/] {markup_safe(label + detail)}",
+                f"[{style}]{markup_safe(word)}{' ' * (15 - _width(word))}[/] {markup_safe(label + detail)}",
                 markup=True, highlight=False)
         elif not self.quiet:
-            self._line(outcome.office_id, f"outcome {outcome.status}{detail}")
+            self._line(outcome.office_id, _("outcome {status}{detail}").format(status=status_label(outcome.status),
+                                                                              detail=detail))
 
     def close(self) -> None:
         if self._progress is not None:
@@ -133,9 +139,10 @@ class ConsoleEvents:
 
 def summary_line(outcomes: list[Outcome], seconds: float) -> str:
     counts = Counter(o.status for o in outcomes)
-    parts = [f"{k}={counts[k]}" for k in ("updated", "resumed", "already-current", "would-register",
-                                          "would-resume", "failed") if counts[k]]
-    return f"ainas-bot: {len(outcomes)} office(s) in {seconds:.1f}s: " + (" ".join(parts) or "nothing to do")
+    parts = [f"{status_label(k)}={counts[k]}" for k in ("updated", "resumed", "already-current", "would-register",
+                                                        "would-resume", "failed") if counts[k]]
+    return "ainas-bot: " + _("{count} office(s) in {seconds}s: {counts}").format(
+        count=len(outcomes), seconds=f"{seconds:.1f}", counts=" ".join(parts) or _("nothing to do"))
 
 
 def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -> None:
@@ -144,26 +151,29 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
     if not outcomes:
         return
     if interactive:
-        table = Table(title="RECAP", title_justify="left")
-        for column in ("office", "name", "outcome", "expiry", "time", "detail"):
+        table = Table(title=_("RECAP"), title_justify="left")
+        for column in (_("office"), _("name"), _("outcome"), _("expiry"), _("time"), _("detail")):
             table.add_column(column, overflow="fold")
         for o in outcomes:
-            detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
+            detail = f"{reason_label(o.reason)}: {o.message}" if o.status == "failed" else o.message
             style = _STYLE.get(o.status, "default")
-            table.add_row(markup_safe(o.office_id), markup_safe(o.office_name or "—"), f"[{style}]{o.status}[/]",
+            table.add_row(markup_safe(o.office_id), markup_safe(o.office_name or "—"),
+                          f"[{style}]{markup_safe(status_label(o.status))}[/]",
                           markup_safe(o.certificate_expiry or ""), f"{o.seconds:.1f}s", markup_safe(detail))
         Console(file=stream).print(table)
     else:
-        print("RECAP", file=stream)
+        print(_("RECAP"), file=stream)
         width = max([len(o.office_id) for o in outcomes] + [6])
         names = [shown(o.office_name or "—") for o in outcomes]
         name_width = max(_width(n) for n in names)
         for o, name in zip(outcomes, names, strict=True):
-            detail = f"{o.reason}: {o.message}" if o.status == "failed" else o.message
-            print(f"{shown(o.office_id):<{width}}  {name}{' ' * (name_width - _width(name))}  {o.status:<16} "
+            detail = f"{reason_label(o.reason)}: {o.message}" if o.status == "failed" else o.message
+            word = status_label(o.status)
+            print(f"{shown(o.office_id):<{width}}  {name}{' ' * (name_width - _width(name))}  "
+                  f"{word}{' ' * (16 - _width(word))} "
                   f"{shown(o.certificate_expiry or ''):<10}  {o.seconds:6.1f}s  {shown(detail)}", file=stream)
     counts = Counter(o.status for o in outcomes)
-    print("  ".join(f"{k}={v}" for k, v in sorted(counts.items())), file=stream, flush=True)
+    print("  ".join(f"{status_label(k)}={v}" for k, v in sorted(counts.items())), file=stream, flush=True)
 
 
 def _width(text: str) -> int:

@@ -19,6 +19,7 @@ from typing import Any
 
 import tomli_w
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import write_p12
 from ainas_bot.console import ConsoleEvents, print_recap
@@ -50,7 +51,8 @@ def _fresh_workspace(path: Path) -> Path:
     path = path.resolve()
     if path.exists():
         if not (path / _MARKER).exists():
-            raise ConfigError(f"{path}: exists and is not a demo workspace; choose another --workspace")
+            raise ConfigError(_("{path}: exists and is not a demo workspace; choose another --workspace").format(
+                path=path))
         shutil.rmtree(path)
     path.mkdir(parents=True, mode=0o700)
     (path / _MARKER).write_text("created by ainas-bot demo\n")
@@ -91,9 +93,9 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.runner import run_offices
 
     ws = _fresh_workspace(args.workspace)
-    _say(f"== workspace {ws}")
+    _say("== " + _("workspace {path}").format(path=ws))
     with Sandbox(SandboxOptions(state_dir=ws / "sandbox", orgs=24)) as sandbox:
-        _say(f"== sandbox running at {sandbox.base_url} (CA {sandbox.ca_pem})")
+        _say("== " + _("sandbox running at {url} (CA {ca})").format(url=sandbox.base_url, ca=sandbox.ca_pem))
         notices, seen = [], set()
         for notice in sandbox.notices:
             if notice.admin_login_id not in seen:
@@ -125,26 +127,27 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                 "signing_cert": str(signing.relative_to(ws)),
                 "pin": _secret(secrets, f"office-{notice.org_id}-pin", pin),
             })
-            _say(f"   office {notice.org_id} {notice.org_name}: {spec['profile']} certificate "
-                 f"({spec['encryption']}), login {notice.admin_login_id}")
+            _say("   " + _("office {office} {name}: {profile} certificate ({encryption}), login {login}").format(
+                office=notice.org_id, name=notice.org_name, profile=spec["profile"], encryption=spec["encryption"],
+                login=notice.admin_login_id))
         config = _write_settings(ws, sandbox.base_url, sandbox.ca_pem, offices)
-        _say(f"== settings written to {config}")
+        _say("== " + _("settings written to {path}").format(path=config))
         settings = load_settings(config, browser=args.browser, headless=not args.headed)
-        ready, problems, _ = check_offices(settings.offices, settings, environ, today=today_jst())
+        ready, problems, _warnings = check_offices(settings.offices, settings, environ, today=today_jst())
         if problems:
             for p in problems:
-                print(f"problem: {p}", file=sys.stderr)
+                print(_("problem: {message}").format(message=p), file=sys.stderr)
             return EXIT_FAILED
 
         results: list[list[Outcome]] = []
-        for title in ("first run: register and update", "second run: nothing left to do"):
+        for title in (_("first run: register and update"), _("second run: nothing left to do")):
             _say(f"== {title} ({args.browser})")
             events = ConsoleEvents(len(ready), sys.stdout, interactive=False)
             outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, concurrency=1))
             print_recap(outcomes, sys.stdout, interactive=False)
             results.append(outcomes)
         state = {org["org_id"]: org for org in sandbox.state()}
-        _say("== the sandbox now holds, per office:")
+        _say("== " + _("the sandbox now holds, per office:"))
         for r in ready:
             active = [c for c in state[r.office.id]["certificates"]
                       if c["status"] == "active" and c["serial"] == r.certificate.serial]
@@ -153,5 +156,5 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
                      f"利用開始日 {c['start_date']} / 有効期限 {c['not_after']}")
     first_ok = all(o.status == "updated" for o in results[0])
     second_ok = all(o.status == "already-current" for o in results[1])
-    _say("== demo " + ("succeeded" if first_ok and second_ok else "FAILED"))
+    _say("== " + (_("demo succeeded") if first_ok and second_ok else _("demo FAILED")))
     return EXIT_OK if first_ok and second_ok else EXIT_FAILED

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ainas_bot._i18n import _
 from ainas_bot._typed import visible
 from ainas_bot.errors import InputError
 from ainas_bot.portal_text import KANA_EXTRA
@@ -32,11 +33,11 @@ def normalise_kana(value: str, *, field: str) -> str:
     text = _hiragana_to_katakana(text)
     text = _SPACES.sub("\u3000", text.strip(" \u3000\t"))
     if not text:
-        raise InputError(f"{field} is empty; type it in katakana as on the certificate")
+        raise InputError(_("{field} is empty; type it in katakana as on the certificate").format(field=field))
     if not KANA_PATTERN.fullmatch(text):  # not match(): `$` also matches before a final newline
         bad = "".join(dict.fromkeys(ch for ch in text if not re.match(rf"[ァ-ヶー{KANA_EXTRA}\u3000]", ch)))
-        raise InputError(f"{field} {visible(value)} has characters that are not kana ({visible(bad, quote='')}); "
-                         "type it in katakana")
+        raise InputError(_("{field} {value} has characters that are not kana ({characters}); type it in "
+                           "katakana").format(field=field, value=visible(value), characters=visible(bad, quote="")))
     return text
 
 
@@ -44,5 +45,6 @@ def normalise_postal_code(value: str, *, field: str) -> str:
     """`NNN-NNNN` from `1234567`, `〒123-4567`, full-width digits; InputError names `field` otherwise."""
     digits = _POSTAL_NOISE.sub("", unicodedata.normalize("NFKC", value))
     if not re.fullmatch(r"\d{7}", digits, re.ASCII):
-        raise InputError(f"{field} {visible(value)} is not a postal code of 7 digits (like 123-4567)")
+        raise InputError(_("{field} {value} is not a postal code of 7 digits (like 123-4567)").format(
+            field=field, value=visible(value)))
     return f"{digits[:3]}-{digits[3:]}"

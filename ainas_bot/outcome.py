@@ -8,12 +8,36 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from ainas_bot._verified import Verified
 
+from ainas_bot._i18n import N_, _
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
-__all__ = ["OK_STATUSES", "Outcome", "Status", "run_exit_code"]
+__all__ = ["OK_STATUSES", "Outcome", "Status", "reason_label", "run_exit_code", "status_label"]
 
 Status = Literal["updated", "resumed", "already-current", "would-register", "would-resume", "failed"]
 OK_STATUSES = frozenset({"updated", "resumed", "already-current", "would-register", "would-resume"})
+
+# The words a person reads for a status or a reason (recap, progress, summary, `status`); the JSON, CSV and
+# audit log keep the keys themselves, which scripts compare.
+_STATUS_LABELS = {"updated": N_("updated"), "resumed": N_("resumed"), "already-current": N_("already-current"),
+                  "would-register": N_("would-register"), "would-resume": N_("would-resume"),
+                  "failed": N_("failed")}
+_REASON_LABELS = {"auth": N_("auth"), "certificate": N_("certificate"), "error": N_("error"),
+                  "expired": N_("expired"), "identity": N_("identity"), "input": N_("input"),
+                  "interrupted": N_("interrupted"), "locked": N_("locked"),
+                  "mismatch": N_("mismatch"), "output": N_("output"), "portal-changed": N_("portal-changed"),
+                  "portal-unavailable": N_("portal-unavailable"), "portal-untrusted": N_("portal-untrusted")}
+
+
+def status_label(status: str) -> str:
+    """`updated` as the operator reads it: the key itself in English, its translation otherwise."""
+    return _(_STATUS_LABELS[status]) if status in _STATUS_LABELS else status
+
+
+def reason_label(reason: str | None) -> str:
+    """A failure's class as the operator reads it (an unknown class is shown as it is)."""
+    if reason is None:
+        return ""
+    return _(_REASON_LABELS[reason]) if reason in _REASON_LABELS else reason
 
 
 @dataclasses.dataclass

@@ -214,6 +214,7 @@ def text_of(name: str) -> str:
 def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
     """`{"Label": {"CERT_REGISTER": "…"}}` or `{"Label.CERT_REGISTER": "…"}` as flat names; ConfigError
     naming the source and the known names for an unknown name or a value that is not text."""
+    from ainas_bot._i18n import _
     from ainas_bot.errors import ConfigError
 
     known = known_names()
@@ -224,10 +225,11 @@ def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
             if name not in known:
                 group = name.partition(".")[0]
                 near = [k for k in known if k.startswith(f"{group}.")] or list(known)
-                raise ConfigError(f"{source}: [portal_text] {name} is not a text the bot knows; known: "
-                                  + ", ".join(near))
+                raise ConfigError(_("{source}: [portal_text] {name} is not a text the bot knows; known: "
+                                    "{known}").format(source=source, name=name, known=", ".join(near)))
             if not isinstance(text, str) or not text.strip():
-                raise ConfigError(f"{source}: [portal_text] {name} must be a non-empty text")
+                raise ConfigError(_("{source}: [portal_text] {name} must be a non-empty text").format(source=source,
+                                                                                                   name=name))
             flat[name] = text
     return flat
 

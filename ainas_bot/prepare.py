@@ -23,9 +23,21 @@ from ainas_bot.normalise import normalise_kana, normalise_postal_code
 from ainas_bot.portal_text import Label
 from ainas_bot.settings import Office, Settings
 
-__all__ = ["PreparedOffice", "Problem", "check_offices", "prepare_office", "select_signing_p12"]
+__all__ = ["PreparedOffice", "Problem", "check_offices", "office_message", "office_prefix", "prepare_office",
+           "select_signing_p12"]
 
 T = TypeVar("T")
+
+
+def office_message(office_id: str, message: str) -> str:
+    """`office 1234567: …` (`事務所 1234567: …`): a problem that names its office first."""
+    return _("office {office}: {message}").format(office=office_id, message=message)
+
+
+def office_prefix(office_id: str) -> str:
+    """What `office_message` puts before the message, in the current language: what is stripped or looked
+    for at the start of a message, so that a line does not name its office twice."""
+    return office_message(office_id, "")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -63,14 +75,15 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
     """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,
     not yet valid on `on`, unreadable; `info` is None when the file did not open."""
     name = file.name
-    error = str(exc).removeprefix(f"{file}: ").split(";")[0]
+    error = str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0]  # the first sentence, in either language
     if info is None and isinstance(exc, WrongPinError):
-        return f"passed over {name}: another PIN, the office's pin does not open it"
+        return _("passed over {name}: another PIN, the office's pin does not open it").format(name=name)
     if info is not None and info.expiry_date < on:
-        return f"passed over {name}: it expired on {info.expiry_date:%Y/%m/%d}"
+        return _("passed over {name}: it expired on {date}").format(name=name, date=f"{info.expiry_date:%Y/%m/%d}")
     if info is not None and info.start_date > on:
-        return f"passed over {name}: it is not valid yet on {on:%Y/%m/%d} (valid from {info.start_date:%Y/%m/%d})"
-    return f"passed over {name}: unreadable or unusable ({error})"
+        return _("passed over {name}: it is not valid yet on {date} (valid from {start})").format(
+            name=name, date=f"{on:%Y/%m/%d}", start=f"{info.start_date:%Y/%m/%d}")
+    return _("passed over {name}: unreadable or unusable ({error})").format(name=name, error=error)
 
 
 def select_signing_p12(
@@ -95,18 +108,22 @@ def select_signing_p12(
             opened = _described(data, pin, file=str(file), mapping=mapping, now=now, cache=cache)
             check_validity(opened, on=on)
         except CertificateError as exc:
-            reasons.append(str(exc).removeprefix(f"{file}: ").split(";")[0] + f" ({file.name})")
+            reasons.append(_("{error} ({name})").format(error=str(exc).removeprefix(f"{file}: ").split(";")[0]
+                                                         .split("。")[0], name=file.name))
             if passed_over is not None:
                 passed_over.append((file.name, _why_not(file, exc, opened, on)))
             continue
         candidates.append((file, data, opened))
     if not candidates:
-        detail = "; ".join(reasons) if reasons else "no .p12 files in it"
-        raise CertificateError(f"{path}: no usable .p12 in this folder on {on:%Y/%m/%d} ({detail})")
+        detail = _("; ").join(reasons) if reasons else _("no .p12 files in it")
+        raise CertificateError(_("{path}: no usable .p12 in this folder on {date} ({detail})").format(
+            path=path, date=f"{on:%Y/%m/%d}", detail=detail))
     chosen = max(candidates, key=lambda c: c[2].not_after)
     if passed_over is not None:
-        passed_over += [(file.name, f"passed over {file.name}: older, it expires on {info.expiry_date:%Y/%m/%d}, "
-                                    f"before {chosen[0].name} ({chosen[2].expiry_date:%Y/%m/%d})")
+        passed_over += [(file.name, _("passed over {name}: older, it expires on {date}, before {chosen} "
+                                      "({chosen_date})").format(
+                             name=file.name, date=f"{info.expiry_date:%Y/%m/%d}", chosen=chosen[0].name,
+                             chosen_date=f"{chosen[2].expiry_date:%Y/%m/%d}"))
                         for file, _data, info in candidates if file != chosen[0]]
     return chosen
 
@@ -137,7 +154,7 @@ def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T 
     try:
         return fn()
     except AinasBotError as exc:
-        message = str(exc) if str(exc).startswith(f"office {office_id}:") else f"office {office_id}: {exc}"
+        message = str(exc) if str(exc).startswith(office_prefix(office_id)) else office_message(office_id, str(exc))
         problems.append(Problem(office_id, message, exc.reason))
         return None
 
@@ -160,7 +177,7 @@ def prepare_office(
 
     def secret(name: str) -> SecretStr | None:
         ref = getattr(office, name)
-        return _collect(problems, p, lambda: ref.resolve(environ, sdir, what=f"office {office.id}: {name}",
+        return _collect(problems, p, lambda: ref.resolve(environ, sdir, what=office_message(office.id, name),
                                                           warnings=warnings))
 
     login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
@@ -168,13 +185,14 @@ def prepare_office(
     for name, value in (("login_password", login_password), ("client_cert_password", client_pw), ("pin", pin)):
         if value is not None and not value.get_secret_value():
             # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
-            problems.append(Problem(p, f"office {p}: {name} ({getattr(office, name).describe()}) is empty; "
-                                       "put the password in it", "input"))
+            problems.append(Problem(p, office_message(p, _("{setting} ({source}) is empty; put the password in it")
+                                                      .format(setting=name, source=getattr(office, name).describe())),
+                                    "input"))
     start = today if office.start_date == "today" else office.start_date
     if start < today:
-        problems.append(Problem(p, f"office {p}: start_date {start:%Y/%m/%d} is before today "
-                                   f"({today:%Y/%m/%d}, Japan time); give a later date or leave it out for today",
-                                "input"))
+        problems.append(Problem(p, office_message(p, _(
+            "start_date {start} is before today ({today}, Japan time); give a later date or leave it out for "
+            "today").format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}")), "input"))
     kana1 = _collect(problems, p, lambda: normalise_kana(
         office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
     kana2 = _collect(problems, p, lambda: normalise_kana(
@@ -194,7 +212,8 @@ def prepare_office(
                 if cache is not None:
                     cache.remember_client(data, password, not_after)
             if not_after.date() < today:
-                raise CertificateError(f"client_cert {office.client_cert}: the AINAS client certificate has expired")
+                raise CertificateError(_("client_cert {path}: the AINAS client certificate has expired").format(
+                    path=office.client_cert))
         _collect(problems, p, open_client)
     chosen = None
     passed_over: list[tuple[str, str]] = []
@@ -215,9 +234,10 @@ def prepare_office(
                 except CertificateError:
                     raise on_start from None
             expiry = usable_today[2].expiry_date
-            raise InputError(f"start_date {start:%Y/%m/%d} is after the certificate's expiry: by that day the "
-                             f"certificate expired on {expiry:%Y/%m/%d} ({usable_today[0]}); give a start_date "
-                             f"on or before {expiry:%Y/%m/%d}, or leave it out for today")
+            raise InputError(_("start_date {start} is after the certificate's expiry: by that day the certificate "
+                               "expired on {expiry} ({path}); give a start_date on or before {expiry}, or leave it "
+                               "out for today").format(start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}",
+                                                       path=usable_today[0]))
         chosen = _collect(problems, p, choose)
     found = ValueFindings()
     if chosen is not None:
@@ -255,8 +275,8 @@ def check_offices(
     seen: set[str] = set()
     for office in offices:
         if office.id in seen:
-            problems.append(Problem(office.id, f"office {office.id}: listed twice in the inventory; keep one entry",
-                                    "input"))
+            problems.append(Problem(office.id, office_message(office.id, _("listed twice in the inventory; keep one "
+                                                                           "entry")), "input"))
             continue
         seen.add(office.id)
         prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,

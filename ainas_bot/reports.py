@@ -12,6 +12,7 @@ import json
 import os
 from pathlib import Path
 
+from ainas_bot._i18n import N_, _
 from ainas_bot._jst import now_jst
 from ainas_bot._safe_files import open_for_writing
 from ainas_bot._safe_text import csv_cell
@@ -24,9 +25,10 @@ _CSV_COLUMNS = ("office_id", "office_name", "login_id", "status", "reason", "mes
                 "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen", "verified_on")
 
 
-def _write_private(path: Path, text: str, *, append: bool = False, what: str = "report") -> None:
+def _write_private(path: Path, text: str, *, append: bool = False, what: str = N_("report")) -> None:
     """Owner-only (reports name offices and certificates, never secrets), never through a symlink, and on
     disk when this returns: an audit line must survive a crash of the run right after."""
+    what = _(what)
     fd = open_for_writing(path, append=append, what=what)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
@@ -34,7 +36,8 @@ def _write_private(path: Path, text: str, *, append: bool = False, what: str = "
             fh.flush()
             os.fsync(fh.fileno())
     except OSError as exc:
-        raise OutputError(f"{what} {path}: cannot be written ({exc.strerror})") from None
+        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
+                                                                                  reason=exc.strerror)) from None
 
 
 def write_report(path: Path, outcomes: list[Outcome]) -> None:
@@ -70,4 +73,4 @@ def append_audit(path: Path, outcomes: list[Outcome], *, dry_run: bool) -> None:
         }, ensure_ascii=False)
         for o in outcomes
     ]
-    _write_private(path, "".join(line + "\n" for line in lines), append=True, what="audit log")
+    _write_private(path, "".join(line + "\n" for line in lines), append=True, what=N_("audit log"))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 
+from ainas_bot._i18n import _
 from ainas_bot._safe_files import read_secret_line
 from ainas_bot.errors import ConfigError
 
@@ -23,7 +24,8 @@ def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None
     line, shared = read_secret_line(path, what=what)
     line = line.removeprefix("\ufeff")  # Windows Notepad starts a UTF-8 file with a BOM; it is no part of the secret
     if warnings is not None and shared:
-        warnings.append(f"{what}: secret file {path} is readable by others; run chmod 600 {path}")
+        warnings.append(_("{what}: secret file {path} is readable by others; run chmod 600 {path}").format(
+            what=what, path=path))
     return SecretStr(line)
 
 
@@ -58,25 +60,24 @@ class SecretRef(BaseModel):
             if parsed is not None:
                 return parsed
         if isinstance(data, (str, int, float)):  # a PIN written as a TOML number is a plain value too
-            raise ValueError(
-                "a plain-text secret is not allowed here; reference it instead: "
-                '{ env = "VARIABLE" }, { file = "/path/to/file" } or { secret = "key-in-secrets-dir" }'
-            )
+            raise ValueError(_("a plain-text secret is not allowed here; reference it instead: {env}, {file} or "
+                               "{secret}").format(env='{ env = "VARIABLE" }', file='{ file = "/path/to/file" }',
+                                                  secret='{ secret = "key-in-secrets-dir" }'))  # noqa: S106
         return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SecretRef:
         given = [k for k in ("env", "file", "secret") if getattr(self, k)]
         if len(given) != 1:
-            raise ValueError("give exactly one of env, file or secret")
+            raise ValueError(_("give exactly one of env, file or secret"))
         return self
 
     def describe(self) -> str:
         if self.env:
-            return f"environment variable {self.env}"
+            return _("environment variable {name}").format(name=self.env)
         if self.file:
-            return f"file {self.file}"
-        return f"secrets-directory key {self.secret}"
+            return _("file {path}").format(path=self.file)
+        return _("secrets-directory key {key}").format(key=self.secret)
 
     def resolve(
         self,
@@ -88,10 +89,11 @@ class SecretRef(BaseModel):
     ) -> SecretStr:
         if self.env:
             if self.env not in environ:
-                raise ConfigError(f"{what}: environment variable {self.env} is not set")
+                raise ConfigError(_("{what}: environment variable {name} is not set").format(what=what, name=self.env))
             return SecretStr(environ[self.env])
         if self.file:
             return read_secret_file(self.file, what=what, warnings=warnings)
         if secrets_dir is None:
-            raise ConfigError(f"{what}: refers to secret '{self.secret}' but no secrets_dir is configured")
+            raise ConfigError(_("{what}: refers to secret '{key}' but no secrets_dir is configured").format(
+                what=what, key=self.secret))
         return read_secret_file(secrets_dir / str(self.secret), what=what, warnings=warnings)

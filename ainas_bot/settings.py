@@ -25,6 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ainas_bot._i18n import _
 from ainas_bot._safe_files import read_regular
 from ainas_bot._settings_errors import RawSource, describe_errors
 from ainas_bot._typed import clean_id
@@ -74,7 +75,7 @@ class Office(BaseModel):
         # names): one rule, decided before any other check of the ID.
         text = unicodedata.normalize("NFKC", value).strip()
         if not re.fullmatch(r"[0-9]{1,20}", text, re.ASCII):
-            raise ValueError("a 代理人組織ID is digits only (up to 20), as the portal shows it")
+            raise ValueError(_("a 代理人組織ID is digits only (up to 20), as the portal shows it"))
         return text
 
     def with_base(self, base: Path) -> Office:
@@ -144,15 +145,16 @@ class Settings(BaseSettings):
     @classmethod
     def _https(cls, value: str) -> str:
         if not value.startswith("https://"):
-            raise ValueError(f"'{value}' is not an https:// URL; the portal is only ever opened over https")
+            raise ValueError(_("'{value}' is not an https:// URL; the portal is only ever opened over https").format(
+                value=value))
         return value
 
     @field_validator("browser_endpoint")
     @classmethod
     def _endpoint_needs_chromium(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value and info.data.get("browser") == "firefox":
-            raise ValueError("a browser server works with chromium only (Firefox needs a local profile for the "
-                             "client certificate); remove browser_endpoint or use browser = \"chromium\"")
+            raise ValueError(_("a browser server works with chromium only (Firefox needs a local profile for the "
+                               "client certificate); remove browser_endpoint or use browser = \"chromium\""))
         return value
 
     @field_validator("portal_text")
@@ -184,8 +186,9 @@ class Settings(BaseSettings):
         for office in self.offices:
             if office.id == office_id:
                 return office
-        known = ", ".join(o.id for o in self.offices) or "none"
-        raise ConfigError(f"office {office_id} is not in the settings (known: {known})")
+        known = ", ".join(o.id for o in self.offices) or _("none")
+        raise ConfigError(_("office {office} is not in the settings (known: {known})").format(office=office_id,
+                                                                                              known=known))
 
 
 # A settings file is a few kilobytes; one of a few thousand offices stays far below this.
@@ -198,7 +201,7 @@ class _SettingsFile(TomlConfigSettingsSource):
     def _read_file(self, file_path: Path | Any) -> dict[str, Any]:
         import tomllib
 
-        data = read_regular(Path(file_path), limit=MAX_SETTINGS_BYTES, what="settings file")
+        data = read_regular(Path(file_path), limit=MAX_SETTINGS_BYTES, what=_("settings file"))
         return tomllib.loads(data.decode("utf-8"))
 
 
@@ -228,14 +231,15 @@ def _settings_class(config: Path | None) -> type[Settings]:
 
 def _raw_sources(cls: type[Settings], config: Path | None, overrides: dict[str, Any]) -> list[RawSource]:
     """What each source gave, highest first, to say where a wrong value came from."""
-    sources = [RawSource("the command-line option --{flag}", overrides),
-               RawSource("the environment variable AINAS_{KEY}", EnvSettingsSource(cls)())]
+    # `{flag}` and `{KEY}` are filled by `RawSource.said`, per key.
+    sources = [RawSource(_("the command-line option --{flag}"), overrides),
+               RawSource(_("the environment variable AINAS_{KEY}"), EnvSettingsSource(cls)())]
     if config is not None:
-        data = read_regular(config, limit=MAX_SETTINGS_BYTES, what="settings file")
+        data = read_regular(config, limit=MAX_SETTINGS_BYTES, what=_("settings file"))
         sources.append(RawSource(str(config), _SettingsFile(cls, toml_file=config).toml_data,
                                  text=data.decode("utf-8", errors="replace"), is_file=True))
     else:
-        sources.append(RawSource("settings", {}, is_file=True))
+        sources.append(RawSource(_("settings"), {}, is_file=True))
     return sources
 
 
@@ -243,15 +247,17 @@ def _env_parse_error(exc: SettingsError) -> str:
     """pydantic-settings' 'error parsing value for field "x" from source "EnvSettingsSource"' as a line."""
     match = re.search(r'field "([^"]+)" from source "EnvSettingsSource"', str(exc))
     if match is None:
-        return f"settings: {exc}"
-    return (f"the environment variable AINAS_{match.group(1).upper()}: not valid JSON; a list or a table is "
-            "written in JSON there, e.g. '[\"a\", \"b\"]' or '{\"key\": \"value\"}'")
+        return _("settings: {error}").format(error=exc)
+    return _("the environment variable {name}: not valid JSON; a list or a table is written in JSON there, e.g. "
+             "{example_list} or {example_table}").format(name=f"AINAS_{match.group(1).upper()}",
+                                                        example_list="'[\"a\", \"b\"]'",
+                                                        example_table="'{\"key\": \"value\"}'")
 
 
 def load_settings(config: Path | None, **overrides: Any) -> Settings:
     """Build the settings from `config` (TOML), the environment and `overrides` (CLI flags)."""
     if config is not None and not config.is_file():
-        raise ConfigError(f"{config}: settings file not found")
+        raise ConfigError(_("{path}: settings file not found").format(path=config))
     given = {k: v for k, v in overrides.items() if v is not None}
     cls = _settings_class(config)
     try:
@@ -262,9 +268,10 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
     except SettingsError as exc:
         raise ConfigError(_env_parse_error(exc)) from None
     except ValueError as exc:  # TOML syntax, or not UTF-8
-        raise ConfigError(f"{config}: not a valid TOML file ({exc})") from None
+        raise ConfigError(_("{path}: not a valid TOML file ({error})").format(path=config, error=exc)) from None
     except RecursionError:  # tomllib and pydantic recurse once per level of nesting
-        raise ConfigError(f"{config}: nested too deeply to be settings; see config/ainas.toml for the layout") from None
+        raise ConfigError(_("{path}: nested too deeply to be settings; see config/ainas.toml for the layout").format(
+            path=config)) from None
     if config is not None:
         base = config.resolve().parent
         settings.offices = [o.with_base(base) for o in settings.offices]

@@ -9,6 +9,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import now_jst
 from ainas_bot._safe_files import child_path, make_private_dir, open_for_writing
 from ainas_bot.errors import OutputError
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def write_private(path: Path, data: bytes) -> None:
     """Write a file only its owner can read (artifacts may show personal data), never through a symlink."""
-    fd = open_for_writing(path, what="artifact")
+    fd = open_for_writing(path, what=_("artifact"))
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
 
@@ -36,7 +37,8 @@ async def save_failure_artifacts(
         make_private_dir(folder)  # artifacts_dir too, when this creates it; never an existing folder's mode
     except OutputError as exc:
         # The office's own failure is what its outcome must say; a full disk here is logged beside it.
-        log.warning("could not keep the failing screen of %s: %s", office_id, exc)
+        log.warning("%s", _("could not keep the failing screen of {office}: {error}").format(office=office_id,
+                                                                                            error=exc))
         return saved
     try:
         # A password typed but not yet posted is still in its field: empty every one first.

@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 
+from ainas_bot._i18n import _
 from ainas_bot._jst import format_portal_date
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.portal_text import Label
@@ -94,13 +95,15 @@ def auto_filled_differences(shown: Mapping[str, str], cert: CertificateInfo) -> 
         Label.ADDRESS_BUILDING: cert.address_building,
         Label.EXPIRY: format_portal_date(cert.expiry_date),
     }
-    return [f"{label}: portal shows '{shown.get(label, '')}', certificate has '{value}'"
+    return [_("{label}: portal shows '{shown}', certificate has '{value}'").format(
+                label=label, shown=shown.get(label, ""), value=value)
             for label, value in expected.items() if not _same(label, shown.get(label, ""), value)]
 
 
 def entered_differences(shown: Mapping[str, str], entered: Mapping[str, str]) -> list[str]:
     """Typed fields that the portal does not show back as typed."""
-    return [f"{label}: portal shows '{shown.get(label, '')}', entered '{value}'"
+    return [_("{label}: portal shows '{shown}', entered '{value}'").format(label=label, shown=shown.get(label, ""),
+                                                                           value=value)
             for label, value in entered.items() if not _same(label, shown.get(label, ""), value)]
 
 
@@ -122,9 +125,11 @@ def renewal_status(registered: dt.date | None, local: dt.date | None, today: dt.
     if newer_local:
         return days_left, None
     if registered is None:
-        return None, "no active certificate is registered and no local .p12 can replace it"
+        return None, _("no active certificate is registered and no local .p12 can replace it")
     if days_left is not None and days_left < 0:
-        return days_left, f"the registered certificate expired {-days_left} days ago and no newer local .p12 exists"
+        return days_left, _("the registered certificate expired {days} days ago and no newer local .p12 "
+                            "exists").format(days=-days_left)
     if days_left is not None and days_left <= warn_days:
-        return days_left, f"the registered certificate expires in {days_left} days and no newer local .p12 exists"
+        return days_left, _("the registered certificate expires in {days} days and no newer local .p12 "
+                            "exists").format(days=days_left)
     return days_left, None

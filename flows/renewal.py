@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from ainas_bot._i18n import _
 from ainas_bot._identity import backwards_refusal, check_identity, identity_refusal
 from ainas_bot._jst import format_portal_date
 from ainas_bot._verified import VerificationLog, Verified, now_jst
@@ -130,7 +131,7 @@ async def _renew_one(
 ) -> Status:
     cert = office.certificate
     oid = office.office.id
-    events.step(oid, f"{Screen.ORG_SEARCH}: {Label.ORG_ID} {oid}")
+    events.step(oid, _("{screen}: {label} {office}").format(screen=Screen.ORG_SEARCH, label=Label.ORG_ID, office=oid))
     org = await _open_org(home, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
@@ -141,12 +142,13 @@ async def _renew_one(
     if action is Action.ALREADY_CURRENT:
         _proved(opts, office, progress, candidates)
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
-            events.step(oid, "the update of an earlier attempt is registered")
+            events.step(oid, _("the update of an earlier attempt is registered"))
             return "updated"
         return "already-current"
     detail: CertDetailPage | None = None
     for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
-        events.step(oid, f"pending record {row.registered_at}: comparing with the local certificate")
+        events.step(oid, _("pending record {registered_at}: comparing with the local certificate").format(
+            registered_at=row.registered_at))
         shown_detail = await org.open_certificate(row)
         if not auto_filled_differences(await shown_detail.read(), cert):
             detail = shown_detail
@@ -156,7 +158,8 @@ async def _renew_one(
     if opts.dry_run:
         return "would-resume" if detail else "would-register"
     if detail is None:
-        events.step(oid, f"{Screen.CERT_REGISTER}: uploading {office.signing_p12.name}")
+        events.step(oid, _("{screen}: uploading {name}").format(screen=Screen.CERT_REGISTER,
+                                                                name=office.signing_p12.name))
         register = await org.start_registration()
         await tracer.pause_for_secret()
         # Set before the upload: when its answer is lost, the pending record a retry finds is this run's.
@@ -165,9 +168,10 @@ async def _renew_one(
             detail = await register.upload(checked, office.pin)
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
-            raise PortalMismatchError(f"{Screen.CERT_DETAIL}: the portal read the certificate differently: "
-                                      + "; ".join(differences), screen=Screen.CERT_DETAIL)
-    events.step(oid, f"{Screen.CERT_UPDATE}: typing カナ, {Label.POSTAL_CODE}, {Label.START_DATE}")
+            raise PortalMismatchError(_("{screen}: the portal read the certificate differently: {differences}").format(
+                screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)), screen=Screen.CERT_DETAIL)
+    events.step(oid, _("{screen}: typing カナ, {postal}, {start}").format(
+        screen=Screen.CERT_UPDATE, postal=Label.POSTAL_CODE, start=Label.START_DATE))
     update = await detail.start_update()
     form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code,
                       format_portal_date(office.start_date))
@@ -180,30 +184,31 @@ async def _renew_one(
     await tracer.start()  # the last secret has been typed
     if isinstance(result, CertUpdateCompletePage):
         # A 完了 screen shows no values: read them from the record's 照会, reached from the organisation.
-        events.step(oid, f"{Screen.CERT_UPDATE_COMPLETE}: reading the record from {Screen.ORG_DETAIL}")
+        events.step(oid, _("{screen}: reading the record from {detail}").format(
+            screen=Screen.CERT_UPDATE_COMPLETE, detail=Screen.ORG_DETAIL))
         org = await result.back_to_org(oid)
         action, registered = decide(await org.certificates(), cert)
         if action is not Action.ALREADY_CURRENT:
             raise PortalMismatchError(
-                f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
-                screen=Screen.ORG_DETAIL)
+                _("{screen}: the new certificate is not shown as registered after the update").format(
+                    screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
         updated = await org.open_certificate(registered[-1])
     else:
         updated = result
     shown = await updated.read()
     differences = entered_differences(shown, form.typed()) + auto_filled_differences(shown, cert)
     if differences:
-        raise PortalMismatchError(f"{Screen.CERT_DETAIL}: after the update the portal shows: " + "; ".join(differences),
-                                  screen=Screen.CERT_DETAIL)
-    events.step(oid, f"verifying the certificate table of {oid}")
+        raise PortalMismatchError(_("{screen}: after the update the portal shows: {differences}").format(
+            screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)), screen=Screen.CERT_DETAIL)
+    events.step(oid, _("verifying the certificate table of {office}").format(office=oid))
     org = await _back_to_org(updated, oid)
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
     action, active = decide(rows, cert)
     if action is not Action.ALREADY_CURRENT:
         raise PortalMismatchError(
-            f"{Screen.ORG_DETAIL}: the new certificate is not shown as registered after the update",
-            screen=Screen.ORG_DETAIL)
+            _("{screen}: the new certificate is not shown as registered after the update").format(
+                screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
     _proved(opts, office, progress, active)
     return "resumed" if resuming else "updated"
 
@@ -231,8 +236,9 @@ async def _check_identity(org: OrgDetailPage, office: PreparedOffice, rows: list
     if backwards:
         raise BackwardsError(backwards, screen=Screen.ORG_DETAIL)
     if verdict.changes:
-        how = "confirmed (identity_change_confirmed)" if not verdict.matches else "one name kept"
-        progress.notes.append(f"identity change {how}: {'; '.join(verdict.changes)}")
+        note = (_("identity change confirmed (identity_change_confirmed): {changes}") if not verdict.matches
+                else _("identity change one name kept: {changes}"))
+        progress.notes.append(note.format(changes=_("; ").join(verdict.changes)))
         events.step(oid, progress.notes[-1])
 
 
@@ -288,7 +294,8 @@ async def renew_login_group(
         if not will_retry(office, exc):
             return False
         delay = min(opts.retry_backoff_seconds * 2 ** (attempt.attempts - 1), _MAX_BACKOFF_SECONDS)
-        events.step(office.office.id, f"{exc}; retry {attempt.attempts}/{opts.retries} in {delay:g} s")
+        events.step(office.office.id, _("{error}; retry {attempt}/{retries} in {seconds} s").format(
+            error=exc, attempt=attempt.attempts, retries=opts.retries, seconds=f"{delay:g}"))
         await asyncio.sleep(delay)
         return True
 
@@ -318,7 +325,7 @@ async def renew_login_group(
             try:
                 status = await _watchdog(
                     _renew_one(page, home, current, opts, tracer, events, progress[current.office.id]),
-                    opts, f"office {current.office.id}")
+                    opts, _("office {office}").format(office=current.office.id))
             except AinasBotError as exc:
                 # A fault that will be retried keeps no artifacts: only a final failure needs a human.
                 artifacts = [] if will_retry(current, exc) else await save_failure_artifacts(
@@ -357,7 +364,8 @@ async def _watchdog(work: Coroutine[Any, Any, T], opts: FlowOptions, what: str) 
         async with asyncio.timeout(seconds):
             return await work
     except TimeoutError:
-        raise PortalUnavailableError(f"{what}: the browser did not finish within {seconds:g} s") from None
+        raise PortalUnavailableError(_("{what}: the browser did not finish within {seconds} s").format(
+            what=what, seconds=f"{seconds:g}")) from None
 
 
 def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:
@@ -371,7 +379,7 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
     return Outcome(
         office_id=office.office.id, login_id=office.office.login_id, status=status,
         office_name=progress[office.office.id].org_name or office.certificate.trade_name_kanji,
-        message="; ".join([_describe(status, office), *dict.fromkeys(progress[office.office.id].notes),
+        message=_("; ").join([_describe(status, office), *dict.fromkeys(progress[office.office.id].notes),
                            *office.warnings]),
         certificate_serial=office.certificate.serial,
         certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
@@ -382,13 +390,14 @@ def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float]
 
 def _describe(status: Status, office: PreparedOffice) -> str:
     expiry = format_portal_date(office.certificate.expiry_date)
-    return {
-        "updated": f"registered the certificate expiring {expiry}",
-        "resumed": f"completed the pending certificate expiring {expiry}",
-        "already-current": f"the certificate expiring {expiry} is already registered",
-        "would-register": f"would register the certificate expiring {expiry}",
-        "would-resume": f"would complete the pending certificate expiring {expiry}",
-    }.get(status, status)
+    said = {
+        "updated": _("registered the certificate expiring {expiry}"),
+        "resumed": _("completed the pending certificate expiring {expiry}"),
+        "already-current": _("the certificate expiring {expiry} is already registered"),
+        "would-register": _("would register the certificate expiring {expiry}"),
+        "would-resume": _("would complete the pending certificate expiring {expiry}"),
+    }.get(status)
+    return said.format(expiry=expiry) if said else status
 
 
 def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str],

@@ -16,6 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
+from ainas_bot._i18n import _
 from ainas_bot._verified import VerificationLog
 from ainas_bot.errors import AinasBotError, PortalUnavailableError
 from ainas_bot.events import RunEvents
@@ -73,8 +74,8 @@ class _Browsers:
                 headers={"x-playwright-launch-options": json.dumps(options)},
             )
         except PlaywrightError as exc:
-            raise PortalUnavailableError(f"browser server {self.endpoints[index]}: cannot connect "
-                                         f"({str(exc).splitlines()[0]})") from None
+            raise PortalUnavailableError(_("browser server {endpoint}: cannot connect ({error})").format(
+                endpoint=self.endpoints[index], error=str(exc).splitlines()[0])) from None
 
     async def close(self) -> None:
         for browser in self._browsers:
@@ -124,10 +125,12 @@ async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: Flow
                         _fail_rest(group, state, exc, events)
                     except PlaywrightError as exc:
                         # The browser (or its connection) died under us: a new one takes the rest.
-                        log.warning("browser lost during login group %s: %s", first.office.login_id, exc)
-                        events.step(first.office.id, f"browser lost ({str(exc).splitlines()[0]}); "
-                                    f"restarting it ({restart + 1}/{_BROWSER_RESTARTS})")
-                lost = PortalUnavailableError("the browser kept crashing; not finished")
+                        log.warning("%s", _("browser lost during login group {login}: {error}").format(
+                            login=first.office.login_id, error=exc))
+                        events.step(first.office.id, _("browser lost ({error}); restarting it ({attempt}/{limit})")
+                                    .format(error=str(exc).splitlines()[0], attempt=restart + 1,
+                                            limit=_BROWSER_RESTARTS))
+                lost = PortalUnavailableError(_("the browser kept crashing; not finished"))
                 _fail_rest(group, state, lost, events)
             return [state.outcomes[o.office.id] for o in group]
 

@@ -70,4 +70,4 @@ def test_a_folder_passes_over_a_file_of_another_pin_by_its_type_in_japanese(make
     chosen, _data, _info = select_signing_p12(folder, SecretStr(PIN), on=dt.date.today(), mapping={},
                                               passed_over=passed)
     assert chosen.name == "mine.p12"
-    assert passed == [("theirs.p12", "passed over theirs.p12: another PIN, the office's pin does not open it")]
+    assert passed == [("theirs.p12", "theirs.p12 は使いません: 別の PIN のファイルで、事務所の pin では開けません")]

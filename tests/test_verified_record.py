@@ -106,6 +106,8 @@ def test_a_second_scheduled_run_makes_no_request_and_starts_no_browser(flow_worl
     assert recap.stdout.count(f"(verified on {today})") == 3, recap.stdout
     offices = json.loads(report.read_text(encoding="utf-8"))["offices"]
     assert {o["verified_on"] for o in offices} == {today} and {o["attempts"] for o in offices} == {0}
+    # Not visited, still named: the 代理人組織名 the portal showed when it was verified.
+    assert [o["office_name"] for o in offices] == [kit.notice.org_name for kit in kits]
     audit = [json.loads(x) for x in (tmp_path / "ainas-audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum(f"verified on {today}" in a["message"] for a in audit) == 6
 

@@ -8,6 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
 from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import LEGACY, SHAPES, parse_markup
@@ -20,33 +21,35 @@ __all__ = ["main"]
 def _serve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ainas-bot sandbox",
-        description="Serve a local imitation of the AINAS agent application over HTTPS with client certificates. "
-        "`ainas-bot sandbox state --state DIR` prints the organisations, their certificate records and their users "
-        "(failed logins, locks, sessions) as JSON.",
+        description=_("Serve a local imitation of the AINAS agent application over HTTPS with client certificates. "
+                      "`ainas-bot sandbox state --state DIR` prints the organisations, their certificate records and "
+                      "their users (failed logins, locks, sessions) as JSON."),
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8443, help="port to listen on, 0 for any free port (default 8443)")
+    p.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8443, help=_("port to listen on, 0 for any free port (default 8443)"))
     p.add_argument("--state", type=Path, default=None, metavar="DIR",
-                   help=f"state directory (default {default_state_dir()})")
-    p.add_argument("--orgs", type=int, default=304, help="organisations seeded on first start (default 304)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the generated names and dates (default 1)")
-    p.add_argument("--latency-ms", type=int, default=0, help="delay added to every response")
-    p.add_argument("--fault-rate", type=float, default=0.0, help="fraction of requests answered 503 (0..1)")
+                   help=_("state directory (default {path})").format(path=default_state_dir()))
+    p.add_argument("--orgs", type=int, default=304, help=_("organisations seeded on first start (default 304)"))
+    p.add_argument("--seed", type=int, default=1, help=_("seed of the generated names and dates (default 1)"))
+    p.add_argument("--latency-ms", type=int, default=0, help=_("delay added to every response"))
+    p.add_argument("--fault-rate", type=float, default=0.0, help=_("fraction of requests answered 503 (0..1)"))
     p.add_argument("--expire-sessions-after", type=float, default=1800.0, metavar="SECONDS",
-                   help="idle time after which a session ends (default 1800)")
-    p.add_argument("--closed-hours", action="store_true", help="refuse logins outside 8:00-22:00 JST")
+                   help=_("idle time after which a session ends (default 1800)"))
+    p.add_argument("--closed-hours", action="store_true", help=_("refuse logins outside 8:00-22:00 JST"))
     p.add_argument("--shuffle-paths", action="store_true",
-                   help="randomise every path except the login URL /oss_agt/ at start")
+                   help=_("randomise every path except the login URL /oss_agt/ at start"))
     p.add_argument("--no-back-button-on-cert-detail", dest="cert_detail_back_button", action="store_false",
-                   help="show 代理人証明書照会 without ↑ 一覧に戻る, as the manual's picture of it does")
+                   help=_("show 代理人証明書照会 without ↑ 一覧に戻る, as the manual's picture of it does"))
     p.add_argument("--markup", action="append", default=[], metavar="NAME[,NAME...]",
-                   help=f"serve the screens in these markup shapes (repeatable or a comma list; {LEGACY} = all): "
-                   + "; ".join(f"{name}: {text}" for name, text in SHAPES.items()))
+                   help=_("serve the screens in these markup shapes (repeatable or a comma list; {legacy} = all): "
+                          "{shapes}").format(legacy=LEGACY,
+                                             shapes="; ".join(f"{name}: {_(text)}" for name, text in SHAPES.items())))
     p.add_argument("--late-ms", type=int, default=700,
-                   help="extra delay of the table XHR answers with --markup late-tables (default 700)")
+                   help=_("extra delay of the table XHR answers with --markup late-tables (default 700)"))
     p.add_argument("--portal-text", type=Path, default=None, metavar="FILE",
-                   help="a TOML file of texts to show instead of the usual ones, by name (a [portal_text] table "
-                   "as in the bot's settings, e.g. \"Label.CERT_REGISTER\" = \"...\"), to rehearse overrides")
+                   help=_("a TOML file of texts to show instead of the usual ones, by name (a [portal_text] table "
+                          "as in the bot's settings, e.g. {example}), to rehearse overrides").format(
+                       example='"Label.CERT_REGISTER" = "..."'))
     return p
 
 
@@ -55,19 +58,20 @@ def load_portal_text(path: Path) -> dict[str, str]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"--portal-text {path}: cannot be read ({exc})") from None
+        raise ConfigError(_("--portal-text {path}: cannot be read ({error})").format(path=path, error=exc)) from None
     table = data.get("portal_text", data)
     if not isinstance(table, dict):
-        raise ConfigError(f"--portal-text {path}: [portal_text] must be a table of texts")
+        raise ConfigError(_("--portal-text {path}: [portal_text] must be a table of texts").format(path=path))
     return check_overrides(table, source=str(path))
 
 
 def _state_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ainas-bot sandbox state",
-                                description="Print every organisation as JSON: its certificate records, and the users "
-                                "who can log in to it with their failed logins, lock and sessions.")
+                                description=_("Print every organisation as JSON: its certificate records, and the "
+                                              "users who can log in to it with their failed logins, lock and "
+                                              "sessions."))
     p.add_argument("--state", type=Path, default=None, metavar="DIR",
-                   help=f"state directory (default {default_state_dir()})")
+                   help=_("state directory (default {path})").format(path=default_state_dir()))
     return p
 
 
@@ -82,21 +86,24 @@ def _serve(args: argparse.Namespace) -> int:
     sandbox = Sandbox(options)
     with sandbox:
         first = sandbox.notices[0]
-        print(f"AINAS sandbox at {sandbox.base_url}", flush=True)
-        print(f"  state directory: {options.state_dir}")
+        print(_("AINAS sandbox at {url}").format(url=sandbox.base_url), flush=True)
+        print("  " + _("state directory: {path}").format(path=options.state_dir))
         if options.markup:
-            print(f"  markup shapes:   {', '.join(name for name in SHAPES if name in options.markup)}")
-        print(f"  CA certificate:  {sandbox.ca_pem} (the server certificate is signed by it)")
-        print(f"  notices:         {options.state_dir / NOTICES_FILE} "
-              f"({len(sandbox.notices)} organisations: login IDs, passwords, client certificates)")
-        print(f"  to log in: install {first.client_cert} (its password is client_cert_password in the notices),")
-        print(f"  open {sandbox.base_url} and log in as {first.admin_login_id} (administrator of "
-              f"{first.org_id} {first.org_name}; password admin_password in the notices)")
-        print("  Ctrl-C stops it.", flush=True)
+            print("  " + _("markup shapes:   {shapes}").format(
+                shapes=", ".join(name for name in SHAPES if name in options.markup)))
+        print("  " + _("CA certificate:  {path} (the server certificate is signed by it)").format(path=sandbox.ca_pem))
+        print("  " + _("notices:         {path} ({count} organisations: login IDs, passwords, client "
+                       "certificates)").format(path=options.state_dir / NOTICES_FILE, count=len(sandbox.notices)))
+        print("  " + _("to log in: install {path} (its password is client_cert_password in the notices),").format(
+            path=first.client_cert))
+        print("  " + _("open {url} and log in as {login} (administrator of {office} {name}; password admin_password "
+                       "in the notices)").format(url=sandbox.base_url, login=first.admin_login_id,
+                                                 office=first.org_id, name=first.org_name))
+        print("  " + _("Ctrl-C stops it."), flush=True)
         try:
             sandbox.wait()
         except KeyboardInterrupt:
-            print("sandbox stopped", file=sys.stderr)
+            print(_("sandbox stopped"), file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,27 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ainas_bot._i18n import N_, _
 from ainas_bot.errors import ConfigError
 
 __all__ = ["LEGACY", "SHAPES", "parse_markup"]
 
 SHAPES: dict[str, str] = {
-    "no-labels": "no <label> elements and no aria attributes: a form row is <tr><th>ログインID</th><td><input>",
-    "td-keys": "key cells, form label cells and table headers are <td class=…>, never <th>, and no <thead>",
-    "div-titles": "screen titles are <div class=\"title\">, no h1-h6 anywhere",
-    "icon-buttons": "buttons carry an icon glyph element beside the caption (+, icon-font, <img>, Q 検索, ✔, ▶)",
-    "input-buttons": "buttons are <input type=submit|button|image>; ログアウト and 登録日時 are <span onclick>",
-    "halfwidth-labels": "labels as the manual's text writes them: 屋号 (漢字), &nbsp;, 〜 (U+301C)",
-    "wrapped-labels": "long labels wrapped with <br>, required marks (※, 必須) and ： on the login labels",
-    "layout-tables": "the whole page inside an outer layout table, every screen's tables nested in it",
-    "js-confirm": "window.confirm on every 確定 and on ログアウト, in the generic wording",
-    "confirm-screen": "a 確認 screen between the 代理人証明書更新 form and the update",
-    "complete-screen": "a 完了 screen instead of the 代理人証明書照会 after the update",
-    "late-tables": "search results and the certificate table arrive by XMLHttpRequest after late_ms",
-    "unpadded-dates": "dates shown as 2028/3/5 and 登録日時 with seconds",
-    "popup-register": "代理人証明書登録 opens in a window.open popup that sends its opener on when done",
-    "windows-31j": "pages served and forms read in Windows-31J (cp932)",
-    "jsessionid": "every URL written carries ;jsessionid=<session id> in its path",
+    "no-labels": N_("no <label> elements and no aria attributes: a form row is <tr><th>ログインID</th><td><input>"),
+    "td-keys": N_("key cells, form label cells and table headers are <td class=…>, never <th>, and no <thead>"),
+    "div-titles": N_("screen titles are <div class=\"title\">, no h1-h6 anywhere"),
+    "icon-buttons": N_("buttons carry an icon glyph element beside the caption (+, icon-font, <img>, Q 検索, ✔, ▶)"),
+    "input-buttons": N_("buttons are <input type=submit|button|image>; ログアウト and 登録日時 are <span onclick>"),
+    "halfwidth-labels": N_("labels as the manual's text writes them: 屋号 (漢字), &nbsp;, 〜 (U+301C)"),
+    "wrapped-labels": N_("long labels wrapped with <br>, required marks (※, 必須) and ： on the login labels"),
+    "layout-tables": N_("the whole page inside an outer layout table, every screen's tables nested in it"),
+    "js-confirm": N_("window.confirm on every 確定 and on ログアウト, in the generic wording"),
+    "confirm-screen": N_("a 確認 screen between the 代理人証明書更新 form and the update"),
+    "complete-screen": N_("a 完了 screen instead of the 代理人証明書照会 after the update"),
+    "late-tables": N_("search results and the certificate table arrive by XMLHttpRequest after late_ms"),
+    "unpadded-dates": N_("dates shown as 2028/3/5 and 登録日時 with seconds"),
+    "popup-register": N_("代理人証明書登録 opens in a window.open popup that sends its opener on when done"),
+    "windows-31j": N_("pages served and forms read in Windows-31J (cp932)"),
+    "jsessionid": N_("every URL written carries ;jsessionid=<session id> in its path"),
 }
 LEGACY = "legacy"  # the preset: every shape at once
 
@@ -46,6 +47,6 @@ def parse_markup(values: Iterable[str]) -> frozenset[str]:
             elif name in SHAPES:
                 names.add(name)
             else:
-                raise ConfigError(f"--markup {raw.strip()}: unknown markup shape; known: {', '.join(SHAPES)}, "
-                                  f"and {LEGACY} for all of them")
+                raise ConfigError(_("--markup {name}: unknown markup shape; known: {known}, and {legacy} for all of "
+                                    "them").format(name=raw.strip(), known=", ".join(SHAPES), legacy=LEGACY))
     return frozenset(names)

@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox._faults import FaultRule
 from ainas_bot.sandbox._markup import parse_markup
@@ -61,19 +62,18 @@ class SandboxOptions:
 
     def validate(self) -> None:
         if self.orgs < 1:
-            raise ConfigError(f"--orgs {self.orgs}: give at least 1 organisation")
+            raise ConfigError(_("--orgs {value}: give at least 1 organisation").format(value=self.orgs))
         if not 0 <= self.port <= 65535:
-            raise ConfigError(f"--port {self.port}: give a port between 0 and 65535")
+            raise ConfigError(_("--port {value}: give a port between 0 and 65535").format(value=self.port))
         if self.latency_ms < 0:
-            raise ConfigError(f"--latency-ms {self.latency_ms}: give 0 or more milliseconds")
+            raise ConfigError(_("--latency-ms {value}: give 0 or more milliseconds").format(value=self.latency_ms))
         if self.late_ms < 0:
-            raise ConfigError(f"--late-ms {self.late_ms}: give 0 or more milliseconds")
+            raise ConfigError(_("--late-ms {value}: give 0 or more milliseconds").format(value=self.late_ms))
         if not 0.0 <= self.fault_rate <= 1.0:
-            raise ConfigError(f"--fault-rate {self.fault_rate}: give a fraction between 0 and 1")
+            raise ConfigError(_("--fault-rate {value}: give a fraction between 0 and 1").format(value=self.fault_rate))
         if self.expire_sessions_after <= 0:
-            raise ConfigError(
-                f"--expire-sessions-after {self.expire_sessions_after}: give a positive number of seconds"
-            )
+            raise ConfigError(_("--expire-sessions-after {value}: give a positive number of seconds").format(
+                value=self.expire_sessions_after))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,15 +111,16 @@ def load_notices(state_dir: Path) -> list[Notice]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no sandbox notices here; start `ainas-bot sandbox --state {state_dir}` first"
-        ) from None
+        raise ConfigError(_("{path}: no sandbox notices here; start `ainas-bot sandbox --state {state_dir}` "
+                            "first").format(path=path, state_dir=state_dir)) from None
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc}); delete the state directory to seed it again") from None
+        raise ConfigError(_("{path}: cannot be read ({error}); delete the state directory to seed it again").format(
+            path=path, error=exc)) from None
     fields = {f.name for f in dataclasses.fields(Notice)}
     notices: list[Notice] = []
     for entry in raw:
         if not isinstance(entry, dict) or set(entry) != fields:
-            raise ConfigError(f"{path}: not a list of sandbox notices; delete the state directory to seed it again")
+            raise ConfigError(_("{path}: not a list of sandbox notices; delete the state directory to seed it "
+                                "again").format(path=path))
         notices.append(Notice(**{**entry, "client_cert": Path(entry["client_cert"])}))
     return notices

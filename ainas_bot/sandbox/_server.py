@@ -16,6 +16,7 @@ from typing import Any
 import uvicorn
 
 from ainas_bot import portal_text as pt
+from ainas_bot._i18n import _
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox._app import build_app
 from ainas_bot.sandbox._db import DB_FILE, Db
@@ -36,7 +37,8 @@ def state_json(state_dir: Path) -> list[dict[str, Any]]:
     logins, locks and sessions (JSON-ready)."""
     path = state_dir / DB_FILE
     if not path.is_file():
-        raise ConfigError(f"{state_dir}: no sandbox state here; start `ainas-bot sandbox --state {state_dir}` first")
+        raise ConfigError(_("{path}: no sandbox state here; start `ainas-bot sandbox --state {path}` first").format(
+            path=state_dir))
     db = Db(path)
     try:
         return db.state(users=True)
@@ -77,7 +79,8 @@ def _listen(host: str, port: int) -> _ListeningSocket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port} ({exc.strerror}); choose another --host or --port") from None
+        raise ConfigError(_("cannot listen on {host}:{port} ({error}); choose another --host or --port").format(
+            host=host, port=port, error=exc.strerror)) from None
     return sock
 
 
@@ -139,12 +142,13 @@ class Sandbox:
 
     def start(self) -> Sandbox:
         if self._thread is not None:
-            raise ConfigError("the sandbox is already running")
+            raise ConfigError(_("the sandbox is already running"))
         state_dir = self.state_dir
         try:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ConfigError(f"{state_dir}: cannot create the state directory ({exc.strerror})") from None
+            raise ConfigError(_("{path}: cannot create the state directory ({error})").format(
+                path=state_dir, error=exc.strerror)) from None
         pki = ensure_pki(state_dir, seed=self.options.seed)
         self._db = Db(state_dir / DB_FILE)
         if self._db.meta("seeded") is None:
@@ -169,7 +173,8 @@ class Sandbox:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise ConfigError(f"the sandbox server did not start on {self.options.host}:{self._port}")
+                raise ConfigError(_("the sandbox server did not start on {host}:{port}").format(
+                    host=self.options.host, port=self._port))
             time.sleep(0.01)
         return self
 

@@ -39,7 +39,7 @@ class CertUpdateConfirmPage(PortalPage):
             label=label, shown=shown[label], typed=value) for label, value in typed.items()
             if not _same(label, shown[label], value)]
         if differences:
-            raise PortalMismatchError(f"{self.screen}: " + "; ".join(differences), screen=self.screen)
+            raise PortalMismatchError(f"{self.screen}: " + _("; ").join(differences), screen=self.screen)
         with self.submitting():
             await self.click(Label.CONFIRM)
             found = await self.arrive(*update_results(), element=_("{screen} after {button}").format(
