@@ -71,9 +71,9 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
     # One outcome per office, however many problems it has: counted once in the recap, report and audit.
-    not_started = [Outcome(office_id=oid, login_id=next(o.login_id for o in offices if o.id == oid),
-                           office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
-                           status="failed", reason=ps[0].reason, message=_joined(oid, ps))
+    not_started = [Outcome.not_started(oid, next(o.login_id for o in offices if o.id == oid),
+                                       office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
+                                       reason=ps[0].reason, message=_joined(oid, ps))
                    for oid, ps in by_office.items()]
     return settings, ready, not_started, warnings
 

@@ -37,10 +37,9 @@ def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
     """`already-current` without a visit: what the record says, and since when."""
     expiry = format_portal_date(office.certificate.expiry_date)
     on = record.verified_on.isoformat()
-    return Outcome(
-        office_id=office.office.id, login_id=office.office.login_id, status="already-current",
+    return Outcome.succeeded(
+        office, "already-current",
         message="; ".join([f"the certificate expiring {expiry} is already registered (verified on {on})",
                            *office.warnings]),
-        certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
         attempts=0, verified_on=on,
     )

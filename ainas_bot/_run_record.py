@@ -51,8 +51,9 @@ class RecordingEvents:
 
 def interrupted_outcomes(pending: list[tuple[str, str]], reason: str) -> list[Outcome]:
     """A failed outcome for each (office, login) that had not ended when the run was stopped."""
-    return [Outcome(office_id=office_id, login_id=login_id, status="failed", reason="interrupted",
-                    message=f"{reason} before this office ended; run it again (a pending upload is resumed)")
+    return [Outcome.not_started(
+                office_id, login_id, reason="interrupted",
+                message=f"{reason} before this office ended; run it again (a pending upload is resumed)")
             for office_id, login_id in pending]
 
 

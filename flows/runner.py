@@ -26,7 +26,7 @@ from flows.browser import CHROMIUM_ARGS, launch_chromium, office_context
 
 if TYPE_CHECKING:
     from flows.probe import ProbeReport
-from flows.renewal import FlowOptions, GroupState, _failed, renew_login_group
+from flows.renewal import FlowOptions, GroupState, renew_login_group
 
 __all__ = ["ProbeTarget", "group_by_login", "probe_offices", "run_offices"]
 
@@ -142,7 +142,7 @@ async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: Flow
 def _fail_rest(group: list[PreparedOffice], state: GroupState, exc: AinasBotError, events: RunEvents) -> None:
     for office in group:
         if office.office.id not in state.outcomes:
-            state.outcomes[office.office.id] = _failed(office, exc, 0.0, [])
+            state.outcomes[office.office.id] = Outcome.failed(office, exc)
             events.done(state.outcomes[office.office.id])
 
 
