@@ -20,6 +20,7 @@ from typing import Any
 import tomli_w
 
 from ainas_bot._jst import today_jst
+from ainas_bot._safe_files import write_private
 from ainas_bot.certfactory import write_p12
 from ainas_bot.console import ConsoleEvents, print_recap
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
@@ -58,10 +59,7 @@ def _fresh_workspace(path: Path) -> Path:
 
 
 def _secret(folder: Path, key: str, value: str) -> dict[str, str]:
-    folder.mkdir(exist_ok=True, mode=0o700)
-    fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
+    write_private(folder / key, value.encode(), what="demo secret")
     return {"secret": key}
 
 

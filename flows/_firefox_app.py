@@ -15,6 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
 
 __all__ = ["PASSWORD_VARIABLE", "application_folder", "install_folder", "login_failure"]
@@ -109,7 +110,5 @@ def application_folder(folder: Path, executable: Path) -> Path:
     prefs = app / "defaults" / "pref"
     _mirror(install / "defaults" / "pref", prefs, {"autoconfig.js"})
     for path, text in ((prefs / "autoconfig.js", _AUTOCONFIG), (app / "ainas-bot.cfg", _SCRIPT)):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_private(path, text.encode("utf-8"), exclusive=True, what="Firefox AutoConfig")
     return app / binary
