@@ -66,7 +66,7 @@ def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     settings = settings_from_args(args, environ)
     targets = _targets(settings, args, environ)
-    reports = asyncio.run(probe_offices(settings, targets, snapshots_dir=args.snapshots))
+    reports = asyncio.run(probe_offices(settings, targets, snapshots_dir=args.snapshots, environ=environ))
     ok = all(r.ok for r in reports)
     data = [r.as_json() for r in reports]
     if args.json:

@@ -131,14 +131,14 @@ def _print_choice(r: PreparedOffice) -> None:
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
-               delay: float, record: VerificationLog | None) -> list[Outcome]:
+               delay: float, record: VerificationLog | None, environ: Mapping[str, str]) -> list[Outcome]:
     from flows.runner import run_offices
 
     if delay > 0:
         events.step("-", f"scheduled: starting in {delay:.0f} s")
         await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
     return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency,
-                             record=record)
+                             record=record, environ=environ)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -172,7 +172,8 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
             console.portal_started()
             try:
                 if use.todo:
-                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log))
+                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log,
+                                     environ=environ))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
@@ -248,7 +249,7 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         ready = use.todo
         before = {o.office.id: record_of(record, o.office.id) for o in ready}
         outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record.log,
-                                           concurrency=settings.concurrency)) if ready else []
+                                           concurrency=settings.concurrency, environ=environ)) if ready else []
         corrected = {o.office.id: correction(o.office.id, before[o.office.id], record_of(record, o.office.id),
                                              outcome) for o, outcome in zip(ready, outcomes, strict=True)}
     for error in record.errors:

@@ -138,7 +138,8 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         for title in ("first run: register and update", "second run: nothing left to do"):
             _say(f"== {title} ({args.browser})")
             events = ConsoleEvents(len(ready), sys.stdout, interactive=False)
-            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, concurrency=1))
+            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, environ=environ,
+                                               concurrency=1))
             print_recap(outcomes, sys.stdout, interactive=False)
             results.append(outcomes)
         state = {org["org_id"]: org for org in sandbox.state()}
