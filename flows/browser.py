@@ -64,7 +64,8 @@ async def office_context(
     origin = options.portal_origin
     common: dict[str, Any] = {"locale": "ja-JP", "timezone_id": "Asia/Tokyo", "accept_downloads": False}
     gate = PortalGate(origin, options.environ)
-    try:
+    async with contextlib.AsyncExitStack() as held:
+        held.push_async_callback(gate.stop)
         # A browser server on another machine cannot reach the gate: there routing alone blocks.
         gate_port = await gate.start() if options.browser == "firefox" or options.local_browser else None
         if options.browser == "chromium":
@@ -75,24 +76,21 @@ async def office_context(
                 proxy={"server": f"http://127.0.0.1:{gate_port}"} if gate_port else None,
                 **common,
             )
-            try:
-                if gate_port is None:
-                    # Only where the gate cannot block: routing turns the browser's HTTP cache off and
-                    # sends every request through the driver (28 requests per office instead of 16).
-                    await _block_other_origins(context, origin)
-                yield context
-            finally:
-                await close_within(context, options.timeout_seconds)
-            return
-        assert gate_port is not None
-        async with firefox_context(pw, options, gate_port=gate_port, client_cert=client_cert,
-                                   client_cert_password=client_cert_password, context_options=common) as context:
-            try:
-                # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer
-                # of the other origin, while routing makes it the failure it is.
+            # Only where the gate cannot block: routing turns the browser's HTTP cache off and sends every
+            # request through the driver (28 requests per office instead of 16).
+            route = gate_port is None
+        else:
+            assert gate_port is not None
+            # The profile is removed once the context is closed (the stack unwinds after the `finally`).
+            context = await held.enter_async_context(firefox_context(
+                pw, options, gate_port=gate_port, client_cert=client_cert,
+                client_cert_password=client_cert_password, context_options=common))
+            # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer of
+            # the other origin, while routing makes it the failure it is.
+            route = True
+        try:
+            if route:
                 await _block_other_origins(context, origin)
-                yield context
-            finally:
-                await close_within(context, options.timeout_seconds)
-    finally:
-        await gate.stop()
+            yield context
+        finally:
+            await close_within(context, options.timeout_seconds)
