@@ -3,6 +3,7 @@ environment, the environment's proxies as urllib reads them, and the CONNECT gat
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import os
 import urllib.request
@@ -90,3 +91,20 @@ def test_the_gate_tunnels_to_the_portal_only() -> None:
     assert through == b"HTTP/1.1 200 Connection established\r\n\r\nping"
     refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert other_port == other_host == plain == refused
+
+
+def test_no_flow_module_reads_the_process_environment() -> None:
+    """The environment reaches the flows from the CLI (`BrowserOptions.environ`); none reads its own."""
+    of_os = {"environ", "environb", "getenv", "getenvb"}
+    of_urllib = {"getproxies", "getproxies_environment", "proxy_bypass"}  # each reads the process's environment
+    found = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "flows").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "os":
+                found += [f"{path.name}:{node.lineno} os.{node.attr}"] if node.attr in of_os else []
+            elif isinstance(node, ast.Attribute | ast.Name) and (node.attr if isinstance(node, ast.Attribute)
+                                                                 else node.id) in of_urllib:
+                found.append(f"{path.name}:{node.lineno} {ast.unparse(node)}")
+            elif isinstance(node, ast.ImportFrom) and node.module in ("os", "urllib.request"):
+                found += [f"{path.name}:{node.lineno} {a.name}" for a in node.names if a.name in of_os | of_urllib]
+    assert found == []
