@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ainas_bot._cli_renew import settings_from_args
 from ainas_bot._i18n import _
+from ainas_bot._safe_files import write_private
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.settings import Settings
@@ -65,7 +66,7 @@ def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
     settings = settings_from_args(args, environ)
     targets = _targets(settings, args, environ)
-    reports = asyncio.run(probe_offices(settings, targets, snapshots_dir=args.snapshots))
+    reports = asyncio.run(probe_offices(settings, targets, snapshots_dir=args.snapshots, environ=environ))
     ok = all(r.ok for r in reports)
     data = [r.as_json() for r in reports]
     if args.json:
@@ -76,9 +77,8 @@ def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if args.scheduled and not ok:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path = (settings.report_dir or settings.artifacts_dir) / f"probe-{stamp}.json"
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        path.chmod(0o600)
+        write_private(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                      what="probe report")
         print("ainas-bot probe: " + _("the portal differs; report {path}").format(path=path), file=sys.stderr)
         if settings.on_failure:
             result = subprocess.run([*settings.on_failure, str(path)], check=False)

@@ -88,8 +88,8 @@ def split_offices(ready: list[PreparedOffice], record: Record, settings: Setting
     for office_id in dict.fromkeys(p.office_id for p in problems):
         login = next(o.office.login_id for o in served if o.office.id == office_id)
         mine = [p for p in problems if p.office_id == office_id]
-        use.not_started.append(Outcome(office_id=office_id, login_id=login, status="failed", reason=mine[0].reason,
-                                       message=_("; ").join(p.message for p in mine)))
+        use.not_started.append(Outcome.not_started(office_id, login, reason=mine[0].reason,
+                                                   message=_("; ").join(p.message for p in mine)))
     return use
 
 

@@ -72,9 +72,9 @@ def _prepare(args: argparse.Namespace, environ: Mapping[str, str], *, default_al
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
     # One outcome per office, however many problems it has: counted once in the recap, report and audit.
-    not_started = [Outcome(office_id=oid, login_id=next(o.login_id for o in offices if o.id == oid),
-                           office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
-                           status="failed", reason=ps[0].reason, message=_joined(oid, ps))
+    not_started = [Outcome.not_started(oid, next(o.login_id for o in offices if o.id == oid),
+                                       office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
+                                       reason=ps[0].reason, message=_joined(oid, ps))
                    for oid, ps in by_office.items()]
     return settings, ready, not_started, warnings
 
@@ -139,14 +139,14 @@ def _print_choice(r: PreparedOffice) -> None:
 
 
 async def _run(settings: Settings, ready: list[PreparedOffice], events: RunEvents, *, dry_run: bool,
-               delay: float, record: VerificationLog | None) -> list[Outcome]:
+               delay: float, record: VerificationLog | None, environ: Mapping[str, str]) -> list[Outcome]:
     from flows.runner import run_offices
 
     if delay > 0:
         events.step("-", _("scheduled: starting in {seconds} s").format(seconds=f"{delay:.0f}"))
         await asyncio.sleep(delay)  # spreads many timers' load on the portal; not a wait on a screen
     return await run_offices(settings, ready, dry_run=dry_run, events=events, concurrency=settings.concurrency,
-                             record=record)
+                             record=record, environ=environ)
 
 
 def _renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
@@ -180,7 +180,8 @@ def _renew_recorded(args: argparse.Namespace, environ: Mapping[str, str], settin
             console.portal_started()
             try:
                 if use.todo:
-                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log))
+                    asyncio.run(_run(settings, use.todo, events, dry_run=args.dry_run, delay=delay, record=record.log,
+                                     environ=environ))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in events.outcomes}
@@ -258,7 +259,7 @@ def _status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         ready = use.todo
         before = {o.office.id: record_of(record, o.office.id) for o in ready}
         outcomes = asyncio.run(run_offices(settings, ready, dry_run=True, events=events, record=record.log,
-                                           concurrency=settings.concurrency)) if ready else []
+                                           concurrency=settings.concurrency, environ=environ)) if ready else []
         corrected = {o.office.id: correction(o.office.id, before[o.office.id], record_of(record, o.office.id),
                                              outcome) for o, outcome in zip(ready, outcomes, strict=True)}
     for error in record.errors:

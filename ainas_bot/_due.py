@@ -39,11 +39,10 @@ def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
     """`already-current` without a visit: what the record says, and since when."""
     expiry = format_portal_date(office.certificate.expiry_date)
     on = record.verified_on.isoformat()
-    return Outcome(
-        office_id=office.office.id, login_id=office.office.login_id, status="already-current",
-        office_name=record.organisation or office.certificate.trade_name_kanji,  # the name the portal showed
+    return Outcome.succeeded(
+        office, "already-current",
+        office_name=record.organisation,  # the name the portal showed, else the certificate's 屋号
         message=_("; ").join([_("the certificate expiring {expiry} is already registered (verified on {on})").format(
             expiry=expiry, on=on), *office.warnings]),
-        certificate_serial=office.certificate.serial, certificate_expiry=office.certificate.expiry_date.isoformat(),
         attempts=0, verified_on=on,
     )

@@ -3,6 +3,12 @@
 Reads open without blocking (a FIFO would otherwise wait forever for a writer), take regular files only
 and stop one byte past their limit. Writes never follow a symlink at the last component, where a
 planted link would make the bot truncate or append to a file of the link's choosing.
+
+Every file the bot writes (reports, the audit log, the lock, the verified record, failure artifacts,
+snapshots, Firefox profile files, upload copies, demo secrets) goes through `open_private` or
+`write_private`: a regular file, never reached through a symlink, created owner-only (0600, or the
+`mode` given) with its missing folders owner-only too, an existing file of this user's made owner-only,
+`exclusive` refusing one that exists, and `sync` on disk when the call returns.
 """
 
 from __future__ import annotations
@@ -15,8 +21,8 @@ from ainas_bot._i18n import N_, _
 from ainas_bot.errors import AinasBotError, ConfigError, OutputError
 
 __all__ = [
-    "MAX_INVENTORY_BYTES", "MAX_SECRET_BYTES", "child_path", "make_private_dir", "open_for_writing",
-    "read_regular", "read_secret_line",
+    "MAX_INVENTORY_BYTES", "MAX_SECRET_BYTES", "child_path", "make_private_dir", "open_private",
+    "read_regular", "read_secret_line", "write_private",
 ]
 
 # A secret is one line (a PIN, a password); 4 KiB is far beyond any of them.
@@ -116,15 +122,16 @@ def child_path(folder: Path, name: str) -> Path:
     return folder / name
 
 
-def open_for_writing(path: Path, *, append: bool = False, truncate: bool | None = None, readable: bool = False,
-                     what: str = "file") -> int:
-    """An owner-only descriptor on the regular file `path` (created when missing), never through a symlink;
-    emptied unless `append` (or `truncate=False`, for a lock that must be held before it is emptied)."""
+def open_private(path: Path, *, append: bool = False, truncate: bool | None = None, readable: bool = False,
+                 exclusive: bool = False, mode: int = 0o600, what: str = "file") -> int:
+    """An owner-only descriptor on the regular file `path` (created when missing, refused when it exists and
+    `exclusive`), never through a symlink; emptied unless `append` (or `truncate=False`, for a lock that must
+    be held before it is emptied)."""
     make_private_dir(path.parent)
     flags = ((os.O_RDWR if readable else os.O_WRONLY) | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-             | (os.O_APPEND if append else 0))
+             | (os.O_APPEND if append else 0) | (os.O_EXCL if exclusive else 0))
     try:
-        fd = os.open(path, flags, 0o600)
+        fd = os.open(path, flags, mode)
     except OSError as exc:
         if exc.errno == 40:  # ELOOP: O_NOFOLLOW met a link
             raise OutputError(_("{what} {path}: cannot be written (it is a symlink; refused)").format(
@@ -132,14 +139,39 @@ def open_for_writing(path: Path, *, append: bool = False, truncate: bool | None 
         raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
                                                                                   reason=exc.strerror)) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise OutputError(_("{what} {path}: is {kind}, not a regular file; refused").format(what=what, path=path,
-                                                                                               kind=_kind(mode)))
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(_("{what} {path}: is {kind}, not a regular file; refused").format(
+                what=what, path=path, kind=_kind(info.st_mode)))
+        # A file made earlier, or by a looser tool, is narrowed; another user's file is left as it is.
+        if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & ~mode & 0o777:
+            os.fchmod(fd, stat.S_IMODE(info.st_mode) & mode)
         os.set_blocking(fd, True)
         if truncate if truncate is not None else not append:
             os.ftruncate(fd, 0)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
+                                                                                  reason=exc.strerror)) from None
     except BaseException:
         os.close(fd)
         raise
     return fd
+
+
+def write_private(path: Path, data: bytes, *, append: bool = False, exclusive: bool = False, sync: bool = False,
+                  mode: int = 0o600, what: str = "file") -> None:
+    """`data` written to `path` as `open_private` opens it; with `sync`, on disk when this returns (an audit
+    line must survive a crash of the run right after)."""
+    fd = open_private(path, append=append, exclusive=exclusive, mode=mode, what=what)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+    except OSError as exc:
+        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
+                                                                                  reason=exc.strerror)) from None
+    finally:
+        os.close(fd)

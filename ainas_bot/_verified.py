@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ainas_bot._i18n import _
 from ainas_bot._jst import JST
-from ainas_bot._safe_files import open_for_writing
+from ainas_bot._safe_files import open_private
 from ainas_bot.errors import OutputError
 
 __all__ = ["CachedFacts", "VerificationLog", "Verified", "VerifiedStore", "now_jst"]
@@ -134,7 +134,7 @@ def _failure(path: Path, exc: sqlite3.Error) -> OutputError:
 def _connect(path: Path) -> sqlite3.Connection:
     """Created owner-only and checked to be a regular file (not a link) before SQLite opens it by name;
     the same file (device and inode) after, so a link swapped in between is refused too."""
-    fd = open_for_writing(path, truncate=False, readable=True, what=_("verified record"))
+    fd = open_private(path, truncate=False, readable=True, what=_("verified record"))
     try:
         expected = os.fstat(fd)
         db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED")

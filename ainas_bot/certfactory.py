@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 from pyasn1.codec.der import encoder
 from pyasn1.type import char, tag, univ
 
+from ainas_bot._safe_files import write_private
 from ainas_bot.certinfo import OID_CORPORATE_INFO
 
 __all__ = [
@@ -258,9 +259,9 @@ def _openssl_legacy(
         if key is None:
             args.append("-nokeys")
         else:
-            (folder / "key.pem").write_bytes(key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
-            os.chmod(folder / "key.pem", 0o600)
+            write_private(folder / "key.pem", key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+                what="key")
             args += ["-inkey", str(folder / "key.pem")]
             if cert is None:
                 args.append("-nocerts")  # openssl pairs a key only with its own certificate: key alone
@@ -329,7 +330,5 @@ def write_p12(path: Path, **kwargs: object) -> Path:
     """`make_p12(**kwargs)` written to `path` with owner-only permissions."""
     data = make_p12(**kwargs)  # type: ignore[arg-type]
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+    write_private(path, data, what="p12")
     return path

@@ -21,6 +21,7 @@ import tomli_w
 
 from ainas_bot._i18n import _
 from ainas_bot._jst import today_jst
+from ainas_bot._safe_files import write_private
 from ainas_bot.certfactory import write_p12
 from ainas_bot.console import ConsoleEvents, print_recap
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
@@ -60,10 +61,7 @@ def _fresh_workspace(path: Path) -> Path:
 
 
 def _secret(folder: Path, key: str, value: str) -> dict[str, str]:
-    folder.mkdir(exist_ok=True, mode=0o700)
-    fd = os.open(folder / key, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
+    write_private(folder / key, value.encode(), what="demo secret")
     return {"secret": key}
 
 
@@ -143,7 +141,8 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         for title in (_("first run: register and update"), _("second run: nothing left to do")):
             _say(f"== {title} ({args.browser})")
             events = ConsoleEvents(len(ready), sys.stdout, interactive=False)
-            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, concurrency=1))
+            outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=events, environ=environ,
+                                               concurrency=1))
             print_recap(outcomes, sys.stdout, interactive=False)
             results.append(outcomes)
         state = {org["org_id"]: org for org in sandbox.state()}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ainas_bot._i18n import _
-from ainas_bot._safe_files import open_for_writing
+from ainas_bot._safe_files import open_private
 from ainas_bot.errors import LockHeldError
 
 __all__ = ["run_lock"]
@@ -22,7 +22,7 @@ def run_lock(path: Path) -> Iterator[None]:
     The kernel releases the lock when the process dies, even by SIGKILL: no stale locks.
     """
     # Never through a symlink (its target would be emptied), never a folder or a FIFO: one line each.
-    fd = open_for_writing(path, readable=True, truncate=False, what="lock_file")
+    fd = open_private(path, readable=True, truncate=False, what="lock_file")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,15 +1,21 @@
-"""The outcome of one office in a run: what the reports, the recap and the exit code are made of."""
+"""The outcome of one office in a run: what the reports, the recap and the exit code are made of.
+
+An outcome is built through its constructors only (`succeeded`, `failed`, `not_started`), so that what a
+report says of an office (its certificate, its name, its attempts) is filled in one way wherever it ended.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from ainas_bot._verified import Verified
+    from ainas_bot.prepare import PreparedOffice
 
 from ainas_bot._i18n import N_, _
-from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, AinasBotError, FlowError
 
 __all__ = ["OK_STATUSES", "Outcome", "Status", "reason_label", "run_exit_code", "status_label"]
 
@@ -60,6 +66,45 @@ class Outcome:
     verified_on: str | None = None  # the Japan day the portal last proved the certificate registered and active
     # What this office's visit proved (None when there was no visit or it proved nothing); not in reports.
     verification: Verified | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def succeeded(cls, office: PreparedOffice, status: Status, *, message: str, office_name: str = "",
+                  seconds: float = 0.0, attempts: int = 1, registered_expiry: str | None = None,
+                  verification: Verified | None = None, verified_on: str | None = None) -> Outcome:
+        """An office that ended well (`status` one of OK_STATUSES); `verified_on` defaults to the day
+        `verification` proved."""
+        if status == "failed":
+            raise ValueError("Outcome.succeeded: a failed office is built with Outcome.failed")
+        return cls(
+            office_id=office.office.id, login_id=office.office.login_id, status=status,
+            office_name=office_name or office.certificate.trade_name_kanji, message=message,
+            certificate_serial=office.certificate.serial,
+            certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=seconds, attempts=attempts,
+            registered_expiry=registered_expiry, verification=verification,
+            verified_on=verified_on or (verification.verified_on.isoformat() if verification else None),
+        )
+
+    @classmethod
+    def failed(cls, office: PreparedOffice, error: AinasBotError, *, seconds: float = 0.0,
+               artifacts: Sequence[str] = (), attempts: int = 1, registered_expiry: str | None = None,
+               office_name: str = "") -> Outcome:
+        """An office whose inputs were ready and whose run then failed: `error` gives the message, the
+        reason and (a flow's error) the screen."""
+        return cls(
+            office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(error),
+            office_name=office_name or office.certificate.trade_name_kanji,
+            reason=error.reason, screen=error.screen if isinstance(error, FlowError) else None,
+            certificate_serial=office.certificate.serial,
+            certificate_expiry=office.certificate.expiry_date.isoformat(),
+            seconds=seconds, artifacts=list(artifacts), attempts=attempts, registered_expiry=registered_expiry,
+        )
+
+    @classmethod
+    def not_started(cls, office_id: str, login_id: str, *, reason: str, message: str,
+                    office_name: str = "") -> Outcome:
+        """An office that failed before its visit ended or began: its inputs refused, or the run stopped."""
+        return cls(office_id=office_id, login_id=login_id, status="failed", reason=reason, message=message,
+                   office_name=office_name)
 
     @property
     def ok(self) -> bool:

@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from pathlib import Path
 
 from ainas_bot._i18n import N_, _
 from ainas_bot._jst import now_jst
-from ainas_bot._safe_files import open_for_writing
+from ainas_bot._safe_files import write_private
 from ainas_bot._safe_text import csv_cell
-from ainas_bot.errors import OutputError
 from ainas_bot.outcome import Outcome
 
 __all__ = ["append_audit", "write_report", "write_report_csv"]
@@ -28,16 +26,7 @@ _CSV_COLUMNS = ("office_id", "office_name", "login_id", "status", "reason", "mes
 def _write_private(path: Path, text: str, *, append: bool = False, what: str = N_("report")) -> None:
     """Owner-only (reports name offices and certificates, never secrets), never through a symlink, and on
     disk when this returns: an audit line must survive a crash of the run right after."""
-    what = _(what)
-    fd = open_for_writing(path, append=append, what=what)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except OSError as exc:
-        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
-                                                                                  reason=exc.strerror)) from None
+    write_private(path, text.encode("utf-8"), append=append, sync=True, what=_(what))
 
 
 def write_report(path: Path, outcomes: list[Outcome]) -> None:

@@ -39,7 +39,7 @@ from playwright.async_api import async_playwright
 
 from ainas_bot.browsers import find_executable
 from ainas_bot.sandbox._pki import client_p12, ensure_pki
-from flows.browser import CHROMIUM_ARGS
+from flows._chromium import CHROMIUM_ARGS
 
 SCREENS = 11
 REDIRECTED = {3, 6, 8}  # the clicks into these screens post a form answered by 303, like 検索, 確定, 確定

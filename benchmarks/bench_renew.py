@@ -82,7 +82,7 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
             with ProcessSampler(portal=portal.pid) as sampler:
                 started = time.monotonic()
                 outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=CollectEvents(),
-                                                   concurrency=concurrency))
+                                                   concurrency=concurrency, environ=os.environ))
                 elapsed = time.monotonic() - started
             requests = (portal.requests_served() - served_before) / count
     usage = sampler.usage

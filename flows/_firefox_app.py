@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
+from pydantic import SecretStr
+
+from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
 
-__all__ = ["PASSWORD_VARIABLE", "application_folder", "install_folder", "login_failure"]
+__all__ = ["PASSWORD_VARIABLE", "application_folder", "firefox_environment", "install_folder", "login_failure"]
 
 # Firefox's environment is the only place the password goes: the script reads it, then empties it so
 # the processes Firefox starts afterwards (content, sockets, media) do not inherit it.
@@ -71,6 +75,12 @@ _SCRIPT = f"""// ainas-bot: log the profile's key database in, with the password
 """
 
 
+def firefox_environment(environ: Mapping[str, str], db_password: SecretStr) -> dict[str, str | float | bool]:
+    """The environment Firefox is started with. Playwright's `env` replaces the browser's: the run's own
+    environment, as Playwright would pass it, and the password, which the start-up script takes out again."""
+    return {**environ, PASSWORD_VARIABLE: db_password.get_secret_value()}
+
+
 def login_failure(browser_log: str) -> str | None:
     """What the start-up script reported in Firefox's output when it could not log the key database in."""
     if _TAG + _FAILED not in browser_log:
@@ -109,7 +119,5 @@ def application_folder(folder: Path, executable: Path) -> Path:
     prefs = app / "defaults" / "pref"
     _mirror(install / "defaults" / "pref", prefs, {"autoconfig.js"})
     for path, text in ((prefs / "autoconfig.js", _AUTOCONFIG), (app / "ainas-bot.cfg", _SCRIPT)):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        write_private(path, text.encode("utf-8"), exclusive=True, what="Firefox AutoConfig")
     return app / binary

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ainas_bot._safe_files import open_private, write_private
 from ainas_bot.errors import ConfigError
 from flows._firefox_app import application_folder
 
@@ -78,9 +79,8 @@ class ProfileFolder:
         self.executable = folder / "firefox"
         # Playwright runs `executable_path` itself: a script that starts Firefox under the leash.
         leash = [sys.executable, "-I", "-m", "flows._leash", str(os.getpid()), str(folder), str(binary)]
-        fd = os.open(self.executable, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o700)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(f"#!/bin/sh\nexec {shlex.join(leash)} \"$@\"\n")
+        write_private(self.executable, f"#!/bin/sh\nexec {shlex.join(leash)} \"$@\"\n".encode(), exclusive=True,
+                      mode=0o700, what="Firefox launcher")
 
 
 @contextlib.contextmanager
@@ -90,7 +90,7 @@ def private_folder(prefix: str, *, tmp: Path | None = None) -> Iterator[Path]:
     root = private_root(tmp or Path(tempfile.gettempdir()))
     sweep(root)
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir=root))
-    fd = os.open(folder / _LOCK, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = open_private(folder / _LOCK, readable=True, exclusive=True, what="profile lock")
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield folder
@@ -114,7 +114,5 @@ def checked_copy(name: str, data: bytes) -> Iterator[Path]:
         name = "certificate.p12"
     with private_folder("upload-") as folder:
         path = folder / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        write_private(path, data, exclusive=True, what="upload copy")
         yield path

@@ -11,19 +11,12 @@ from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._i18n import _
 from ainas_bot._jst import now_jst
-from ainas_bot._safe_files import child_path, make_private_dir, open_for_writing
+from ainas_bot._safe_files import child_path, make_private_dir, write_private
 from ainas_bot.errors import OutputError
 
-__all__ = ["save_failure_artifacts", "write_private"]
+__all__ = ["save_failure_artifacts"]
 
 log = logging.getLogger(__name__)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a file only its owner can read (artifacts may show personal data), never through a symlink."""
-    fd = open_for_writing(path, what=_("artifact"))
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
 
 
 async def save_failure_artifacts(
@@ -44,9 +37,10 @@ async def save_failure_artifacts(
         # A password typed but not yet posted is still in its field: empty every one first.
         for field in await page.locator("input[type=password]").all():
             await field.fill("", timeout=2000)
-        write_private(folder / "screen.png", await page.screenshot(full_page=True, timeout=10_000))
+        # Owner-only: artifacts may show personal data.
+        write_private(folder / "screen.png", await page.screenshot(full_page=True, timeout=10_000), what="artifact")
         saved.append(str(folder / "screen.png"))
-        write_private(folder / "page.html", (await page.content()).encode("utf-8"))
+        write_private(folder / "page.html", (await page.content()).encode("utf-8"), what="artifact")
         saved.append(str(folder / "page.html"))
     except (PlaywrightError, OutputError, OSError) as exc:
         log.info("could not save the failing screen of %s: %s", office_id, exc)

@@ -23,7 +23,6 @@ from ainas_bot._verified import VerificationLog, Verified, now_jst
 from ainas_bot.errors import (
     AinasBotError,
     BackwardsError,
-    FlowError,
     IdentityError,
     PortalMismatchError,
     PortalUnavailableError,
@@ -279,10 +278,10 @@ async def renew_login_group(
 
     def fail(group: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:
         for office in group:
-            outcomes[office.office.id] = _failed(office, exc, _elapsed(started, office), artifacts,
-                                                 progress[office.office.id].attempts,
-                                                 progress[office.office.id].registered_expiry,
-                                                 progress[office.office.id].org_name)
+            mine = progress[office.office.id]
+            outcomes[office.office.id] = Outcome.failed(
+                office, exc, seconds=_elapsed(started, office), artifacts=artifacts, attempts=mine.attempts,
+                registered_expiry=mine.registered_expiry, office_name=mine.org_name)
             events.done(outcomes[office.office.id])
             remaining.remove(office)
 
@@ -375,16 +374,12 @@ def _elapsed(started: dict[str, float], office: PreparedOffice) -> float:
 
 def _succeeded(office: PreparedOffice, status: Status, started: dict[str, float],
                progress: dict[str, _Progress]) -> Outcome:
-    verification = progress[office.office.id].verification
-    return Outcome(
-        office_id=office.office.id, login_id=office.office.login_id, status=status,
-        office_name=progress[office.office.id].org_name or office.certificate.trade_name_kanji,
-        message=_("; ").join([_describe(status, office), *dict.fromkeys(progress[office.office.id].notes),
-                           *office.warnings]),
-        certificate_serial=office.certificate.serial,
-        certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=_elapsed(started, office),
-        attempts=progress[office.office.id].attempts, registered_expiry=progress[office.office.id].registered_expiry,
-        verification=verification, verified_on=verification.verified_on.isoformat() if verification else None,
+    mine = progress[office.office.id]
+    return Outcome.succeeded(
+        office, status, office_name=mine.org_name,
+        message=_("; ").join([_describe(status, office), *dict.fromkeys(mine.notes), *office.warnings]),
+        seconds=_elapsed(started, office), attempts=mine.attempts, registered_expiry=mine.registered_expiry,
+        verification=mine.verification,
     )
 
 
@@ -398,15 +393,3 @@ def _describe(status: Status, office: PreparedOffice) -> str:
         "would-resume": _("would complete the pending certificate expiring {expiry}"),
     }.get(status)
     return said.format(expiry=expiry) if said else status
-
-
-def _failed(office: PreparedOffice, exc: AinasBotError, seconds: float, artifacts: list[str],
-            attempts: int = 1, registered_expiry: str | None = None, org_name: str = "") -> Outcome:
-    return Outcome(
-        office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(exc),
-        office_name=org_name or office.certificate.trade_name_kanji,
-        reason=exc.reason, screen=exc.screen if isinstance(exc, FlowError) else None,
-        certificate_serial=office.certificate.serial,
-        certificate_expiry=office.certificate.expiry_date.isoformat(),
-        seconds=seconds, artifacts=artifacts, attempts=attempts, registered_expiry=registered_expiry,
-    )

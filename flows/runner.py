@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,11 +23,13 @@ from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
-from flows.browser import CHROMIUM_ARGS, launch_chromium, office_context
+from flows._browser_options import BrowserOptions
+from flows._chromium import CHROMIUM_ARGS, launch_chromium
+from flows.browser import office_context
 
 if TYPE_CHECKING:
     from flows.probe import ProbeReport
-from flows.renewal import FlowOptions, GroupState, _failed, renew_login_group
+from flows.renewal import FlowOptions, GroupState, renew_login_group
 
 __all__ = ["ProbeTarget", "group_by_login", "probe_offices", "run_offices"]
 
@@ -46,10 +48,10 @@ def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffic
 class _Browsers:
     """The Chromium browsers of a run: local, or one per `browser_endpoint`; replaced when one dies."""
 
-    def __init__(self, pw: Playwright, settings: Settings) -> None:
+    def __init__(self, pw: Playwright, options: BrowserOptions) -> None:
         self.pw = pw
-        self.settings = settings
-        self.endpoints = [e.strip() for e in (settings.browser_endpoint or "").split(",") if e.strip()]
+        self.options = options
+        self.endpoints = options.browser_endpoints
         self._browsers: list[Browser | None] = [None] * max(1, len(self.endpoints))
         self._lock = asyncio.Lock()
 
@@ -64,14 +66,14 @@ class _Browsers:
 
     async def _start(self, index: int) -> Browser:
         if not self.endpoints:
-            return await launch_chromium(self.pw, self.settings)
-        options: dict[str, object] = {"headless": self.settings.headless, "args": CHROMIUM_ARGS}
-        if self.settings.executable_path:
-            options["executablePath"] = str(self.settings.executable_path)
+            return await launch_chromium(self.pw, self.options)
+        launch: dict[str, object] = {"headless": self.options.headless, "args": CHROMIUM_ARGS}
+        if self.options.executable_path:
+            launch["executablePath"] = str(self.options.executable_path)
         try:
             return await self.pw.chromium.connect(
-                self.endpoints[index], timeout=self.settings.timeout_seconds * 1000,
-                headers={"x-playwright-launch-options": json.dumps(options)},
+                self.endpoints[index], timeout=self.options.timeout_seconds * 1000,
+                headers={"x-playwright-launch-options": json.dumps(launch)},
             )
         except PlaywrightError as exc:
             raise PortalUnavailableError(_("browser server {endpoint}: cannot connect ({error})").format(
@@ -89,24 +91,26 @@ async def run_offices(
     *,
     dry_run: bool,
     events: RunEvents,
+    environ: Mapping[str, str],
     concurrency: int = 1,
     record: VerificationLog | None = None,
 ) -> list[Outcome]:
-    """Every office ends with an outcome, in the order given; `record` is told what the portal proved."""
+    """Every office ends with an outcome, in the order given; `record` is told what the portal proved.
+    `environ` is the run's environment (Firefox is started with it; the gate takes its HTTPS proxy)."""
     opts = FlowOptions(portal_url=settings.portal_url, timeout_ms=settings.timeout_seconds * 1000,
                        artifacts_dir=str(settings.artifacts_dir), dry_run=dry_run, retries=settings.retries,
                        retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace,
                        record=record)
     # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
     with portal_text.use_overrides(settings.portal_text):
-        return await _run(settings, offices, opts, events, concurrency)
+        return await _run(BrowserOptions.from_settings(settings, environ), offices, opts, events, concurrency)
 
 
-async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents,
+async def _run(options: BrowserOptions, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents,
                concurrency: int) -> list[Outcome]:
     semaphore = asyncio.Semaphore(max(1, concurrency))
     async with async_playwright() as pw:
-        browsers = _Browsers(pw, settings)
+        browsers = _Browsers(pw, options)
 
         async def run_group(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
             state = GroupState()
@@ -116,8 +120,8 @@ async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: Flow
                     if first is None:
                         break
                     try:
-                        chromium = await browsers.get(slot) if settings.browser == "chromium" else None
-                        async with office_context(pw, chromium, settings, client_cert=first.office.client_cert,
+                        chromium = await browsers.get(slot) if options.browser == "chromium" else None
+                        async with office_context(pw, chromium, options, client_cert=first.office.client_cert,
                                                   client_cert_password=first.client_cert_password) as context:
                             context.set_default_timeout(opts.timeout_ms)
                             await renew_login_group(context, group, opts, events, state)
@@ -145,7 +149,7 @@ async def _run(settings: Settings, offices: Sequence[PreparedOffice], opts: Flow
 def _fail_rest(group: list[PreparedOffice], state: GroupState, exc: AinasBotError, events: RunEvents) -> None:
     for office in group:
         if office.office.id not in state.outcomes:
-            state.outcomes[office.office.id] = _failed(office, exc, 0.0, [])
+            state.outcomes[office.office.id] = Outcome.failed(office, exc)
             events.done(state.outcomes[office.office.id])
 
 
@@ -160,23 +164,24 @@ class ProbeTarget:
     client_cert_password: SecretStr
 
 
-async def probe_offices(settings: Settings, targets: Sequence[ProbeTarget], *,
-                        snapshots_dir: Path | None) -> list[ProbeReport]:
+async def probe_offices(settings: Settings, targets: Sequence[ProbeTarget], *, snapshots_dir: Path | None,
+                        environ: Mapping[str, str]) -> list[ProbeReport]:
     """`ainas-bot probe`: one walk per office, one after another, each in a fresh context."""
     from flows.probe import probe_office
     from flows.snapshots import Snapshots
 
     reports: list[ProbeReport] = []
+    options = BrowserOptions.from_settings(settings, environ)
     with portal_text.use_overrides(settings.portal_text):
         async with async_playwright() as pw:
-            browsers = _Browsers(pw, settings)
+            browsers = _Browsers(pw, options)
             for target in targets:
                 secrets = [target.login_id, target.password.get_secret_value(),
                            target.client_cert_password.get_secret_value()]
                 snapshots = (Snapshots(snapshots_dir / target.office_id if len(targets) > 1 else snapshots_dir, secrets)
                              if snapshots_dir is not None else None)
-                chromium = await browsers.get(0) if settings.browser == "chromium" else None
-                async with office_context(pw, chromium, settings, client_cert=target.client_cert,
+                chromium = await browsers.get(0) if options.browser == "chromium" else None
+                async with office_context(pw, chromium, options, client_cert=target.client_cert,
                                           client_cert_password=target.client_cert_password) as context:
                     reports.append(await probe_office(
                         context, portal_url=settings.portal_url, office_id=target.office_id, login_id=target.login_id,

@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus
 from playwright.async_api import Page
 
 from ainas_bot._i18n import _
+from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
 from flows.finder import Text, locate
 
@@ -73,8 +74,5 @@ class Snapshots:
 
     def _write(self, name: str, data: bytes) -> None:
         path = self.folder / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(path, 0o600)
+        write_private(path, data, what="snapshot")
         self.written.append(path)

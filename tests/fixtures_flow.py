@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def run(settings: Settings, offices: list[PreparedOffice], *, dry_run: bool = Fa
 
     collected = CollectEvents()
     outcomes = asyncio.run(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
-                                       events=collected))
+                                       events=collected, environ=os.environ))
     assert sorted(o.office_id for o in collected.outcomes) == sorted(o.office_id for o in outcomes)
     if events is not None:
         events.extend(collected.lines)

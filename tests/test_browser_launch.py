@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ainas_bot.browsers import debian_executable, find_executable
-from flows.browser import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
+from flows._chromium import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
 
 pytestmark = pytest.mark.e2e
 

@@ -19,6 +19,7 @@ import flows._nss_profile
 from ainas_bot.errors import ConfigError
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
+from flows._browser_options import BrowserOptions
 from flows._firefox_app import install_folder
 from flows.browser import office_context
 from flows.pages import LoginPage
@@ -92,7 +93,7 @@ def _setup(world: FlowWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     settings = world.settings(browser="firefox")
     [office] = prepare([kit], settings)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the private folder under this test's own
-    monkeypatch.setattr("flows.browser.firefox_profile", spy)
+    monkeypatch.setattr("flows._firefox.firefox_profile", spy)
     return settings, office, tmp_path / f"ainas-bot-{os.getuid()}"
 
 
@@ -106,7 +107,7 @@ def test_a_live_profile_gives_its_key_to_nobody_without_the_password(
 
     async def session() -> None:
         async with async_playwright() as pw, office_context(
-                pw, None, settings, client_cert=office.office.client_cert,
+                pw, None, BrowserOptions.from_settings(settings, os.environ), client_cert=office.office.client_cert,
                 client_cert_password=office.client_cert_password) as context:
             page = await context.new_page()
             login = await LoginPage.open(page, settings.portal_url, 15000)  # the client certificate presented
@@ -158,7 +159,7 @@ def test_a_refused_key_db_password_ends_firefox_at_launch(
 
     async def session() -> None:
         async with async_playwright() as pw, office_context(
-                pw, None, settings, client_cert=office.office.client_cert,
+                pw, None, BrowserOptions.from_settings(settings, os.environ), client_cert=office.office.client_cert,
                 client_cert_password=office.client_cert_password):
             pytest.fail("Firefox started with a key database it could not log in")
 

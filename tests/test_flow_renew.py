@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +14,9 @@ from ainas_bot._jst import JST, today_jst
 from ainas_bot._reading import suggest_reading
 from ainas_bot.certfactory import write_p12
 from ainas_bot.prepare import PreparedOffice
-from flows.browser import launch_chromium, office_context
+from flows._browser_options import BrowserOptions
+from flows._chromium import launch_chromium
+from flows.browser import office_context
 from flows.pages import LoginPage
 from tests.fixtures_flow import FlowWorld, prepare, run
 
@@ -52,8 +55,9 @@ async def _upload_only(world: FlowWorld, office: PreparedOffice) -> None:
     """What an earlier run did before it was stopped: log in, upload, and nothing more."""
     settings = world.settings()
     async with async_playwright() as pw:
-        browser = await launch_chromium(pw, settings)
-        async with office_context(pw, browser, settings, client_cert=office.office.client_cert,
+        options = BrowserOptions.from_settings(settings, os.environ)
+        browser = await launch_chromium(pw, options)
+        async with office_context(pw, browser, options, client_cert=office.office.client_cert,
                                   client_cert_password=office.client_cert_password) as context:
             page = await context.new_page()
             login = await LoginPage.open(page, settings.portal_url, 15000)

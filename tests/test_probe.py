@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import stat
 import subprocess
 from collections.abc import Callable
@@ -28,7 +29,7 @@ def _probe(world: FlowWorld, kit: OfficeKit, *, snapshots: Path | None = None, *
     config = world.settings(**settings)
     target = ProbeTarget(kit.office.id, kit.office.login_id, prepare([kit], config)[0].login_password,
                          kit.office.client_cert, prepare([kit], config)[0].client_cert_password)
-    [report] = asyncio.run(probe_offices(config, [target], snapshots_dir=snapshots))
+    [report] = asyncio.run(probe_offices(config, [target], snapshots_dir=snapshots, environ=os.environ))
     return report
 
 

@@ -54,7 +54,7 @@ class _BackgroundRun(threading.Thread):
 
         try:
             self.outcomes = asyncio.run(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
-                                                    concurrency=self.concurrency))
+                                                    concurrency=self.concurrency, environ=os.environ))
         except BaseException as exc:  # reported by the test, not lost in the thread
             self.error = exc
 

@@ -46,7 +46,9 @@ from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.sandbox import FaultRule
 from ainas_bot.secretref import SecretRef
 from ainas_bot.settings import Settings
-from flows.browser import launch_chromium, office_context
+from flows._browser_options import BrowserOptions
+from flows._chromium import launch_chromium
+from flows.browser import office_context
 from flows.decision import Action, decide, latest_active_expiry, renewal_status
 from flows.pages.org_detail import CertificateRow
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
@@ -566,7 +568,7 @@ async def _reach_out(page: Page, world: ProbeWorld, tag: str) -> dict[str, str]:
 
 
 async def _guarded_then_unguarded(world: ProbeWorld, browser: str) -> dict[str, str]:
-    config = world.settings.model_copy(update={"browser": browser})
+    config = BrowserOptions.from_settings(world.settings.model_copy(update={"browser": browser}), os.environ)
     async with async_playwright() as pw:
         chromium = await launch_chromium(pw, config) if browser == "chromium" else None
         async with office_context(pw, chromium, config, client_cert=world.client_cert,

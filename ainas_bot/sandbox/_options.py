@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ainas_bot._i18n import _
+from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox._faults import FaultRule
 from ainas_bot.sandbox._markup import parse_markup
@@ -98,10 +99,7 @@ class Notice:
 def write_notices(state_dir: Path, notices: list[Notice]) -> Path:
     path = state_dir / NOTICES_FILE
     text = json.dumps([n.as_json() for n in notices], ensure_ascii=False, indent=2) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(path, 0o600)
+    write_private(path, text.encode("utf-8"), what="sandbox notices")
     return path
 
 

@@ -13,9 +13,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from ainas_bot._safe_files import write_private
 from ainas_bot.certfactory import Issuer, generate_key, make_ca, make_certificate, pkcs12_bytes
 
-__all__ = ["ServerFiles", "client_key", "client_p12", "ensure_pki", "write_private"]
+__all__ = ["ServerFiles", "client_key", "client_p12", "ensure_pki"]
 
 CA_FILE, CA_KEY_FILE = "ca.pem", "ca-key.pem"
 SERVER_FILE, SERVER_KEY_FILE = "server.pem", "server-key.pem"
@@ -32,14 +33,6 @@ def client_key(index: int) -> rsa.RSAPrivateKey:
         while len(_pool) < _POOL_SIZE:
             _pool.append(generate_key())
         return _pool[index % _POOL_SIZE]
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write a secret file readable by its owner only."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(path, 0o600)
 
 
 def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
@@ -77,7 +70,7 @@ def _write_server(state_dir: Path, issuer: Issuer, now: dt.datetime) -> None:
         extensions=[(san, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
         client_auth=False,
     )
-    write_private(state_dir / SERVER_KEY_FILE, _pem_key(key))
+    write_private(state_dir / SERVER_KEY_FILE, _pem_key(key), what="sandbox key")
     (state_dir / SERVER_FILE).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
@@ -97,7 +90,7 @@ def ensure_pki(state_dir: Path, *, seed: int) -> ServerFiles:
     if issuer is None:
         # A fresh key for every CA: a certificate from another sandbox must never verify here.
         issuer = make_ca(f"AINAS Sandbox CA {seed}-{os.urandom(4).hex()}", "AINAS Sandbox (TEST)")
-        write_private(state_dir / CA_KEY_FILE, _pem_key(issuer.key))
+        write_private(state_dir / CA_KEY_FILE, _pem_key(issuer.key), what="sandbox key")
         (state_dir / CA_FILE).write_bytes(issuer.certificate.public_bytes(serialization.Encoding.PEM))
     if not _server_ok(state_dir, issuer, now):
         _write_server(state_dir, issuer, now)

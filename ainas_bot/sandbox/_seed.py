@@ -11,11 +11,12 @@ import string
 from pathlib import Path
 
 from ainas_bot._jst import JST
+from ainas_bot._safe_files import write_private
 from ainas_bot.certfactory import Issuer
 from ainas_bot.sandbox import _names
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import Notice, write_notices
-from ainas_bot.sandbox._pki import client_p12, write_private
+from ainas_bot.sandbox._pki import client_p12
 
 __all__ = ["ROLE_ADMIN", "ROLE_STAFF", "hash_password", "seed"]
 
@@ -110,7 +111,7 @@ class _Seeder:
             cert_rows.append(self.certificate(org_id, trade, holder))
             p12_password = _secret(_P12_PASSWORD_CHARS, 10)
             path = clients / f"{org_id}.p12"
-            write_private(path, client_p12(self.issuer, index, org_id, name, p12_password))
+            write_private(path, client_p12(self.issuer, index, org_id, name, p12_password), what="client_cert")
             notices.append(Notice(org_id, name, admin[1], admin[2], staff[1], staff[2], path.resolve(), p12_password))
         with self.db.transaction() as conn:
             for table in ("tokens", "sessions", "certificates", "memberships", "users", "orgs"):
