@@ -167,5 +167,5 @@ def test_make_cert_to_a_path_that_cannot_be_written(tmp_path: Path, cli: Callabl
     code, out, err = cli("make-cert", tmp_path / "folder.p12", "--pin-env", "MY_PIN")
     assert code == 1
     assert out == ""
-    assert err.startswith(f"ainas-bot: {tmp_path / 'folder.p12'}: cannot be written")
+    assert err.startswith(f"ainas-bot: p12 {tmp_path / 'folder.p12'}: cannot be written")
     assert err.count("\n") == 1
