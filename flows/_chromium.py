@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from playwright.async_api import Browser, Playwright
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot._p12 import read_p12_bytes
 from ainas_bot._p12_bounds import MAX_P12_BYTES
 from ainas_bot._safe_files import read_regular
@@ -70,13 +71,15 @@ def client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -
     data = read_p12_bytes(client_cert)
     key, cert, _chain = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
     if key is None or cert is None:
-        raise ConfigError(f"client_cert {client_cert}: holds no certificate with its private key")
+        raise ConfigError(_("client_cert {path}: holds no certificate with its private key").format(path=client_cert))
     if not isinstance(key, _PFX_KEYS):
-        raise ConfigError(f"client_cert {client_cert}: its {type(key).__name__} cannot be re-packed for the browser")
+        raise ConfigError(_("client_cert {path}: its {kind} cannot be re-packed for the browser").format(
+            path=client_cert, kind=type(key).__name__))
     cas: list[x509.Certificate] = []
     if portal_ca is not None:
         try:
             cas = x509.load_pem_x509_certificates(read_regular(portal_ca, limit=MAX_P12_BYTES, what="portal_ca"))
         except ValueError:
-            raise ConfigError(f"portal_ca {portal_ca}: not a readable PEM certificate file") from None
+            raise ConfigError(_("portal_ca {path}: not a readable PEM certificate file").format(
+                path=portal_ca)) from None
     return pkcs12.serialize_key_and_certificates(None, key, cert, cas, serialization.NoEncryption())

@@ -18,6 +18,7 @@ from playwright.async_api import BrowserContext, Playwright
 from playwright.async_api import Error as PlaywrightError
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.browsers import find_executable
 from ainas_bot.errors import ConfigError
 from flows._browser_options import BrowserOptions
@@ -55,7 +56,7 @@ async def firefox_context(
     """Firefox on a fresh profile holding `client_cert`; the profile is removed after the block."""
     exe = options.executable_path or find_executable("firefox")
     if exe is None:
-        raise ConfigError("Firefox ESR is not installed (Debian: apt-get install firefox-esr)")
+        raise ConfigError(_("Firefox ESR is not installed (Debian: apt-get install firefox-esr)"))
     # The profile holds the client key, under a password only Firefox is given: a private folder,
     # removed at the end, swept after a crash, and Firefox on a leash that ends it (and the folder)
     # when the bot dies, even by SIGKILL.
@@ -72,5 +73,5 @@ async def firefox_context(
             failure = login_failure(str(exc))
             if failure is None:
                 raise
-            raise ConfigError(f"Firefox {exe}: {failure}") from None
+            raise ConfigError(_("Firefox {path}: {failure}").format(path=exe, failure=failure)) from None
         yield context

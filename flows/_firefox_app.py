@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
 
@@ -94,8 +95,8 @@ def install_folder(executable: Path) -> Path:
     real = executable.resolve()
     folder = real.parent
     if not real.is_file() or not (folder / "omni.ja").is_file() or not (folder / "libnss3.so").is_file():
-        raise ConfigError(f"{executable}: not the Firefox binary of a Firefox install (its folder should hold "
-                          "omni.ja and libnss3.so, as /usr/lib/firefox-esr does)")
+        raise ConfigError(_("{path}: not the Firefox binary of a Firefox install (its folder should hold omni.ja and "
+                            "libnss3.so, as /usr/lib/firefox-esr does)").format(path=executable))
     return folder
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from ainas_bot._i18n import _
 from ainas_bot.errors import ConfigError
 
 __all__ = ["firefox_profile"]
@@ -29,7 +30,8 @@ def _nss(args: list[str | SecretStr]) -> None:
     """Run an NSS tool; each secret among `args` goes to it through a pipe, named `/dev/fd/N`."""
     tool = str(args[0])
     if shutil.which(tool) is None:
-        raise ConfigError(f"Firefox needs `{tool}` to install the client certificate (Debian: libnss3-tools)")
+        raise ConfigError(_("Firefox needs `{tool}` to install the client certificate (Debian: libnss3-tools)").format(
+            tool=tool))
     argv: list[str] = []
     pipes: list[int] = []
     try:
@@ -49,15 +51,15 @@ def _nss(args: list[str | SecretStr]) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         last = detail[-1] if detail else result.returncode
-        raise ConfigError(f"{tool}: could not set up the Firefox profile ({last})")
+        raise ConfigError(_("{tool}: could not set up the Firefox profile ({reason})").format(tool=tool, reason=last))
 
 
 def firefox_profile(folder: Path, client_cert: Path, password: SecretStr, portal_ca: Path | None) -> SecretStr:
     """NSS databases in `folder` holding `client_cert`'s key (and trusting `portal_ca`), protected by a new
     random password, which is returned."""
     if len(password.get_secret_value().encode()) > _MAX_PASSWORD_BYTES:
-        raise ConfigError(f"client_cert_password of {client_cert}: longer than the {_MAX_PASSWORD_BYTES} bytes "
-                          "Firefox's certificate tools read")
+        raise ConfigError(_("client_cert_password of {path}: longer than the {limit} bytes Firefox's certificate tools "
+                            "read").format(path=client_cert, limit=_MAX_PASSWORD_BYTES))
     db = f"sql:{folder}"
     db_password = SecretStr(secrets.token_urlsafe(32))
     _nss(["certutil", "-N", "-d", db, "-f", db_password])

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from ainas_bot._i18n import _
 from ainas_bot._safe_files import open_private, write_private
 from ainas_bot.errors import ConfigError
 from flows._firefox_app import application_folder
@@ -37,8 +38,8 @@ def private_root(tmp: Path) -> Path:
         root.mkdir(mode=0o700)
     info = root.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise ConfigError(f"{root}: not a private folder of this user (a symlink, someone else's, or open to "
-                          "others); remove it so the bot can keep its Firefox profiles there")
+        raise ConfigError(_("{path}: not a private folder of this user (a symlink, someone else's, or open to "
+                            "others); remove it so the bot can keep its Firefox profiles there").format(path=root))
     return root
 
 
