@@ -13,37 +13,25 @@ Every number printed is measured in this run; nothing is estimated.
 from __future__ import annotations
 
 import argparse
-import json
-import multiprocessing
 import os
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _portal import SandboxProcess
 
 from ainas_bot._reading import suggest_reading
 from ainas_bot.certfactory import generate_key, write_p12
-from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
-
-
-def _serve(state_dir: Path, orgs: int, conn: Connection) -> None:
-    """The sandbox's process: answers `count` with the requests served so far, `stop` by stopping."""
-    with Sandbox(SandboxOptions(state_dir=state_dir, orgs=orgs, seed=3)) as sandbox:
-        conn.send((sandbox.base_url, str(sandbox.ca_pem), sandbox.notices))
-        while (command := conn.recv()) != "stop":
-            conn.send(len(sandbox.requests_log) if command == "count" else None)
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
-    return json.dumps(str(value), ensure_ascii=False)
+from ainas_bot.sandbox import Notice, SandboxOptions
 
 
 def _config(root: Path, base_url: str, ca: str, notices: list[Notice], count: int,
@@ -56,20 +44,21 @@ def _config(root: Path, base_url: str, ca: str, notices: list[Notice], count: in
         raise SystemExit(f"the sandbox has only {len(single)} single-office logins")
     keys = [generate_key() for _ in range(4)]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
-    lines = [f"portal_url = {_toml(base_url)}", f"portal_ca = {_toml(ca)}", f"concurrency = {concurrency}",
-             "timeout_seconds = 60"]
+    settings: dict[str, Any] = {"portal_url": base_url, "portal_ca": str(ca), "concurrency": concurrency,
+                                "timeout_seconds": 60, "offices": []}
     for i, n in enumerate(single):
         pin = f"bench-{i}"
         environ.update({f"PW{i}": n.admin_password, f"CC{i}": n.client_cert_password, f"PIN{i}": pin})
         p12 = write_p12(root / "signing" / f"s{i}.p12", password=pin, key=keys[i % 4], trade_name=n.org_name,
                         valid_days=1000)
         office = {"id": n.org_id, "login_id": n.admin_login_id, "login_password": {"env": f"PW{i}"},
-                  "client_cert": n.client_cert, "client_cert_password": {"env": f"CC{i}"}, "signing_cert": p12,
+                  "client_cert": str(n.client_cert), "client_cert_password": {"env": f"CC{i}"},
+                  "signing_cert": str(p12),
                   "pin": {"env": f"PIN{i}"}, "trade_name_kana": suggest_reading(n.org_name),
                   "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ", "postal_code": "100-0013"}
-        lines += ["[[offices]]", *(f"{k} = {_toml(v)}" for k, v in office.items())]
+        settings["offices"].append(office)
     config = root / "ainas.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return config, environ
 
 
@@ -91,27 +80,18 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ainas-zero-") as tmp:
         root = Path(tmp)
-        ours, theirs = multiprocessing.Pipe()
-        server = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(root / "sandbox", args.offices + 40, theirs), daemon=True)
-        server.start()
-        try:
-            base_url, ca, notices = ours.recv()
-            config, environ = _config(root, base_url, ca, notices, args.offices, args.concurrency)
+        with SandboxProcess(SandboxOptions(state_dir=root / "sandbox", orgs=args.offices + 40, seed=3)) as portal:
+            config, environ = _config(root, portal.base_url, str(portal.ca_pem), portal.notices, args.offices,
+                                      args.concurrency)
             first, first_seconds, first_cpu = _renew(config, environ)
             print(f"first run: exit {first.returncode}, {first_seconds:.1f} s wall, {first_cpu:.1f} CPU-s: "
                   f"{first.stdout.strip()}")
             if first.returncode != 0:
                 print(first.stderr, file=sys.stderr)
                 return 1
-            ours.send("count")
-            before = ours.recv()
+            before = portal.requests_served()
             second, seconds, cpu = _renew(config, environ)
-            ours.send("count")
-            requests = ours.recv() - before
-        finally:
-            ours.send("stop")
-            server.join(timeout=30)
+            requests = portal.requests_served() - before
     print(f"second run: {requests} requests, {seconds:.2f} s wall, {cpu:.2f} CPU-s, exit {second.returncode}")
     print(f"second run's output: {second.stdout.strip()!r}; stderr {second.stderr.strip()!r}")
     return 0 if second.returncode == 0 and requests == 0 else 1
