@@ -351,7 +351,7 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     s.add_argument("--json", action="store_true", help=_("print the table as JSON (English keys)"))
     s.add_argument("--verbose", action="store_true", help=_("show each step"))
     s.set_defaults(handler=_status)
-    from ainas_bot import demo
+    from ainas_bot import _cli_demo as demo
 
     d = sub.add_parser("demo", help=_("rehearse end to end against a local sandbox with three offices"))
     d.add_argument("--workspace", type=Path, default=Path("ainas-demo"),

@@ -17,6 +17,7 @@ __all__ = [
     "EXIT_USAGE",
     "AinasBotError",
     "BackwardsError",
+    "BrowserLostError",
     "CertificateError",
     "ConfigError",
     "ConfigProblems",
@@ -123,6 +124,10 @@ class ServiceHoursError(PortalUnavailableError):
     """Raised when the portal says it is outside its service hours: unavailable, but not for a retry soon."""
 
     transient = False
+
+
+class BrowserLostError(PortalUnavailableError):
+    """Raised when the browser, or the connection to its browser server, dies under a login's session."""
 
 
 class PortalUntrustedError(FlowError):

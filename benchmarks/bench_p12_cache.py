@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_zero_work import _config
+from bench_zero_work import write_config
 
 from ainas_bot._jst import today_jst
 from ainas_bot._p12 import open_p12
@@ -60,7 +60,7 @@ def main() -> int:
         ms = _cpu_ms(lambda n=n: hashlib.pbkdf2_hmac("sha256", b"1234", digest, n))  # type: ignore[misc]
         print(f"PBKDF2-SHA256 {n} rounds: {ms:.1f} ms CPU")
     with Sandbox(SandboxOptions(state_dir=root / "sandbox", orgs=60, seed=3)) as sandbox:
-        config, environ = _config(root, sandbox.base_url, str(sandbox.ca_pem), sandbox.notices, 20, 4)
+        config, environ = write_config(root, sandbox.base_url, str(sandbox.ca_pem), sandbox.notices, 20, 4)
     settings = load_settings(config)
 
     def check(with_cache: P12Cache | None) -> float:

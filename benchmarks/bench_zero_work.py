@@ -34,7 +34,7 @@ from ainas_bot.certfactory import generate_key, write_p12
 from ainas_bot.sandbox import Notice, SandboxOptions
 
 
-def _config(root: Path, base_url: str, ca: str, notices: list[Notice], count: int,
+def write_config(root: Path, base_url: str, ca: str, notices: list[Notice], count: int,
             concurrency: int) -> tuple[Path, dict[str, str]]:
     logins: dict[str, int] = {}
     for n in notices:
@@ -81,7 +81,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ainas-zero-") as tmp:
         root = Path(tmp)
         with SandboxProcess(SandboxOptions(state_dir=root / "sandbox", orgs=args.offices + 40, seed=3)) as portal:
-            config, environ = _config(root, portal.base_url, str(portal.ca_pem), portal.notices, args.offices,
+            config, environ = write_config(root, portal.base_url, str(portal.ca_pem), portal.notices, args.offices,
                                       args.concurrency)
             first, first_seconds, first_cpu = _renew(config, environ)
             print(f"first run: exit {first.returncode}, {first_seconds:.1f} s wall, {first_cpu:.1f} CPU-s: "

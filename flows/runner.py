@@ -18,23 +18,24 @@ from pydantic import SecretStr
 from ainas_bot import portal_text
 from ainas_bot._i18n import _
 from ainas_bot._verified import VerificationLog
-from ainas_bot.errors import AinasBotError, PortalUnavailableError
+from ainas_bot.errors import PortalUnavailableError
 from ainas_bot.events import RunEvents
 from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice
 from ainas_bot.settings import Settings
 from flows._browser_options import BrowserOptions
 from flows._chromium import CHROMIUM_ARGS, launch_chromium
+from flows._connection import connect
 from flows.browser import office_context
 
 if TYPE_CHECKING:
     from flows.probe import ProbeReport
-from flows.renewal import FlowOptions, GroupState, renew_login_group
+from flows.renewal import FlowOptions
+from flows.session import LoginSession
 
 __all__ = ["ProbeTarget", "group_by_login", "probe_offices", "run_offices"]
 
 log = logging.getLogger(__name__)
-_BROWSER_RESTARTS = 3  # per login group; a browser that keeps dying is not the portal's fault
 
 
 def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffice]]:
@@ -113,30 +114,12 @@ async def _run(options: BrowserOptions, offices: Sequence[PreparedOffice], opts:
         browsers = _Browsers(pw, options)
 
         async def run_group(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
-            state = GroupState()
+            chromium = (lambda: browsers.get(slot)) if options.browser == "chromium" else None
+            session = LoginSession(group, opts, events, connect(
+                pw, chromium, options, portal_url=opts.portal_url, timeout_ms=opts.timeout_ms,
+                artifacts_dir=opts.artifacts_dir, trace=opts.trace))
             async with semaphore:
-                for restart in range(_BROWSER_RESTARTS + 1):
-                    first = next((o for o in group if o.office.id not in state.outcomes), None)
-                    if first is None:
-                        break
-                    try:
-                        chromium = await browsers.get(slot) if options.browser == "chromium" else None
-                        async with office_context(pw, chromium, options, client_cert=first.office.client_cert,
-                                                  client_cert_password=first.client_cert_password) as context:
-                            context.set_default_timeout(opts.timeout_ms)
-                            await renew_login_group(context, group, opts, events, state)
-                    except AinasBotError as exc:
-                        _fail_rest(group, state, exc, events)
-                    except PlaywrightError as exc:
-                        # The browser (or its connection) died under us: a new one takes the rest.
-                        log.warning("%s", _("browser lost during login group {login}: {error}").format(
-                            login=first.office.login_id, error=exc))
-                        events.step(first.office.id, _("browser lost ({error}); restarting it ({attempt}/{limit})")
-                                    .format(error=str(exc).splitlines()[0], attempt=restart + 1,
-                                            limit=_BROWSER_RESTARTS))
-                lost = PortalUnavailableError(_("the browser kept crashing; not finished"))
-                _fail_rest(group, state, lost, events)
-            return [state.outcomes[o.office.id] for o in group]
+                return await session.run()
 
         try:
             results = await asyncio.gather(*(run_group(i, g) for i, g in enumerate(group_by_login(offices))))
@@ -144,13 +127,6 @@ async def _run(options: BrowserOptions, offices: Sequence[PreparedOffice], opts:
             await browsers.close()
     by_id = {o.office_id: o for group in results for o in group}
     return [by_id[o.office.id] for o in offices]
-
-
-def _fail_rest(group: list[PreparedOffice], state: GroupState, exc: AinasBotError, events: RunEvents) -> None:
-    for office in group:
-        if office.office.id not in state.outcomes:
-            state.outcomes[office.office.id] = Outcome.failed(office, exc)
-            events.done(state.outcomes[office.office.id])
 
 
 @dataclasses.dataclass(frozen=True)

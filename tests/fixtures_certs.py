@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ainas_bot.certfactory import write_p12
+from ainas_bot.certfactory import generate_key, write_p12
 
 
 @pytest.fixture
@@ -20,3 +21,9 @@ def make_p12(tmp_path: Path) -> Callable[..., Path]:
         return write_p12(tmp_path / (name or f"cert-{next(counter)}.p12"), **kwargs)
 
     return factory
+
+
+@pytest.fixture(scope="session")
+def key() -> rsa.RSAPrivateKey:
+    """One RSA key for the certificates of the tests that pass it: generating one costs 0.1 s or more."""
+    return generate_key()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tomli_w
 
-__all__ = ["settings_toml"]
+__all__ = ["settings_toml", "without_ainas_variables"]
 
 
 def _plain(value: Any) -> Any:
@@ -26,3 +28,10 @@ def settings_toml(top: Mapping[str, Any], offices: Sequence[Mapping[str, Any]] =
     if offices:
         document["offices"] = [_plain(office) for office in offices]
     return tomli_w.dumps(document)
+
+
+def without_ainas_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No AINAS_* variable of the caller's environment reaches the settings a test builds."""
+    for name in list(os.environ):
+        if name.startswith("AINAS_"):
+            monkeypatch.delenv(name)

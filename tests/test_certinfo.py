@@ -33,10 +33,6 @@ GENERIC_MAPPING = {
 }
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 @pytest.fixture
 def info_of(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> Callable[..., CertificateInfo]:

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ainas_bot import certfactory
 from ainas_bot.cli import main
+from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
 OTHER_PIN = "0th3r-PIN-5531"
@@ -34,17 +35,11 @@ JSON_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No AINAS_* variable from the caller, and no terminal to prompt on."""
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
 
 

@@ -24,13 +24,13 @@ from ainas_bot.errors import (
     WrongPinError,
 )
 from ainas_bot.prepare import select_signing_p12
-from flows.renewal import _transient
 
 PIN = "Typed-PIN-7741"
 
 
 @pytest.mark.parametrize(("error", "retried"), [
     (PortalUnavailableError("timed out"), True),
+    (errors.BrowserLostError("Target closed"), True),
     (ServiceHoursError("closed"), False),
     (PortalAuthError("wrong password"), False),
     (PortalChangedError("no such button"), False),
@@ -38,7 +38,7 @@ PIN = "Typed-PIN-7741"
     (FieldErrorsError("bad kana"), False),
 ])
 def test_only_a_passing_portal_fault_is_retried(error: errors.FlowError, retried: bool) -> None:
-    assert _transient(error) is retried
+    assert error.transient is retried  # what the session's retries go by (tests/test_session.py)
 
 
 def test_a_closed_portal_is_unavailable_but_not_transient() -> None:

@@ -21,6 +21,7 @@ from ainas_bot import certfactory
 from ainas_bot.cli import main
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE
 from tests.fixtures_flow import FlowWorld
+from tests.fixtures_settings import without_ainas_variables
 from tests.test_cli_renew import _env, write_config
 
 PIN = "I18n-PIN-4471"
@@ -37,16 +38,10 @@ POSTAL_PROBLEM = ("postal_code（郵便番号）'000-0000' は日本郵便のデ
                   "事業所の個別番号であれば postal_code_confirmed = true を設定してください")
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
     monkeypatch.setenv("I18N_LOGIN", LOGIN_PASSWORD)
     monkeypatch.setenv("I18N_CLIENT", CLIENT_PW)
     monkeypatch.setenv("I18N_PIN", PIN)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import sys
 import threading
 import zipfile
@@ -21,6 +20,7 @@ from ainas_bot import _tables, certfactory
 from ainas_bot.cli import main
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
 from ainas_bot.settings import _settings_class, load_settings
+from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
 LOGIN_PASSWORD = "L0gin-Pass-9917"
@@ -33,16 +33,10 @@ ENVIRON = {"LOGIN_PASSWORD": LOGIN_PASSWORD, "OTHER_PASSWORD": OTHER_PASSWORD, "
            "CLIENT_PW": CLIENT_PW, "PIN": PIN}
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
     for name, value in ENVIRON.items():
         monkeypatch.setenv(name, value)
 

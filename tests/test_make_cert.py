@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import stat
 import sys
 from collections.abc import Callable
@@ -14,15 +13,14 @@ from pathlib import Path
 import pytest
 
 from ainas_bot.cli import main
+from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
 
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     monkeypatch.setenv("MY_PIN", PIN)
 

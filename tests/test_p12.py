@@ -17,10 +17,6 @@ from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
 PIN = "S3cr3t-PIN-8472"
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 def _open(path: Path, pin: str = PIN):
     return open_p12(read_p12_bytes(path), pin, name=str(path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from ainas_bot._jst import today_jst
 from ainas_bot.errors import CertificateError
 from ainas_bot.prepare import check_offices, select_signing_p12
 from ainas_bot.settings import Settings, load_settings
+from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
 OTHER_PIN = "0th3r-PIN-5531"
@@ -26,16 +26,10 @@ NOW = dt.datetime.now(dt.UTC)
 TODAY = today_jst()
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
 
 
 @pytest.fixture

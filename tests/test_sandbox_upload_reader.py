@@ -34,10 +34,6 @@ LONG_TRADE = "行政書士法人" + "さくら総合法務事務所" * 30  # 306
 HOSTILE = "山田\x1b]0;pwned\x07事務所\nproblem: forged\u202eevil[/bold]"
 
 
-@pytest.fixture(scope="module")
-def key() -> rsa.RSAPrivateKey:
-    return certfactory.generate_key()
-
 
 def _bot(data: bytes, password: str) -> tuple[str, ...]:
     """What the bot reads, in the terms the sandbox answers in."""
@@ -136,7 +132,7 @@ def test_the_readers_share_no_code() -> None:
     import ainas_bot.sandbox._upload_p12 as opener
     import ainas_bot.sandbox._upload_reader as reader
 
-    bots = {"ainas_bot.certinfo", "ainas_bot._p12", "ainas_bot._p12_bounds", "ainas_bot._identity",
+    bots = {"ainas_bot.certinfo", "ainas_bot._p12", "ainas_bot._p12_bounds", "flows.identity",
             "ainas_bot.certfactory"}
     for module in (opener, reader):
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from pydantic import ValidationError
 from ainas_bot.errors import EXIT_USAGE, ConfigError
 from ainas_bot.secretref import SecretRef, read_secret_file
 from ainas_bot.settings import DEFAULT_PORTAL_URL, load_settings
+from tests.fixtures_settings import without_ainas_variables
 
 SECRET = "S3cr3t-PIN-8472"
 REPO = Path(__file__).resolve().parent.parent
@@ -33,9 +33,7 @@ postal_code = "123-4567"
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith("AINAS_"):
-            monkeypatch.delenv(name)
+    without_ainas_variables(monkeypatch)
 
 
 def _write(path: Path, text: str) -> Path:

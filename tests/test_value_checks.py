@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ainas_bot._identity import backwards_refusal, check_identity, identity_refusal
 from ainas_bot._postal import check_postal, derive_postal, normalise_address
 from ainas_bot._reading import check_reading, fold_kana, suggest_reading
 from ainas_bot._typed import id_warnings, visible
@@ -19,6 +18,7 @@ from ainas_bot.inventory import all_offices
 from ainas_bot.secretref import SecretRef
 from ainas_bot.settings import Office, Settings
 from flows.decision import CertificateRow
+from flows.identity import backwards_refusal, check_identity, identity_refusal
 
 
 @pytest.mark.parametrize(("kanji", "kana"), [

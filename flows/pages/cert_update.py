@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 from pydantic import SecretStr
@@ -14,8 +13,9 @@ from flows.finder import Marker, Text, Title
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
+from flows.screens import UpdateForm
 
-__all__ = ["CertUpdatePage", "UpdateForm", "UpdateResult", "update_results"]
+__all__ = ["CertUpdatePage", "UpdateResult", "update_results"]
 
 UpdateResult = CertDetailPage | CertUpdateCompletePage
 
@@ -28,18 +28,6 @@ def _field_errors() -> Text:
 def update_results() -> tuple[Marker, ...]:
     """What may follow the last 確定: the 照会 (as the manual shows), or a 完了 screen or message."""
     return (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE), Text(Message.UPDATED))
-
-
-@dataclasses.dataclass(frozen=True)
-class UpdateForm:
-    trade_name_kana: str
-    holder_name_kana: str
-    postal_code: str
-    start_date: str  # YYYY/MM/DD
-
-    def typed(self) -> dict[str, str]:
-        return {Label.TRADE_NAME_KANA: self.trade_name_kana, Label.HOLDER_NAME_KANA: self.holder_name_kana,
-                Label.POSTAL_CODE: self.postal_code, Label.START_DATE: self.start_date}
 
 
 async def result_of(page: PortalPage, found: Marker) -> UpdateResult:

@@ -12,7 +12,8 @@ from flows.pages._base import PortalPage
 from flows.pages.cert_detail import read_rows
 
 if TYPE_CHECKING:
-    from flows.pages.cert_update import UpdateForm, UpdateResult
+    from flows.pages.cert_update import UpdateResult
+    from flows.screens import UpdateForm
 
 __all__ = ["CertUpdateConfirmPage"]
 

@@ -9,10 +9,10 @@ from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder import normalise
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_register import CertRegisterPage
+from flows.text import normalise
 
 __all__ = ["CertificateRow", "OrgDetailPage", "row_locator"]
 

@@ -15,7 +15,7 @@ from ainas_bot._jst import format_portal_date
 from ainas_bot.certinfo import CertificateInfo
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder import normalise
+from flows.text import normalise
 
 __all__ = ["IdentityVerdict", "backwards_refusal", "check_identity", "current_row", "identity_refusal"]
 
