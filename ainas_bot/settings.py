@@ -32,7 +32,7 @@ from ainas_bot._typed import clean_id
 from ainas_bot.errors import ConfigError, ConfigProblems
 from ainas_bot.secretref import SecretRef
 
-__all__ = ["DEFAULT_PORTAL_URL", "Office", "Settings", "load_settings"]
+__all__ = ["DEFAULT_PORTAL_URL", "Office", "Settings", "load_settings", "settings_class"]
 
 DEFAULT_PORTAL_URL = "https://www.oss-ainas.jp/oss_agt/"
 
@@ -174,7 +174,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # No dotenv and no secrets-directory layer (see the module's docstring); the file comes in with
-        # the class `_settings_class` builds for it.
+        # the class `settings_class` builds for it.
         return (init_settings, env_settings)
 
     @property
@@ -206,7 +206,7 @@ class _SettingsFile(TomlConfigSettingsSource):
 
 
 @functools.lru_cache(maxsize=16)  # building the class costs some 2.5 ms; one per file is enough
-def _settings_class(config: Path | None) -> type[Settings]:
+def settings_class(config: Path | None) -> type[Settings]:
     """`Settings` with the TOML source built for `config`: each file has its own class, so two loads in
     one process (tests, a long-lived caller) never see each other's file."""
 
@@ -259,7 +259,7 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
     if config is not None and not config.is_file():
         raise ConfigError(_("{path}: settings file not found").format(path=config))
     given = {k: v for k, v in overrides.items() if v is not None}
-    cls = _settings_class(config)
+    cls = settings_class(config)
     try:
         settings = cls(**given)
     except ValidationError as exc:

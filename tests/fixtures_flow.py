@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import itertools
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,38 @@ def sandbox_world(tmp_path: Path) -> Iterator[Callable[..., FlowWorld]]:
     yield factory
     for sandbox in stack:
         sandbox.stop()
+
+
+class BackgroundRun(threading.Thread):
+    """`run_offices` in a thread of its own, so the test can break things while it works."""
+
+    def __init__(self, settings: Settings, offices: list[PreparedOffice], concurrency: int) -> None:
+        super().__init__(daemon=True)
+        self.settings, self.offices, self.concurrency = settings, offices, concurrency
+        self.events = CollectEvents()
+        self.outcomes: list[Outcome] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        from flows.runner import run_offices
+
+        try:
+            self.outcomes = asyncio.run(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
+                                                    concurrency=self.concurrency, environ=os.environ))
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            self.error = exc
+
+    def finish(self, timeout: float) -> list[Outcome]:
+        self.join(timeout)
+        assert not self.is_alive(), f"the run did not finish within {timeout:.0f} s"
+        assert self.error is None, repr(self.error)
+        return self.outcomes
+
+
+def assert_exactly_once(world: FlowWorld, offices: list[PreparedOffice]) -> None:
+    """Each organisation holds its office's certificate exactly once, active, and nothing pending."""
+    for office in offices:
+        records = [c for c in world.certificates(office.office.id) if c["serial"] == office.certificate.serial]
+        assert [c["status"] for c in records] == ["active"], (office.office.id, records)
+        pending = [c for c in world.certificates(office.office.id) if c["status"] == "pending"]
+        assert not pending, (office.office.id, pending)

@@ -11,8 +11,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import html
 import re
+import sqlite3
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -188,3 +191,21 @@ def portal_client(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Ca
     yield factory
     for client in clients:
         client.close()
+
+
+@dataclasses.dataclass(frozen=True)
+class PortalSnapshot:
+    requests: int
+    state: list[dict[str, Any]]
+    users: list[tuple[str, int, int]]  # login ID, failed logins in a row, locked
+    sessions: list[tuple[str, str | None]]  # login ID, how the session ended
+
+
+def portal_snapshot(sandbox: Sandbox) -> PortalSnapshot:
+    """What the sandbox holds and has served, to prove a run left it untouched."""
+    uri = f"file:{sandbox.state_dir / 'sandbox.sqlite3'}?mode=ro"
+    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
+        users = db.execute("SELECT login_id, failed, locked FROM users ORDER BY id").fetchall()
+        sessions = db.execute("SELECT u.login_id, s.ended FROM sessions s JOIN users u ON u.id = s.user_id "
+                              "ORDER BY s.created_at, s.id").fetchall()
+    return PortalSnapshot(sandbox.requests_served, sandbox.state(), users, sessions)

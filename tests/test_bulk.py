@@ -20,8 +20,8 @@ import pytest
 
 from ainas_bot.browsers import find_executable
 from ainas_bot.lock import run_lock
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
-from tests.test_cli_renew import BOT, _env, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -82,7 +82,7 @@ def test_csv_inventory_in_each_encoding(flow_world: FlowWorld, tmp_path: Path, e
     (tmp_path / "offices.csv").write_bytes(f"{header}\r\n{row}\r\n".encode(encoding))
     config = write_config(tmp_path / "ainas.toml", flow_world, [], inventory="offices.csv")
 
-    result = subprocess.run([*BOT, "renew", "--all", "--dry-run", "--config", str(config)], env=_env([kit]),
+    result = subprocess.run([*BOT, "renew", "--all", "--dry-run", "--config", str(config)], env=cli_env([kit]),
                             capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 0, result.stderr
@@ -100,7 +100,7 @@ def test_retry_file_selects_the_failed_offices(flow_world: FlowWorld, tmp_path: 
     ]}), encoding="utf-8")
 
     result = subprocess.run([*BOT, "renew", "--office", f"@{report}", "--dry-run", "--config", str(config)],
-                            env=_env(kits), capture_output=True, text=True, timeout=300, check=False)
+                            env=cli_env(kits), capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 0, result.stderr
     recap = result.stdout.split("RECAP", 1)[1]
@@ -113,7 +113,7 @@ def test_lock_held_by_another_run(flow_world: FlowWorld, tmp_path: Path) -> None
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit], lock_file="run.lock")
 
     with run_lock(tmp_path / "run.lock"):
-        result = subprocess.run([*BOT, "renew", "--all", "--config", str(config)], env=_env([kit]),
+        result = subprocess.run([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit]),
                                 capture_output=True, text=True, timeout=120, check=False)
 
     assert result.returncode == 4
@@ -125,7 +125,7 @@ def test_scheduled_is_quiet_on_success_and_calls_on_failure(flow_world: FlowWorl
     good = flow_world.make_office()
     config = write_config(tmp_path / "ainas.toml", flow_world, [good], audit_log="audit.jsonl")
 
-    quiet = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=_env([good]),
+    quiet = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=cli_env([good]),
                            capture_output=True, text=True, timeout=300, check=False)
 
     assert quiet.returncode == 0, quiet.stderr
@@ -142,7 +142,7 @@ def test_scheduled_is_quiet_on_success_and_calls_on_failure(flow_world: FlowWorl
     hook = [sys.executable, "-c", f"import sys, pathlib; pathlib.Path({str(marker)!r}).write_text(sys.argv[1])"]
     config = write_config(tmp_path / "ainas2.toml", flow_world, [bad], on_failure=hook, report_dir="reports")
 
-    loud = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=_env([bad]),
+    loud = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=cli_env([bad]),
                           capture_output=True, text=True, timeout=300, check=False)
 
     assert loud.returncode == 1
@@ -170,7 +170,7 @@ def test_status_reports_days_left_and_warns(flow_world: FlowWorld, tmp_path: Pat
     config = write_config(tmp_path / "ainas.toml", flow_world, [expiring, fresh])
 
     result = subprocess.run([*BOT, "status", "--all", "--json", "--config", str(config)],
-                            env=_env([expiring, fresh]), capture_output=True, text=True, timeout=300, check=False)
+                            env=cli_env([expiring, fresh]), capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 1, result.stderr
     rows = {r["office_id"]: r for r in json.loads(result.stdout)["offices"]}

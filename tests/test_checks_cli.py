@@ -17,9 +17,9 @@ import pytest
 
 from ainas_bot._jst import today_jst
 from ainas_bot.sandbox import Sandbox, SandboxOptions
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
-from tests.test_cli_renew import BOT, _env, write_config
-from tests.test_reliability_bad_input import PortalSnapshot, _snapshot
+from tests.fixtures_sandbox import PortalSnapshot, portal_snapshot
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +47,7 @@ class Run:
 
 def _run(world: FlowWorld, tmp: Path, kits: list[OfficeKit], *args: str, **top: Any) -> Run:
     config = write_config(tmp / "ainas.toml", world, kits, **top)
-    result = subprocess.run([*BOT, args[0], "--config", str(config), *args[1:]], env=_env(kits),
+    result = subprocess.run([*BOT, args[0], "--config", str(config), *args[1:]], env=cli_env(kits),
                             capture_output=True, text=True, timeout=300, check=False)
     assert "Traceback" not in result.stderr, result.stderr
     return Run(result.returncode, result.stdout, result.stderr)
@@ -62,10 +62,10 @@ def _refused_before_any_click(world: FlowWorld, tmp: Path, kit: OfficeKit, *must
     assert line.startswith(f"problem: office {kit.office.id}: "), line
     for text in must:
         assert text in line, (text, line)
-    before: PortalSnapshot = _snapshot(world.sandbox)
+    before: PortalSnapshot = portal_snapshot(world.sandbox)
     renewed = _run(world, tmp, [kit], "renew", "--office", kit.office.id)
     assert renewed.returncode == code, renewed.stderr
-    assert _snapshot(world.sandbox) == before, "the portal was touched"
+    assert portal_snapshot(world.sandbox) == before, "the portal was touched"
     return line
 
 

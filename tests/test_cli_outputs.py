@@ -22,8 +22,8 @@ from rich.cells import cell_len
 
 from ainas_bot.certfactory import write_p12
 from ainas_bot.console import estimate_seconds_left
+from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
-from tests.test_cli_renew import _env, write_config
 
 BOT = [sys.executable, "-m", "ainas_bot"]
 NOW = dt.datetime.now(dt.UTC)
@@ -63,7 +63,7 @@ def test_a_run_without_a_terminal_names_offices_in_japan_time_once_per_outcome(
     report, report_csv = tmp_path / "R.json", tmp_path / "R.csv"
 
     run = _bot("renew", "--all", "--dry-run", "--config", str(config), "--report", str(report),
-               "--report-csv", str(report_csv), env=_env(kits))
+               "--report-csv", str(report_csv), env=cli_env(kits))
 
     # Two offices refused on their certificate (a wrong PIN, 14 days left): 3, the code they share.
     assert run.returncode == 3, run.stderr
@@ -105,7 +105,7 @@ def test_status_prints_column_headers_and_names(flow_world: FlowWorld, tmp_path:
     wrong_pin = _wrong(flow_world.make_office(), "PIN_")
     config = write_config(tmp_path / "ainas.toml", flow_world, [ok, wrong_pin])
 
-    run = _bot("status", "--all", "--config", str(config), env=_env([ok, wrong_pin]))
+    run = _bot("status", "--all", "--config", str(config), env=cli_env([ok, wrong_pin]))
 
     assert run.returncode == 1, run.stderr  # the wrong PIN is a warning
     header, *rows = run.stdout.splitlines()
@@ -115,7 +115,7 @@ def test_status_prints_column_headers_and_names(flow_world: FlowWorld, tmp_path:
     assert cell_len(line[:line.index("would-register")]) == header.index("would"), (header, line)  # in columns
     bad = next(r for r in rows if r.startswith(f"{wrong_pin.office.id} "))
     assert "wrong PIN" in bad
-    data = json.loads(_bot("status", "--all", "--json", "--config", str(config), env=_env([ok, wrong_pin])).stdout)
+    data = json.loads(_bot("status", "--all", "--json", "--config", str(config), env=cli_env([ok, wrong_pin])).stdout)
     assert {r["office_id"]: r["office_name"] for r in data["offices"]} == {ok.office.id: ok.notice.org_name,
                                                                            wrong_pin.office.id: ""}
 
@@ -155,7 +155,7 @@ def test_the_progress_bar_says_dry_run_and_gives_no_eta_before_an_office_has_end
     kits = [wrong_pin, flow_world.make_office(), flow_world.make_office()]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits, concurrency=1)
 
-    code, terminal, _ = _on_a_terminal(["renew", "--all", "--dry-run", "--config", str(config)], _env(kits))
+    code, terminal, _ = _on_a_terminal(["renew", "--all", "--dry-run", "--config", str(config)], cli_env(kits))
 
     assert code == 3, terminal
     assert "dry run (looking, changing nothing)" in terminal and "renewing" not in terminal
@@ -180,14 +180,14 @@ def test_exit_codes_of_mixed_failures_and_the_sandbox_state(flow_world: FlowWorl
     kits = [ok, wrong_password, wrong_pin]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits)
 
-    run = _bot("renew", "--all", "--dry-run", "--config", str(config), env=_env(kits))
+    run = _bot("renew", "--all", "--dry-run", "--config", str(config), env=cli_env(kits))
 
     # A refused login (auth) beside a wrong PIN (certificate): their classes differ, so 1.
     assert run.returncode == 1, run.stderr
     assert "auth" in _recap_line(run.stdout, wrong_password.office.id)
     assert "certificate" in _recap_line(run.stdout, wrong_pin.office.id)
 
-    state = _bot("sandbox", "state", "--state", str(flow_world.sandbox.options.state_dir), env=_env([]))
+    state = _bot("sandbox", "state", "--state", str(flow_world.sandbox.options.state_dir), env=cli_env([]))
     assert state.returncode == 0, state.stderr
     orgs = {o["org_id"]: o for o in json.loads(state.stdout)}
     (refused,) = [u for u in orgs[wrong_password.office.id]["users"]
@@ -206,7 +206,7 @@ def test_exit_codes_of_runs_refused_before_the_portal(flow_world: FlowWorld, tmp
     kana = flow_world.make_office(trade_name_kana="ジムショ２")
     for kits, expected in (([pins[0]], 3), (pins, 3), ([kana], 2), ([pins[0], kana], 1)):
         config = write_config(tmp_path / "ainas.toml", flow_world, kits)
-        run = _bot("renew", "--all", "--config", str(config), env=_env(kits), timeout=120)
+        run = _bot("renew", "--all", "--config", str(config), env=cli_env(kits), timeout=120)
         assert run.returncode == expected, (len(kits), run.stdout, run.stderr)
 
 
@@ -216,7 +216,7 @@ def test_a_run_with_nothing_to_do_prints_no_recap(flow_world: FlowWorld, tmp_pat
     earlier = tmp_path / "earlier.json"
     earlier.write_text(json.dumps({"offices": [{"office_id": kit.office.id, "status": "updated"}]}), encoding="utf-8")
 
-    run = _bot("renew", "--office", f"@{earlier}", "--config", str(config), env=_env([kit]), timeout=120)
+    run = _bot("renew", "--office", f"@{earlier}", "--config", str(config), env=cli_env([kit]), timeout=120)
 
     assert run.returncode == 0, run.stderr
     assert "RECAP" not in run.stdout
@@ -240,7 +240,7 @@ def test_check_says_which_p12_of_a_folder_it_picked_and_why_not_the_others(
     kit = dataclasses.replace(kit, office=kit.office.model_copy(update={"signing_cert": folder}))
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit])
 
-    run = _bot("check", "--config", str(config), env=_env([kit]), timeout=120)
+    run = _bot("check", "--config", str(config), env=cli_env([kit]), timeout=120)
 
     assert run.returncode == 0, run.stderr
     prefix = f"office {kit.office.id}: "

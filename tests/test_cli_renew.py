@@ -3,50 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures_flow import FlowWorld, OfficeKit
-from tests.fixtures_settings import settings_toml
+from tests.fixtures_cli import BOT, all_bytes, cli_env, write_config
+from tests.fixtures_flow import FlowWorld
 
 pytestmark = pytest.mark.e2e
-BOT = [sys.executable, "-m", "ainas_bot"]
-
-
-def write_config(path: Path, world: FlowWorld, kits: list[OfficeKit], **top: object) -> Path:
-    settings = {"portal_url": world.sandbox.base_url, "portal_ca": world.sandbox.ca_pem,
-                "artifacts_dir": path.parent / "artifacts", "timeout_seconds": 15, **top}
-    offices = [kit.office.model_dump(mode="json", exclude_none=True) for kit in kits]
-    path.write_text(settings_toml(settings, offices), encoding="utf-8")
-    return path
-
-
-def _env(kits: list[OfficeKit], **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
-    for kit in kits:
-        env.update(kit.environ)
-    env.update(extra)
-    return env
-
-
-def _all_bytes(root: Path) -> list[tuple[Path, bytes]]:
-    """Every file under root, with zip archives (traces) opened up."""
-    found: list[tuple[Path, bytes]] = []
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        found.append((path, data))
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                found += [(path / name, archive.read(name)) for name in archive.namelist()]
-    return found
 
 
 def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld, tmp_path: Path) -> None:
@@ -61,7 +27,7 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
     report = tmp_path / "report.json"
 
     result = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
-                            env=_env(kits), capture_output=True, text=True, timeout=300, check=False)
+                            env=cli_env(kits), capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -78,7 +44,7 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     secrets = [s for kit in kits for s in kit.secrets] + ["wrong-Passw0rd-x"]
     haystacks = [(Path("stdout"), result.stdout.encode()), (Path("stderr"), result.stderr.encode())]
-    haystacks += [*_all_bytes(tmp_path / "artifacts"), (report, report.read_bytes())]
+    haystacks += [*all_bytes(tmp_path / "artifacts"), (report, report.read_bytes())]
     for secret in secrets:
         for encoded in (secret.encode("utf-8"), secret.encode("utf-16-le")):
             leaks = [str(p) for p, data in haystacks if encoded in data]
@@ -92,7 +58,7 @@ def test_no_trace_keeps_the_failing_screen_without_a_trace(flow_world: FlowWorld
     report = tmp_path / "report.json"
 
     result = subprocess.run([*BOT, "renew", "--all", "--no-trace", "--config", str(config), "--report", str(report)],
-                            env=_env([foreign]), capture_output=True, text=True, timeout=300, check=False)
+                            env=cli_env([foreign]), capture_output=True, text=True, timeout=300, check=False)
 
     assert result.returncode == 1, result.stderr
     [office] = json.loads(report.read_text(encoding="utf-8"))["offices"]
@@ -104,7 +70,7 @@ def test_check_lists_every_problem_and_exits_2(flow_world: FlowWorld, tmp_path: 
     good = flow_world.make_office()
     bad = flow_world.make_office(trade_name_kana="山田事務所", postal_code="12345")
     config = write_config(tmp_path / "ainas.toml", flow_world, [good, bad])
-    env = _env([good, bad])
+    env = cli_env([good, bad])
     env[next(k for k in bad.environ if k.startswith("PIN_"))] = "not-the-pin"
 
     result = subprocess.run([*BOT, "check", "--config", str(config)], env=env, capture_output=True, text=True,
@@ -122,7 +88,7 @@ def test_check_lists_every_problem_and_exits_2(flow_world: FlowWorld, tmp_path: 
 def test_renew_refuses_before_any_click_when_the_pin_is_wrong(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = flow_world.make_office()
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit])
-    env = _env([kit])
+    env = cli_env([kit])
     env[next(k for k in kit.environ if k.startswith("PIN_"))] = "not-the-pin"
     before = flow_world.certificates(kit.office.id)
 
@@ -138,7 +104,7 @@ def test_plain_text_secret_in_settings_is_refused(flow_world: FlowWorld, tmp_pat
     config = tmp_path / "ainas.toml"
     config.write_text('[[offices]]\nid = "1"\nlogin_id = "x"\nlogin_password = "hunter2-plain"\n', encoding="utf-8")
 
-    result = subprocess.run([*BOT, "check", "--config", str(config)], env=_env([]), capture_output=True, text=True,
+    result = subprocess.run([*BOT, "check", "--config", str(config)], env=cli_env([]), capture_output=True, text=True,
                             timeout=60, check=False)
 
     assert result.returncode == 2
@@ -151,7 +117,7 @@ def test_plain_text_secret_in_settings_is_refused(flow_world: FlowWorld, tmp_pat
 
 
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    result = subprocess.run([*BOT, "demo", "--workspace", str(tmp_path / "demo")], env=_env([]),
+    result = subprocess.run([*BOT, "demo", "--workspace", str(tmp_path / "demo")], env=cli_env([]),
                             capture_output=True, text=True, timeout=600, check=False)
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

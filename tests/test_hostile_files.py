@@ -18,16 +18,16 @@ from pyasn1.type import univ
 from ainas_bot import certfactory
 from ainas_bot._p12_bounds import MAX_ITERATIONS, mac_verifies
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 from tests.fixtures_hostile import p12_of_der, pkcs12_with_iterations, self_signed_der
-from tests.test_cli_renew import BOT, _env, write_config
 
 PIN = "Hostile-PIN-4821"
 
 
 def _bot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
-    run = subprocess.run([*BOT, *args], env=env or _env([]), capture_output=True, text=True, timeout=timeout,
+    run = subprocess.run([*BOT, *args], env=env or cli_env([]), capture_output=True, text=True, timeout=timeout,
                          check=False)
     assert "Traceback" not in run.stderr, run.stderr
     run.seconds = time.monotonic() - started  # type: ignore[attr-defined]
@@ -151,11 +151,11 @@ def test_a_symlinked_secret_is_followed_only_to_an_owner_only_file(flow_world: F
     kit.office = kit.office.model_copy(update={"pin": kit.office.pin.model_copy(update={"env": None, "file": link})})
     config = _config(tmp_path, flow_world, kit)
     target.chmod(0o644)
-    refused = _bot("check", "--config", str(config), env=_env([kit]))
+    refused = _bot("check", "--config", str(config), env=cli_env([kit]))
     assert refused.returncode == EXIT_USAGE
     assert "is a symlink to a file that is not owner-only; refused" in refused.stderr
     target.chmod(0o600)
-    accepted = _bot("check", "--config", str(config), env=_env([kit]))
+    accepted = _bot("check", "--config", str(config), env=cli_env([kit]))
     assert accepted.returncode == EXIT_OK, accepted.stderr
 
 
@@ -166,7 +166,7 @@ def test_an_office_id_that_is_not_digits_is_refused(flow_world: FlowWorld, tmp_p
     config = _config(tmp_path, flow_world, kit)
     config.write_text(config.read_text(encoding="utf-8").replace(f'id = "{kit.office.id}"',
                                                                  'id = "x/../../../victim"'), encoding="utf-8")
-    run = _bot("check", "--config", str(config), env=_env([kit]))
+    run = _bot("check", "--config", str(config), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE
     assert ": id: a 代理人組織ID is digits only" in _error_line(run)
 
@@ -183,10 +183,10 @@ def test_a_symlinked_lock_audit_or_report_is_not_followed(flow_world: FlowWorld,
     for planted in ("run.lock", "audit.jsonl", "report.json"):
         (tmp_path / planted).symlink_to(victim)
     config = _config(tmp_path, flow_world, kit)
-    locked = _bot("renew", "--all", "--config", str(config), env=_env([kit]))
+    locked = _bot("renew", "--all", "--config", str(config), env=cli_env([kit]))
     assert locked.returncode == EXIT_FAILED and "lock_file" in _error_line(locked) and "symlink" in locked.stderr
     (tmp_path / "run.lock").unlink()
-    run = _bot("renew", "--all", "--config", str(config), "--report", str(tmp_path / "report.json"), env=_env([kit]))
+    run = _bot("renew", "--all", "--config", str(config), "--report", str(tmp_path / "report.json"), env=cli_env([kit]))
     assert run.returncode == EXIT_FAILED and "RECAP" in run.stdout
     assert "audit log" in run.stderr and "report" in run.stderr and run.stderr.count("symlink; refused") == 2
     assert victim.read_text(encoding="utf-8") == "keep me\n"
@@ -195,7 +195,7 @@ def test_a_symlinked_lock_audit_or_report_is_not_followed(flow_world: FlowWorld,
 def test_a_lock_path_that_is_a_folder_is_one_line(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = _bad_office(flow_world)
     (tmp_path / "run.lock").mkdir()
-    run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), env=_env([kit]))
+    run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), env=cli_env([kit]))
     assert run.returncode == EXIT_FAILED and "lock_file" in _error_line(run)
 
 
@@ -206,7 +206,7 @@ def test_deep_nesting_is_one_line(flow_world: FlowWorld, tmp_path: Path) -> None
     config = _config(tmp_path, flow_world, kit)
     report = tmp_path / "deep.json"
     report.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
-    run = _bot("check", "--config", str(config), "--office", f"@{report}", env=_env([kit]))
+    run = _bot("check", "--config", str(config), "--office", f"@{report}", env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE and "nested too deeply" in _error_line(run)
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
@@ -234,7 +234,7 @@ def test_certificate_text_reaches_the_terminal_as_code_points(tmp_path: Path, pi
 
 def test_a_kana_value_ending_in_a_newline_is_refused(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = flow_world.make_office(trade_name_kana="ギョウセイショシ\n")
-    run = _bot("check", "--config", str(_config(tmp_path, flow_world, kit)), env=_env([kit]))
+    run = _bot("check", "--config", str(_config(tmp_path, flow_world, kit)), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE
     assert "trade_name_kana" in run.stderr and "<U+000A>" in run.stderr
 
@@ -244,7 +244,7 @@ def test_one_office_with_two_problems_counts_once_and_csv_cells_are_not_formulas
     kit = _bad_office(flow_world, login_id="=HYPERLINK(\"x\")", trade_name_kana="kanji漢字")
     report, table = tmp_path / "report.json", tmp_path / "report.csv"
     run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), "--report", str(report),
-               "--report-csv", str(table), env=_env([kit]))
+               "--report-csv", str(table), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE  # README "Exit codes": the office failed on its inputs
     assert "1 office(s)" in run.stdout and "failed=1" in run.stdout
     assert len(json.loads(report.read_text(encoding="utf-8"))["offices"]) == 1
@@ -258,7 +258,7 @@ def test_a_missing_on_failure_command_is_one_line(flow_world: FlowWorld, tmp_pat
     kit = _bad_office(flow_world)
     config = _config(tmp_path, flow_world, kit, on_failure=[str(tmp_path / "no-such-command")],
                      report_dir=str(tmp_path / "reports"))
-    run = _bot("renew", "--all", "--scheduled", "--config", str(config), env=_env([kit]))
+    run = _bot("renew", "--all", "--scheduled", "--config", str(config), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE  # the office's failure (its inputs) decides, not the hook's
     assert "on_failure command" in _error_line(run) and "could not be run" in _error_line(run)
 
@@ -270,7 +270,7 @@ def test_check_with_a_hostile_p12_in_the_signing_folder_answers_at_once(flow_wor
     folder.mkdir()
     (folder / "hostile.p12").write_bytes(pkcs12_with_iterations(kit.signing_cert.read_bytes(), mac=2**31 - 1))
     kit.office = kit.office.model_copy(update={"signing_cert": folder})
-    run = _bot("check", "--config", str(_config(tmp_path, flow_world, kit)), env=_env([kit]), timeout=30)
+    run = _bot("check", "--config", str(_config(tmp_path, flow_world, kit)), env=cli_env([kit]), timeout=30)
     assert run.returncode == EXIT_USAGE
     assert "key-derivation rounds" in run.stderr and "hostile.p12" in run.stderr
     assert run.seconds < 10  # type: ignore[attr-defined]

@@ -17,8 +17,8 @@ import psutil
 import pytest
 
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld
-from tests.test_cli_renew import BOT, _env, write_config
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def test_a_signal_mid_run_leaves_every_ended_office_in_the_audit_and_the_report(
     config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=1, audit_log=str(audit))
     report = tmp_path / "report.json"
     bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
-                           env=_env(kits), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           env=cli_env(kits), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     # The first office's line is on disk while the run still works on the others.
     _wait_until(lambda: len(_lines(audit)) >= 1 or bot.poll() is not None, 120, "the first audit line")
@@ -80,7 +80,7 @@ def test_an_unwritable_report_and_audit_are_said_after_the_recap(flow_world: Flo
 
     run = subprocess.run([*BOT, "renew", "--office", kit.office.id, "--config", str(config),
                           "--report", str(not_a_folder / "report.json"), "--report-csv", "/dev/full"],
-                         env=_env([kit]), capture_output=True, text=True, timeout=300, check=False)
+                         env=cli_env([kit]), capture_output=True, text=True, timeout=300, check=False)
 
     assert run.returncode == EXIT_FAILED, run.stderr
     assert "Traceback" not in run.stderr
@@ -112,7 +112,7 @@ def test_firefox_and_its_profile_die_with_a_bot_killed_by_sigkill(
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     private = tmp / f"ainas-bot-{os.getuid()}"
-    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=_env([kit], TMPDIR=str(tmp)),
+    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit], TMPDIR=str(tmp)),
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         _wait_until(lambda: world.sandbox.requests_served > 0 or bot.poll() is not None, 120, "the first request")
@@ -143,7 +143,7 @@ def test_sigterm_with_firefox_leaves_no_profile(sandbox_world: Callable[..., Flo
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     private = tmp / f"ainas-bot-{os.getuid()}"
-    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=_env([kit], TMPDIR=str(tmp)),
+    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit], TMPDIR=str(tmp)),
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_until(lambda: world.sandbox.requests_served > 0 or bot.poll() is not None, 120, "the first request")
     assert list(private.glob("firefox-*/profile")), "no profile in the private folder"

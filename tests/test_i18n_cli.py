@@ -20,9 +20,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ainas_bot import certfactory
 from ainas_bot.cli import main
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE
+from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld
 from tests.fixtures_settings import without_ainas_variables
-from tests.test_cli_renew import _env, write_config
 
 PIN = "I18n-PIN-4471"
 LOGIN_PASSWORD = "I18n-Login-6620"
@@ -195,7 +195,7 @@ def test_the_help_of_renew_in_japanese_and_in_english() -> None:
 def test_status_and_a_dry_run_in_japanese(flow_world: FlowWorld, tmp_path: Path) -> None:
     kits = [flow_world.make_office(), flow_world.make_office()]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits, audit_log=str(tmp_path / "audit.jsonl"))
-    env = {k: v for k, v in _env(kits).items() if not k.startswith(("LC_", "LANG"))}
+    env = {k: v for k, v in cli_env(kits).items() if not k.startswith(("LC_", "LANG"))}
     env["LANG"] = "ja_JP.UTF-8"  # the locale alone chooses Japanese
 
     status = subprocess.run([sys.executable, "-m", "ainas_bot", "status", "--all", "--config", str(config)],

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ainas_bot import _tables, certfactory
 from ainas_bot.cli import main
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
-from ainas_bot.settings import _settings_class, load_settings
+from ainas_bot.settings import load_settings, settings_class
 from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
@@ -303,7 +303,7 @@ def test_two_loads_in_one_process_each_read_their_own_file(tmp_path: Path) -> No
     first, second = load_settings(files[1]), load_settings(files[2])
     assert (first.timeout_seconds, second.timeout_seconds) == (1, 2)
     # Each load's class carries its own source: built for one file, it reads that file whatever was built after.
-    one, two = _settings_class(files[1]), _settings_class(files[2])
+    one, two = settings_class(files[1]), settings_class(files[2])
     assert (one().timeout_seconds, two().timeout_seconds, one().timeout_seconds) == (1, 2, 1)
     bad = config(tmp_path, '[portal_text]\n"Label.NOPE" = "x"\n')
     seen: dict[int, list[float]] = {1: [], 2: []}

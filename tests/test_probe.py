@@ -18,8 +18,8 @@ from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from flows.probe import ProbeReport
 from flows.runner import ProbeTarget, probe_offices
+from tests.fixtures_cli import BOT, all_bytes, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
-from tests.test_cli_renew import BOT, _all_bytes, _env, write_config
 
 pytestmark = pytest.mark.e2e
 _LOOKING = {("GET", "*"), ("POST", "login"), ("POST", "org_search")}  # 検索 posts its form: a query
@@ -64,7 +64,7 @@ def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
     world = sandbox_world(portal_text=relabelled, markup=parse_markup(["icon-buttons", "td-keys"]))
     kit = world.make_office()
     config = write_config(tmp_path / "ainas.toml", world, [kit])
-    env = _env([kit])
+    env = cli_env([kit])
 
     probe = subprocess.run([*BOT, "probe", "--config", str(config)], env=env, capture_output=True, text=True,
                            timeout=180, check=False)
@@ -96,7 +96,7 @@ def test_the_scheduled_canary_is_quiet_when_all_is_found_and_reports_otherwise(
     marker = tmp_path / "called"
     config = write_config(tmp_path / "ainas.toml", world, [kit], report_dir=tmp_path / "reports",
                           on_failure=["sh", "-c", f'cp "$0" {marker}'])
-    env = _env([kit])
+    env = cli_env([kit])
 
     canary = subprocess.run([*BOT, "probe", "--config", str(config), "--scheduled"], env=env, capture_output=True,
                             text=True, timeout=180, check=False)
@@ -129,7 +129,7 @@ def test_snapshots_keep_every_screen_without_a_secret(sandbox_world: Callable[..
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE((folder / f).stat().st_mode) == 0o600 for f in files)
     secrets = [kit.office.login_id, *kit.secrets]
-    for path, data in _all_bytes(folder):
+    for path, data in all_bytes(folder):
         for secret in secrets:
             assert secret.encode() not in data, (path, secret)
     html = (folder / files[0]).read_text(encoding="utf-8") if files[0].endswith(".html") else ""

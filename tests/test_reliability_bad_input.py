@@ -9,11 +9,9 @@ sessions.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 import subprocess
 import tomllib
 from collections.abc import Callable, Iterator
@@ -27,8 +25,9 @@ from ainas_bot._jst import today_jst
 from ainas_bot.certfactory import write_p12
 from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
 from ainas_bot.secretref import SecretRef
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
-from tests.test_cli_renew import BOT, _env, write_config
+from tests.fixtures_sandbox import portal_snapshot
 
 NOW = dt.datetime.now(dt.UTC)
 WRONG = "Wr0ng-Value-7731"  # what an operator typed by mistake: a secret as well, never to be printed
@@ -41,29 +40,12 @@ EXIT_USAGE = 2  # usage or configuration error, including `check` finding proble
 # --- the sandbox, and what "untouched" means --------------------------------------------------------------
 
 
-@dataclasses.dataclass(frozen=True)
-class PortalSnapshot:
-    requests: int
-    state: list[dict[str, Any]]
-    users: list[tuple[str, int, int]]  # login ID, failed logins in a row, locked
-    sessions: list[tuple[str, str | None]]  # login ID, how the session ended
-
-
-def _snapshot(sandbox: Sandbox) -> PortalSnapshot:
-    uri = f"file:{sandbox.state_dir / 'sandbox.sqlite3'}?mode=ro"
-    with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
-        users = db.execute("SELECT login_id, failed, locked FROM users ORDER BY id").fetchall()
-        sessions = db.execute("SELECT u.login_id, s.ended FROM sessions s JOIN users u ON u.id = s.user_id "
-                              "ORDER BY s.created_at, s.id").fetchall()
-    return PortalSnapshot(sandbox.requests_served, sandbox.state(), users, sessions)
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlowWorld]:
     root = tmp_path_factory.mktemp("bad-input")
     with Sandbox(SandboxOptions(state_dir=root / "sandbox", orgs=4, seed=61)) as sandbox:
         world = FlowWorld(sandbox, root)
-        assert _snapshot(sandbox).sessions == [], "a fresh sandbox has no sessions"
+        assert portal_snapshot(sandbox).sessions == [], "a fresh sandbox has no sessions"
         yield world
 
 
@@ -236,14 +218,14 @@ def test_an_office_with_bad_input_is_refused_before_the_portal(
     bad = build(world, notice, tmp_path)
     office_id = bad.kit.office.id
     config = write_config(tmp_path / "ainas.toml", world, [bad.kit])
-    env = _env([], **bad.env)
+    env = cli_env([], **bad.env)
     report = tmp_path / "report.json"
-    before = _snapshot(world.sandbox)
+    before = portal_snapshot(world.sandbox)
 
     checked = _run("check", config, env, "--office", office_id)
     renewed = _run("renew", config, env, "--office", office_id, "--report", str(report))
 
-    assert _snapshot(world.sandbox) == before, "the portal was touched"
+    assert portal_snapshot(world.sandbox) == before, "the portal was touched"
     for run in (checked, renewed):
         _assert_clean(run, bad.secrets)
     assert checked.returncode == EXIT_USAGE, checked.stderr
@@ -266,13 +248,13 @@ def test_an_office_with_bad_input_is_refused_before_the_portal(
 def test_a_wrong_portal_password_is_one_login_attempt_reported_as_auth(world: FlowWorld, tmp_path: Path) -> None:
     kit = world.make_office(world.take_notice())
     config = write_config(tmp_path / "ainas.toml", world, [kit], retries=3, retry_backoff_seconds=0.05)
-    env = _env([], **{**kit.environ, _var(kit, "PW_"): WRONG})
+    env = cli_env([], **{**kit.environ, _var(kit, "PW_"): WRONG})
     report = tmp_path / "report.json"
-    before = _snapshot(world.sandbox)
+    before = portal_snapshot(world.sandbox)
 
     renewed = _run("renew", config, env, "--office", kit.office.id, "--report", str(report), timeout=180)
 
-    after = _snapshot(world.sandbox)
+    after = portal_snapshot(world.sandbox)
     _assert_clean(renewed, [*kit.secrets, WRONG])
     assert renewed.returncode == EXIT_OFFICE_FAILED, renewed.stderr
     (result,) = json.loads(report.read_text(encoding="utf-8"))["offices"]
@@ -372,11 +354,11 @@ def test_bad_settings_or_inventory_stop_the_renewal_with_one_line(
 ) -> None:
     """`renew` (the command that would reach the portal); `check` reads the settings the same way, first."""
     bad = build(world, notice, tmp_path)
-    before = _snapshot(world.sandbox)
+    before = portal_snapshot(world.sandbox)
 
-    run = _run("renew", bad.config, _env([], **bad.env), "--all")
+    run = _run("renew", bad.config, cli_env([], **bad.env), "--all")
 
-    assert _snapshot(world.sandbox) == before, "the portal was touched"
+    assert portal_snapshot(world.sandbox) == before, "the portal was touched"
     _assert_clean(run, bad.secrets)
     assert run.returncode == EXIT_USAGE, run.stderr
     line = _the_problem_line(run, prefix="ainas-bot: ")
@@ -397,11 +379,11 @@ def test_a_secrets_file_readable_by_others_is_a_warning(world: FlowWorld, notice
     pin_file.chmod(0o644)
     kit = dataclasses.replace(kit, office=kit.office.model_copy(update={"pin": SecretRef(secret="office-pin")}))
     config = write_config(tmp_path / "ainas.toml", world, [kit], secrets_dir=secrets_dir)
-    before = _snapshot(world.sandbox)
+    before = portal_snapshot(world.sandbox)
 
-    run = _run("check", config, _env([kit]), "--office", kit.office.id)
+    run = _run("check", config, cli_env([kit]), "--office", kit.office.id)
 
-    assert _snapshot(world.sandbox) == before
+    assert portal_snapshot(world.sandbox) == before
     _assert_clean(run, kit.secrets)
     assert run.returncode == 0, run.stderr
     line = _the_problem_line(run, prefix=f"warning: office {kit.office.id}: pin: ")

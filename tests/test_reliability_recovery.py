@@ -4,14 +4,12 @@ bot killed with SIGKILL. Whatever happens, every office ends updated
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
 import random
 import signal
 import subprocess
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,13 +19,9 @@ import psutil
 import pytest
 
 from ainas_bot.certfactory import write_p12
-from ainas_bot.events import CollectEvents
-from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import PreparedOffice
 from ainas_bot.sandbox import Sandbox
-from ainas_bot.settings import Settings
-from tests.fixtures_flow import FlowWorld, OfficeKit, prepare
-from tests.test_cli_renew import BOT, _env, write_config
+from tests.fixtures_cli import BOT, cli_env, write_config
+from tests.fixtures_flow import BackgroundRun, FlowWorld, OfficeKit, assert_exactly_once, prepare
 
 pytestmark = pytest.mark.e2e
 
@@ -39,43 +33,8 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> Non
         time.sleep(0.02)
 
 
-class _BackgroundRun(threading.Thread):
-    """`run_offices` in a thread of its own, so the test can break things while it works."""
-
-    def __init__(self, settings: Settings, offices: list[PreparedOffice], concurrency: int) -> None:
-        super().__init__(daemon=True)
-        self.settings, self.offices, self.concurrency = settings, offices, concurrency
-        self.events = CollectEvents()
-        self.outcomes: list[Outcome] = []
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        from flows.runner import run_offices
-
-        try:
-            self.outcomes = asyncio.run(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
-                                                    concurrency=self.concurrency, environ=os.environ))
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            self.error = exc
-
-    def finish(self, timeout: float) -> list[Outcome]:
-        self.join(timeout)
-        assert not self.is_alive(), f"the run did not finish within {timeout:.0f} s"
-        assert self.error is None, repr(self.error)
-        return self.outcomes
-
-
 def _active_serials(world: FlowWorld, org_id: str) -> Counter[str]:
     return Counter(str(c["serial"]) for c in world.certificates(org_id) if c["status"] == "active")
-
-
-def _assert_exactly_once(world: FlowWorld, offices: list[PreparedOffice]) -> None:
-    """Each organisation holds its office's certificate exactly once, active, and nothing pending."""
-    for office in offices:
-        records = [c for c in world.certificates(office.office.id) if c["serial"] == office.certificate.serial]
-        assert [c["status"] for c in records] == ["active"], (office.office.id, records)
-        pending = [c for c in world.certificates(office.office.id) if c["status"] == "pending"]
-        assert not pending, (office.office.id, pending)
 
 
 def _restart(sandbox: Sandbox, until: Callable[[], bool]) -> None:
@@ -93,7 +52,7 @@ def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) 
     kits = [world.make_office() for _ in range(8)]
     settings = world.settings(timeout_seconds=5, retries=4, retry_backoff_seconds=0.5)
     offices = prepare(kits, settings)
-    run = _BackgroundRun(settings, offices, concurrency=4)
+    run = BackgroundRun(settings, offices, concurrency=4)
 
     def retries() -> int:
         return sum("retry" in line for line in run.events.lines)
@@ -111,7 +70,7 @@ def test_the_sandbox_restarted_mid_run(sandbox_world: Callable[..., FlowWorld]) 
 
     assert {o.status for o in outcomes} <= {"updated", "resumed"}, [o for o in outcomes if not o.ok]
     assert any(o.attempts > 1 for o in outcomes), "the restarts cut some offices off"
-    _assert_exactly_once(world, offices)
+    assert_exactly_once(world, offices)
 
 
 def _browser_pids() -> list[int]:
@@ -130,7 +89,7 @@ def test_a_browser_crash_mid_run(sandbox_world: Callable[..., FlowWorld]) -> Non
     kits = [world.make_office() for _ in range(6)]
     settings = world.settings(timeout_seconds=10, retries=3)
     offices = prepare(kits, settings)
-    run = _BackgroundRun(settings, offices, concurrency=3)
+    run = BackgroundRun(settings, offices, concurrency=3)
 
     others = set(_browser_pids())  # a browser another test of this session keeps open is not the run's
     run.start()
@@ -142,7 +101,7 @@ def test_a_browser_crash_mid_run(sandbox_world: Callable[..., FlowWorld]) -> Non
 
     assert [o.status for o in outcomes if not o.ok] == [], outcomes
     assert any("browser lost" in line for line in run.events.lines), "the crash was noticed"
-    _assert_exactly_once(world, offices)
+    assert_exactly_once(world, offices)
 
 
 def _renew_office_certificates(kits: list[OfficeKit], round_no: int) -> None:
@@ -162,7 +121,7 @@ def test_killed_twenty_times_then_a_fresh_run(sandbox_world: Callable[..., FlowW
     kits = [world.make_office() for _ in range(10)]
     config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=4, retry_backoff_seconds=0.2,
                           lock_file=str(tmp_path / "run.lock"), audit_log=str(tmp_path / "audit.jsonl"))
-    env = _env(kits)
+    env = cli_env(kits)
     rng = random.Random(20)  # kill moments, reproducible
     statuses: Counter[str] = Counter()
     for round_no in range(20):

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures_flow import FlowWorld, prepare
-from tests.test_reliability_recovery import _assert_exactly_once, _BackgroundRun
+from tests.fixtures_flow import BackgroundRun, FlowWorld, assert_exactly_once, prepare
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +30,7 @@ def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
     offices = prepare(kits, settings)
 
     started = time.monotonic()
-    run = _BackgroundRun(settings, offices, concurrency=8)
+    run = BackgroundRun(settings, offices, concurrency=8)
     run.start()
     outcomes = run.finish(4800)
     elapsed = time.monotonic() - started
@@ -51,7 +50,7 @@ def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
     assert len(spent) <= count // 20, spent
     assert retries > 0, "a 10% fault rate forces retries"
     done = {o.office_id for o in outcomes if o.ok}
-    _assert_exactly_once(world, [o for o in offices if o.office.id in done])
+    assert_exactly_once(world, [o for o in offices if o.office.id in done])
     for office in offices:
         if office.office.id not in done:
             records = [c for c in world.certificates(office.office.id) if c["serial"] == office.certificate.serial]

@@ -28,7 +28,7 @@ from ainas_bot._jst import JST
 from ainas_bot.certfactory import make_p12
 from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox import Sandbox, SandboxOptions
-from ainas_bot.sandbox._cli import _serve_parser
+from ainas_bot.sandbox._cli import serve_parser
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 
 L, M, S = pt.Label, pt.Message, pt.Screen
@@ -536,9 +536,9 @@ def test_markup_names_presets_and_errors() -> None:
         parse_markup(["div-titles,bogus"])
     with pytest.raises(ConfigError, match="--late-ms -1"):
         SandboxOptions(late_ms=-1).validate()
-    args = _serve_parser().parse_args(["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5"])
+    args = serve_parser().parse_args(["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5"])
     assert parse_markup(args.markup) == {"td-keys", "no-labels", "jsessionid"} and args.late_ms == 5
-    defaults = _serve_parser().parse_args([])
+    defaults = serve_parser().parse_args([])
     assert parse_markup(defaults.markup) == frozenset() and defaults.late_ms == SandboxOptions().late_ms
 
 

@@ -23,8 +23,8 @@ from ainas_bot._p12_cache import P12Cache
 from ainas_bot._verified import Verified, VerifiedStore
 from ainas_bot.errors import OutputError
 from ainas_bot.prepare import check_offices
+from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
-from tests.test_cli_renew import _env, write_config
 
 BOT = [sys.executable, "-m", "ainas_bot"]
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=JST)
@@ -51,7 +51,7 @@ def test_portal_due_is_decided_from_the_record_alone(record: Verified | None, ve
 
 def _cli(args: list[str], config: Path, kits: list[OfficeKit], env: dict[str, str] | None = None,
          ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BOT, *args, "--config", str(config)], env=env or _env(kits), capture_output=True,
+    return subprocess.run([*BOT, *args, "--config", str(config)], env=env or cli_env(kits), capture_output=True,
                           text=True, timeout=300, check=False)
 
 
@@ -186,7 +186,7 @@ def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(f
 
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit])
     assert _cli(["check"], config, [kit]).returncode == 0
-    env = _env([kit])
+    env = cli_env([kit])
     env[next(k for k in kit.environ if k.startswith("PIN_"))] = "not-the-pin"
     wrong = _cli(["check"], config, [kit], env)
     assert wrong.returncode == 2 and "wrong PIN" in wrong.stderr

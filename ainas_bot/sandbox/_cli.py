@@ -15,10 +15,10 @@ from ainas_bot.sandbox._markup import LEGACY, SHAPES, parse_markup
 from ainas_bot.sandbox._options import NOTICES_FILE, SandboxOptions, default_state_dir
 from ainas_bot.sandbox._server import Sandbox, state_json
 
-__all__ = ["main"]
+__all__ = ["main", "serve_parser"]
 
 
-def _serve_parser() -> argparse.ArgumentParser:
+def serve_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="ainas-bot sandbox",
         description=_("Serve a local imitation of the AINAS agent application over HTTPS with client certificates. "
@@ -114,6 +114,6 @@ def main(argv: list[str]) -> int:
             args = _state_parser().parse_args(argv[1:])
             print(json.dumps(state_json(args.state or default_state_dir()), ensure_ascii=False, indent=2))
             return EXIT_OK
-        return _serve(_serve_parser().parse_args(argv))
+        return _serve(serve_parser().parse_args(argv))
     except SystemExit as exc:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
