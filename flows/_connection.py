@@ -22,8 +22,26 @@ from ainas_bot.prepare import PreparedOffice
 from flows._browser_options import BrowserOptions
 from flows.artifacts import save_failure_artifacts
 from flows.browser import close_within, office_context
-from flows.pages import HomePage, LoginPage
-from flows.screens import Connection, Menu
+from flows.pages import (
+    CertDetailPage,
+    CertRegisterPage,
+    CertUpdateCompletePage,
+    CertUpdatePage,
+    HomePage,
+    LoginPage,
+    OrgDetailPage,
+    OrgSearchPage,
+)
+from flows.screens import (
+    CertDetail,
+    CertRegister,
+    CertUpdate,
+    CertUpdateComplete,
+    Connection,
+    Menu,
+    OrgDetail,
+    OrgSearch,
+)
 
 __all__ = ["BrowserConnection", "Tracer", "connect"]
 
@@ -124,3 +142,12 @@ def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, o
             raise BrowserLostError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
     return connection
+
+
+def _page_objects_are_the_screens(
+    home: HomePage, search: OrgSearchPage, org: OrgDetailPage, register: CertRegisterPage, detail: CertDetailPage,
+    update: CertUpdatePage, complete: CertUpdateCompletePage,
+) -> tuple[Menu, OrgSearch, OrgDetail, CertRegister, CertDetail, CertUpdate, CertUpdateComplete]:
+    """Never called: mypy holds each page object to its protocol here, one by one (through `log_in` alone,
+    its check of protocols that refer to each other stops early)."""
+    return home, search, org, register, detail, update, complete
