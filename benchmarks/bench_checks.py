@@ -41,7 +41,8 @@ def main() -> None:
         object.__setattr__(cert, "holder_name_kanji", holder.kanji)
         object.__setattr__(cert, "address_street", where.street)
         object.__setattr__(cert, "address_building", where.building)
-        office = Office.model_construct(id="1", postal_code=where.postal_code, kana_confirmed=False,
+        # Only the fields the checks read: the other required ones would only be validated to be ignored.
+        office = Office.model_construct(id="1", postal_code=where.postal_code, kana_confirmed=False,  # type: ignore[call-arg]
                                         postal_code_confirmed=False)
         cases.append((office, cert, trade_kana, holder.kana, where.postal_code))
     before = _memory_mib()

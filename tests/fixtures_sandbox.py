@@ -132,7 +132,7 @@ class PortalClient:
     def submit(self, page: httpx.Response, data: dict[str, str] | None = None, *, token: str | None = None,
                files: dict[str, Any] | None = None) -> httpx.Response:
         """Post the page's form with its token (or `token`: "" leaves it out) and `data`."""
-        action = html.unescape(re.search(r'<form method="post"[^>]* action="([^"]+)"', page.text).group(1))
+        action = html.unescape(first_group(r'<form method="post"[^>]* action="([^"]+)"', page.text))
         fields = dict(data or {})
         token = csrf(page) if token is None else token
         if token:
@@ -156,22 +156,22 @@ class PortalClient:
     def button(self, page: httpx.Response, text: str) -> httpx.Response:
         """Follow a navigation button (`location.href=...`)."""
         pattern = r"<button type=\"button\" onclick='location.href=\"([^\"]+)\"'>" + re.escape(html.escape(text))
-        return self.get(html.unescape(re.search(pattern, page.text).group(1)).replace("\\u0026", "&"))
+        return self.get(html.unescape(first_group(pattern, page.text)).replace("\\u0026", "&"))
 
     def close(self) -> None:
         self.http.close()
 
 
 def csrf(page: httpx.Response) -> str:
-    return re.search(r'name="_csrf" value="([^"]+)"', page.text).group(1)
+    return first_group(r'name="_csrf" value="([^"]+)"', page.text)
 
 
 def link_href(page: httpx.Response, text: str) -> str:
-    return html.unescape(re.search(r'<a href="([^"]+)">' + re.escape(html.escape(text)) + "</a>", page.text).group(1))
+    return html.unescape(first_group(r'<a href="([^"]+)">' + re.escape(html.escape(text)) + "</a>", page.text))
 
 
 def page_heading(page: httpx.Response) -> str:
-    return html.unescape(re.search(r"<h2>(.*?)</h2>", page.text, re.S).group(1)).strip()
+    return html.unescape(first_group(r"<h2>(.*?)</h2>", page.text, re.S)).strip()
 
 
 def page_message(page: httpx.Response) -> str:
@@ -209,3 +209,10 @@ def portal_snapshot(sandbox: Sandbox) -> PortalSnapshot:
         sessions = db.execute("SELECT u.login_id, s.ended FROM sessions s JOIN users u ON u.id = s.user_id "
                               "ORDER BY s.created_at, s.id").fetchall()
     return PortalSnapshot(sandbox.requests_served, sandbox.state(), users, sessions)
+
+
+def first_group(pattern: str, text: str, flags: int = 0) -> str:
+    """The first group of `pattern`'s first match in `text`; a test failure naming the pattern when none."""
+    match = re.search(pattern, text, flags)
+    assert match is not None, f"no {pattern!r} in the page"
+    return match.group(1)

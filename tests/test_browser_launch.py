@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,7 @@ _PROBE = textwrap.dedent("""
 """)
 
 
-def _probe(args: list[str], exe: Path | None) -> dict[str, object]:
+def _probe(args: list[str], exe: Path | None) -> dict[str, Any]:
     if exe is None:
         pytest.fail("Chromium is not installed (./bootstrap.sh setup installs it)")
     done = subprocess.run([sys.executable, "-c", _PROBE, str(exe), json.dumps(args)], capture_output=True,
@@ -63,12 +64,12 @@ def test_the_bot_keeps_playwrights_disabled_features_and_drops_the_popup_pages()
     plain = _probe([], full)
     ours = _probe(CHROMIUM_ARGS, full)
     # Without the switch, each context's window has its popup page: the premise of the switch.
-    assert any("omnibox-popup" in str(url) for url in plain["urls"])  # type: ignore[attr-defined]
-    assert not any("omnibox-popup" in str(url) for url in ours["urls"])  # type: ignore[attr-defined]
-    assert ours["renderers"] < plain["renderers"]  # type: ignore[operator]
-    missing = set(plain["disabled"]) - set(ours["disabled"])  # type: ignore[call-overload]
+    assert any("omnibox-popup" in str(url) for url in plain["urls"])
+    assert not any("omnibox-popup" in str(url) for url in ours["urls"])
+    assert ours["renderers"] < plain["renderers"]
+    missing = set(plain["disabled"]) - set(ours["disabled"])
     assert not missing, f"Playwright disables {sorted(missing)} too: add them to PLAYWRIGHT_DISABLED_FEATURES"
-    assert set(UNSHOWN_POPUP_FEATURES) <= set(ours["disabled"])  # type: ignore[call-overload]
+    assert set(UNSHOWN_POPUP_FEATURES) <= set(ours["disabled"])
 
 
 def test_headless_runs_take_the_headless_shell_with_one_renderer_per_context() -> None:
@@ -78,7 +79,7 @@ def test_headless_runs_take_the_headless_shell_with_one_renderer_per_context() -
     assert find_executable("chromium", headless=False) == debian_executable("chromium")
     plain = _probe([], debian_executable("chromium"))
     ours = _probe(CHROMIUM_ARGS, shell)
-    assert not any("omnibox-popup" in str(url) for url in ours["urls"])  # type: ignore[attr-defined]
-    assert ours["renderers"] == 2  # type: ignore[comparison-overlap]  # the two contexts' pages, nothing else
-    missing = set(plain["disabled"]) - set(ours["disabled"])  # type: ignore[call-overload]
+    assert not any("omnibox-popup" in str(url) for url in ours["urls"])
+    assert ours["renderers"] == 2  # the two contexts' pages, nothing else
+    missing = set(plain["disabled"]) - set(ours["disabled"])
     assert not missing, f"Playwright disables {sorted(missing)} too: add them to PLAYWRIGHT_DISABLED_FEATURES"

@@ -83,7 +83,9 @@ def test_string_types_are_really_written(make_p12: Callable[..., Path], key: rsa
         assert types == {"BMPString"}
     path = make_p12(key=key, password=PIN, profile="shogyo-touki", string_type="bmp")
     cert = open_p12(path.read_bytes(), PIN, name="x").certificate
-    der = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(OID_CORPORATE_INFO)).value.value
+    extension = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(OID_CORPORATE_INFO)).value
+    assert isinstance(extension, x509.UnrecognizedExtension)
+    der = extension.value
     elements, _ = decoder.decode(der, asn1Spec=univ.SequenceOf(componentType=univ.Any()))
     first = bytes(elements[0])
     assert first[0] == 0xA0  # [0] EXPLICIT, the 商号

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
+from ainas_bot.portal_text import Label
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from tests.fixtures_flow import FlowWorld, prepare, run
 
@@ -68,7 +69,7 @@ def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
     `portal-changed`, naming the screen and the button, the screen kept, and no retry."""
     import flows.pages.org_detail as org_detail
 
-    class Renamed(org_detail.Label):  # type: ignore[misc,valid-type]
+    class Renamed(Label):
         CERT_REGISTER = "+ 証明書を追加"
 
     monkeypatch.setattr(org_detail, "Label", Renamed)

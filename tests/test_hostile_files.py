@@ -10,6 +10,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyasn1.codec.der import encoder
@@ -171,7 +172,7 @@ def test_an_office_id_that_is_not_digits_is_refused(flow_world: FlowWorld, tmp_p
     assert ": id: a 代理人組織ID is digits only" in _error_line(run)
 
 
-def _bad_office(world: FlowWorld, **fields: object) -> OfficeKit:
+def _bad_office(world: FlowWorld, **fields: Any) -> OfficeKit:
     """An office refused before the portal: `renew` writes its outcome without starting a browser."""
     return world.make_office(postal_code="12-34", **fields)
 

@@ -44,7 +44,7 @@ def _catalog() -> dict[str, str]:
         if not m.id:
             continue
         msgid = m.id if isinstance(m.id, str) else m.id[0]
-        text = m.string if isinstance(m.string, str) else m.string[0]
+        text = m.string if isinstance(m.string, str) else (m.string or [""])[0]
         out[msgid] = "" if m.fuzzy else text
     return out
 

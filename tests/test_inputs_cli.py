@@ -10,6 +10,7 @@ import io
 import sys
 import threading
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -60,12 +61,12 @@ def cells(office_id: str, **changes: object) -> list[object]:
     return list(values.values())
 
 
-def write_text(path: Path, rows: list[list[object]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
+def write_text(path: Path, rows: Sequence[Sequence[object]], *, delimiter: str = ",", encoding: str = "utf-8") -> Path:
     path.write_bytes("".join(delimiter.join(str(c) for c in r) + "\r\n" for r in rows).encode(encoding))
     return path
 
 
-def write_book(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+def write_book(path: Path, sheets: Mapping[str, Sequence[Sequence[object]]]) -> Path:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, rows in sheets.items():

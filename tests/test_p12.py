@@ -11,14 +11,19 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from ainas_bot import certfactory
-from ainas_bot._p12 import open_p12, read_p12_bytes
+from ainas_bot._p12 import P12Contents, open_p12, read_p12_bytes
 from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
 
 PIN = "S3cr3t-PIN-8472"
 
 
 
-def _open(path: Path, pin: str = PIN):
+def _rsa(key: object) -> rsa.RSAPublicKey:
+    assert isinstance(key, rsa.RSAPublicKey), type(key)
+    return key
+
+
+def _open(path: Path, pin: str = PIN) -> P12Contents:
     return open_p12(read_p12_bytes(path), pin, name=str(path))
 
 
@@ -38,7 +43,7 @@ def test_every_encryption_family_opens_and_is_named(
     path = make_p12(key=key, password=PIN, encryption=encryption)
     contents = _open(path)
     assert contents.key_matches_certificate
-    assert contents.certificate.public_key().public_numbers() == key.public_key().public_numbers()
+    assert _rsa(contents.certificate.public_key()).public_numbers() == key.public_key().public_numbers()
     assert contents.encryption.as_dict() == {
         "certificates": certificates, "key": key_alg, "mac": mac, "legacy": legacy,
     }
@@ -152,8 +157,8 @@ def test_key_that_does_not_match_the_certificate(
     contents = _open(path)
     assert not contents.key_matches_certificate
     # The certificate is the one issued for `key`; the stored key is another one.
-    assert contents.certificate.public_key().public_numbers() == key.public_key().public_numbers()
-    assert contents.key.public_key().public_numbers() != key.public_key().public_numbers()
+    assert _rsa(contents.certificate.public_key()).public_numbers() == key.public_key().public_numbers()
+    assert _rsa(contents.key.public_key()).public_numbers() != key.public_key().public_numbers()
 
 
 def test_additional_ca_certificates_are_kept_apart(key: rsa.RSAPrivateKey) -> None:

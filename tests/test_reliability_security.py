@@ -9,10 +9,12 @@ import base64
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import html
 import io
 import ipaddress
 import json
+import operator
 import os
 import shutil
 import ssl
@@ -468,7 +470,7 @@ def _serve(name: str, hits: Hits, tls: ssl.SSLContext | None, page: str | None =
             hits.add(Hit(name, self.headers.get("Host", ""), parts.path, query.get("run", [""])[0], body_in))
             status, headers, body = 200, {"Content-Type": "text/plain", "Access-Control-Allow-Origin": "*"}, b"ok"
             if page is not None and parts.path == "/oss_agt/":
-                port = str(self.server.server_address[1])
+                port = str(self.server.server_address[1])  # type: ignore[index]  # an (host, port) pair for TCP
                 body = page.replace("{tag}", query["run"][0]).replace("{port}", port).encode()
                 headers = {"Content-Type": "text/html; charset=utf-8"}
             elif page is not None and parts.path == "/redirect":
@@ -634,8 +636,8 @@ def tables(draw: st.DrawFn) -> tuple[CertificateInfo, list[CertificateRow], int,
         field = draw(st.sampled_from(["trade_name_kanji", "holder_name_kanji", "expiry"]))
         mine = getattr(cert, field) if field != "expiry" else None
         value = (format_portal_date(draw(days.filter(lambda d: d != cert.expiry_date)))
-                 if field == "expiry" else draw(names.filter(lambda n, mine=mine: n != mine)))
-        rows.append(dataclasses.replace(ours, registered_at=_stamp(draw(moments)), **{field: value}))
+                 if field == "expiry" else draw(names.filter(functools.partial(operator.ne, mine))))
+        rows.append(dataclasses.replace(ours, registered_at=_stamp(draw(moments)), **{field: value}))  # type: ignore[arg-type]
     n_pending = draw(st.integers(0, 3))
     rows += [CertificateRow(_stamp(draw(moments)), "", "", "") for _ in range(n_pending)]
     return cert, draw(st.permutations(rows)), n_ours, n_pending

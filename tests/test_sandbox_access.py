@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 
@@ -11,7 +10,7 @@ from playwright.sync_api import BrowserContext, Page
 
 from ainas_bot import portal_text as pt
 from ainas_bot.sandbox import Notice, Sandbox
-from tests.fixtures_sandbox import PortalClient, csrf, heading, page_heading, page_message, portal_login
+from tests.fixtures_sandbox import PortalClient, csrf, first_group, heading, page_heading, page_message, portal_login
 
 L, M, S = pt.Label, pt.Message, pt.Screen
 
@@ -110,7 +109,7 @@ def test_other_organisations_are_refused_whatever_the_url(
     mine, theirs = fresh_notice(), fresh_notice()
     their_client = portal_client(theirs)
     their_org = their_client.open_org()
-    their_cert = re.search(r'href="([^"]+certId=\d+)"', their_org.text).group(1)
+    their_cert = first_group(r'href="([^"]+certId=\d+)"', their_org.text)
     page = portal_context(mine).new_page()
     portal_login(page, shared_sandbox, mine.admin_login_id, mine.admin_password)
     page.get_by_role("link", name=pt.MENU[2], exact=True).click()

@@ -30,6 +30,7 @@ from ainas_bot.errors import ConfigError
 from ainas_bot.sandbox import Sandbox, SandboxOptions
 from ainas_bot.sandbox._cli import serve_parser
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
+from tests.fixtures_sandbox import first_group
 
 L, M, S = pt.Label, pt.Message, pt.Screen
 # 5 March: one-digit month and day, so that unpadded dates differ from padded ones.
@@ -64,7 +65,7 @@ class Page:
     def forms(self) -> list[Form]:
         forms = []
         for attrs, body in re.findall(r'<form method="post"([^>]*)>(.*?)</form>', self.text, re.S):
-            action = html.unescape(re.search(r'action="([^"]*)"', attrs).group(1))
+            action = html.unescape(first_group(r'action="([^"]*)"', attrs))
             hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body)
             forms.append(Form(action, {k: html.unescape(v) for k, v in hidden}))
         return forms
@@ -92,7 +93,7 @@ class Client:
         self.cp932 = "windows-31j" in sandbox.options.markup
         self.http = httpx.Client(base_url=sandbox.origin, verify=context, follow_redirects=True, timeout=15)
 
-    def url(self, name: str, **params: object) -> str:
+    def url(self, name: str, **params: Any) -> str:
         return self.sb.paths.url(name, **params)
 
     def get(self, url: str) -> Page:
@@ -119,8 +120,9 @@ class Client:
 
     def late_rows(self, page: Page) -> dict[str, str]:
         """The answer of the XHR a late-tables page starts (its URL as the page's script names it)."""
-        source = json.loads(re.search(r"var source = (\"[^\"]*\");", page.text).group(1))
-        return self.http.get(source, headers={"X-Requested-With": "XMLHttpRequest"}).json()
+        source = json.loads(first_group(r"var source = (\"[^\"]*\");", page.text))
+        rows: dict[str, str] = self.http.get(source, headers={"X-Requested-With": "XMLHttpRequest"}).json()
+        return rows
 
 
 def _p12(password: str = "1234", **kwargs: Any) -> tuple[str, bytes, str]:
@@ -145,7 +147,7 @@ def start(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> Iterator[C
 
 
 def _cert_id(page: Page) -> str:
-    return re.search(r"certId=(\d+)", page.text).group(1)
+    return first_group(r"certId=(\d+)", page.text)
 
 
 def walk(client: Client) -> dict[str, Page]:
@@ -192,7 +194,7 @@ def _js(text: str) -> str:
 class _TableDepth(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.open, self.depths = 0, {}
+        self.open, self.depths = 0, dict[str, int]()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
@@ -472,7 +474,7 @@ def test_a_refused_popup_registration_stays_in_the_popup(start: Callable[..., tu
     assert "window.opener" not in refused.text and 'id="header"' not in refused.text
     done = client.submit(refused, {"certPassword": "1234"}, files={"certFile": _p12()})
     assert "window.opener.location.href" in done.text
-    next_url = json.loads(re.search(r"var next = (\"[^\"]*\");", done.text).group(1))
+    next_url = json.loads(first_group(r"var next = (\"[^\"]*\");", done.text))
     assert client.get(next_url).title == S.CERT_DETAIL
 
 
@@ -493,7 +495,7 @@ def test_jsessionid_paths_route_and_a_reposted_form_is_refused(
     _, client = start("jsessionid")
     home = client.login()
     sid = client.http.cookies["JSESSIONID"]
-    search = client.get(re.search(r'href="([^"]*orgSearch[^"]*)"', home.text).group(1))
+    search = client.get(first_group(r'href="([^"]*orgSearch[^"]*)"', home.text))
     assert search.title == S.ORG_SEARCH and f"orgSearch.do;jsessionid={sid}" in search.response.url.path
     assert search.forms[0].action.startswith(f"/oss_agt/orgSearch.do;jsessionid={sid}")
     found = client.submit(search, {"orgId": client.notice.org_id, "search": "1"})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page
 from ainas_bot import portal_text as pt
 from ainas_bot._jst import today_jst
 from ainas_bot.sandbox import Notice, Sandbox
-from tests.fixtures_sandbox import PortalClient, heading, page_heading, portal_login
+from tests.fixtures_sandbox import PortalClient, first_group, heading, page_heading, portal_login
 
 pytestmark = pytest.mark.e2e
 L, M, S = pt.Label, pt.Message, pt.Screen
@@ -145,7 +144,7 @@ def test_a_seeded_record_cannot_be_updated_without_its_certificate(
         portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]) -> None:
     client = portal_client(fresh_notice())
     org = client.open_org()
-    detail = client.get(html.unescape(re.search(r'<a href="([^"]+)">\d{4}/\d\d/\d\d \d\d:\d\d</a>', org.text).group(1)))
+    detail = client.get(html.unescape(first_group(r'<a href="([^"]+)">\d{4}/\d\d/\d\d \d\d:\d\d</a>', org.text)))
     form = client.button(detail, L.CERT_UPDATE)
     assert page_heading(form) == S.CERT_UPDATE
     answer = client.submit(form, {"tradeNameKana": "ヤマダ", "holderNameKana": "ヤマダ", "postalCode": "100-0013",
