@@ -214,11 +214,14 @@ def browser_server(tmp_path: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield f"ws://127.0.0.1:{port}/"
     finally:
-        group = _process_group(proc.pid)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        for straggler in psutil.wait_procs(group, timeout=10)[1]:
-            straggler.kill()
+        # Read the group again after each wait: a browser the driver was starting as the signal came is a
+        # member the first reading did not have.
+        deadline = time.monotonic() + 20
+        while (group := _process_group(proc.pid)) and time.monotonic() < deadline:
+            for straggler in psutil.wait_procs(group, timeout=5)[1]:
+                straggler.kill()
         proc.wait(timeout=10)
         assert _process_group(proc.pid) == [], "run-server left processes behind"
 
