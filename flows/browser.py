@@ -25,6 +25,7 @@ from flows._browser_options import BrowserOptions, portal_origin
 from flows._chromium import client_pfx
 from flows._firefox import firefox_context
 from flows._gate import PortalGate
+from flows.pages._tab import SCRIPT_WATCH
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ async def office_context(
         try:
             if route:
                 await _block_other_origins(context, origin)
+            # Lets a screen whose document never ran script count as settled once loaded (`flows.pages._tab`).
+            await context.add_init_script(script=SCRIPT_WATCH)
             yield context
         finally:
             await close_within(context, options.timeout_seconds)

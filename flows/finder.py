@@ -182,3 +182,15 @@ async def seen_on_screen(page: Page) -> dict[str, list[str]]:
     """Title-like texts and button captions on the screen, for a message naming what was there instead."""
     seen: dict[str, list[str]] = await page.evaluate(f"() => ({LIBRARY}).seen(document)")
     return seen
+
+
+# --- what `arrive` reads of a settled screen, in the step that found it settled ----------------------
+def screen_query(marker: Marker) -> str:
+    """`marker` as the engine's own query (what `locate` gives Playwright after `ainas=`)."""
+    kind, args = _kind_and_args(marker)
+    return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
+
+
+# The screen's text (as `inner_text` of the body) and, per `screen_query`, whether the screen shows it.
+READ_SCREEN = (f"(queries) => {{ const lib = {LIBRARY}; return {{text: document.body ? document.body.innerText : '', "
+               f"found: queries.map((q) => lib.queryAll(document, q).length > 0)}}; }}")

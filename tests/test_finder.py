@@ -14,7 +14,9 @@ from ainas_bot.browsers import find_executable
 from ainas_bot.errors import PortalChangedError
 from flows import finder
 from flows.finder import Button, Field, Table, Text, Title, locate
+from flows.pages import _tab
 from flows.pages._base import PortalPage
+from flows.pages._tab import SCRIPT_WATCH
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +27,17 @@ class _Screen(PortalPage):
         self.screen_name = screen_name
 
 
-def _in_browser(work: Callable[[Page], Awaitable[None]]) -> None:
+def _in_browser(work: Callable[[Page], Awaitable[None]], *, watch_scripts: bool = False) -> None:
     async def main() -> None:
         async with async_playwright() as pw:
             await finder.register(pw)
             exe = find_executable("chromium", pw.chromium.executable_path, headless=True)
             browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
             try:
-                await work(await (await browser.new_context()).new_page())
+                context = await browser.new_context()
+                if watch_scripts:  # as `flows.browser.office_context` does
+                    await context.add_init_script(script=SCRIPT_WATCH)
+                await work(await context.new_page())
             finally:
                 await browser.close()
 
@@ -189,6 +194,71 @@ def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
         assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
 
     _in_browser(work)
+
+
+ROWS = "<tr><td>2025/01/06 12:00</td><td>2028/03/05</td></tr>"
+HEAD = """<div class="title">代理人組織照会</div>
+<table id="t"><tr><td>登録日時</td><td>証明書有効期限</td></tr></table>"""
+# Shapes of a screen changed by its script half a second after `load`, each of which the bot must wait for
+# (with a quiet period longer than that: the test is of which screens get one).
+SCRIPTED = {
+    # a timer that starts the request filling the table
+    "timer-then-request": HEAD + """<script>addEventListener("load", () => setTimeout(() => fetch("/rows")
+      .then(r => r.text()).then(html => document.getElementById("t").insertAdjacentHTML("beforeend", html)), 500));
+      </script>""",
+    # a script that fills the table from a timer, no request at all
+    "timer-only": HEAD + """<script>addEventListener("load", () => setTimeout(() => document.getElementById("t")
+      .insertAdjacentHTML("beforeend", %r), 500));</script>""" % ROWS,
+    # the same, by a script that removed itself before `load`: nothing on screen shows that script ran
+    "self-removing-script": HEAD + """<script>(() => { const me = document.currentScript;
+      addEventListener("load", () => setTimeout(() => document.getElementById("t")
+      .insertAdjacentHTML("beforeend", %r), 500)); me.remove(); })();</script>""" % ROWS,
+    # an inline handler that runs unasked, no script element
+    "onload-handler": HEAD + """<img src="/pixel.gif" onload="setTimeout(() => document.getElementById('t')
+      .insertAdjacentHTML('beforeend', '%s'), 500)">""" % ROWS,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SCRIPTED))
+def test_a_screen_changed_by_its_script_after_load_is_read_only_once_changed(
+        shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_tab, "QUIET_MS", 1500)
+
+    async def work(page: Page) -> None:
+        async def serve(route: Route) -> None:
+            if route.request.url.endswith("/rows"):
+                await asyncio.sleep(0.4)
+                await route.fulfill(body=ROWS, content_type="text/html")
+            elif route.request.url.endswith("/pixel.gif"):
+                await route.fulfill(body=b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif")
+            else:
+                await route.fulfill(body=SCRIPTED[shape], content_type="text/html; charset=utf-8")
+
+        await page.route("https://portal.test/**", serve)
+        screen = _Screen(page, 5000, "ORG_DETAIL")
+        await page.goto("https://portal.test/", wait_until="load")
+        await screen.arrive()
+        _, rows = await screen.table(("登録日時", "証明書有効期限"))
+        assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
+
+    _in_browser(work, watch_scripts=True)
+
+
+def test_a_screen_that_runs_no_script_has_settled_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No quiet period on a document without script: with one of 3 s, a static screen settles at once,
+    and the same screen showing one script element waits it out."""
+    monkeypatch.setattr(_tab, "QUIET_MS", 3000)
+
+    async def work(page: Page) -> None:
+        loop = asyncio.get_running_loop()
+        for body, at_least, below in ((HEAD + ROWS, 0.0, 1.5), (HEAD + "<script>void 0</script>", 3.0, 10.0)):
+            await page.set_content(body)
+            screen = _Screen(page, 10_000, "ORG_DETAIL")
+            started = loop.time()
+            await screen.arrive()
+            assert at_least <= loop.time() - started < below, body
+
+    _in_browser(work, watch_scripts=True)
 
 
 DIALOG = """<div class="title">代理人証明書登録</div>

@@ -30,7 +30,20 @@ from ainas_bot.errors import (
     PortalUntrustedError,
 )
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Button, Field, Marker, Table, Text, Title, locate, normalise, read_pairs, read_table
+from flows.finder import (
+    READ_SCREEN,
+    Button,
+    Field,
+    Marker,
+    Table,
+    Text,
+    Title,
+    locate,
+    normalise,
+    read_pairs,
+    read_table,
+    screen_query,
+)
 from flows.finder import seen_on_screen as _seen
 from flows.pages._tab import Tab, tab_of
 
@@ -109,16 +122,19 @@ class PortalPage:
             remaining_ms = max(1.0, (deadline - loop.time()) * 1000)
             if not await self._first_of(target.first, remaining_ms, element or str(wanted[0])):
                 continue  # a window opened or closed: look in the one that is current now
-            if not await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000)):
+            # The text and the markers are read in the same step that finds the screen settled.
+            settled = await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
+                                            [screen_query(marker) for marker in wanted])
+            if not settled:
                 raise PortalUnavailableError(_(
                     "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
                     screen=self.screen, seconds=f"{self.timeout_ms / 1000:g}", count=len(self.tab.outstanding)),
                     screen=self.screen)
             if page is not self.page:
                 continue
-            self.shown_text = await self.raise_if_interrupted(await self._body_text())
-            for marker in wanted:
-                if await locate(page, marker).count():
+            self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
+            for marker, found in zip(wanted, settled.value["found"], strict=True):
+                if found:
                     return marker
             if loop.time() >= deadline:
                 await self._timed_out(element or str(wanted[0]))

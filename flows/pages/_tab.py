@@ -2,8 +2,11 @@
 
 - It follows a window the portal opens (`window.open`) and comes back to the opener when it closes.
 - It knows which requests of the page are outstanding (documents, XHR, fetch), so that nothing is read
-  or decided before the screen has settled: no such request out and the content unchanged for a short
-  quiet period, bounded by the timeout.
+  or decided before the screen has settled: no such request out, the document loaded, and, where the
+  document runs script, the content unchanged for a short quiet period, bounded by the timeout. A
+  document that runs none (no script element ever, no handler that fires without a person's action, no
+  frame, plugin or refresh) cannot change once loaded, alone in its window: it has settled at `load`.
+  What the bot reads of a settled screen is read in the same step that found it settled.
 - It answers dialogs: on a step where the bot means to submit, a confirm dialog is accepted and its text
   logged; anywhere else it is dismissed and remembered, and the office stops on it.
 - It notices documents the portal answers with a server error or not at all.
@@ -13,28 +16,64 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import weakref
 from collections.abc import Iterator
+from typing import Any
 
 from playwright.async_api import Dialog, Page, Request, Response
 from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot._i18n import _
 
-__all__ = ["QUIET_MS", "Tab", "tab_of"]
+__all__ = ["QUIET_MS", "SCRIPT_WATCH", "Settled", "Tab", "tab_of"]
 
 log = logging.getLogger(__name__)
 # Long enough for the request a page's script starts on load to reach us, short beside a screen's latency.
 QUIET_MS = 120
 _SETTLING_TYPES = frozenset({"document", "xhr", "fetch"})
-_QUIET = """({quiet, max}) => new Promise(resolve => {
+# The only handlers a document without script may carry: each runs on a person's action, never by itself
+# (load, error, focus, animation and timer-like ones are script that runs unasked).
+_ACTION_HANDLERS = ("onclick", "ondblclick", "onsubmit", "onreset", "onchange", "oninput", "onkeydown",
+                    "onkeyup", "onkeypress", "onmousedown", "onmouseup")
+# Set by the init script (`SCRIPT_WATCH`) on a document that has held a script element at any moment, even
+# one that removed itself after starting its work.
+_SCRIPTED_MARK = "__ainasScripted"
+# Installed in every document of a context before its own scripts: it records that a script element was
+# ever inserted. Without it (a page not opened through `flows.browser`) a self-removing script goes
+# unseen, and the settling is as without the shortcut only for documents showing a script.
+SCRIPT_WATCH = f"""(() => {{
+  const mark = () => {{
+    try {{ Object.defineProperty(document, "{_SCRIPTED_MARK}", {{value: true, configurable: true}}); }} catch (e) {{}}
+  }};
+  const watch = new MutationObserver((records) => {{
+    for (const record of records) {{
+      for (const node of record.addedNodes) {{
+        if (node.nodeName === "SCRIPT" || (node.querySelector && node.querySelector("script"))) {{
+          mark(); watch.disconnect(); return;
+        }}
+      }}
+    }}
+  }});
+  watch.observe(document, {{subtree: true, childList: true}});
+}})()"""
+# `__READ__` is the reader's source, written in rather than evaluated: a portal's CSP may forbid eval.
+_SETTLE = """({quiet, max, alone, allowed, mark, arg}) => new Promise(resolve => {
+    const reader = __READ__;
+    const finish = (settled) => resolve({settled, value: settled ? reader(arg) : null});
+    const handlers = (el) => Array.from(el.attributes).some(
+        (a) => a.name.startsWith("on") && !allowed.includes(a.name.toLowerCase()));
+    const runsScript = () => document[mark] === true
+        || document.querySelector("script,iframe,frame,object,embed,meta[http-equiv=refresh i]") !== null
+        || Array.from(document.querySelectorAll("*")).some(handlers);
+    if (alone && !runsScript()) return finish(true);
     let timer;
     const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
-    const done = () => { observer.disconnect(); resolve(true); };
+    const done = () => { observer.disconnect(); finish(true); };
     observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
     timer = setTimeout(done, quiet);
-    setTimeout(() => { observer.disconnect(); resolve(false); }, max);
+    setTimeout(() => { observer.disconnect(); clearTimeout(timer); finish(false); }, max);
 })"""
 
 
@@ -51,6 +90,7 @@ class Tab:
         self.failed = asyncio.Event()  # a document answered 5xx, or not at all
         self.status = 0
         self.failure = ""
+        self.refreshing = False  # the current document came with a Refresh header: it navigates by itself
         self.submitting = False
         self.accepted: list[str] = []
         self.unexpected_dialog: str | None = None
@@ -101,6 +141,8 @@ class Tab:
             self.status = response.status
             self.failed.set()
         if response.request.resource_type == "document":
+            if response.frame.page is self.current and response.frame.parent_frame is None:
+                self.refreshing = "refresh" in response.headers
             # A document is usable once answered; its body may stream for a while.
             self.outstanding.discard(response.request)
             self._update_idle()
@@ -157,27 +199,44 @@ class Tab:
             self.submitting = False
 
     # --- settling ----------------------------------------------------------------------------
-    async def settle(self, timeout_ms: float) -> bool:
-        """Wait until the screen has settled; False when it has not within the timeout."""
+    async def settle(self, timeout_ms: float, read: str = "", arg: object = None) -> Settled:
+        """Wait until the screen has settled, then evaluate the in-page function `read` (its source) with
+        `arg` on it in the same step; not settled when it has not within the timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
+        script = _SETTLE.replace("__READ__", read or "() => null")
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return False
+                return Settled(False)
             page = self.current
             try:
                 async with asyncio.timeout(remaining):
                     await self.idle.wait()
                     await page.wait_for_load_state("load", timeout=remaining * 1000)
                     started = self.started
-                    quiet = await page.evaluate(_QUIET, {"quiet": QUIET_MS, "max": remaining * 1000})
+                    # Another window of the tab may run script on this one (an opener sent on by its popup).
+                    alone = len(self.pages) == 1 and not self.refreshing
+                    found = await page.evaluate(script, {
+                        "quiet": QUIET_MS, "max": remaining * 1000, "alone": alone, "allowed": _ACTION_HANDLERS,
+                        "mark": _SCRIPTED_MARK, "arg": arg})
             except TimeoutError:
-                return False
+                return Settled(False)
             except PlaywrightError:
                 continue  # the document was replaced meanwhile: settle the new one
-            if quiet and self.idle.is_set() and self.started == started and page is self.current:
-                return True
+            if found["settled"] and self.idle.is_set() and self.started == started and page is self.current:
+                return Settled(True, found["value"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Settled:
+    """Whether the screen settled, and what was read of it at that moment."""
+
+    settled: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.settled
 
 
 _TABS: weakref.WeakKeyDictionary[Page, Tab] = weakref.WeakKeyDictionary()
