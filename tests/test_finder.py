@@ -208,14 +208,14 @@ SCRIPTED = {
       </script>""",
     # a script that fills the table from a timer, no request at all
     "timer-only": HEAD + """<script>addEventListener("load", () => setTimeout(() => document.getElementById("t")
-      .insertAdjacentHTML("beforeend", %r), 500));</script>""" % ROWS,
+      .insertAdjacentHTML("beforeend", __ROWS__), 500));</script>""".replace("__ROWS__", repr(ROWS)),
     # the same, by a script that removed itself before `load`: nothing on screen shows that script ran
     "self-removing-script": HEAD + """<script>(() => { const me = document.currentScript;
       addEventListener("load", () => setTimeout(() => document.getElementById("t")
-      .insertAdjacentHTML("beforeend", %r), 500)); me.remove(); })();</script>""" % ROWS,
+      .insertAdjacentHTML("beforeend", __ROWS__), 500)); me.remove(); })();</script>""".replace("__ROWS__", repr(ROWS)),
     # an inline handler that runs unasked, no script element
     "onload-handler": HEAD + """<img src="/pixel.gif" onload="setTimeout(() => document.getElementById('t')
-      .insertAdjacentHTML('beforeend', '%s'), 500)">""" % ROWS,
+      .insertAdjacentHTML('beforeend', '__ROWS__'), 500)">""".replace("__ROWS__", ROWS),
 }
 
 
