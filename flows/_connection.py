@@ -32,6 +32,7 @@ from flows.pages import (
     OrgDetailPage,
     OrgSearchPage,
 )
+from flows.renewal import FlowOptions
 from flows.screens import (
     CertDetail,
     CertRegister,
@@ -120,9 +121,8 @@ class BrowserConnection:
             await close_within(page, self.timeout_ms / 1000)
 
 
-def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, options: BrowserOptions, *,
-            portal_url: str, timeout_ms: float, artifacts_dir: str, trace: bool
-            ) -> Callable[[PreparedOffice], contextlib.AbstractAsyncContextManager[Connection]]:
+def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, options: BrowserOptions,
+            opts: FlowOptions) -> Callable[[PreparedOffice], contextlib.AbstractAsyncContextManager[Connection]]:
     """`flows.screens.Connect` over Playwright; `chromium` gives the browser to open the context in (None for
     Firefox, which gets a browser per context)."""
 
@@ -132,9 +132,9 @@ def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, o
             browser = await chromium() if chromium is not None else None
             async with office_context(pw, browser, options, client_cert=office.office.client_cert,
                                       client_cert_password=office.client_cert_password) as context:
-                context.set_default_timeout(timeout_ms)
-                yield BrowserConnection(context, portal_url=portal_url, timeout_ms=timeout_ms,
-                                        artifacts_dir=artifacts_dir, trace=trace)
+                context.set_default_timeout(opts.timeout_ms)
+                yield BrowserConnection(context, portal_url=opts.portal_url, timeout_ms=opts.timeout_ms,
+                                        artifacts_dir=opts.artifacts_dir, trace=opts.trace)
         except PlaywrightError as exc:
             # The browser (or its connection) died under the session: the session decides about a new one.
             log.warning("%s", _("browser lost during login group {login}: {error}").format(

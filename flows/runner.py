@@ -115,9 +115,7 @@ async def _run(options: BrowserOptions, offices: Sequence[PreparedOffice], opts:
 
         async def run_group(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
             chromium = (lambda: browsers.get(slot)) if options.browser == "chromium" else None
-            session = LoginSession(group, opts, events, connect(
-                pw, chromium, options, portal_url=opts.portal_url, timeout_ms=opts.timeout_ms,
-                artifacts_dir=opts.artifacts_dir, trace=opts.trace))
+            session = LoginSession(group, opts, events, connect(pw, chromium, options, opts))
             async with semaphore:
                 return await session.run()
 
