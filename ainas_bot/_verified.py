@@ -137,7 +137,9 @@ def _connect(path: Path) -> sqlite3.Connection:
     fd = open_private(path, truncate=False, readable=True, what=_("verified record"))
     try:
         expected = os.fstat(fd)
-        db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED")
+        # The store is opened where the run is set up and written from the thread its event loop runs
+        # on, one statement at a time; SQLite's own serialised mode makes that safe.
+        db = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level="DEFERRED", check_same_thread=False)
         try:
             now = os.lstat(path)
             if (now.st_dev, now.st_ino) != (expected.st_dev, expected.st_ino):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import itertools
 import os
@@ -21,6 +20,7 @@ from ainas_bot.outcome import Outcome
 from ainas_bot.prepare import PreparedOffice, check_offices
 from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
 from ainas_bot.settings import Office, Settings
+from tests.fixtures_async import run_async
 
 _KEYS = [generate_key() for _ in range(3)]  # signing keys may repeat across tests; serials do not
 
@@ -115,7 +115,7 @@ def run(settings: Settings, offices: list[PreparedOffice], *, dry_run: bool = Fa
     from flows.runner import run_offices
 
     collected = CollectEvents()
-    outcomes = asyncio.run(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
+    outcomes = run_async(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
                                        events=collected, environ=os.environ))
     assert sorted(o.office_id for o in collected.outcomes) == sorted(o.office_id for o in outcomes)
     if events is not None:
@@ -160,7 +160,7 @@ class BackgroundRun(threading.Thread):
         from flows.runner import run_offices
 
         try:
-            self.outcomes = asyncio.run(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
+            self.outcomes = run_async(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
                                                     concurrency=self.concurrency, environ=os.environ))
         except BaseException as exc:  # reported by the test, not lost in the thread
             self.error = exc

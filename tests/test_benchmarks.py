@@ -43,7 +43,8 @@ def _check_arithmetic(row: dict[str, str], offices: int, latency_ms: int) -> Non
     # beside the browser's (it serves a few pages; the browser renders them).
     driver, browser = float(row["driver CPU-s/office"]), float(row["browser CPU-s/office"])
     portal = float(row.get("portal CPU-s/office") or row["server CPU-s/office"])
-    assert float(row["bot CPU-s/office"]) > 0.05 and driver > 0.05 and browser > 0.2
+    # The floor's driver is a bare script: a few hundredths of a second per office on a fast machine.
+    assert float(row["bot CPU-s/office"]) > 0 and driver > 0.01 and browser > 0.2
     assert 0 < portal < browser
 
 

@@ -45,7 +45,7 @@ _PROBE = textwrap.dedent("""
             await browser.close()
         print(json.dumps({"urls": urls, "disabled": sorted(disabled), "renderers": renderers}))
 
-    asyncio.run(main())
+    run_async(main())
 """)
 
 

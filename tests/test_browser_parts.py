@@ -14,6 +14,7 @@ import pytest
 from ainas_bot.settings import load_settings
 from flows._browser_options import BrowserOptions
 from flows._gate import PortalGate, environment_proxies
+from tests.fixtures_async import run_async
 from tests.fixtures_settings import settings_toml
 
 
@@ -87,7 +88,7 @@ def test_the_gate_tunnels_to_the_portal_only() -> None:
             portal.close()
             await portal.wait_closed()
 
-    through, other_port, other_host, plain = asyncio.run(scenario())
+    through, other_port, other_host, plain = run_async(scenario())
     assert through == b"HTTP/1.1 200 Connection established\r\n\r\nping"
     refused = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     assert other_port == other_host == plain == refused

@@ -17,6 +17,7 @@ from flows.finder import Button, Field, Table, Text, Title, locate
 from flows.pages import _tab
 from flows.pages._base import PortalPage
 from flows.pages._tab import SCRIPT_WATCH
+from tests.fixtures_async import run_async
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,7 @@ def _in_browser(work: Callable[[Page], Awaitable[None]], *, watch_scripts: bool 
             finally:
                 await browser.close()
 
-    asyncio.run(main())
+    run_async(main())
 
 
 async def _names(page: Page, marker: finder.Marker) -> list[str]:

@@ -3,7 +3,6 @@ given, so a profile read while it exists yields no key (`pk12util -o` with an em
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import subprocess
@@ -23,6 +22,7 @@ from flows._browser_options import BrowserOptions
 from flows._firefox_app import install_folder
 from flows.browser import office_context
 from flows.pages import LoginPage
+from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, prepare
 
 pytestmark = [pytest.mark.e2e, pytest.mark.firefox]
@@ -125,7 +125,7 @@ def test_a_live_profile_gives_its_key_to_nobody_without_the_password(
             seen["firefox"] = _processes_holding(str(folder).encode(), "cmdline")
             seen["folder"] = folder
 
-    asyncio.run(session())
+    run_async(session())
 
     assert len(spy.password) >= 32
     attack = seen["attack"]
@@ -164,5 +164,5 @@ def test_a_refused_key_db_password_ends_firefox_at_launch(
             pytest.fail("Firefox started with a key database it could not log in")
 
     with pytest.raises(ConfigError, match=r"^Firefox .*: the profile's key database could not be logged in$"):
-        asyncio.run(session())
+        run_async(session())
     assert not list(private.iterdir())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from flows._browser_options import BrowserOptions
 from flows._chromium import launch_chromium
 from flows.browser import office_context
 from flows.pages import LoginPage
+from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, prepare, run
 
 pytestmark = pytest.mark.e2e
@@ -75,7 +75,7 @@ def test_resume_after_a_stop_between_upload_and_update(flow_world: FlowWorld) ->
     kit = flow_world.make_office()
     settings = flow_world.settings()
     [office] = prepare([kit], settings)
-    asyncio.run(_upload_only(flow_world, office))
+    run_async(_upload_only(flow_world, office))
     [pending] = [c for c in flow_world.certificates(kit.office.id) if c["serial"] == office.certificate.serial]
     assert pending["status"] == "pending"
 
@@ -99,7 +99,7 @@ def test_resume_when_an_active_record_shares_the_pending_records_minute(
     assert last_year.status == "updated"
     write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=1100)
     [office] = prepare([kit], settings)
-    asyncio.run(_upload_only(world, office))
+    run_async(_upload_only(world, office))
     minutes = {str(c["status"]): c["registered_at"] for c in world.certificates(kit.office.id)
                if c["serial"] in (last_year.certificate_serial, office.certificate.serial)}
     assert minutes["active"] == minutes["pending"]  # the premise: the active one is listed first
@@ -122,7 +122,7 @@ def test_back_to_the_organisation_by_its_button_or_by_the_menu(sandbox_world: Ca
         other = world.make_office(kit.notice, cert={"valid_days": 500})  # another expiry: another certificate
         settings = world.settings()
         [other_office] = prepare([other], settings)
-        asyncio.run(_upload_only(world, other_office))  # a pending record that is not this certificate
+        run_async(_upload_only(world, other_office))  # a pending record that is not this certificate
         [office] = prepare([kit], settings)
         before = world.sandbox.requests_served
 

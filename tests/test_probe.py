@@ -3,7 +3,6 @@ adapted to by `[portal_text]` without a release; snapshots without secrets."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import stat
@@ -18,6 +17,7 @@ from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from flows.probe import ProbeReport
 from flows.runner import ProbeTarget, probe_offices
+from tests.fixtures_async import run_async
 from tests.fixtures_cli import BOT, all_bytes, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
@@ -29,7 +29,7 @@ def _probe(world: FlowWorld, kit: OfficeKit, *, snapshots: Path | None = None, *
     config = world.settings(**settings)
     target = ProbeTarget(kit.office.id, kit.office.login_id, prepare([kit], config)[0].login_password,
                          kit.office.client_cert, prepare([kit], config)[0].client_cert_password)
-    [report] = asyncio.run(probe_offices(config, [target], snapshots_dir=snapshots, environ=os.environ))
+    [report] = run_async(probe_offices(config, [target], snapshots_dir=snapshots, environ=os.environ))
     return report
 
 

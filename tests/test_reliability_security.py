@@ -53,6 +53,7 @@ from flows._chromium import launch_chromium
 from flows.browser import office_context
 from flows.decision import Action, decide, latest_active_expiry, renewal_status
 from flows.pages.org_detail import CertificateRow
+from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 from tests.fixtures_settings import settings_toml
 
@@ -591,7 +592,7 @@ async def _guarded_then_unguarded(world: ProbeWorld, browser: str) -> dict[str, 
 @pytest.mark.e2e
 @pytest.mark.parametrize("browser_kind", BROWSERS)
 def test_no_other_origin_is_ever_reached(probe_world: ProbeWorld, browser_kind: str) -> None:
-    guarded = asyncio.run(_guarded_then_unguarded(probe_world, browser_kind))
+    guarded = run_async(_guarded_then_unguarded(probe_world, browser_kind))
 
     assert probe_world.hits.paths("control", elsewhere=True) >= VECTORS, "the probe reaches out when unguarded"
     assert any(h.run == "control" and CANARY.encode() in h.body for h in probe_world.hits.seen), \

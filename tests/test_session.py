@@ -7,7 +7,6 @@ answer lost), and the portal's own counters prove what was done.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from ainas_bot.prepare import PreparedOffice
 from flows.renewal import FlowOptions
 from flows.session import MAX_BACKOFF_SECONDS, LoginSession
 from tests.fake_portal import FakePortal, make_office
+from tests.fixtures_async import run_async
 
 
 class Run:
@@ -43,7 +43,7 @@ class Run:
         opts = FlowOptions(portal_url="https://ainas.invalid/", timeout_ms=5_000, artifacts_dir="artifacts",
                            dry_run=dry_run, retries=retries, retry_backoff_seconds=backoff, record=record)
         session = LoginSession(offices, opts, self.events, portal.connect, sleep=sleep, browser_restarts=restarts)
-        self.outcomes: list[Outcome] = asyncio.run(session.run())
+        self.outcomes: list[Outcome] = run_async(session.run())
         self.by_id = {o.office_id: o for o in self.outcomes}
 
     def statuses(self) -> list[str]:
