@@ -35,9 +35,14 @@ class UpdateForm:
     postal_code: str
     start_date: str  # YYYY/MM/DD
 
+    @staticmethod
+    def labels() -> tuple[str, ...]:
+        """The form's fields, in the order they are typed."""
+        return (Label.TRADE_NAME_KANA, Label.HOLDER_NAME_KANA, Label.POSTAL_CODE, Label.START_DATE)
+
     def typed(self) -> dict[str, str]:
-        return {Label.TRADE_NAME_KANA: self.trade_name_kana, Label.HOLDER_NAME_KANA: self.holder_name_kana,
-                Label.POSTAL_CODE: self.postal_code, Label.START_DATE: self.start_date}
+        return dict(zip(self.labels(), (self.trade_name_kana, self.holder_name_kana, self.postal_code,
+                                        self.start_date), strict=True))
 
 
 class Menu(Protocol):

@@ -45,7 +45,7 @@ _PROBE = textwrap.dedent("""
             await browser.close()
         print(json.dumps({"urls": urls, "disabled": sorted(disabled), "renderers": renderers}))
 
-    run_async(main())
+    asyncio.run(main())
 """)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import pytest
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Locator, Page, Route, async_playwright
 
 from ainas_bot.browsers import find_executable
 from ainas_bot.errors import PortalChangedError
@@ -277,5 +277,44 @@ def test_confirm_dialogs_accepted_only_where_the_bot_means_to_submit() -> None:
         with screen.submitting():
             await screen.click("確定")
         assert screen.tab.accepted == ["送信しますか"]
+
+    _in_browser(work)
+
+
+USES = """<div class="title">代理人証明書登録</div>
+<table><tr><td class="key">証明書ファイル</td><td><input type="file" name="file"></td></tr>
+<tr><td class="key">証明書パスワード</td><td><input type="password" name="pin"></td></tr></table>
+<a href="#" onclick="document.title = 'confirmed'; return false">確定</a> <a href="#">ログアウト</a>"""
+
+
+class _Register(_Screen):
+    def uses(self) -> tuple[finder.Marker, ...]:
+        return (Field("証明書ファイル"), Field("証明書パスワード"), Button("確定"), Button("一覧に戻る"))
+
+
+def test_what_a_screen_uses_is_looked_for_in_the_step_that_finds_it_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filling, clicking and asking after what the page object uses costs no look of its own; anything else
+    is looked for when asked, and a thing missing from the settled screen is portal-changed at once."""
+    looks: list[str] = []
+    count = Locator.count
+
+    async def counted(self: Locator) -> int:
+        looks.append(str(self))
+        return await count(self)
+
+    monkeypatch.setattr(Locator, "count", counted)
+
+    async def work(page: Page) -> None:
+        await page.set_content(USES)
+        screen = _Register(page, 5000, "CERT_REGISTER")
+        await screen.arrive()
+        await screen.fill("証明書パスワード", "1234")
+        assert not await screen.has(Button("一覧に戻る"))
+        await screen.click("確定")
+        assert looks == [] and await page.title() == "confirmed"
+        await screen.click("ログアウト")  # a look now: the click before may have changed the screen
+        assert len(looks) == 1
+        with pytest.raises(PortalChangedError, match="代理人証明書登録: no field 利用開始日"):
+            await screen.fill("利用開始日", "2026/12/01")
 
     _in_browser(work)

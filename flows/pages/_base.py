@@ -89,6 +89,8 @@ class PortalPage:
         self.timeout_ms = timeout_ms
         # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
+        # Whether the settled screen showed each of `uses()` (by engine query), until the next click.
+        self._uses_shown: dict[str, bool] = {}
 
     @property
     def screen(self) -> str:
@@ -102,6 +104,12 @@ class PortalPage:
     @property
     def title(self) -> Title:
         return Title(self.screen)
+
+    def uses(self) -> tuple[Marker, ...]:
+        """What the bot acts on on this screen, looked for in the step that finds it settled: acting on it
+        then needs no second look (each look is a round trip to the browser, and two DOM snapshots in a
+        trace). Every screen after the login has the menu and ログアウト."""
+        return (Button(Label.MENU_ORGS), Button(Label.LOGOUT))
 
     def find(self, marker: Marker) -> Locator:
         return locate(self.page, marker)
@@ -123,8 +131,9 @@ class PortalPage:
             if not await self._first_of(target.first, remaining_ms, element or str(wanted[0])):
                 continue  # a window opened or closed: look in the one that is current now
             # The text and the markers are read in the same step that finds the screen settled.
+            used = [screen_query(marker) for marker in self.uses()]
             settled = await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
-                                            [screen_query(marker) for marker in wanted])
+                                            [screen_query(marker) for marker in wanted] + used)
             if not settled:
                 raise PortalUnavailableError(_(
                     "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
@@ -133,7 +142,9 @@ class PortalPage:
             if page is not self.page:
                 continue
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
-            for marker, found in zip(wanted, settled.value["found"], strict=True):
+            shown = settled.value["found"]
+            self._uses_shown = dict(zip(used, shown[len(wanted):], strict=True))
+            for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
                 if found:
                     return marker
             if loop.time() >= deadline:
@@ -245,6 +256,8 @@ class PortalPage:
     async def require(self, marker: Marker, *, scope: Locator | None = None) -> Locator:
         """`marker` on this settled screen, or portal-changed at once naming the screen and the element."""
         found = locate(scope, marker) if scope is not None else self.find(marker)
+        if scope is None and self._uses_shown.get(screen_query(marker)):
+            return found.first
         try:
             count = await found.count()
         except PlaywrightError as exc:
@@ -255,7 +268,8 @@ class PortalPage:
         return found.first
 
     async def has(self, marker: Marker) -> bool:
-        return await self.find(marker).count() > 0
+        shown = self._uses_shown.get(screen_query(marker))
+        return shown if shown is not None else await self.find(marker).count() > 0
 
     async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run a Playwright action, turning its errors into ours naming this screen and the element."""
@@ -275,6 +289,7 @@ class PortalPage:
 
     async def click(self, caption: str, *, scope: Locator | None = None) -> None:
         button = await self.require(Button(caption), scope=scope)
+        self._uses_shown = {}  # what the screen showed may be gone once the click has done its work
         await self.act(str(Button(caption)), lambda: button.click(timeout=self.timeout_ms))
 
     async def fill(self, label: str, value: str | SecretStr) -> None:

@@ -8,7 +8,7 @@ from ainas_bot import portal_text
 from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
-from flows.finder import Button
+from flows.finder import Button, Marker
 from flows.pages._base import PortalPage
 
 if TYPE_CHECKING:
@@ -30,6 +30,9 @@ async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]
 
 class CertDetailPage(PortalPage):
     screen_name = "CERT_DETAIL"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Button(Label.CERT_UPDATE), Button(Label.BACK_TO_LIST))
 
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""

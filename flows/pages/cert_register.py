@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError, UploadRefusedError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Text, Title
+from flows.finder import Button, Field, Marker, Text, Title
 from flows.pages._base import PortalPage, shows
 from flows.pages.cert_detail import CertDetailPage
 
@@ -22,6 +22,9 @@ def _refusals() -> tuple[str, ...]:
 
 class CertRegisterPage(PortalPage):
     screen_name = "CERT_REGISTER"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Field(Label.CERT_FILE), Field(Label.CERT_PASSWORD), Button(Label.CONFIRM))
 
     async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage:
         """Choose the file, type the password, 確定 → 代理人証明書照会 of the new record (in the opener, when

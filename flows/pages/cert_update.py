@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from ainas_bot._i18n import _
 from ainas_bot.errors import FieldErrorsError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Marker, Text, Title
+from flows.finder import Button, Field, Marker, Text, Title
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
@@ -41,6 +41,10 @@ async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
 
 class CertUpdatePage(PortalPage):
     screen_name = "CERT_UPDATE"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), *(Field(label) for label in UpdateForm.labels()), Field(Label.CERT_PASSWORD),
+                Button(Label.CONFIRM))
 
     async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
                      ) -> UpdateResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ainas_bot.portal_text import Label
-from flows.finder import Button
+from flows.finder import Button, Marker
 from flows.pages._base import PortalPage
 
 if TYPE_CHECKING:
@@ -16,6 +16,9 @@ __all__ = ["CertUpdateCompletePage"]
 
 class CertUpdateCompletePage(PortalPage):
     screen_name = "CERT_UPDATE_COMPLETE"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Button(Label.BACK_TO_LIST))
 
     async def back_to_org(self, org_id: str) -> OrgDetailPage:
         """To the organisation's 照会, to verify the update there: by `↑ 一覧に戻る`, else by the menu."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ainas_bot._i18n import _
 from ainas_bot.errors import PortalMismatchError
 from ainas_bot.portal_text import Label, Screen
-from flows.finder import normalise, portal_date
+from flows.finder import Button, Marker, normalise, portal_date
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import read_rows
 
@@ -29,6 +29,9 @@ def _same(label: str, shown: str, typed: str) -> bool:
 
 class CertUpdateConfirmPage(PortalPage):
     screen_name = "CERT_UPDATE_CONFIRM"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Button(Label.CONFIRM))
 
     async def confirm(self, form: UpdateForm) -> UpdateResult:
         """確定 once every typed value is shown back as typed; stop (nothing registered) otherwise."""

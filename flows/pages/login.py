@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError, ServiceHoursError
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Button, Field, Text
+from flows.finder import Button, Field, Marker, Text
 from flows.pages._base import CERT_ERRORS, PortalPage, first_line, shows
 from flows.pages.home import HomePage
 
@@ -26,6 +26,9 @@ def _refusals() -> dict[str, str]:
 
 class LoginPage(PortalPage):
     screen_name = "LOGIN"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (Field(Label.LOGIN_ID), Field(Label.PASSWORD), Button(Label.LOGIN))
 
     @classmethod
     async def open(cls, page: Page, url: str, timeout_ms: float) -> LoginPage:

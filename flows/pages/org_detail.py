@@ -9,6 +9,7 @@ from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
+from flows.finder import Button, Marker, Table
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_register import CertRegisterPage
@@ -26,6 +27,9 @@ def row_locator(table: Locator, index: int) -> Locator:
 
 class OrgDetailPage(PortalPage):
     screen_name = "ORG_DETAIL"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Button(Label.CERT_REGISTER), Table(*portal_text.CERT_TABLE_COLUMNS))
 
     async def check_org_id(self, org_id: str) -> None:
         """Stop unless this is the organisation asked for."""

@@ -6,7 +6,7 @@ from ainas_bot import portal_text
 from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError
 from ainas_bot.portal_text import Label, Message
-from flows.finder import Table, Text, normalise
+from flows.finder import Button, Field, Marker, Table, Text, normalise
 from flows.pages._base import PortalPage
 from flows.pages.org_detail import OrgDetailPage, row_locator
 
@@ -15,6 +15,9 @@ __all__ = ["OrgSearchPage"]
 
 class OrgSearchPage(PortalPage):
     screen_name = "ORG_SEARCH"
+
+    def uses(self) -> tuple[Marker, ...]:
+        return (*super().uses(), Field(Label.ORG_ID), Button(Label.SEARCH), Table(*portal_text.ORG_SEARCH_COLUMNS))
     _row = -1
 
     async def search(self, org_id: str) -> OrgSearchPage:
