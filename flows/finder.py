@@ -29,9 +29,9 @@ from ainas_bot._i18n import _
 from flows.text import RULES, caption_core, normalise, portal_date, portal_datetime
 
 __all__ = [
-    "ENGINE", "LIBRARY", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core", "cell_texts",
-    "explain", "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table", "register",
-    "seen_on_screen",
+    "ENGINE", "LIBRARY", "READ_SCREEN", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core",
+    "cell_texts", "explain", "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table",
+    "register", "screen_query", "seen_on_screen", "table_rows",
 ]
 
 ENGINE = "ainas"
@@ -139,7 +139,7 @@ async def read_table(table: Locator, columns: tuple[str, ...], *,
     """The rows below the header row: (row index in the table, column → text as shown)."""
     rows: list[dict[str, Any]] = await table.evaluate(
         f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms)
-    return [(int(row["index"]), {str(k): str(v) for k, v in row["cells"].items()}) for row in rows]
+    return table_rows(rows)
 
 
 async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
@@ -191,6 +191,17 @@ def screen_query(marker: Marker) -> str:
     return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
 
 
-# The screen's text (as `inner_text` of the body) and, per `screen_query`, whether the screen shows it.
-READ_SCREEN = (f"(queries) => {{ const lib = {LIBRARY}; return {{text: document.body ? document.body.innerText : '', "
-               f"found: queries.map((q) => lib.queryAll(document, q).length > 0)}}; }}")
+# The screen's text (as `inner_text` of the body); per `screen_query`, whether the screen shows it; the
+# key/value rows of `pairs` (as `read_pairs`); and per [query, columns] of `tables`, the rows of the first
+# such table (as `read_table`), or null where the screen has none.
+READ_SCREEN = (f"({{queries, pairs, tables}}) => {{ const lib = {LIBRARY}; return {{"
+               f"text: document.body ? document.body.innerText : '', "
+               f"found: queries.map((q) => lib.queryAll(document, q).length > 0), "
+               f"pairs: lib.readPairs(document, pairs), "
+               f"tables: tables.map(([q, columns]) => {{ const t = lib.queryAll(document, q)[0]; "
+               f"return t ? lib.readTable(t, columns) : null; }})}}; }}")
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:
+    """The rows `readTable` answers, as `read_table` gives them."""
+    return [(int(row["index"]), {str(k): str(v) for k, v in row["cells"].items()}) for row in rows]

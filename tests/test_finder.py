@@ -318,3 +318,46 @@ def test_what_a_screen_uses_is_looked_for_in_the_step_that_finds_it_settled(monk
             await screen.fill("利用開始日", "2026/12/01")
 
     _in_browser(work)
+
+
+READS = """<div class="title">代理人組織照会</div>
+<table><tr><td class="key">代理人組織ID</td><td>1001</td></tr></table>
+<table><tr><th>登録日時</th><th>証明書有効期限</th></tr><tr><td>2026/03/05 10:00</td><td>2028/03/05</td></tr></table>
+<a href="#" onclick="document.title = 'clicked'; return false">一覧に戻る</a>"""
+
+
+class _Org(_Screen):
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        return ("代理人組織ID", "代理人組織名"), (("登録日時", "証明書有効期限"), ("代理人組織ID", "状態"))
+
+
+def test_what_a_screen_reads_is_read_in_the_step_that_finds_it_settled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows and tables the page object reads come with the settled screen, as the separate reads give them;
+    after a click they are read again, from the screen as it is then."""
+    reads: list[str] = []
+
+    def counting(method: Callable[..., Awaitable[object]]) -> Callable[..., Awaitable[object]]:
+        async def counted(self: object, expression: str, *args: object, **kwargs: object) -> object:
+            reads.append(expression[:20])
+            return await method(self, expression, *args, **kwargs)
+        return counted
+
+    async def work(page: Page) -> None:
+        await page.set_content(READS)
+        screen = _Org(page, 5000, "ORG_DETAIL")
+        await screen.arrive()
+        monkeypatch.setattr(Page, "evaluate", counting(Page.evaluate))
+        monkeypatch.setattr(Locator, "evaluate", counting(Locator.evaluate))
+        assert await screen.pairs(("代理人組織ID", "代理人組織名")) == {"代理人組織ID": "1001", "代理人組織名": None}
+        _table, rows = await screen.table(("登録日時", "証明書有効期限"))
+        assert rows == [(1, {"登録日時": "2026/03/05 10:00", "証明書有効期限": "2028/03/05"})]
+        assert reads == []
+        await screen.click("一覧に戻る")
+        await page.evaluate("document.querySelector('td:last-child').textContent = '1002'")
+        reads.clear()
+        assert await screen.pairs(("代理人組織ID",)) == {"代理人組織ID": "1002"}
+        assert len(reads) == 1
+        with pytest.raises(PortalChangedError, match="no table with columns 代理人組織ID, 状態"):
+            await screen.table(("代理人組織ID", "状態"))
+
+    _in_browser(work)

@@ -43,6 +43,7 @@ from flows.finder import (
     read_pairs,
     read_table,
     screen_query,
+    table_rows,
 )
 from flows.finder import seen_on_screen as _seen
 from flows.pages._tab import Tab, tab_of
@@ -89,8 +90,11 @@ class PortalPage:
         self.timeout_ms = timeout_ms
         # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
-        # Whether the settled screen showed each of `uses()` (by engine query), until the next click.
+        # Whether the settled screen showed each of `uses()` (by engine query), and what it showed of
+        # `reads()`, until the next click.
         self._uses_shown: dict[str, bool] = {}
+        self._pairs_shown: dict[str, str | None] = {}
+        self._tables_shown: dict[tuple[str, ...], list[tuple[int, dict[str, str]]] | None] = {}
 
     @property
     def screen(self) -> str:
@@ -110,6 +114,11 @@ class PortalPage:
         then needs no second look (each look is a round trip to the browser, and two DOM snapshots in a
         trace). Every screen after the login has the menu and ログアウト."""
         return (Button(Label.MENU_ORGS), Button(Label.LOGOUT))
+
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        """The key/value rows (labels) and the tables (columns) the bot reads on this screen, read in the
+        step that finds it settled, for the same reason as `uses`."""
+        return (), ()
 
     def find(self, marker: Marker) -> Locator:
         return locate(self.page, marker)
@@ -132,8 +141,10 @@ class PortalPage:
                 continue  # a window opened or closed: look in the one that is current now
             # The text and the markers are read in the same step that finds the screen settled.
             used = [screen_query(marker) for marker in self.uses()]
-            settled = await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
-                                            [screen_query(marker) for marker in wanted] + used)
+            labels, tables = self.reads()
+            settled = await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN, {
+                "queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
+                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]})
             if not settled:
                 raise PortalUnavailableError(_(
                     "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
@@ -144,6 +155,9 @@ class PortalPage:
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
             shown = settled.value["found"]
             self._uses_shown = dict(zip(used, shown[len(wanted):], strict=True))
+            self._pairs_shown = dict(settled.value["pairs"])
+            self._tables_shown = {columns: None if rows is None else table_rows(rows)
+                                  for columns, rows in zip(tables, settled.value["tables"], strict=True)}
             for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
                 if found:
                     return marker
@@ -289,7 +303,8 @@ class PortalPage:
 
     async def click(self, caption: str, *, scope: Locator | None = None) -> None:
         button = await self.require(Button(caption), scope=scope)
-        self._uses_shown = {}  # what the screen showed may be gone once the click has done its work
+        # What the screen showed may be gone once the click has done its work.
+        self._uses_shown, self._pairs_shown, self._tables_shown = {}, {}, {}
         await self.act(str(Button(caption)), lambda: button.click(timeout=self.timeout_ms))
 
     async def fill(self, label: str, value: str | SecretStr) -> None:
@@ -310,10 +325,15 @@ class PortalPage:
     # --- reading a settled screen ---------------------------------------------------------
     async def pairs(self, labels: tuple[str, ...]) -> dict[str, str | None]:
         """Key/value rows: label → value shown (None when the screen has no such row)."""
+        if all(label in self._pairs_shown for label in labels):
+            return {label: self._pairs_shown[label] for label in labels}
         return await self.act(_("key/value rows"), lambda: read_pairs(self.page, labels))
 
     async def table(self, columns: tuple[str, ...]) -> tuple[Locator, list[tuple[int, dict[str, str]]]]:
         """The table with these column headers and its rows (row index, column → text)."""
+        shown = self._tables_shown.get(columns)
+        if shown is not None:
+            return self.find(Table(*columns)).first, shown
         table = await self.require(Table(*columns))
         rows = await self.act(str(Table(*columns)), lambda: read_table(table, columns, timeout_ms=self.timeout_ms))
         return table, rows

@@ -34,6 +34,9 @@ class CertDetailPage(PortalPage):
     def uses(self) -> tuple[Marker, ...]:
         return (*super().uses(), Button(Label.CERT_UPDATE), Button(Label.BACK_TO_LIST))
 
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        return portal_text.CERT_DETAIL_ROWS, ()
+
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""
         return await read_rows(self, portal_text.CERT_DETAIL_ROWS)

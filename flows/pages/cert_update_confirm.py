@@ -10,10 +10,10 @@ from ainas_bot.portal_text import Label, Screen
 from flows.finder import Button, Marker, normalise, portal_date
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import read_rows
+from flows.screens import UpdateForm
 
 if TYPE_CHECKING:
     from flows.pages.cert_update import UpdateResult
-    from flows.screens import UpdateForm
 
 __all__ = ["CertUpdateConfirmPage"]
 
@@ -32,6 +32,9 @@ class CertUpdateConfirmPage(PortalPage):
 
     def uses(self) -> tuple[Marker, ...]:
         return (*super().uses(), Button(Label.CONFIRM))
+
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        return UpdateForm.labels(), ()
 
     async def confirm(self, form: UpdateForm) -> UpdateResult:
         """確定 once every typed value is shown back as typed; stop (nothing registered) otherwise."""

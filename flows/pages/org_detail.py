@@ -31,6 +31,9 @@ class OrgDetailPage(PortalPage):
     def uses(self) -> tuple[Marker, ...]:
         return (*super().uses(), Button(Label.CERT_REGISTER), Table(*portal_text.CERT_TABLE_COLUMNS))
 
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        return (Label.ORG_ID, Label.ORG_NAME), (portal_text.CERT_TABLE_COLUMNS,)
+
     async def check_org_id(self, org_id: str) -> None:
         """Stop unless this is the organisation asked for."""
         shown = (await self.pairs((Label.ORG_ID,)))[Label.ORG_ID]

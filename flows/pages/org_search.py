@@ -20,6 +20,9 @@ class OrgSearchPage(PortalPage):
         return (*super().uses(), Field(Label.ORG_ID), Button(Label.SEARCH), Table(*portal_text.ORG_SEARCH_COLUMNS))
     _row = -1
 
+    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+        return (), (portal_text.ORG_SEARCH_COLUMNS,)
+
     async def search(self, org_id: str) -> OrgSearchPage:
         await self.fill(Label.ORG_ID, org_id)
         await self.click(Label.SEARCH)
