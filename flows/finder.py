@@ -191,15 +191,22 @@ def screen_query(marker: Marker) -> str:
     return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
 
 
-# The screen's text (as `inner_text` of the body); per `screen_query`, whether the screen shows it; the
-# key/value rows of `pairs` (as `read_pairs`); and per [query, columns] of `tables`, the rows of the first
-# such table (as `read_table`), or null where the screen has none.
-READ_SCREEN = (f"({{queries, pairs, tables}}) => {{ const lib = {LIBRARY}; return {{"
-               f"text: document.body ? document.body.innerText : '', "
-               f"found: queries.map((q) => lib.queryAll(document, q).length > 0), "
-               f"pairs: lib.readPairs(document, pairs), "
-               f"tables: tables.map(([q, columns]) => {{ const t = lib.queryAll(document, q)[0]; "
-               f"return t ? lib.readTable(t, columns) : null; }})}}; }}")
+# What `arrive` hands `Tab.settle`: `shows(queries)`, whether one of them has an element on screen a person
+# can see (as Playwright's `visible`: rendered, not `visibility: hidden`, with a size); and `read`: the
+# screen's text (as `inner_text` of the body), per `screen_query` whether the screen has it, the key/value
+# rows of `pairs` (as `read_pairs`), and per [query, columns] of `tables` the rows of the first such table
+# (as `read_table`), or null where the screen has none.
+READ_SCREEN = (f"(() => {{ const lib = {LIBRARY}; "
+               "const seen = (el) => { const box = el.getBoundingClientRect(); "
+               "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
+               ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
+               "return {shows: (queries) => queries.some((q) => lib.queryAll(document, q).some(seen)), "
+               "read: ({queries, pairs, tables}) => ({"
+               "text: document.body ? document.body.innerText : '', "
+               "found: queries.map((q) => lib.queryAll(document, q).length > 0), "
+               "pairs: lib.readPairs(document, pairs), "
+               "tables: tables.map(([q, columns]) => { const t = lib.queryAll(document, q)[0]; "
+               "return t ? lib.readTable(t, columns) : null; })})}; })()")
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:

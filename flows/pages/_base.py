@@ -14,7 +14,7 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page
@@ -46,7 +46,7 @@ from flows.finder import (
     table_rows,
 )
 from flows.finder import seen_on_screen as _seen
-from flows.pages._tab import Tab, tab_of
+from flows.pages._tab import Settled, Tab, tab_of
 
 if TYPE_CHECKING:
     from flows.pages.org_search import OrgSearchPage
@@ -128,30 +128,31 @@ class PortalPage:
         """Wait until one of `markers` (default: this screen's title) shows, or an interruption does,
         and the screen has settled; which of the markers it shows."""
         wanted = markers or (self.title,)
+        element = element or str(wanted[0])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_ms / 1000
         while True:
+            if loop.time() >= deadline:
+                await self._timed_out(element)
             self.tab.changed.clear()
             page = self.page
-            target = locate(page, _interruptions())
-            for marker in wanted:
-                target = locate(page, marker).or_(target)
-            remaining_ms = max(1.0, (deadline - loop.time()) * 1000)
-            if not await self._first_of(target.first, remaining_ms, element or str(wanted[0])):
-                continue  # a window opened or closed: look in the one that is current now
-            # The text and the markers are read in the same step that finds the screen settled.
             used = [screen_query(marker) for marker in self.uses()]
             labels, tables = self.reads()
-            settled = await self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN, {
-                "queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
-                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]})
+            # One browser call waits for the screen to show what is awaited, to settle, and reads it.
+            settled = await self._settled(self.tab.settle(
+                max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
+                {"queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
+                 "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]},
+                until=[screen_query(marker) for marker in (*wanted, _interruptions())]))
+            if settled is None or page is not self.page:
+                continue  # a window opened or closed: look in the one that is current now
             if not settled:
+                if not settled.shown:
+                    await self._timed_out(element)
                 raise PortalUnavailableError(_(
                     "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
                     screen=self.screen, seconds=f"{self.timeout_ms / 1000:g}", count=len(self.tab.outstanding)),
                     screen=self.screen)
-            if page is not self.page:
-                continue
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
             shown = settled.value["found"]
             self._uses_shown = dict(zip(used, shown[len(wanted):], strict=True))
@@ -161,15 +162,14 @@ class PortalPage:
             for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
                 if found:
                     return marker
-            if loop.time() >= deadline:
-                await self._timed_out(element or str(wanted[0]))
 
-    async def _first_of(self, target: Locator, timeout_ms: float, element: str) -> bool:
-        """Wait for `target`; False when the window changed meanwhile. Stops at once on a server error,
+    async def _settled(self, settling: Awaitable[Settled]) -> Settled | None:
+        """The settled screen; None when the window changed meanwhile. Stops at once on a server error,
         a failed document or a dialog nobody expected."""
         tab = self.tab
-        tasks = {
-            "shown": asyncio.ensure_future(target.wait_for(state="visible", timeout=timeout_ms)),
+        shown = asyncio.ensure_future(settling)
+        tasks: dict[str, asyncio.Future[Any]] = {
+            "shown": shown,
             "failed": asyncio.ensure_future(tab.failed.wait()),
             "changed": asyncio.ensure_future(tab.changed.wait()),
             "dialog": asyncio.ensure_future(tab.dialog_seen.wait()),
@@ -185,17 +185,13 @@ class PortalPage:
         if tasks["dialog"].done() and not tasks["dialog"].cancelled():
             self._raise_dialog()
         if tasks["changed"].done() and not tasks["changed"].cancelled():
-            return False
-        shown = tasks["shown"]
+            return None
         if shown.done() and not shown.cancelled():
             try:
-                shown.result()
-                return True
-            except PlaywrightTimeoutError:
-                await self._timed_out(element)
+                return shown.result()
             except PlaywrightError as exc:
                 if self.page.is_closed() or "closed" in str(exc):
-                    return False
+                    return None
                 raise PortalUnavailableError(f"{self.screen}: {first_line(exc)}", screen=self.screen) from None
         await self.raise_if_interrupted()
         if any(marker in tab.failure for marker in CERT_ERRORS):

@@ -58,22 +58,30 @@ SCRIPT_WATCH = f"""(() => {{
   }});
   watch.observe(document, {{subtree: true, childList: true}});
 }})()"""
-# `__READ__` is the reader's source, written in rather than evaluated: a portal's CSP may forbid eval.
-_SETTLE = """({quiet, max, alone, allowed, mark, arg}) => new Promise(resolve => {
-    const reader = __READ__;
-    const finish = (settled) => resolve({settled, value: settled ? reader(arg) : null});
+# `__SCREEN__` is the source of the screen's reader (`read(arg)`) and of `shows(until)`, whether what is
+# awaited is on screen, written in rather than evaluated: a portal's CSP may forbid eval. The quiet period
+# starts once it is shown; `shown` tells a screen that never showed it from one that never settled.
+_SETTLE = """({quiet, max, alone, allowed, mark, until, arg}) => new Promise(resolve => {
+    const screen = __SCREEN__;
+    let shown = until === null, timer, expire;
+    const finish = (settled) => {
+        observer.disconnect(); clearTimeout(timer); clearTimeout(expire);
+        resolve({settled, shown, value: settled ? screen.read(arg) : null});
+    };
     const handlers = (el) => Array.from(el.attributes).some(
         (a) => a.name.startsWith("on") && !allowed.includes(a.name.toLowerCase()));
     const runsScript = () => document[mark] === true
         || document.querySelector("script,iframe,frame,object,embed,meta[http-equiv=refresh i]") !== null
         || Array.from(document.querySelectorAll("*")).some(handlers);
-    if (alone && !runsScript()) return finish(true);
-    let timer;
-    const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
-    const done = () => { observer.disconnect(); finish(true); };
+    const observer = new MutationObserver(() => {
+        if (!shown && !(shown = screen.shows(until))) return;
+        clearTimeout(timer); timer = setTimeout(() => finish(true), quiet);
+    });
     observer.observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
-    timer = setTimeout(done, quiet);
-    setTimeout(() => { observer.disconnect(); clearTimeout(timer); finish(false); }, max);
+    expire = setTimeout(() => finish(false), max);
+    if (!shown && !(shown = screen.shows(until))) return;  // a change of the screen may show it
+    if (alone && !runsScript()) return finish(true);
+    timer = setTimeout(() => finish(true), quiet);
 })"""
 
 
@@ -199,16 +207,19 @@ class Tab:
             self.submitting = False
 
     # --- settling ----------------------------------------------------------------------------
-    async def settle(self, timeout_ms: float, read: str = "", arg: object = None) -> Settled:
-        """Wait until the screen has settled, then evaluate the in-page function `read` (its source) with
-        `arg` on it in the same step; not settled when it has not within the timeout."""
+    async def settle(self, timeout_ms: float, screen: str = "", arg: object = None,
+                     until: list[str] | None = None) -> Settled:
+        """Wait until the screen shows what `until` names (its `shows`) and has settled, then read it with
+        `arg` (its `read`) in the same step; `screen` is the source of an in-page object with both. Not
+        settled when it has not within the timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
-        script = _SETTLE.replace("__READ__", read or "() => null")
+        script = _SETTLE.replace("__SCREEN__", screen or "({read: () => null, shows: () => true})")
+        shown = until is None
         while True:
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return Settled(False)
+                return Settled(False, shown=shown)
             page = self.current
             try:
                 async with asyncio.timeout(remaining):
@@ -219,11 +230,14 @@ class Tab:
                     alone = len(self.pages) == 1 and not self.refreshing
                     found = await page.evaluate(script, {
                         "quiet": QUIET_MS, "max": remaining * 1000, "alone": alone, "allowed": _ACTION_HANDLERS,
-                        "mark": _SCRIPTED_MARK, "arg": arg})
+                        "mark": _SCRIPTED_MARK, "until": until, "arg": arg})
             except TimeoutError:
-                return Settled(False)
+                return Settled(False, shown=shown)
             except PlaywrightError:
+                if page.is_closed():
+                    raise
                 continue  # the document was replaced meanwhile: settle the new one
+            shown = bool(found["shown"])
             if found["settled"] and self.idle.is_set() and self.started == started and page is self.current:
                 return Settled(True, found["value"])
 
@@ -234,6 +248,7 @@ class Settled:
 
     settled: bool
     value: Any = None
+    shown: bool = True  # whether what was awaited was on screen (when it did not settle)
 
     def __bool__(self) -> bool:
         return self.settled
