@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -80,6 +81,18 @@ def shows(body: str, message: str) -> bool:
     return normalise(message) in normalise(body)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Seen:
+    """What `arrive` found of `uses()` (by engine query) and read of `reads()` on the settled screen."""
+
+    uses: dict[str, bool]
+    pairs: dict[str, str | None]
+    tables: dict[tuple[str, ...], list[tuple[int, dict[str, str]]] | None]
+
+
+_NOTHING_SEEN = _Seen({}, {}, {})
+
+
 class PortalPage:
     """Base of the page objects: one instance per screen the browser is on."""
 
@@ -90,11 +103,7 @@ class PortalPage:
         self.timeout_ms = timeout_ms
         # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
-        # Whether the settled screen showed each of `uses()` (by engine query), and what it showed of
-        # `reads()`, until the next click.
-        self._uses_shown: dict[str, bool] = {}
-        self._pairs_shown: dict[str, str | None] = {}
-        self._tables_shown: dict[tuple[str, ...], list[tuple[int, dict[str, str]]] | None] = {}
+        self._seen = _NOTHING_SEEN
 
     @property
     def screen(self) -> str:
@@ -117,7 +126,7 @@ class PortalPage:
 
     def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         """The key/value rows (labels) and the tables (columns) the bot reads on this screen, read in the
-        step that finds it settled, for the same reason as `uses`."""
+        step that finds it settled, for the same reason as `uses` (a table read so needs no look of its own)."""
         return (), ()
 
     def find(self, marker: Marker) -> Locator:
@@ -131,19 +140,19 @@ class PortalPage:
         element = element or str(wanted[0])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_ms / 1000
+        used = [screen_query(marker) for marker in self.uses()]
+        labels, tables = self.reads()
+        read = {"queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
+                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]}
+        until = [screen_query(marker) for marker in (*wanted, _interruptions())]
         while True:
             if loop.time() >= deadline:
                 await self._timed_out(element)
             self.tab.changed.clear()
             page = self.page
-            used = [screen_query(marker) for marker in self.uses()]
-            labels, tables = self.reads()
             # One browser call waits for the screen to show what is awaited, to settle, and reads it.
-            settled = await self._settled(self.tab.settle(
-                max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
-                {"queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
-                 "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]},
-                until=[screen_query(marker) for marker in (*wanted, _interruptions())]))
+            settled = await self._settled(self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
+                                                          read, until=until))
             if settled is None or page is not self.page:
                 continue  # a window opened or closed: look in the one that is current now
             if not settled:
@@ -155,10 +164,10 @@ class PortalPage:
                     screen=self.screen)
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
             shown = settled.value["found"]
-            self._uses_shown = dict(zip(used, shown[len(wanted):], strict=True))
-            self._pairs_shown = dict(settled.value["pairs"])
-            self._tables_shown = {columns: None if rows is None else table_rows(rows)
-                                  for columns, rows in zip(tables, settled.value["tables"], strict=True)}
+            self._seen = _Seen(
+                uses=dict(zip(used, shown[len(wanted):], strict=True)), pairs=dict(settled.value["pairs"]),
+                tables={columns: None if rows is None else table_rows(rows)
+                        for columns, rows in zip(tables, settled.value["tables"], strict=True)})
             for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
                 if found:
                     return marker
@@ -266,7 +275,7 @@ class PortalPage:
     async def require(self, marker: Marker, *, scope: Locator | None = None) -> Locator:
         """`marker` on this settled screen, or portal-changed at once naming the screen and the element."""
         found = locate(scope, marker) if scope is not None else self.find(marker)
-        if scope is None and self._uses_shown.get(screen_query(marker)):
+        if scope is None and self._seen.uses.get(screen_query(marker)):
             return found.first
         try:
             count = await found.count()
@@ -278,7 +287,7 @@ class PortalPage:
         return found.first
 
     async def has(self, marker: Marker) -> bool:
-        shown = self._uses_shown.get(screen_query(marker))
+        shown = self._seen.uses.get(screen_query(marker))
         return shown if shown is not None else await self.find(marker).count() > 0
 
     async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
@@ -299,8 +308,7 @@ class PortalPage:
 
     async def click(self, caption: str, *, scope: Locator | None = None) -> None:
         button = await self.require(Button(caption), scope=scope)
-        # What the screen showed may be gone once the click has done its work.
-        self._uses_shown, self._pairs_shown, self._tables_shown = {}, {}, {}
+        self._seen = _NOTHING_SEEN  # what the screen showed may be gone once the click has done its work
         await self.act(str(Button(caption)), lambda: button.click(timeout=self.timeout_ms))
 
     async def fill(self, label: str, value: str | SecretStr) -> None:
@@ -321,13 +329,13 @@ class PortalPage:
     # --- reading a settled screen ---------------------------------------------------------
     async def pairs(self, labels: tuple[str, ...]) -> dict[str, str | None]:
         """Key/value rows: label → value shown (None when the screen has no such row)."""
-        if all(label in self._pairs_shown for label in labels):
-            return {label: self._pairs_shown[label] for label in labels}
+        if all(label in self._seen.pairs for label in labels):
+            return {label: self._seen.pairs[label] for label in labels}
         return await self.act(_("key/value rows"), lambda: read_pairs(self.page, labels))
 
     async def table(self, columns: tuple[str, ...]) -> tuple[Locator, list[tuple[int, dict[str, str]]]]:
         """The table with these column headers and its rows (row index, column → text)."""
-        shown = self._tables_shown.get(columns)
+        shown = self._seen.tables.get(columns)
         if shown is not None:
             return self.find(Table(*columns)).first, shown
         table = await self.require(Table(*columns))

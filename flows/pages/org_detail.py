@@ -9,7 +9,7 @@ from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder import Button, Marker, Table
+from flows.finder import Button, Marker
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_register import CertRegisterPage
@@ -29,7 +29,7 @@ class OrgDetailPage(PortalPage):
     screen_name = "ORG_DETAIL"
 
     def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Button(Label.CERT_REGISTER), Table(*portal_text.CERT_TABLE_COLUMNS))
+        return (*super().uses(), Button(Label.CERT_REGISTER))
 
     def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         return (Label.ORG_ID, Label.ORG_NAME), (portal_text.CERT_TABLE_COLUMNS,)

@@ -15,10 +15,10 @@ __all__ = ["OrgSearchPage"]
 
 class OrgSearchPage(PortalPage):
     screen_name = "ORG_SEARCH"
+    _row = -1
 
     def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Field(Label.ORG_ID), Button(Label.SEARCH), Table(*portal_text.ORG_SEARCH_COLUMNS))
-    _row = -1
+        return (*super().uses(), Field(Label.ORG_ID), Button(Label.SEARCH))
 
     def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
         return (), (portal_text.ORG_SEARCH_COLUMNS,)
