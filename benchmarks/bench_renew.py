@@ -39,7 +39,7 @@ from ainas_bot.settings import Office, Settings
 from flows.runner import run_offices
 
 
-def _offices(all_notices: list[Notice], root: Path, count: int, environ: dict[str, str]) -> list[Office]:
+def offices_for(all_notices: list[Notice], root: Path, count: int, environ: dict[str, str]) -> list[Office]:
     keys = [generate_key() for _ in range(4)]
     logins: dict[str, int] = {}
     for n in all_notices:
@@ -70,7 +70,7 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
         options = SandboxOptions(state_dir=root / "sandbox", orgs=count + 40, latency_ms=latency_ms, seed=3)
         with SandboxProcess(options) as portal:
             environ: dict[str, str] = {}
-            offices = _offices(portal.notices, root, count, environ)
+            offices = offices_for(portal.notices, root, count, environ)
             settings = Settings(portal_url=portal.base_url, portal_ca=portal.ca_pem, browser=browser,
                                 artifacts_dir=root / "artifacts", timeout_seconds=60, concurrency=concurrency,
                                 executable_path=executable, trace=trace)
