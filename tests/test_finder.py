@@ -78,6 +78,22 @@ def test_fields_by_label_key_cell_or_text_before_them() -> None:
     _in_browser(work)
 
 
+def test_the_finder_is_out_of_reach_of_the_portals_own_scripts() -> None:
+    # A portal of the 2010s may carry a library that patches the built-ins; the engine runs in Playwright's
+    # isolated world, where the page's scripts are not, so it finds what a person sees all the same.
+    async def work(page: Page) -> None:
+        await page.set_content(FORM + """<button type="button" name="go">確定</button><script>
+String.prototype.normalize = function () { return "壊"; };
+Array.from = function () { return []; };
+Array.prototype.filter = function () { return []; };
+</script>""")
+        assert await page.evaluate("Array.from([1, 2]).length") == 0  # the page's own world is broken
+        assert await _names(page, Field("屋号（カナ）")) == ["by-td"]
+        assert await _names(page, Button("確定")) == ["go"]
+
+    _in_browser(work)
+
+
 BUTTONS = """<div class="title">代理人組織照会</div>
 <button type="button" name="plus"><span class="icon">+</span>代理人証明書登録</button>
 <input type="button" name="up" value="↑ 一覧に戻る">
