@@ -10,6 +10,10 @@
   const CONTROL = "input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset])"
     + ":not([type=image]),select,textarea";
   const NOT_SHOWN = new Set(["SCRIPT", "STYLE", "TITLE", "HEAD", "NOSCRIPT", "TEMPLATE", "OPTION"]);
+  // Arrays are made by spreading, never by `Array.from`: this library also runs in the page's own world
+  // (the settle-and-read script), where prototype.js and MooTools, common on portals of the 2010s, replace
+  // `Array.from` with one that ignores its map function and gives nothing (or the iterator itself) for a
+  // Set or an iterator.
 
   // One normaliser: NFKC, the wave dashes and hyphens made one, every kind of space removed.
   const spaced = (text) => {
@@ -32,7 +36,7 @@
 
   const shown = (el) => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
   const all = (root, css) => {
-    const found = Array.from(root.querySelectorAll(css));
+    const found = [...root.querySelectorAll(css)];
     if (root.matches && root.matches(css)) found.unshift(root);
     return found;
   };
@@ -92,7 +96,7 @@
     }
     return found;
   };
-  const fields = (root, wanted) => Array.from(fieldsHow(root, wanted).keys());
+  const fields = (root, wanted) => [...fieldsHow(root, wanted).keys()];
 
   const texts = (root, wanted) => innermost(all(root, "*").filter((el) => {
     if (NOT_SHOWN.has(el.tagName)) return false;
@@ -100,8 +104,8 @@
     return wanted.some((w) => k.includes(w)) && shown(el);
   }));
 
-  const headerRow = (table, wanted) => Array.from(table.rows).findIndex((row) => {
-    const cells = Array.from(row.cells, (cell) => labelKey(cell.textContent));
+  const headerRow = (table, wanted) => [...table.rows].findIndex((row) => {
+    const cells = [...row.cells].map((cell) => labelKey(cell.textContent));
     return wanted.every((w) => cells.includes(w));
   });
   const tables = (root, wanted) => innermost(all(root, "table").filter((t) => headerRow(t, wanted) >= 0));
@@ -124,9 +128,9 @@
   const readTable = (table, columns) => {
     const wanted = columns.map(labelKey);
     const h = headerRow(table, wanted);
-    const header = Array.from(table.rows[h].cells, (cell) => labelKey(cell.textContent));
+    const header = [...table.rows[h].cells].map((cell) => labelKey(cell.textContent));
     const rows = [];
-    Array.from(table.rows).forEach((row, index) => {
+    [...table.rows].forEach((row, index) => {
       if (index <= h || row.cells.length !== header.length) return;
       rows.push({ index, cells: Object.fromEntries(wanted.map((w, i) => [columns[i],
         (row.cells[header.indexOf(w)].innerText || "").trim()])) });
@@ -175,10 +179,10 @@
     return `text of ${tagOf(el)}`;
   };
   // Texts of header and key cells, for naming what a screen shows instead of a missing label.
-  const cellTexts = (root) => Array.from(new Set(all(root, "th,td,dt,label")
+  const cellTexts = (root) => [...new Set(all(root, "th,td,dt,label")
     .filter((el) => !controlIn(el) && !el.querySelector("table") && shown(el)
       && (el.tagName !== "TD" || el.nextElementSibling)).map((el) => spaced(el.textContent).replace(SPACE, " ").trim())
-    .filter((t) => t && t.length <= 40))).slice(0, 60);
+    .filter((t) => t && t.length <= 40))].slice(0, 60);
 
   return { query: (root, selector) => queryAll(root, selector)[0] || null, queryAll,
     key, labelKey, core, readTable, readPairs, seen, explain, cellTexts };

@@ -347,6 +347,35 @@ class _Org(_Screen):
         return ("代理人組織ID", "代理人組織名"), (("登録日時", "証明書有効期限"), ("代理人組織ID", "状態"))
 
 
+# prototype.js 1.7's `Array.from` (its `$A`): no map function, and nothing for a Set or an iterator.
+PROTOTYPE_JS = """<script>Array.from = function $A(iterable) {
+  if (!iterable) return [];
+  if ("toArray" in Object(iterable)) return iterable.toArray();
+  var length = iterable.length || 0, results = new Array(length);
+  while (length--) results[length] = iterable[length];
+  return results;
+};</script>"""
+
+
+def test_a_portal_carrying_prototype_js_is_read_and_used_as_any_other() -> None:
+    """The settle-and-read script runs in the page's own world, beside the portal's libraries."""
+    async def work(page: Page) -> None:
+        await page.set_content(PROTOTYPE_JS + READS)
+        assert await page.evaluate("Array.from(new Set([1])).length") == 0  # the page's Array.from is $A
+        org = _Org(page, 5000, "ORG_DETAIL")
+        await org.arrive()
+        assert await org.pairs(("代理人組織ID",)) == {"代理人組織ID": "1001"}
+        _table, rows = await org.table(("登録日時", "証明書有効期限"))
+        assert rows == [(1, {"登録日時": "2026/03/05 10:00", "証明書有効期限": "2028/03/05"})]
+        await page.set_content(PROTOTYPE_JS + USES)
+        register = _Register(page, 5000, "CERT_REGISTER")
+        await register.arrive()
+        await register.fill("証明書パスワード", "1234")
+        assert await page.locator("[name=pin]").input_value() == "1234"
+
+    _in_browser(work)
+
+
 def test_what_a_screen_reads_is_read_in_the_step_that_finds_it_settled(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rows and tables the page object reads come with the settled screen, as the separate reads give them;
     after a click they are read again, from the screen as it is then."""

@@ -68,11 +68,11 @@ _SETTLE = """({quiet, max, alone, allowed, mark, until, arg}) => new Promise(res
         observer.disconnect(); clearTimeout(timer); clearTimeout(expire);
         resolve({settled, shown, value: settled ? screen.read(arg) : null});
     };
-    const handlers = (el) => Array.from(el.attributes).some(
+    const handlers = (el) => [...el.attributes].some(
         (a) => a.name.startsWith("on") && !allowed.includes(a.name.toLowerCase()));
     const runsScript = () => document[mark] === true
         || document.querySelector("script,iframe,frame,object,embed,meta[http-equiv=refresh i]") !== null
-        || Array.from(document.querySelectorAll("*")).some(handlers);
+        || [...document.querySelectorAll("*")].some(handlers);
     const observer = new MutationObserver(() => {
         if (!shown && !(shown = screen.shows(until))) return;
         clearTimeout(timer); timer = setTimeout(() => finish(true), quiet);
