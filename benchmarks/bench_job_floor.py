@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,8 +50,8 @@ async def _screen(page: Page, title: str) -> None:
     await page.get_by_role("heading", name=title, exact=True).wait_for()
 
 
-async def _click(page: Page, role: str, caption: str, then: str) -> None:
-    await page.get_by_role(role, name=caption, exact=True).click()  # type: ignore[arg-type]
+async def _click(page: Page, role: Literal["button", "link"], caption: str, then: str) -> None:
+    await page.get_by_role(role, name=caption, exact=True).click()
     await _screen(page, then)
 
 

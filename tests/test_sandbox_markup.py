@@ -179,6 +179,8 @@ def walk(client: Client) -> dict[str, Page]:
             pages[f"{name}_rows"] = Page(pages[name].response, rows["rows"] + rows.get("pager", ""))
     else:
         pages["org_search_rows"], pages["org_detail_pending_rows"] = pages["org_search"], pages["org_detail_pending"]
+    if "js-library" in shapes:  # not a screen: named as the rows are, which the checks of screens pass over
+        pages["library_rows"] = client.get(client.url("js"))
     return pages
 
 
@@ -293,6 +295,17 @@ def _js_confirm(pages: dict[str, Page], sb: Sandbox) -> None:
         assert asked in pages["confirm"].text
 
 
+def _js_library(pages: dict[str, Page], sb: Sandbox) -> None:
+    tag = re.compile(f'<script type="text/javascript" src="{re.escape(sb.paths.paths["js"])}(;jsessionid=[^"]+)?">'
+                     "</script>")
+    for name, page in pages.items():
+        if not name.endswith("_rows"):
+            assert tag.search(page.text), name
+    library = pages["library_rows"]
+    assert library.response.headers["content-type"].startswith("text/javascript")
+    assert "Array.from = $A;" in library.text and "toJSON" in library.text
+
+
 def _confirm_screen(pages: dict[str, Page], sb: Sandbox) -> None:
     confirm = _plain(pages["confirm"].text)
     assert pages["confirm"].title == S.CERT_UPDATE_CONFIRM
@@ -354,7 +367,7 @@ def _jsessionid(pages: dict[str, Page], sb: Sandbox) -> None:
     sid = pages["home"].response.history[0].cookies["JSESSIONID"]
     assert f";jsessionid={sid}" in login_redirect
     for name, page in pages.items():
-        if name == "login":
+        if name in ("login", "library_rows"):  # the login URL is configured; the library is not a screen
             continue
         urls = re.findall(r'"(/oss_agt/[^"]*)"', page.text)
         assert urls, name
@@ -365,7 +378,8 @@ def _jsessionid(pages: dict[str, Page], sb: Sandbox) -> None:
 CHECKS: dict[str, Callable[[dict[str, Page], Sandbox], None]] = {
     "no-labels": _no_labels, "td-keys": _td_keys, "div-titles": _div_titles, "icon-buttons": _icon_buttons,
     "input-buttons": _input_buttons, "halfwidth-labels": _halfwidth_labels, "wrapped-labels": _wrapped_labels,
-    "layout-tables": _layout_tables, "js-confirm": _js_confirm, "confirm-screen": _confirm_screen,
+    "layout-tables": _layout_tables, "js-confirm": _js_confirm, "js-library": _js_library,
+    "confirm-screen": _confirm_screen,
     "complete-screen": _complete_screen, "late-tables": _late_tables, "unpadded-dates": _unpadded_dates,
     "popup-register": _popup_register, "windows-31j": _windows_31j, "jsessionid": _jsessionid,
 }

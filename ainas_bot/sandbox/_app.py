@@ -28,6 +28,7 @@ from ainas_bot.sandbox._web import Ctx, html_page, render_error, text_lists
 __all__ = ["build_app"]
 
 _CSS = Path(__file__).parent / "static" / "style.css"
+_LIBRARY = Path(__file__).parent / "static" / "library.js"
 _BOTH = ["GET", "POST"]
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,11 @@ async def _css(request: Request) -> Response:
     return Response(_CSS.read_bytes(), media_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
 
 
+async def _library(request: Request) -> Response:
+    return Response(_LIBRARY.read_bytes(), media_type="text/javascript",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 404
     return render_error(request, pt.Message.INVALID_TRANSITION, user=None, status=status)
@@ -108,6 +114,7 @@ def build_app(ctx: Ctx) -> Starlette:
         Route(paths["org_search_rows"], org_search_rows),
         Route(paths["org_detail_certs"], org_detail_certs),
         Route(paths["css"], _css),
+        Route(paths["js"], _library),
     ]
     middleware = [Middleware(Knobs, ctx=ctx)]
     jsessionid, cp932 = ctx.kit.on("jsessionid"), ctx.kit.on("windows-31j")

@@ -23,6 +23,9 @@ SHAPES: dict[str, str] = {
     "wrapped-labels": N_("long labels wrapped with <br>, required marks (※, 必須) and ： on the login labels"),
     "layout-tables": N_("the whole page inside an outer layout table, every screen's tables nested in it"),
     "js-confirm": N_("window.confirm on every 確定 and on ログアウト, in the generic wording"),
+    "js-library": N_("a JavaScript library of the 2010s on every page, changing the built-ins as prototype.js "
+                     "does: Array.from is its $A (no map function, nothing for a Set), arrays and strings "
+                     "carry its methods"),
     "confirm-screen": N_("a 確認 screen between the 代理人証明書更新 form and the update"),
     "complete-screen": N_("a 完了 screen instead of the 代理人証明書照会 after the update"),
     "late-tables": N_("search results and the certificate table arrive by XMLHttpRequest after late_ms"),

@@ -53,6 +53,7 @@ _PATHS = {
     "org_search_rows": "/oss_agt/orgSearchList.do",  # late-tables: the XHR answers
     "org_detail_certs": "/oss_agt/certList.do",
     "css": "/oss_agt/css/style.css",
+    "js": "/oss_agt/js/prototype.js",  # js-library
 }
 _TEMPLATES = Path(__file__).parent / "templates"
 
