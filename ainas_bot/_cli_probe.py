@@ -58,6 +58,10 @@ def _print(report: ProbeReport) -> None:
             print("    " + _("row: {cells}").format(cells=" | ".join(row.values())))
         for dialog in screen.dialogs:
             print("    " + _("dialog accepted: {text}").format(text=dialog))
+        if screen.scripts:
+            print("    " + _("scripts: {names}").format(names=", ".join(screen.scripts)))
+        if screen.replaced:
+            print("    " + _("built-ins its scripts replaced: {names}").format(names=", ".join(screen.replaced)))
     print((_("ok: {summary}") if report.ok else _("problem: {summary}")).format(summary=report.summary()))
 
 

@@ -66,6 +66,34 @@ class Check:
         return _(kind).format(text=self.text) if kind else f"{self.what} {self.text}"
 
 
+# What the screen's own scripts are, and which built-ins of the page's world they replaced: the bot reads
+# each settled screen in that world (`flows.pages._tab`), so a portal library that changes them (prototype.js
+# makes `Array.from` its `$A`) is worth knowing at first contact. Written with plain loops: the page may have
+# replaced the array methods too.
+_SCRIPTS = """() => {
+  const native = (f) => typeof f === "function"
+    && /\\{\\s*\\[native code\\]\\s*\\}\\s*$/.test(Function.prototype.toString.call(f));
+  const builtins = [["Array.from", Array.from], ["Array.prototype.map", Array.prototype.map],
+    ["Array.prototype.filter", Array.prototype.filter], ["Array.prototype.some", Array.prototype.some],
+    ["Array.prototype.every", Array.prototype.every], ["Array.prototype.find", Array.prototype.find],
+    ["Array.prototype.findIndex", Array.prototype.findIndex], ["Array.prototype.forEach", Array.prototype.forEach],
+    ["Array.prototype.includes", Array.prototype.includes], ["String.prototype.normalize", String.prototype.normalize],
+    ["String.prototype.trim", String.prototype.trim], ["String.prototype.replace", String.prototype.replace],
+    ["JSON.stringify", JSON.stringify], ["Document.prototype.querySelectorAll", Document.prototype.querySelectorAll],
+    ["MutationObserver", window.MutationObserver], ["setTimeout", window.setTimeout]];
+  const replaced = [];
+  for (let i = 0; i < builtins.length; i++) if (!native(builtins[i][1])) replaced.push(builtins[i][0]);
+  if (Object.prototype.hasOwnProperty.call(Array.prototype, "toJSON")) replaced.push("Array.prototype.toJSON");
+  const scripts = [];
+  for (let i = 0; i < document.scripts.length; i++) {
+    const src = document.scripts[i].getAttribute("src");
+    const name = src ? src.split(/[?#;]/)[0].split("/").pop() || src : "(inline)";
+    if (scripts.indexOf(name) < 0) scripts.push(name);
+  }
+  return {scripts, replaced};
+}"""
+
+
 @dataclasses.dataclass
 class ScreenReport:
     screen: str
@@ -73,6 +101,8 @@ class ScreenReport:
     checks: list[Check] = dataclasses.field(default_factory=list)
     rows: list[dict[str, str]] = dataclasses.field(default_factory=list)
     dialogs: list[str] = dataclasses.field(default_factory=list)
+    scripts: list[str] = dataclasses.field(default_factory=list)  # file names of its script elements, or (inline)
+    replaced: list[str] = dataclasses.field(default_factory=list)  # built-ins its scripts replaced
 
     @property
     def missing(self) -> list[Check]:
@@ -141,6 +171,8 @@ class _Walk:
             shown.checks.append(check)
         shown.dialogs = list(page.tab.accepted)
         page.tab.accepted.clear()
+        found = await current.evaluate(_SCRIPTS)
+        shown.scripts, shown.replaced = list(found["scripts"]), list(found["replaced"])
         self.report.screens.append(shown)
         if self.snapshots is not None:
             await self.snapshots.keep(current, len(self.report.screens), page.screen)

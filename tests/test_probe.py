@@ -55,7 +55,27 @@ def test_probe_finds_everything_and_changes_nothing(shape: str, sandbox_world: C
     assert all(c.found for s in report.screens for c in s.checks if c.required)
     org = report.screens[4]
     assert org.rows and all("証明書有効期限" in row for row in org.rows)  # the certificate table as read
+    library = shape in ("js-library", "legacy")
+    for screen in report.screens:  # what the screen's own scripts did to the page's world, and nothing else
+        assert ("prototype.js" in screen.scripts) is library, (screen.screen, screen.scripts)
+        assert screen.replaced == (["Array.from", "Array.prototype.toJSON"] if library else []), screen.screen
+        if shape == "default":
+            assert screen.scripts == []
     _only_looked(world, before, state)
+
+
+def test_the_report_names_the_scripts_and_the_built_ins_they_replaced(
+        sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    world = sandbox_world(markup=parse_markup(["js-library"]))
+    kit = world.make_office()
+    config = write_config(tmp_path / "ainas.toml", world, [kit])
+
+    probe = subprocess.run([*BOT, "probe", "--config", str(config)], env=cli_env([kit]), capture_output=True,
+                           text=True, timeout=180, check=False)
+
+    assert probe.returncode == 0, probe.stdout + probe.stderr
+    assert probe.stdout.count("    scripts: prototype.js\n") == 7
+    assert probe.stdout.count("    built-ins its scripts replaced: Array.from, Array.prototype.toJSON\n") == 7
 
 
 def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
