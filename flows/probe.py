@@ -87,7 +87,9 @@ _SCRIPTS = """() => {
   const scripts = [];
   for (let i = 0; i < document.scripts.length; i++) {
     const src = document.scripts[i].getAttribute("src");
-    const name = src ? src.split(/[?#;]/)[0].split("/").pop() || src : "(inline)";
+    // The portal writes these; no control character of theirs reaches the operator's terminal.
+    const name = (src ? src.split(/[?#;]/)[0].split("/").pop() || src : "(inline)")
+      .replace(/[\\u0000-\\u001f\\u007f-\\u009f]/g, "?").slice(0, 80);
     if (scripts.indexOf(name) < 0) scripts.push(name);
   }
   return {scripts, replaced};

@@ -15,6 +15,7 @@ import pytest
 from ainas_bot.errors import ConfigError
 from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
+from flows import probe
 from flows.probe import ProbeReport
 from flows.runner import ProbeTarget, probe_offices
 from tests.fixtures_async import run_async
@@ -62,6 +63,26 @@ def test_probe_finds_everything_and_changes_nothing(shape: str, sandbox_world: C
         if shape == "default":
             assert screen.scripts == []
     _only_looked(world, before, state)
+
+
+def test_script_names_carry_no_control_character_of_the_portals() -> None:
+    async def main() -> dict[str, list[str]]:
+        from playwright.async_api import async_playwright
+
+        from ainas_bot.browsers import find_executable
+        async with async_playwright() as pw:
+            exe = find_executable("chromium", pw.chromium.executable_path, headless=True)
+            browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
+            page = await browser.new_page()
+            await page.set_content('<script src="/js/a\x1b[2Jb.js?v=1"></script><script>Array.from = () => [];</script>'
+                                   f'<script src="/js/{"x" * 200}.js"></script>')
+            found: dict[str, list[str]] = await page.evaluate(probe._SCRIPTS)
+            await browser.close()
+            return found
+
+    found = run_async(main())
+    assert found["scripts"] == ["a?[2Jb.js", "(inline)", "x" * 80]
+    assert found["replaced"] == ["Array.from"]
 
 
 def test_the_report_names_the_scripts_and_the_built_ins_they_replaced(
