@@ -14,10 +14,11 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psutil
 
-__all__ = ["ProcessSampler", "Usage", "pss_mib"]
+__all__ = ["ProcessSampler", "Usage", "level_figures", "pss_mib"]
 
 _ACCESS = (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess)
 
@@ -129,3 +130,16 @@ class ProcessSampler(threading.Thread):
         for pid, (kind, cpu) in self._last.items():
             self.usage.cpu[kind] += cpu - self._start.get(pid, 0.0)
         self.usage.cpu["bot"] -= self._own_cpu
+
+
+def level_figures(count: int, concurrency: int, elapsed: float, requests: float, latency_ms: int,
+                  usage: Usage) -> dict[str, Any]:
+    """One level's figures, the same for bot, floor and job floor, so that they divide: `requests` is per
+    office; `ideal` is the time the responses' latency alone takes at this concurrency."""
+    ideal = requests * latency_ms / 1000 * count / concurrency
+    return {
+        "concurrency": concurrency, "offices": count, "seconds": elapsed, "per_minute": count / elapsed * 60,
+        "requests_per_office": requests, "ideal": ideal, "efficiency": ideal / elapsed,
+        "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
+        **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
+    }

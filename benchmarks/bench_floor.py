@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import ProcessSampler
+from _measure import ProcessSampler, level_figures
 from playwright.async_api import async_playwright
 
 from ainas_bot.browsers import find_executable
@@ -161,14 +161,7 @@ def measure(server: FloorServer, pfxs: list[bytes], latency_ms: int, concurrency
     with ProcessSampler(portal=server.pid) as sampler:
         elapsed = asyncio.run(_run(server.base, pfxs, concurrency, executable))
     requests = (server.served.value - before) / count
-    ideal = requests * latency_ms / 1000 * count / concurrency
-    usage = sampler.usage
-    return {
-        "concurrency": concurrency, "offices": count, "seconds": elapsed, "per_minute": count / elapsed * 60,
-        "requests_per_office": requests, "ideal": ideal, "efficiency": ideal / elapsed,
-        "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
-        **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
-    }
+    return level_figures(count, concurrency, elapsed, requests, latency_ms, sampler.usage)
 
 
 HEADER = ("concurrency", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_renew
-from _measure import ProcessSampler
+from _measure import ProcessSampler, level_figures
 from _portal import SandboxProcess
 from playwright.async_api import Browser, Dialog, Page, async_playwright
 
@@ -125,14 +125,7 @@ def measure(count: int, latency_ms: int, concurrency: int, executable: Path | No
             with ProcessSampler(portal=portal.pid) as sampler:
                 elapsed = asyncio.run(_run(portal.base_url, portal.ca_pem, ready, concurrency, executable))
             requests = (portal.requests_served() - before) / count
-    usage = sampler.usage
-    ideal = requests * latency_ms / 1000 * count / concurrency
-    return {
-        "concurrency": concurrency, "offices": count, "seconds": elapsed, "per_minute": count / elapsed * 60,
-        "requests_per_office": requests, "ideal": ideal, "efficiency": ideal / elapsed,
-        "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
-        **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
-    }
+    return level_figures(count, concurrency, elapsed, requests, latency_ms, sampler.usage)
 
 
 def main() -> int:

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import ProcessSampler
+from _measure import ProcessSampler, level_figures
 from _portal import SandboxProcess
 
 from ainas_bot._jst import today_jst
@@ -85,19 +85,11 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
                                                    concurrency=concurrency, environ=os.environ))
                 elapsed = time.monotonic() - started
             requests = (portal.requests_served() - served_before) / count
-    usage = sampler.usage
     ok = sum(1 for o in outcomes if o.status == "updated")
     for o in outcomes:
         if o.status != "updated":  # a benchmark office that did not update is a finding, not noise
             print(f"# office {o.office_id}: {o.status} ({o.reason}): {o.message}", file=sys.stderr, flush=True)
-    ideal = requests * latency_ms / 1000 * count / concurrency
-    return {
-        "concurrency": concurrency, "offices": count, "updated": ok, "seconds": elapsed,
-        "per_minute": count / elapsed * 60, "requests_per_office": requests, "ideal": ideal,
-        "efficiency": ideal / elapsed, "bot_peak_mib": usage.peak_mib["bot"],
-        "browser_peak_mib": usage.peak_mib["browser"],
-        **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
-    }
+    return {"updated": ok, **level_figures(count, concurrency, elapsed, requests, latency_ms, sampler.usage)}
 
 
 HEADER = ("concurrency", "updated", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
