@@ -252,7 +252,10 @@ def test_human_output_shows_every_field(
     make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Both ends fixed: "today" is pinned, so a certificate made valid from the real day before would stop
+    # covering it once the real date passes 2027-06-01.
     path = make_p12(key=key, password=PIN, layout="san", string_type="bmp",
+                    not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC),
                     not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC))
     monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     monkeypatch.setenv("AINAS_PIN", PIN)
