@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-__all__ = ["ProcessSampler", "Usage", "level_figures", "pss_mib"]
+__all__ = ["ProcessSampler", "Usage", "level_figures", "per_context_mib", "print_levels", "pss_mib"]
 
 _ACCESS = (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess)
 
@@ -143,3 +144,28 @@ def level_figures(count: int, concurrency: int, elapsed: float, requests: float,
         "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
         **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
     }
+
+
+def per_context_mib(rows: list[dict[str, Any]]) -> tuple[float, int, int] | None:
+    """Browser memory per extra context between the lowest and the highest level measured."""
+    if len(rows) < 2:
+        return None
+    lo, hi = min(rows, key=lambda r: r["concurrency"]), max(rows, key=lambda r: r["concurrency"])
+    if hi["concurrency"] == lo["concurrency"]:
+        return None
+    mib = (hi["browser_peak_mib"] - lo["browser_peak_mib"]) / (hi["concurrency"] - lo["concurrency"])
+    return mib, lo["concurrency"], hi["concurrency"]
+
+
+def print_levels(header: Sequence[str], cells: Callable[[dict[str, Any]], list[str]], levels: Iterable[int],
+                 measure: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Markdown table of one benchmark, a row printed as each level ends, then the memory per context."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header), flush=True)
+    rows = []
+    for level in levels:
+        rows.append(measure(level))
+        print("| " + " | ".join(cells(rows[-1])) + " |", flush=True)
+    if (extra := per_context_mib(rows)) is not None:
+        print(f"\nbrowser memory per extra context: {extra[0]:.0f} MiB (from concurrency {extra[1]} to {extra[2]})")
+    return rows

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_floor
 import bench_job_floor
 import bench_renew
+from _measure import per_context_mib
 
 # Time bot / floor at most this, per concurrency level (the default for levels not named).
 TIME_TARGETS = {1: 1.05}
@@ -63,7 +64,7 @@ def _cells(bot: dict[str, Any], floor: dict[str, Any], job: dict[str, Any]) -> l
 
 
 def _per_context(rows: list[dict[str, Any]]) -> float | None:
-    extra = bench_renew.per_context_mib(rows)
+    extra = per_context_mib(rows)
     return None if extra is None else extra[0]
 
 

@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import ProcessSampler, level_figures
+from _measure import ProcessSampler, level_figures, print_levels
 from playwright.async_api import async_playwright
 
 from ainas_bot.browsers import find_executable
@@ -186,17 +186,8 @@ def main() -> int:
         pfxs = client_pfxs(args.offices, Path(tmp))
         print(f"# floor: {args.offices} offices, {SCREENS} screens each, {args.latency_ms} ms latency per response, "
               f"{os.cpu_count()} cores", flush=True)
-        print("| " + " | ".join(HEADER) + " |")
-        print("|" + "---|" * len(HEADER), flush=True)
-        peaks = {}
-        for level in args.concurrency:
-            r = measure(server, pfxs, args.latency_ms, level, args.executable_path)
-            peaks[level] = r["browser_peak_mib"]
-            print("| " + " | ".join(row_cells(r)) + " |", flush=True)
-    if len(peaks) > 1:
-        lo, hi = min(peaks), max(peaks)
-        print(f"\nbrowser memory per extra context: {(peaks[hi] - peaks[lo]) / (hi - lo):.0f} MiB "
-              f"(from concurrency {lo} to {hi})")
+        print_levels(HEADER, row_cells, args.concurrency,
+                     lambda level: measure(server, pfxs, args.latency_ms, level, args.executable_path))
     return 0
 
 

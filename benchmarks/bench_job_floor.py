@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_renew
-from _measure import ProcessSampler, level_figures
+from _measure import ProcessSampler, level_figures, print_levels
 from _portal import SandboxProcess
 from playwright.async_api import Browser, Dialog, Page, async_playwright
 
@@ -139,15 +139,8 @@ def main() -> int:
     args = parser.parse_args()
     print(f"# job floor: {args.offices} offices, {args.latency_ms} ms latency per response, {os.cpu_count()} cores",
           flush=True)
-    print("| " + " | ".join(bench_floor.HEADER) + " |")
-    print("|" + "---|" * len(bench_floor.HEADER), flush=True)
-    rows = []
-    for level in args.concurrency:
-        r = measure(args.offices, args.latency_ms, level, args.executable_path)
-        rows.append(r)
-        print("| " + " | ".join(bench_floor.row_cells(r)) + " |", flush=True)
-    if (extra := bench_renew.per_context_mib(rows)) is not None:
-        print(f"\nbrowser memory per extra context: {extra[0]:.0f} MiB (from concurrency {extra[1]} to {extra[2]})")
+    print_levels(bench_floor.HEADER, bench_floor.row_cells, args.concurrency,
+                 lambda level: measure(args.offices, args.latency_ms, level, args.executable_path))
     return 0
 
 

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _measure import ProcessSampler, level_figures
+from _measure import ProcessSampler, level_figures, print_levels
 from _portal import SandboxProcess
 
 from ainas_bot._jst import today_jst
@@ -104,17 +104,6 @@ def row_cells(r: dict[str, Any]) -> list[str]:
             f"{r['bot_peak_mib']:.0f}", f"{r['browser_peak_mib']:.0f}"]
 
 
-def per_context_mib(rows: list[dict[str, Any]]) -> tuple[float, int, int] | None:
-    """Browser memory per extra context between the lowest and the highest level measured."""
-    if len(rows) < 2:
-        return None
-    lo, hi = min(rows, key=lambda r: r["concurrency"]), max(rows, key=lambda r: r["concurrency"])
-    if hi["concurrency"] == lo["concurrency"]:
-        return None
-    mib = (hi["browser_peak_mib"] - lo["browser_peak_mib"]) / (hi["concurrency"] - lo["concurrency"])
-    return mib, lo["concurrency"], hi["concurrency"]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--offices", type=int, default=300)
@@ -127,15 +116,8 @@ def main() -> int:
     print(f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}"
           f"{', no trace' if args.no_trace else ''}, "
           f"{os.cpu_count()} cores", flush=True)
-    print("| " + " | ".join(HEADER) + " |")
-    print("|" + "---|" * len(HEADER), flush=True)
-    rows = []
-    for level in args.concurrency:
-        r = bench(args.offices, args.latency_ms, level, args.browser, args.executable_path, not args.no_trace)
-        rows.append(r)
-        print("| " + " | ".join(row_cells(r)) + " |", flush=True)
-    if (extra := per_context_mib(rows)) is not None:
-        print(f"\nbrowser memory per extra context: {extra[0]:.0f} MiB (from concurrency {extra[1]} to {extra[2]})")
+    print_levels(HEADER, row_cells, args.concurrency, lambda level: bench(
+        args.offices, args.latency_ms, level, args.browser, args.executable_path, not args.no_trace))
     return 0
 
 
