@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -81,15 +82,15 @@ class Knobs:
         await html_page(self.ctx, html, status=503, headers={"Retry-After": "60"})(scope, receive, send)
 
 
-async def _css(request: Request) -> Response:
-    # Static files of a Java web application are served by its container with caching headers, so a
-    # browser fetches the style sheet once per session, not with every screen.
-    return Response(_CSS.read_bytes(), media_type="text/css", headers={"Cache-Control": "private, max-age=3600"})
+def _static(path: Path, media_type: str) -> Callable[[Request], Awaitable[Response]]:
+    """A static file of the application, read once. Its container serves such files with caching headers,
+    so a browser fetches each once per session, not with every screen."""
+    body = path.read_bytes()
 
+    async def serve(request: Request) -> Response:
+        return Response(body, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
-async def _library(request: Request) -> Response:
-    return Response(_LIBRARY.read_bytes(), media_type="text/javascript",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return serve
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -113,8 +114,8 @@ def build_app(ctx: Ctx) -> Starlette:
         Route(paths["cert_update_confirm"], cert_update_confirm, methods=["POST"]),
         Route(paths["org_search_rows"], org_search_rows),
         Route(paths["org_detail_certs"], org_detail_certs),
-        Route(paths["css"], _css),
-        Route(paths["js"], _library),
+        Route(paths["css"], _static(_CSS, "text/css")),
+        Route(paths["js"], _static(_LIBRARY, "text/javascript")),
     ]
     middleware = [Middleware(Knobs, ctx=ctx)]
     jsessionid, cp932 = ctx.kit.on("jsessionid"), ctx.kit.on("windows-31j")
