@@ -8,16 +8,14 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 import pytest
-from playwright.async_api import Locator, Page, Route, async_playwright
+from playwright.async_api import Locator, Page, Route
 
-from ainas_bot.browsers import find_executable
 from ainas_bot.errors import PortalChangedError
 from flows import finder
 from flows.finder import Button, Field, Table, Text, Title, locate
 from flows.pages import _tab
 from flows.pages._base import PortalPage
-from flows.pages._tab import SCRIPT_WATCH
-from tests.fixtures_async import run_async
+from tests.fixtures_browser import in_chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -26,23 +24,6 @@ class _Screen(PortalPage):
     def __init__(self, page: Page, timeout_ms: float, screen_name: str) -> None:
         super().__init__(page, timeout_ms)
         self.screen_name = screen_name
-
-
-def _in_browser(work: Callable[[Page], Awaitable[None]], *, watch_scripts: bool = False) -> None:
-    async def main() -> None:
-        async with async_playwright() as pw:
-            await finder.register(pw)
-            exe = find_executable("chromium", pw.chromium.executable_path, headless=True)
-            browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
-            try:
-                context = await browser.new_context()
-                if watch_scripts:  # as `flows.browser.office_context` does
-                    await context.add_init_script(script=SCRIPT_WATCH)
-                await work(await context.new_page())
-            finally:
-                await browser.close()
-
-    run_async(main())
 
 
 async def _names(page: Page, marker: finder.Marker) -> list[str]:
@@ -75,7 +56,7 @@ def test_fields_by_label_key_cell_or_text_before_them() -> None:
         pairs = await finder.read_pairs(page, ("住所（都道府県～番地）", "代理人組織ID"))
         assert pairs == {"住所（都道府県～番地）": "東京都千代田区", "代理人組織ID": None}
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 def test_the_finder_is_out_of_reach_of_the_portals_own_scripts() -> None:
@@ -91,7 +72,7 @@ Array.prototype.filter = function () { return []; };
         assert await _names(page, Field("屋号（カナ）")) == ["by-td"]
         assert await _names(page, Button("確定")) == ["go"]
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 BUTTONS = """<div class="title">代理人組織照会</div>
@@ -116,7 +97,7 @@ def test_buttons_by_caption_whatever_the_element_and_its_glyphs() -> None:
         # A caption is not a title: the screen after `+ 代理人証明書登録` is not this one.
         assert await locate(page, Title("代理人証明書登録")).count() == 0
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 TABLES = """<table class="layout"><tr><td>
@@ -144,7 +125,7 @@ def test_tables_by_header_texts_innermost_rows_only() -> None:
         assert (await finder.read_pairs(page, ("代理人組織ID",)))["代理人組織ID"] == "A001"
         assert await locate(page, Text("以上")).count() == 1
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 CORPUS = ["屋号（漢字）", "屋号 (漢字)", "住所（都道府県～番地）", "住所&nbsp;（都道府県〜番地）", "+ 代理人証明書登録",
@@ -170,7 +151,7 @@ def test_one_normaliser_on_both_sides() -> None:
         python = [[finder.normalise(t), LABEL_KEYS[t], finder.caption_core(t)] for t in CORPUS]
         assert js == python
 
-    _in_browser(work)
+    in_chromium(work)
     assert finder.normalise("屋号 (漢字)") == finder.normalise("屋号（漢字）")
     assert finder.caption_core("Q 検索") == "検索"
     assert finder.caption_core("+ 代理人証明書登録") == finder.caption_core("代理人証明書登録")
@@ -210,7 +191,7 @@ def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
         _, rows = await screen.table(columns)
         assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 ROWS = "<tr><td>2025/01/06 12:00</td><td>2028/03/05</td></tr>"
@@ -258,7 +239,7 @@ def test_a_screen_changed_by_its_script_after_load_is_read_only_once_changed(
         _, rows = await screen.table(("登録日時", "証明書有効期限"))
         assert [cells["証明書有効期限"] for _, cells in rows] == ["2028/03/05"]
 
-    _in_browser(work, watch_scripts=True)
+    in_chromium(work, watch_scripts=True)
 
 
 def test_a_screen_that_runs_no_script_has_settled_once_loaded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -275,7 +256,7 @@ def test_a_screen_that_runs_no_script_has_settled_once_loaded(monkeypatch: pytes
             await screen.arrive()
             assert at_least <= loop.time() - started < below, body
 
-    _in_browser(work, watch_scripts=True)
+    in_chromium(work, watch_scripts=True)
 
 
 DIALOG = """<div class="title">代理人証明書登録</div>
@@ -294,7 +275,7 @@ def test_confirm_dialogs_accepted_only_where_the_bot_means_to_submit() -> None:
             await screen.click("確定")
         assert screen.tab.accepted == ["送信しますか"]
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 USES = """<div class="title">代理人証明書登録</div>
@@ -333,7 +314,7 @@ def test_what_a_screen_uses_is_looked_for_in_the_step_that_finds_it_settled(monk
         with pytest.raises(PortalChangedError, match="代理人証明書登録: no field 利用開始日"):
             await screen.fill("利用開始日", "2026/12/01")
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 READS = """<div class="title">代理人組織照会</div>
@@ -373,7 +354,7 @@ def test_a_portal_carrying_prototype_js_is_read_and_used_as_any_other() -> None:
         await register.fill("証明書パスワード", "1234")
         assert await page.locator("[name=pin]").input_value() == "1234"
 
-    _in_browser(work)
+    in_chromium(work)
 
 
 def test_what_a_screen_reads_is_read_in_the_step_that_finds_it_settled(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -405,4 +386,4 @@ def test_what_a_screen_reads_is_read_in_the_step_that_finds_it_settled(monkeypat
         with pytest.raises(PortalChangedError, match="no table with columns 代理人組織ID, 状態"):
             await screen.table(("代理人組織ID", "状態"))
 
-    _in_browser(work)
+    in_chromium(work)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Page
 
 from ainas_bot.errors import ConfigError
 from ainas_bot.portal_text import check_overrides
@@ -19,6 +20,7 @@ from flows import probe
 from flows.probe import ProbeReport
 from flows.runner import ProbeTarget, probe_offices
 from tests.fixtures_async import run_async
+from tests.fixtures_browser import in_chromium
 from tests.fixtures_cli import BOT, all_bytes, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
@@ -66,21 +68,14 @@ def test_probe_finds_everything_and_changes_nothing(shape: str, sandbox_world: C
 
 
 def test_script_names_carry_no_control_character_of_the_portals() -> None:
-    async def main() -> dict[str, list[str]]:
-        from playwright.async_api import async_playwright
+    found: dict[str, list[str]] = {}
 
-        from ainas_bot.browsers import find_executable
-        async with async_playwright() as pw:
-            exe = find_executable("chromium", pw.chromium.executable_path, headless=True)
-            browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
-            page = await browser.new_page()
-            await page.set_content('<script src="/js/a\x1b[2Jb.js?v=1"></script><script>Array.from = () => [];</script>'
-                                   f'<script src="/js/{"x" * 200}.js"></script>')
-            found: dict[str, list[str]] = await page.evaluate(probe._SCRIPTS)
-            await browser.close()
-            return found
+    async def work(page: Page) -> None:
+        await page.set_content('<script src="/js/a\x1b[2Jb.js?v=1"></script><script>Array.from = () => [];</script>'
+                               f'<script src="/js/{"x" * 200}.js"></script>')
+        found.update(await page.evaluate(probe._SCRIPTS))
 
-    found = run_async(main())
+    in_chromium(work)
     assert found["scripts"] == ["a?[2Jb.js", "(inline)", "x" * 80]
     assert found["replaced"] == ["Array.from"]
 
@@ -91,12 +86,12 @@ def test_the_report_names_the_scripts_and_the_built_ins_they_replaced(
     kit = world.make_office()
     config = write_config(tmp_path / "ainas.toml", world, [kit])
 
-    probe = subprocess.run([*BOT, "probe", "--config", str(config)], env=cli_env([kit]), capture_output=True,
-                           text=True, timeout=180, check=False)
+    ran = subprocess.run([*BOT, "probe", "--config", str(config)], env=cli_env([kit]), capture_output=True,
+                         text=True, timeout=180, check=False)
 
-    assert probe.returncode == 0, probe.stdout + probe.stderr
-    assert probe.stdout.count("    scripts: prototype.js\n") == 7
-    assert probe.stdout.count("    built-ins its scripts replaced: Array.from, Array.prototype.toJSON\n") == 7
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.count("    scripts: prototype.js\n") == 7
+    assert ran.stdout.count("    built-ins its scripts replaced: Array.from, Array.prototype.toJSON\n") == 7
 
 
 def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
@@ -120,7 +115,7 @@ def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
         "timeout_seconds = 15", 'timeout_seconds = 15\n[portal_text]\n"Label.CERT_REGISTER" = "+ 電子証明書の追加"'),
         encoding="utf-8")
     probe = subprocess.run([*BOT, "probe", "--config", str(config), "--json"], env=env, capture_output=True,
-                           text=True, timeout=180, check=False)
+                         text=True, timeout=180, check=False)
     assert probe.returncode == 0, probe.stdout + probe.stderr
     assert json.loads(probe.stdout)[0]["ok"] is True
 
