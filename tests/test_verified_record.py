@@ -201,7 +201,9 @@ def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: 
     kit = flow_world.make_office()
     settings = flow_world.settings(audit_log=tmp_path / "audit.jsonl")
     store = VerifiedStore(tmp_path / "record.sqlite3")
-    today = dt.datetime.now(JST).date()
+    # The run's own time, as `renew` takes it: the kit's certificate is valid from the day before, not from NOW.
+    now = dt.datetime.now(JST)
+    today = now.date()
     check_offices([kit.office], settings, kit.environ, today=today, cache=P12Cache(store))
     # An entry that says something else than the file (the verifier still matches): only a real open tells.
     with contextlib.closing(sqlite3.connect(tmp_path / "record.sqlite3")) as db, db:
@@ -212,8 +214,6 @@ def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: 
     ready, problems, _ = check_offices([kit.office], settings, kit.environ, today=today, cache=record.cache)
     assert not problems and ready[0].certificate.serial == "DEADBEEF"  # answered by the cache
 
-    # The file is opened again as of the run's own time: the kit's certificate is valid from today, not from NOW.
-    now = dt.datetime.now(JST)
     use = split_offices(ready, record, settings, kit.environ, CollectEvents(), visit_all=False, now=now)
     assert not use.not_started, use.not_started
     [office] = use.todo
