@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
 from pyasn1_modules import rfc7292, rfc8018
@@ -84,6 +88,20 @@ def _public_der(key: object) -> bytes:
 
     assert isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey))
     return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+@contextlib.contextmanager
+def _deprecated_keys_unsaid() -> Iterator[None]:
+    # cryptography warns when it loads a DSA key or certificate; such a file is refused by name just after,
+    # so the warning (with a source line) would only reach an office's terminal or cron mail beside that line.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
+
+
+def _key_kind(key: object) -> str:
+    # The class name without "PrivateKey" (DSA, Ed25519, X25519): no deprecated module is named to tell them.
+    return type(key).__name__.removesuffix("PrivateKey") or type(key).__name__
 
 
 def _is_ca(cert: x509.Certificate) -> bool:
@@ -191,7 +209,8 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         raise CertificateError(_("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(
             name=name)) from None
     try:
-        key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
+        with _deprecated_keys_unsaid():
+            key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
     except ValueError:
         # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
         # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
@@ -204,8 +223,9 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         raise CertificateError(_("{name}: the .p12 uses an algorithm that cannot be read here").format(
             name=name)) from None
     try:
-        for c in (cert, *extra):
-            _read_eagerly(c)
+        with _deprecated_keys_unsaid():
+            for c in (cert, *extra):
+                _read_eagerly(c)
     except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
         # name surfaces here, with the PIN already proven right by the decryption.
@@ -223,6 +243,9 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
                                      "key").format(name=name))
         extra = [c for c in extra if c is not cert]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise CertificateError(_("{name}: the private key is of an unsupported type ({type})").format(
-            name=name, type=type(key).__name__))
+        # RSA and ECDSA are what both browsers present as a TLS client key; DSA and EdDSA are not, and no
+        # issuer of AINAS certificates uses them (docs/ainas-portal.md, "Key types").
+        raise CertificateError(_("{name}: its private key is {type}, which neither AINAS nor the browsers accept; "
+                                 "certificates for AINAS carry an RSA key").format(name=name,
+                                                                                   type=_key_kind(key)))
     return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

@@ -318,6 +318,11 @@ def describe(
 def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_key_match: bool = True) -> None:
     """Raise CertificateError when the certificate cannot be used on day `on` (JST, default today)."""
     day = on or today_jst()
+    if info.key_type != "RSA":
+        # Every issuer OSS accepts a signature from (法務省's 商業登記, SECOM's 行政書士) signs with RSA: any other
+        # key is a file AINAS or OSS would refuse later, after the upload (docs/ainas-portal.md, "Key types").
+        raise CertificateError(_("{path}: its key is {type}, but AINAS signing certificates (商業登記, 行政書士) are "
+                                 "RSA; is this the right file?").format(path=info.file, type=info.key_type))
     if require_key_match and not info.key_matches_certificate:
         raise CertificateError(_("{path}: the private key does not match the certificate; export the pair "
                                  "again").format(path=info.file))

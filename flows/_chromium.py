@@ -11,13 +11,12 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from playwright.async_api import Browser, Playwright
 from pydantic import SecretStr
 
 from ainas_bot._i18n import _
-from ainas_bot._p12 import read_p12_bytes
+from ainas_bot._p12 import open_p12, read_p12_bytes
 from ainas_bot._p12_bounds import MAX_P12_BYTES
 from ainas_bot._safe_files import read_regular
 from ainas_bot.browsers import find_executable
@@ -53,11 +52,6 @@ async def launch_chromium(pw: Playwright, options: BrowserOptions) -> Browser:
     )
 
 
-# The key types cryptography writes into a PKCS#12 file.
-_PFX_KEYS = (rsa.RSAPrivateKey, dsa.DSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
-             ed448.Ed448PrivateKey)
-
-
 def client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -> bytes:
     """The client .p12 re-packed in memory without a passphrase: its key and its own certificate only,
     with the portal's CA when configured.
@@ -68,13 +62,9 @@ def client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -
     otherwise vouch for any server it signed), and the configured `portal_ca` is added, so the portal
     is trusted through the system store or `portal_ca` alone, as in Firefox.
     """
-    data = read_p12_bytes(client_cert)
-    key, cert, _chain = pkcs12.load_key_and_certificates(data, password.get_secret_value().encode())
-    if key is None or cert is None:
-        raise ConfigError(_("client_cert {path}: holds no certificate with its private key").format(path=client_cert))
-    if not isinstance(key, _PFX_KEYS):
-        raise ConfigError(_("client_cert {path}: its {kind} cannot be re-packed for the browser").format(
-            path=client_cert, kind=type(key).__name__))
+    # open_p12 admits the key types both browsers present in TLS (RSA, ECDSA), the same rule the checks
+    # before the first click applied to this file.
+    contents = open_p12(read_p12_bytes(client_cert), password.get_secret_value(), name=f"client_cert {client_cert}")
     cas: list[x509.Certificate] = []
     if portal_ca is not None:
         try:
@@ -82,4 +72,5 @@ def client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -
         except ValueError:
             raise ConfigError(_("portal_ca {path}: not a readable PEM certificate file").format(
                 path=portal_ca)) from None
-    return pkcs12.serialize_key_and_certificates(None, key, cert, cas, serialization.NoEncryption())
+    return pkcs12.serialize_key_and_certificates(None, contents.key, contents.certificate, cas,
+                                                 serialization.NoEncryption())

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from ainas_bot import certfactory
 from ainas_bot._p12 import P12Contents, open_p12, read_p12_bytes
+from ainas_bot.certinfo import check_validity, describe
 from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
 
 PIN = "S3cr3t-PIN-8472"
@@ -172,3 +178,43 @@ def test_additional_ca_certificates_are_kept_apart(key: rsa.RSAPrivateKey) -> No
     contents = open_p12(data, PIN, name="x")
     assert contents.certificate == cert
     assert contents.additional_certificates == (issuer.certificate,)
+
+
+# --- key types (docs/ainas-portal.md, "Key types") ------------------------------------------------------------
+
+def _self_signed_p12(key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "鍵の種類")])
+    now = dt.datetime.now(dt.UTC)
+    algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, algorithm))
+    return pkcs12.serialize_key_and_certificates(
+        b"k", key, cert, None, serialization.BestAvailableEncryption(PIN.encode()))
+
+
+def test_an_eddsa_key_is_refused_by_its_name() -> None:
+    with pytest.raises(CertificateError, match=r"^ed\.p12: its private key is Ed25519, .*RSA key$"):
+        open_p12(_self_signed_p12(ed25519.Ed25519PrivateKey.generate()), PIN, name="ed.p12")
+
+
+def test_a_dsa_key_is_refused_by_its_name_without_a_deprecation_warning(tmp_path: Path) -> None:
+    # cryptography deprecates DSA (and warns on loading it), so the file is written by openssl; the suite's
+    # filterwarnings = error fails this test if the warning escapes.
+    key, cert, p12 = tmp_path / "dsa.pem", tmp_path / "dsa.crt", tmp_path / "dsa.p12"
+    subprocess.run(["openssl", "dsaparam", "-genkey", "-out", str(key), "2048"], check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-new", "-x509", "-key", str(key), "-subj", "/CN=dsa", "-days", "30",
+                    "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", str(key), "-in", str(cert), "-out", str(p12),
+                    "-passout", "env:AINAS_P12_PASSWORD"], check=True, capture_output=True,
+                   env={**os.environ, "AINAS_P12_PASSWORD": PIN})
+    with pytest.raises(CertificateError, match=r"its private key is DSA, which neither AINAS nor the browsers"):
+        _open(p12)
+
+
+def test_an_ecdsa_key_opens_as_a_client_certificate_but_is_no_signing_certificate() -> None:
+    contents = open_p12(_self_signed_p12(ec.generate_private_key(ec.SECP256R1())), PIN, name="ec.p12")
+    assert isinstance(contents.key, ec.EllipticCurvePrivateKey)
+    info = describe(contents, file="ec.p12", require_names=False)
+    with pytest.raises(CertificateError, match=r"^ec\.p12: its key is EC, but AINAS signing certificates .* RSA"):
+        check_validity(info)
