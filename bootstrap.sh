@@ -3,6 +3,9 @@
 #   ./bootstrap.sh demo      set up, then run the demo (sandbox + three offices, end to end)
 #   ./bootstrap.sh test      set up, then run ruff, mypy and the whole test suite
 #   ./bootstrap.sh setup     set up only
+#   ./bootstrap.sh lock      write requirements.lock anew: the newest versions pyproject.toml allows
+#   ./bootstrap.sh audit     check the locked set for known vulnerabilities (pip-audit)
+#   ./bootstrap.sh test-latest   the fast tier against the newest versions pyproject.toml allows (not in CI)
 #   ./bootstrap.sh -- ARGS   set up, then run `ainas-bot ARGS`
 # Idempotent: a second run reuses the virtualenv and the browsers it found.
 set -euo pipefail
@@ -30,15 +33,22 @@ if ! "$py" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))
     apt_install python3 python3-venv python3-pip
     py=python3
 fi
-if [ ! -x "$venv/bin/python" ]; then
-    say "creating $venv"
-    "$py" -m venv "$venv"
-fi
-stamp="$venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+# The venv holds exactly the locked set (requirements.lock: every package, runtime and tools, pinned with
+# the hashes of its files), installed with --require-hashes: the set that was tested, every time. A changed
+# lock or pyproject.toml gives a new venv, so nothing of an older set stays behind.
+lock="$here/requirements.lock"
+stamp="$venv/.locked-$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-    say "installing ainas-bot and its test dependencies into $venv"
-    "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$venv/bin/python" -m pip install -q -e '.[test]'
+    if [ -d "$venv" ]; then
+        say "requirements.lock or pyproject.toml changed: making $venv anew"
+        rm -rf "$venv"
+    fi
+    say "creating $venv from requirements.lock (hashes required)"
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install -q --require-hashes -r "$lock"
+    # The project itself, built by the locked setuptools: no build requirement comes from outside the lock.
+    # (setuptools warns that a folder named like the package may shadow it: here that folder is the package.)
+    PYTHONWARNINGS="ignore:Editable installation" "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e .
     touch "$stamp"
 fi
 
@@ -76,6 +86,41 @@ case "$action" in
         say "mypy (strict)"; "$venv/bin/mypy"
         say "pytest"; exec "$venv/bin/python" -m pytest "$@"
         ;;
+    lock)
+        # Newest versions the ranges in pyproject.toml allow, for every platform and Python 3.11+, with
+        # hashes; the build requirement (setuptools) is locked with them.
+        say "writing requirements.lock"
+        "$venv/bin/python" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]))' |
+            "$venv/bin/uv" pip compile pyproject.toml - --extra test --extra dev --universal --python-version 3.11 \
+                --generate-hashes --upgrade --custom-compile-command "./bootstrap.sh lock" -o requirements.lock "$@"
+        say "now run ./bootstrap.sh test (the venv is made anew from the new lock) and commit requirements.lock"
+        ;;
+    audit)
+        say "pip-audit: the locked set against PyPI's advisory data"
+        exec "$venv/bin/pip-audit" --disable-pip --require-hashes -r "$lock" "$@"
+        ;;
+    test-latest)
+        # Not part of CI (CI must not turn red by itself): the newest releases the ranges allow, in a venv
+        # of their own, through the fast tier, to see a dependency's change before users install it.
+        latest="$here/.venv-latest"
+        rm -rf "$latest"
+        say "creating $latest with the newest versions pyproject.toml allows"
+        "$py" -m venv "$latest"
+        "$latest/bin/python" -m pip install -q --upgrade pip
+        "$latest/bin/python" -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+        "$latest/bin/python" -m pip list --format=freeze >"$latest/versions.txt"
+        say "versions installed: $latest/versions.txt; differences from requirements.lock:"
+        "$latest/bin/python" - "$lock" "$latest/versions.txt" <<'PY' >&2 || true
+import re, sys
+pins = lambda text: {m[1].lower().replace("_", "-"): m[2] for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", text, re.M)}
+locked, now = (pins(open(p, encoding="utf-8").read()) for p in sys.argv[1:])
+for name in sorted(set(locked) & set(now)):
+    if locked[name] != now[name]:
+        print(f"  {name}: {locked[name]} -> {now[name]}")
+PY
+        say "pytest, fast tier (-m 'not slow')"
+        exec "$latest/bin/python" -m pytest -m "not slow" "$@"
+        ;;
     --) exec "$venv/bin/ainas-bot" "$@" ;;
-    *) say "unknown action '$action' (use demo, test, setup or -- ARGS)"; exit 2 ;;
+    *) say "unknown action '$action' (use demo, test, setup, lock, audit, test-latest or -- ARGS)"; exit 2 ;;
 esac

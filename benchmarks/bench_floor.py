@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import re
 import ssl
 import sys
 import tempfile
@@ -78,11 +79,14 @@ def serve(cert: Path, key: Path, ca: Path, latency_ms: int, port: multiprocessin
 
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
+            screen = re.fullmatch(r"/s([1-9][0-9]?)", path)
             if path == "/style.css":
                 self._answer(200, _CSS, {"Content-Type": "text/css", "Cache-Control": "max-age=3600"})
-            else:
-                self._answer(200, _screen(int(path[2:])), {"Content-Type": "text/html; charset=UTF-8",
-                                                                "Cache-Control": "no-store"})
+            elif screen and int(screen[1]) <= SCREENS:
+                self._answer(200, _screen(int(screen[1])), {"Content-Type": "text/html; charset=UTF-8",
+                                                            "Cache-Control": "no-store"})
+            else:  # a browser's /favicon.ico, or anything else: answered as any web server does
+                self._answer(404, b"not found", {"Content-Type": "text/plain; charset=UTF-8"})
 
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length", "0")))
