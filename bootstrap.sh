@@ -97,7 +97,7 @@ case "$action" in
         ;;
     audit)
         say "pip-audit: the locked set against PyPI's advisory data"
-        exec "$venv/bin/pip-audit" --disable-pip --require-hashes -r "$lock" "$@"
+        exec "$venv/bin/pip-audit" --disable-pip --require-hashes --strict -r "$lock" "$@"
         ;;
     test-latest)
         # Not part of CI (CI must not turn red by itself): the newest releases the ranges allow, in a venv
@@ -107,16 +107,16 @@ case "$action" in
         say "creating $latest with the newest versions pyproject.toml allows"
         "$py" -m venv "$latest"
         "$latest/bin/python" -m pip install -q --upgrade pip
-        "$latest/bin/python" -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
+        PYTHONWARNINGS="ignore:Editable installation" \
+            "$latest/bin/python" -m pip install -q --upgrade --upgrade-strategy eager -e '.[test]'
         "$latest/bin/python" -m pip list --format=freeze >"$latest/versions.txt"
         say "versions installed: $latest/versions.txt; differences from requirements.lock:"
         "$latest/bin/python" - "$lock" "$latest/versions.txt" <<'PY' >&2 || true
 import re, sys
 pins = lambda text: {m[1].lower().replace("_", "-"): m[2] for m in re.finditer(r"^([A-Za-z0-9_.-]+)==([^ ;\\]+)", text, re.M)}
 locked, now = (pins(open(p, encoding="utf-8").read()) for p in sys.argv[1:])
-for name in sorted(set(locked) & set(now)):
-    if locked[name] != now[name]:
-        print(f"  {name}: {locked[name]} -> {now[name]}")
+moved = [f"  {name}: {locked[name]} -> {now[name]}" for name in sorted(set(locked) & set(now)) if locked[name] != now[name]]
+print("\n".join(moved) or "  none: the lock holds today's newest versions")
 PY
         say "pytest, fast tier (-m 'not slow')"
         exec "$latest/bin/python" -m pytest -m "not slow" "$@"
