@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ainas_bot._cli_renew import settings_from_args
 from ainas_bot._i18n import _
 from ainas_bot._safe_files import write_private
+from ainas_bot._safe_text import shown
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.inventory import all_offices, select_offices
 from ainas_bot.settings import Settings
@@ -58,6 +59,8 @@ def _print(report: ProbeReport) -> None:
             print("    " + _("row: {cells}").format(cells=" | ".join(row.values())))
         for dialog in screen.dialogs:
             print("    " + _("dialog accepted: {text}").format(text=dialog))
+        for handled in screen.handled:  # the portal's own words among them: no control character reaches here
+            print("    " + _("handled: {what}").format(what=shown(handled)))
         if screen.scripts:
             print("    " + _("scripts: {names}").format(names=", ".join(screen.scripts)))
         if screen.replaced:

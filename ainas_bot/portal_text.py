@@ -16,9 +16,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = [
+    "ABSENCE_GRACE_MS",
     "KANA_EXTRA",
     "LABEL_DECORATIONS",
     "ORG_DETAIL_PERMISSION_ROWS",
+    "PLACEHOLDER_MAX_CHARS",
+    "PLACEHOLDER_WORDS",
+    "SETTLE_TIMER_BOUND_MS",
     "Label",
     "Message",
     "Screen",
@@ -63,6 +67,14 @@ class Screen(metaclass=_Texts):
     CERT_UPDATE_COMPLETE = "代理人証明書更新完了"
     MAINTENANCE = "メンテナンス中"  # [assumed] heading of the 503 page
     ERROR = "エラー"  # [assumed] heading of a refused page
+    # [assumed] Titles of what such portals show by themselves after the login, for a person to read and
+    # close: a window of notices (お知らせ), an overlay of important ones. A window or overlay under any other
+    # title is not closed: the office stops on it.
+    NOTICE = "お知らせ"
+    IMPORTANT_NOTICE = "重要なお知らせ"
+    # [assumed] What a registration window may show once its 確定 is done, when it neither closes nor shows
+    # the new record.
+    CERT_REGISTER_COMPLETE = "代理人証明書登録完了"
 
 
 class Label(metaclass=_Texts):
@@ -124,6 +136,10 @@ class Label(metaclass=_Texts):
     MENU_ORGS = "代理人組織管理"
     MENU_BRANCHES = "代理人拠点管理"
     MENU_DOWNLOADS = "各種ダウンロード"
+    # [assumed] The captions that close a notice window or overlay.
+    CLOSE = "閉じる"
+    OK = "OK"
+    ACKNOWLEDGE = "確認"
 
 
 ORG_DETAIL_PERMISSION_ROWS = tuple(
@@ -148,6 +164,7 @@ class Message(metaclass=_Texts):
     DOUBLE_SUBMIT = "既に処理済みです。二重送信はできません。"
     NOT_FOUND = "該当するデータがありません。"
     LOADING = "読み込み中…"  # [assumed] the row of a table whose rows are still coming (sandbox `--markup late-tables`)
+    PROCESSING = "処理中です。しばらくお待ちください。"  # [assumed] a screen's content before its script shows it
     REQUIRED = "{label}を入力してください。"
     # 代理人証明書登録
     FILE_NOT_P12 = "証明書ファイルはPKCS#12形式（.p12）のファイルを指定してください。"
@@ -171,6 +188,19 @@ class Message(metaclass=_Texts):
     REGISTERED = "代理人証明書を登録しました。"
 
 
+# [assumed] Words of a placeholder: text a screen shows while its content is still coming (読み込み中…,
+# 処理中です, お待ちください). A short text holding one of them is never content: a screen showing it has not
+# settled. (A long text holding one, such as the maintenance page's message, is content.)
+PLACEHOLDER_WORDS = ("処理中", "読込中", "読み込み中", "お待ちください", "検索中", "Loading", "Now Loading")
+PLACEHOLDER_MAX_CHARS = 24
+# [assumed] The timers a screen's script sets that the settling waits for: one shorter than this starts the
+# work that fills the screen (a table's request after a pause, a placeholder replaced); a longer one is a
+# session warning or a clock, not part of showing the screen. As Angular's Testability counts macrotasks.
+SETTLE_TIMER_BOUND_MS = 2000
+# [assumed] How long a screen must stay settled before the bot concludes from something *absent* (no such
+# organisation, no certificate row): content that a late script brings has come by then.
+ABSENCE_GRACE_MS = 1500
+
 # [assumed] What may stand beside a label without being part of it: the manual's 【1】…【5】 markers, and the
 # required-field marks and trailing colons common on such portals. Regular expressions valid in Python and
 # in the browser's JavaScript alike; the finder strips them before comparing a label.
@@ -178,8 +208,13 @@ LABEL_DECORATIONS = (r"【[0-9]+】", r"[※*]", r"\(?必須\)?", r"\(?任意\)?
 
 
 def __getattr__(name: str) -> tuple[str, ...]:
-    # MENU, ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS, CERT_DETAIL_ROWS: lists of labels, built when read, with
-    # the overrides in force then (`portal_text.CERT_TABLE_COLUMNS`, not imported by name).
+    # NOTICE_TITLES, CLOSE_CAPTIONS, MENU, ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS, CERT_DETAIL_ROWS: lists of
+    # labels, built when read, with the overrides in force then (`portal_text.CERT_TABLE_COLUMNS`, not imported
+    # by name).
+    if name == "NOTICE_TITLES":
+        return (Screen.NOTICE, Screen.IMPORTANT_NOTICE)
+    if name == "CLOSE_CAPTIONS":
+        return (Label.CLOSE, Label.OK, Label.ACKNOWLEDGE)
     if name == "MENU":
         return (Label.MENU_STATISTICS, Label.MENU_USERS, Label.MENU_ORGS, Label.MENU_BRANCHES, Label.MENU_DOWNLOADS)
     if name == "ORG_SEARCH_COLUMNS":

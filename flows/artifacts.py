@@ -13,6 +13,7 @@ from ainas_bot._i18n import _
 from ainas_bot._jst import now_jst
 from ainas_bot._safe_files import child_path, make_private_dir, write_private
 from ainas_bot.errors import OutputError
+from flows.finder import screen_frames
 
 __all__ = ["save_failure_artifacts"]
 
@@ -35,13 +36,19 @@ async def save_failure_artifacts(
         return saved
     try:
         # A password typed but not yet posted is still in its field: empty every one first.
-        for field in await page.locator("input[type=password]").all():
-            await field.fill("", timeout=2000)
+        frames = screen_frames(page)
+        for frame in frames:
+            for field in await frame.locator("input[type=password]").all():
+                await field.fill("", timeout=2000)
         # Owner-only: artifacts may show personal data.
         write_private(folder / "screen.png", await page.screenshot(full_page=True, timeout=10_000), what="artifact")
         saved.append(str(folder / "screen.png"))
         write_private(folder / "page.html", (await page.content()).encode("utf-8"), what="artifact")
         saved.append(str(folder / "page.html"))
+        for number, frame in enumerate(frames[1:], start=1):  # the screen of a frameset is in its frames
+            name = folder / f"frame-{number}.html"
+            write_private(name, (await frame.content()).encode("utf-8"), what="artifact")
+            saved.append(str(name))
     except (PlaywrightError, OutputError, OSError) as exc:
         log.info("could not save the failing screen of %s: %s", office_id, exc)
     if tracing:

@@ -35,10 +35,39 @@
   };
 
   const shown = (el) => (el.checkVisibility ? el.checkVisibility() : el.getClientRects().length > 0);
+  // A root is a document or an element, or a list of them: the documents of a window's frames, which a
+  // person sees as one screen (`documents`). As Playwright's selector engine, the finder gets one frame's.
   const all = (root, css) => {
+    if (Array.isArray(root)) {
+      const found = [];
+      for (const one of root) found.push(...all(one, css));
+      return found;
+    }
     const found = [...root.querySelectorAll(css)];
     if (root.matches && root.matches(css)) found.unshift(root);
     return found;
+  };
+  // The window's documents, its own first, then those of the frames and iframes a person sees, of the same
+  // origin (another origin's is out of reach, as it is of the portal's own scripts).
+  const documents = (doc) => {
+    const docs = [doc];
+    for (let i = 0; i < docs.length; i++) {
+      for (const frame of docs[i].querySelectorAll("frame,iframe")) {
+        let inner = null;
+        try { inner = frame.contentDocument; } catch (e) { inner = null; }
+        const box = frame.getBoundingClientRect();
+        if (inner && inner.documentElement && !docs.includes(inner) && box.width > 0 && box.height > 0) {
+          docs.push(inner);
+        }
+      }
+    }
+    return docs;
+  };
+  // The frame a document is shown in, as a person would name it: its name, else its address.
+  const frameOf = (doc) => {
+    const el = doc.defaultView && doc.defaultView.frameElement;
+    if (!el) return null;
+    return el.getAttribute("name") || el.id || (el.getAttribute("src") || "").split(/[?#;]/)[0] || el.tagName.toLowerCase();
   };
   // Of nested matches (a button inside a clickable cell, a div inside its layout cell) keep the innermost.
   const innermost = (els) => els.filter((el) => !els.some((other) => other !== el && el.contains(other)));
@@ -104,6 +133,53 @@
     return wanted.some((w) => k.includes(w)) && shown(el);
   }));
 
+  // A short text holding a placeholder word (読み込み中…, 処理中です): the screen's content is still coming.
+  const placeholders = (root) => innermost(all(root, "*").filter((el) => {
+    if (NOT_SHOWN.has(el.tagName)) return false;
+    const k = key(el.textContent);
+    return k.length > 0 && k.length <= RULES.placeholder_max && RULES.placeholders.some((w) => k.includes(key(w)))
+      && shown(el);
+  }));
+
+  // A layer in front of the screen that takes the clicks meant for it: what is hit at points across the
+  // window lies in a fixed box, or in an absolute one covering most of the window.
+  const layerOf = (el) => {
+    const view = el.ownerDocument.defaultView;
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const position = view.getComputedStyle(node).position;
+      if (position === "fixed") return node;
+      if (position === "absolute") {
+        const box = node.getBoundingClientRect();
+        if (box.width * box.height >= 0.5 * view.innerWidth * view.innerHeight) return node;
+      }
+    }
+    return null;
+  };
+  const covered = (doc) => {
+    const view = doc.defaultView;
+    if (!view || !doc.elementFromPoint) return false;
+    const [w, h] = [view.innerWidth, view.innerHeight];
+    const points = [[w / 2, h / 2], [w / 4, h / 4], [3 * w / 4, h / 4], [w / 4, 3 * h / 4], [3 * w / 4, 3 * h / 4]];
+    let hits = 0;
+    for (const [x, y] of points) {
+      const hit = doc.elementFromPoint(x, y);
+      if (hit && layerOf(hit)) hits += 1;
+    }
+    return hits >= 3;
+  };
+  // The buttons that close such a layer (閉じる, OK, 確認), in the documents it covers.
+  const overlays = (root, captions) => {
+    const docs = Array.isArray(root) ? root : [root.ownerDocument || root];
+    return buttons(docs.filter(covered), captions).filter((el) => layerOf(el) !== null);
+  };
+  const overlayText = (button) => {
+    let layer = layerOf(button);
+    for (let up = layer && layer.parentElement; up; up = up.parentElement) {
+      if (layerOf(up) === up) layer = up;  // the outermost of nested layers: a backdrop around its box
+    }
+    return spaced((layer || button).innerText || "").replace(SPACE, " ").trim().slice(0, 300);
+  };
+
   const headerRow = (table, wanted) => [...table.rows].findIndex((row) => {
     const cells = [...row.cells].map((cell) => labelKey(cell.textContent));
     return wanted.every((w) => cells.includes(w));
@@ -116,6 +192,7 @@
     field: (root, args) => fields(root, args.map(labelKey)),
     text: (root, args) => texts(root, args.map(key)),
     table: (root, args) => tables(root, args.map(labelKey)),
+    overlay: (root, args) => overlays(root, args.map(core)),
   };
   const queryAll = (root, selector) => {
     const colon = selector.indexOf(":");
@@ -164,19 +241,23 @@
   };
   // How the first match of a selector was found, in words, for `ainas-bot probe`.
   const explain = (root, kind, args) => {
+    const how = (el, words) => {
+      const frame = frameOf(el.ownerDocument);
+      return frame ? `${words}, in frame "${frame}"` : words;
+    };
     if (kind === "field") {
       const [first] = fieldsHow(root, args.map(labelKey));
-      return first ? `${first[1]}, ${tagOf(first[0])}` : null;
+      return first ? how(first[0], `${first[1]}, ${tagOf(first[0])}`) : null;
     }
     const [el] = KINDS[kind](root, args);
     if (!el) return null;
-    if (kind === "title") return `title text of ${tagOf(el)}`;
-    if (kind === "button") return `caption of ${tagOf(el)}`;
+    if (kind === "title") return how(el, `title text of ${tagOf(el)}`);
+    if (kind === "button") return how(el, `caption of ${tagOf(el)}`);
     if (kind === "table") {
       const row = el.rows[headerRow(el, args.map(labelKey))];
-      return `header row of <${row.cells[0].tagName.toLowerCase()}> cells`;
+      return how(el, `header row of <${row.cells[0].tagName.toLowerCase()}> cells`);
     }
-    return `text of ${tagOf(el)}`;
+    return how(el, `text of ${tagOf(el)}`);
   };
   // Texts of header and key cells, for naming what a screen shows instead of a missing label.
   const cellTexts = (root) => [...new Set(all(root, "th,td,dt,label")
@@ -185,5 +266,6 @@
     .filter((t) => t && t.length <= 40))].slice(0, 60);
 
   return { query: (root, selector) => queryAll(root, selector)[0] || null, queryAll,
-    key, labelKey, core, readTable, readPairs, seen, explain, cellTexts };
+    key, labelKey, core, readTable, readPairs, seen, explain, cellTexts, documents, frameOf, placeholders,
+    overlays, overlayText };
 })()

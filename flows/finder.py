@@ -16,22 +16,24 @@ halves to the same answers. Dates are parsed (`portal_date`), never compared as 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import weakref
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from playwright.async_api import Locator, Page, Playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Locator, Page, Playwright
 
 from ainas_bot._i18n import _
 from flows.text import RULES, caption_core, normalise, portal_date, portal_datetime
 
 __all__ = [
-    "ENGINE", "LIBRARY", "READ_SCREEN", "Button", "Field", "Marker", "Table", "Text", "Title", "caption_core",
-    "cell_texts", "explain", "locate", "normalise", "portal_date", "portal_datetime", "read_pairs", "read_table",
-    "register", "screen_query", "seen_on_screen", "table_rows",
+    "ENGINE", "LEFT_MARK", "LIBRARY", "READ_SCREEN", "Button", "Field", "Marker", "Overlay", "Table", "Text", "Title",
+    "caption_core", "cell_texts", "explain", "locate", "locate_anywhere", "normalise", "portal_date", "portal_datetime",
+    "read_pairs", "read_table", "register", "screen_frames", "screen_query", "seen_on_screen", "table_rows",
 ]
 
 ENGINE = "ainas"
@@ -99,15 +101,28 @@ class Table:
         return _("table with columns {columns}").format(columns=", ".join(self.columns))
 
 
-Marker = Title | Field | Button | Text | Table
+@dataclasses.dataclass(frozen=True)
+class Overlay:
+    """A layer in front of the screen that takes its clicks, by the caption of the button that closes it."""
+
+    captions: tuple[str, ...]
+
+    def __init__(self, *captions: str) -> None:
+        object.__setattr__(self, "captions", captions)
+
+    def __str__(self) -> str:
+        return _("overlay closed by {captions}").format(captions=" / ".join(self.captions))
+
+
+Marker = Title | Field | Button | Text | Table | Overlay
 
 
 def _selector(kind: str, args: tuple[str, ...]) -> str:
     return f"{ENGINE}={kind}:{quote(json.dumps(list(args), ensure_ascii=False), safe='')}"
 
 
-def locate(scope: Page | Locator, marker: Marker) -> Locator:
-    """The elements on screen that are `marker`."""
+def locate(scope: Page | Frame | Locator, marker: Marker) -> Locator:
+    """The elements on screen that are `marker` (in one frame: `locate_anywhere` looks in them all)."""
     match marker:
         case Title(texts=texts):
             return scope.locator(_selector("title", texts))
@@ -119,7 +134,34 @@ def locate(scope: Page | Locator, marker: Marker) -> Locator:
             return scope.locator(_selector("text", messages))
         case Table(columns=columns):
             return scope.locator(_selector("table", columns))
+        case Overlay(captions=captions):
+            return scope.locator(_selector("overlay", captions))
     raise TypeError(marker)
+
+
+def screen_frames(page: Page) -> list[Frame]:
+    """The frames of the window a person sees as one screen: its own, then those of the same origin."""
+    main = page.main_frame
+    origin = _origin(main.url)
+    return [main, *(f for f in page.frames if f is not main and not f.is_detached()
+                    and _origin(f.url) in (origin, "null"))]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else "null"
+
+
+async def locate_anywhere(page: Page, marker: Marker) -> Locator:
+    """`marker` in whichever frame of the window shows it (the window's own when none does)."""
+    frames = screen_frames(page)
+    if len(frames) > 1:
+        for frame in frames:
+            found = locate(frame, marker)
+            with contextlib.suppress(PlaywrightError):  # a frame navigating away meanwhile has none
+                if await found.count():
+                    return found
+    return locate(page, marker)
 
 
 _INSTALLED: weakref.WeakSet[Playwright] = weakref.WeakSet()
@@ -149,7 +191,7 @@ async def read_table(table: Locator, columns: tuple[str, ...], *,
 async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
     """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
     pairs: dict[str, str | None] = await page.evaluate(
-        f"labels => ({LIBRARY}).readPairs(document, labels)", list(labels))
+        f"labels => {{ const lib = {LIBRARY}; return lib.readPairs(lib.documents(document), labels); }}", list(labels))
     return pairs
 
 
@@ -165,26 +207,31 @@ def _kind_and_args(marker: Marker) -> tuple[str, list[str]]:
             return "text", list(messages)
         case Table(columns=columns):
             return "table", list(columns)
+        case Overlay(captions=captions):
+            return "overlay", list(captions)
     raise TypeError(marker)
 
 
 async def explain(page: Page, marker: Marker) -> str | None:
     """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
     kind, args = _kind_and_args(marker)
-    how: str | None = await page.evaluate(f"([kind, args]) => ({LIBRARY}).explain(document, kind, args)",
-                                          [kind, args])
+    how: str | None = await page.evaluate(
+        f"([kind, args]) => {{ const lib = {LIBRARY}; return lib.explain(lib.documents(document), kind, args); }}",
+        [kind, args])
     return how
 
 
 async def cell_texts(page: Page) -> list[str]:
     """Texts of the header and key cells and labels on the screen (what a missing label may be called now)."""
-    texts: list[str] = await page.evaluate(f"() => ({LIBRARY}).cellTexts(document)")
+    texts: list[str] = await page.evaluate(
+        f"() => {{ const lib = {LIBRARY}; return lib.cellTexts(lib.documents(document)); }}")
     return texts
 
 
 async def seen_on_screen(page: Page) -> dict[str, list[str]]:
     """Title-like texts and button captions on the screen, for a message naming what was there instead."""
-    seen: dict[str, list[str]] = await page.evaluate(f"() => ({LIBRARY}).seen(document)")
+    seen: dict[str, list[str]] = await page.evaluate(
+        f"() => {{ const lib = {LIBRARY}; return lib.seen(lib.documents(document)); }}")
     return seen
 
 
@@ -195,22 +242,34 @@ def screen_query(marker: Marker) -> str:
     return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
 
 
-# What `arrive` hands `Tab.settle`: `shows(queries)`, whether one of them has an element on screen a person
-# can see (as Playwright's `visible`: rendered, not `visibility: hidden`, with a size); and `read`: the
-# screen's text (as `inner_text` of the body), per `screen_query` whether the screen has it, the key/value
-# rows of `pairs` (as `read_pairs`), and per [query, columns] of `tables` the rows of the first such table
-# (as `read_table`), or null where the screen has none.
-READ_SCREEN = (f"(() => {{ const lib = {LIBRARY}; "
+# What `arrive` hands `Tab.settle`, over every document of the window (`documents`: a frameset or an iframe is
+# one screen to a person): `docs()`, those documents; `shows(queries)`, whether one of the queries has an
+# element on screen a person can see (as Playwright's `visible`: rendered, not `visibility: hidden`, with a
+# size) in a document not marked `left` (one the bot has left: an opener still showing the screen the bot
+# acted on is not where the portal went); `waiting()`, whether a placeholder (読み込み中…) is shown; and
+# `read`: the screen's text (as `inner_text` of the bodies), per `screen_query` whether the screen has it, the
+# key/value rows of `pairs` (as `read_pairs`), per [query, columns] of `tables` the rows of the first such
+# table (as `read_table`), or null where the screen has none, and the text and caption of an overlay closed by
+# one of `closers`, or null.
+LEFT_MARK = "__ainasLeft"
+READ_SCREEN = (f"(() => {{ const lib = {LIBRARY}; const left = {json.dumps(LEFT_MARK)}; "
+               "const docs = () => lib.documents(document); "
+               "const fresh = () => docs().filter((d) => d[left] !== true); "
                "const seen = (el) => { const box = el.getBoundingClientRect(); "
                "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
                ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
-               "return {shows: (queries) => queries.some((q) => lib.queryAll(document, q).some(seen)), "
-               "read: ({queries, pairs, tables}) => ({"
-               "text: document.body ? document.body.innerText : '', "
-               "found: queries.map((q) => lib.queryAll(document, q).length > 0), "
-               "pairs: lib.readPairs(document, pairs), "
-               "tables: tables.map(([q, columns]) => { const t = lib.queryAll(document, q)[0]; "
-               "return t ? lib.readTable(t, columns) : null; })})}; })()")
+               "return {docs, waiting: () => lib.placeholders(docs()).length > 0, "
+               "shows: (queries) => queries.some((q) => lib.queryAll(fresh(), q).some(seen)), "
+               "read: ({queries, pairs, tables, closers}) => { const all = fresh(); "
+               "const overlay = lib.overlays(all, closers)[0]; return {"
+               "text: all.map((d) => d.body ? d.body.innerText : '').join('\\n'), "
+               "found: queries.map((q) => lib.queryAll(all, q).length > 0), "
+               "pairs: lib.readPairs(all, pairs), "
+               "tables: tables.map(([q, columns]) => { const t = lib.queryAll(all, q)[0]; "
+               "return t ? lib.readTable(t, columns) : null; }), "
+               "frames: all.map(lib.frameOf).filter((f) => f !== null), "
+               "overlay: overlay ? {text: lib.overlayText(overlay), caption: lib.core(overlay.innerText "
+               "|| overlay.value || '')} : null}; }}; })()")
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:

@@ -80,7 +80,10 @@ _SCRIPTS = """() => {
     ["Array.prototype.includes", Array.prototype.includes], ["String.prototype.normalize", String.prototype.normalize],
     ["String.prototype.trim", String.prototype.trim], ["String.prototype.replace", String.prototype.replace],
     ["JSON.stringify", JSON.stringify], ["Document.prototype.querySelectorAll", Document.prototype.querySelectorAll],
-    ["MutationObserver", window.MutationObserver], ["setTimeout", window.setTimeout]];
+    ["MutationObserver", window.MutationObserver],
+    // The bot's own count of the page's timers (flows/pages/_tab.py) is not the portal's doing.
+    ["setTimeout", window.__ainasWork && window.setTimeout === window.__ainasWork.wrapped
+      ? window.__ainasWork.native : window.setTimeout]];
   const replaced = [];
   for (let i = 0; i < builtins.length; i++) if (!native(builtins[i][1])) replaced.push(builtins[i][0]);
   if (Object.prototype.hasOwnProperty.call(Array.prototype, "toJSON")) replaced.push("Array.prototype.toJSON");
@@ -103,6 +106,7 @@ class ScreenReport:
     checks: list[Check] = dataclasses.field(default_factory=list)
     rows: list[dict[str, str]] = dataclasses.field(default_factory=list)
     dialogs: list[str] = dataclasses.field(default_factory=list)
+    handled: list[str] = dataclasses.field(default_factory=list)  # frames, windows and overlays dealt with
     scripts: list[str] = dataclasses.field(default_factory=list)  # file names of its script elements, or (inline)
     replaced: list[str] = dataclasses.field(default_factory=list)  # built-ins its scripts replaced
 
@@ -164,6 +168,10 @@ class _Walk:
         """Record what this settled screen shows of `needs`, then keep its snapshot."""
         shown = ScreenReport(page.screen, seconds=round(time.monotonic() - self.started, 2), rows=rows or [])
         current = page.page
+        for check, marker in needs:
+            if check.required and await explain(current, marker) is None:
+                await page.look_again()  # missing is a conclusion from absence: from a screen settled for the grace
+                break
         seen = await seen_on_screen(current)
         cells = await cell_texts(current)
         for check, marker in needs:
@@ -173,6 +181,8 @@ class _Walk:
             shown.checks.append(check)
         shown.dialogs = list(page.tab.accepted)
         page.tab.accepted.clear()
+        shown.handled = list(page.tab.handled)
+        page.tab.handled.clear()
         found = await current.evaluate(_SCRIPTS)
         shown.scripts, shown.replaced = list(found["scripts"]), list(found["replaced"])
         self.report.screens.append(shown)

@@ -93,15 +93,8 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
             events.step(oid, _("the update of an earlier attempt is registered"))
             return "updated"
         return "already-current"
-    detail: CertDetail | None = None
-    for row in candidates:  # pending records: is one of them this certificate, uploaded by an earlier run?
-        events.step(oid, _("pending record {registered_at}: comparing with the local certificate").format(
-            registered_at=row.registered_at))
-        shown_detail = await org.open_certificate(row)
-        if not auto_filled_differences(await shown_detail.read(), cert):
-            detail = shown_detail
-            break
-        org = await _back_to_org(shown_detail, oid)
+    # Pending records: is one of them this certificate, uploaded by an earlier run?
+    detail, org = await _own_pending_record(org, candidates, office, events)
     resuming = detail is not None and not progress.uploaded
     if opts.dry_run:
         return "would-resume" if detail else "would-register"
@@ -113,7 +106,19 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
         # Set before the upload: when its answer is lost, the pending record a retry finds is this run's.
         progress.uploaded = True
         with checked_copy(office.signing_p12.name, office.signing_bytes) as checked:  # the bytes checked
-            detail = await register.upload(checked, office.pin)
+            went = await register.upload(checked, office.pin)
+        if isinstance(went, OrgDetail):
+            # The portal went back to the organisation (the form's window closed and sent its opener there, or
+            # a 完了 screen led there): the new record is a pending row of its table, opened as a person would.
+            events.step(oid, _("{screen}: the portal went back to {org}; opening the record just uploaded").format(
+                screen=Screen.CERT_REGISTER, org=Screen.ORG_DETAIL))
+            _action, pending = decide(await went.certificates(), cert)
+            detail, org = await _own_pending_record(went, pending, office, events)
+            if detail is None:
+                raise PortalMismatchError(_("{screen}: the certificate just uploaded is not among its pending "
+                                            "records").format(screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
+        else:
+            detail = went
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
             raise PortalMismatchError(_("{screen}: the portal read the certificate differently: {differences}").format(
@@ -159,6 +164,23 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
                 screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
     _proved(opts, office, progress, active)
     return "resumed" if resuming else "updated"
+
+
+async def _own_pending_record(org: OrgDetail, candidates: list[CertificateRow], office: PreparedOffice,
+                              events: RunEvents) -> tuple[CertDetail | None, OrgDetail]:
+    """The 照会 of the pending record among `candidates` that is this certificate (what the portal read of it
+    matches the local parse), or None, back on the organisation."""
+    oid = office.office.id
+    for row in candidates:
+        if not row.pending:
+            continue
+        events.step(oid, _("pending record {registered_at}: comparing with the local certificate").format(
+            registered_at=row.registered_at))
+        shown_detail = await org.open_certificate(row)
+        if not auto_filled_differences(await shown_detail.read(), office.certificate):
+            return shown_detail, org
+        org = await _back_to_org(shown_detail, oid)
+    return None, org
 
 
 def _proved(opts: FlowOptions, office: PreparedOffice, progress: OfficeProgress, active: list[CertificateRow]) -> None:

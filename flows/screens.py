@@ -59,6 +59,7 @@ class OrgSearch(Protocol):
     async def open_org(self, org_id: str) -> OrgDetail: ...
 
 
+@runtime_checkable
 class OrgDetail(Menu, Protocol):
     """代理人組織照会: the organisation's name and its certificate table."""
 
@@ -74,7 +75,9 @@ class OrgDetail(Menu, Protocol):
 class CertRegister(Protocol):
     """代理人証明書登録: the .p12 and its PIN."""
 
-    async def upload(self, p12: Path, pin: SecretStr) -> CertDetail: ...
+    async def upload(self, p12: Path, pin: SecretStr) -> CertDetail | OrgDetail:
+        """The 照会 of the new record, or the organisation's 照会 where the portal went instead."""
+        ...
 
 
 @runtime_checkable

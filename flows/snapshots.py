@@ -19,7 +19,7 @@ from playwright.async_api import Page
 from ainas_bot._i18n import _
 from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
-from flows.finder import Text, locate
+from flows.finder import Text, locate, screen_frames
 
 __all__ = ["Snapshots"]
 
@@ -67,9 +67,11 @@ class Snapshots:
         base = f"{index:02d}-{_UNSAFE_NAME.sub('_', screen) or 'screen'}"
         document: str = await page.evaluate(_WITHOUT_VALUES)
         self._write(f"{base}.html", self.scrub(document).encode("utf-8"))
-        mask = [page.locator("input, textarea, select")]
-        if self.secrets:
-            mask.append(locate(page, Text(*self.secrets)))
+        mask = []
+        for frame in screen_frames(page):  # a screen in a frame shows its inputs in the same picture
+            mask.append(frame.locator("input, textarea, select"))
+            if self.secrets:
+                mask.append(locate(frame, Text(*self.secrets)))
         self._write(f"{base}.png", await page.screenshot(full_page=True, mask=mask))
 
     def _write(self, name: str, data: bytes) -> None:

@@ -12,14 +12,15 @@ import datetime as dt
 import re
 import unicodedata
 
-from ainas_bot.portal_text import LABEL_DECORATIONS
+from ainas_bot.portal_text import LABEL_DECORATIONS, PLACEHOLDER_MAX_CHARS, PLACEHOLDER_WORDS
 
 __all__ = ["DASHES", "RULES", "WAVES", "caption_core", "normalise", "portal_date", "portal_datetime"]
 
 # Kept apart because a person reads them as the same character; NFKC leaves them distinct.
 WAVES = "\u301c\u3030\uff5e\u223c\u2053~"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-RULES = {"waves": WAVES, "dashes": DASHES, "decorations": list(LABEL_DECORATIONS)}
+RULES = {"waves": WAVES, "dashes": DASHES, "decorations": list(LABEL_DECORATIONS),
+         "placeholders": list(PLACEHOLDER_WORDS), "placeholder_max": PLACEHOLDER_MAX_CHARS}
 _SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _CHARS = str.maketrans({**{c: "~" for c in WAVES}, **{c: "-" for c in DASHES}})
 

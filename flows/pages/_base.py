@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from pydantic import SecretStr
 
+from ainas_bot import portal_text
 from ainas_bot._i18n import _
 from ainas_bot.errors import (
     FlowError,
@@ -30,19 +32,22 @@ from ainas_bot.errors import (
     PortalUnavailableError,
     PortalUntrustedError,
 )
-from ainas_bot.portal_text import Label, Message, Screen
+from ainas_bot.portal_text import ABSENCE_GRACE_MS, Label, Message, Screen
 from flows.finder import (
     READ_SCREEN,
     Button,
     Field,
     Marker,
+    Overlay,
     Table,
     Text,
     Title,
     locate,
+    locate_anywhere,
     normalise,
     read_pairs,
     read_table,
+    screen_frames,
     screen_query,
     table_rows,
 )
@@ -55,6 +60,9 @@ if TYPE_CHECKING:
 __all__ = ["CERT_ERRORS", "PortalPage", "first_line"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+# An overlay that comes back this often after being closed is not one a person can close.
+_OVERLAY_CLOSINGS = 3
 # Messages after which the whole session is gone: a retry must start again from the login.
 def _session_lost() -> tuple[str, ...]:
     return (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
@@ -104,6 +112,7 @@ class PortalPage:
         # The screen's text as read once it settled; empty until `arrive` has seen the screen.
         self.shown_text = ""
         self._seen = _NOTHING_SEEN
+        self._arrived_with: tuple[tuple[Marker, ...], str | None] | None = None  # what `arrive` waited for
 
     @property
     def screen(self) -> str:
@@ -129,22 +138,30 @@ class PortalPage:
         step that finds it settled, for the same reason as `uses` (a table read so needs no look of its own)."""
         return (), ()
 
-    def find(self, marker: Marker) -> Locator:
-        return locate(self.page, marker)
+    async def find(self, marker: Marker) -> Locator:
+        """`marker` in whichever frame of the window shows it."""
+        return await locate_anywhere(self.page, marker)
 
     # --- arriving -------------------------------------------------------------------------
-    async def arrive(self, *markers: Marker, element: str | None = None) -> Marker:
+    async def arrive(self, *markers: Marker, element: str | None = None,
+                     quiet_ms: float | None = None) -> Marker:
         """Wait until one of `markers` (default: this screen's title) shows, or an interruption does,
-        and the screen has settled; which of the markers it shows."""
+        and the screen has settled (quiet for `quiet_ms`, default the tab's); which of the markers it shows.
+        A window of notices the portal opened by itself, and an overlay of notices in front of the screen, are
+        read, logged and closed on the way, as a person closes them."""
         wanted = markers or (self.title,)
+        self._arrived_with = (wanted, element)
         element = element or str(wanted[0])
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_ms / 1000
         used = [screen_query(marker) for marker in self.uses()]
         labels, tables = self.reads()
-        read = {"queries": [screen_query(marker) for marker in wanted] + used, "pairs": list(labels),
-                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables]}
-        until = [screen_query(marker) for marker in (*wanted, _interruptions())]
+        notices = Title(*portal_text.NOTICE_TITLES)
+        read = {"queries": [screen_query(marker) for marker in (*wanted, notices)] + used, "pairs": list(labels),
+                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables],
+                "closers": list(portal_text.CLOSE_CAPTIONS)}
+        until = [screen_query(marker) for marker in (*wanted, _interruptions(), notices)]
+        closings = 0
         while True:
             if loop.time() >= deadline:
                 await self._timed_out(element)
@@ -152,7 +169,7 @@ class PortalPage:
             page = self.page
             # One browser call waits for the screen to show what is awaited, to settle, and reads it.
             settled = await self._settled(self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
-                                                          read, until=until))
+                                                          read, until=until, quiet_ms=quiet_ms))
             if settled is None or page is not self.page:
                 continue  # a window opened or closed: look in the one that is current now
             if not settled:
@@ -164,13 +181,64 @@ class PortalPage:
                     screen=self.screen)
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
             shown = settled.value["found"]
+            if not any(shown[:len(wanted)]) and shown[len(wanted)] and page is not self.tab.pages[0]:
+                await self._close_window_of_notices(page, self.shown_text)
+                continue
+            if settled.value["overlay"] is not None:
+                closings += 1
+                await self._close_overlay(settled.value["overlay"], closings)
+                continue
+            for frame in settled.value["frames"]:
+                self._handled(_("{screen}: the screen is in frame \u201c{frame}\u201d").format(
+                    screen=self.screen, frame=frame), once=True)
             self._seen = _Seen(
-                uses=dict(zip(used, shown[len(wanted):], strict=True)), pairs=dict(settled.value["pairs"]),
+                uses=dict(zip(used, shown[len(wanted) + 1:], strict=True)), pairs=dict(settled.value["pairs"]),
                 tables={columns: None if rows is None else table_rows(rows)
                         for columns, rows in zip(tables, settled.value["tables"], strict=True)})
             for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
                 if found:
                     return marker
+
+    async def look_again(self) -> Marker:
+        """Arrive again on this screen, settled for the grace period: a conclusion from something absent (no
+        such organisation, no certificate row) is drawn only from a screen that stayed settled so long."""
+        wanted, element = self._arrived_with or ((self.title,), None)
+        return await self.arrive(*wanted, element=element, quiet_ms=ABSENCE_GRACE_MS)
+
+    def _handled(self, what: str, *, once: bool = False) -> None:
+        if once and what in self.tab.handled:
+            return
+        log.info("%s", what)
+        self.tab.handled.append(what)
+
+    async def _close_window_of_notices(self, window: Page, text: str) -> None:
+        """A window of notices the portal opened by itself: logged with its text, closed by its own 閉じる
+        (or closed), and the work goes on in the window beneath."""
+        summary = " ".join(text.split())[:200]
+        self._handled(_("{screen}: the portal opened a window of notices; read and closed: {text}").format(
+            screen=self.screen, text=summary))
+        with contextlib.suppress(PlaywrightError):
+            closer = await locate_anywhere(window, Button(Label.CLOSE))
+            if await closer.count():
+                async with window.expect_event("close", timeout=min(self.timeout_ms, 5000)):
+                    await closer.first.click(timeout=self.timeout_ms)
+        with contextlib.suppress(PlaywrightError):
+            if not window.is_closed():
+                await window.close()
+
+    async def _close_overlay(self, overlay: dict[str, str], closings: int) -> None:
+        """An overlay in front of the screen: closed by its 閉じる (or OK/確認 when it is a notice), logged with
+        its text; one the bot cannot tell for a notice, or that keeps coming back, stops the office."""
+        text, caption = " ".join(str(overlay["text"]).split())[:200], str(overlay["caption"])
+        is_notice = any(normalise(title) in normalise(text) for title in portal_text.NOTICE_TITLES)
+        if closings > _OVERLAY_CLOSINGS or not (is_notice or normalise(caption) == normalise(Label.CLOSE)):
+            raise PortalChangedError(_("{screen}: an overlay covers the screen and was not closed ({caption}): "
+                                       "{text}").format(screen=self.screen, caption=caption, text=text),
+                                     screen=self.screen)
+        self._handled(_("{screen}: closed an overlay of notices by {caption}: {text}").format(
+            screen=self.screen, caption=caption, text=text))
+        closer = await locate_anywhere(self.page, Overlay(*portal_text.CLOSE_CAPTIONS))
+        await self.act(str(Overlay(caption)), lambda: closer.first.click(timeout=self.timeout_ms))
 
     async def _settled(self, settling: Awaitable[Settled]) -> Settled | None:
         """The settled screen; None when the window changed meanwhile. Stops at once on a server error,
@@ -266,15 +334,19 @@ class PortalPage:
         return body
 
     async def _body_text(self) -> str:
-        try:
-            return await self.page.locator("body").inner_text(timeout=self.timeout_ms)
-        except PlaywrightError:
-            return ""
+        texts = []
+        for frame in screen_frames(self.page):
+            with contextlib.suppress(PlaywrightError):
+                texts.append(await frame.locator("body").inner_text(timeout=self.timeout_ms))
+        return "\n".join(texts)
 
     # --- acting on a settled screen -------------------------------------------------------
     async def require(self, marker: Marker, *, scope: Locator | None = None) -> Locator:
         """`marker` on this settled screen, or portal-changed at once naming the screen and the element."""
-        found = locate(scope, marker) if scope is not None else self.find(marker)
+        if scope is None and self.tab.changed.is_set() and self._arrived_with is not None:
+            # A window opened or closed since the screen settled (notices, opened late): as before acting.
+            await self.arrive(*self._arrived_with[0], element=self._arrived_with[1])
+        found = locate(scope, marker) if scope is not None else await self.find(marker)
         if scope is None and self._seen.uses.get(screen_query(marker)):
             return found.first
         try:
@@ -288,7 +360,7 @@ class PortalPage:
 
     async def has(self, marker: Marker) -> bool:
         shown = self._seen.uses.get(screen_query(marker))
-        return shown if shown is not None else await self.find(marker).count() > 0
+        return shown if shown is not None else await (await self.find(marker)).count() > 0
 
     async def act(self, element: str, action: Callable[[], Awaitable[T]]) -> T:
         """Run a Playwright action, turning its errors into ours naming this screen and the element."""
@@ -337,14 +409,14 @@ class PortalPage:
         """The table with these column headers and its rows (row index, column → text)."""
         shown = self._seen.tables.get(columns)
         if shown is not None:
-            return self.find(Table(*columns)).first, shown
+            return (await self.find(Table(*columns))).first, shown
         table = await self.require(Table(*columns))
         rows = await self.act(str(Table(*columns)), lambda: read_table(table, columns, timeout_ms=self.timeout_ms))
         return table, rows
 
     async def row_message(self, label: str) -> str:
         """What a form row shows besides its label and input: the portal's field error, verbatim."""
-        field = self.find(Field(label))
+        field = await self.find(Field(label))
         if await field.count() == 0:
             return ""
         text: str = await field.first.evaluate("el => ((el.closest('tr') || el.parentElement).innerText || '')")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
@@ -13,7 +15,12 @@ from flows.finder import Button, Field, Marker, Text, Title
 from flows.pages._base import PortalPage, shows
 from flows.pages.cert_detail import CertDetailPage
 
+if TYPE_CHECKING:
+    from flows.pages.org_detail import OrgDetailPage
+
 __all__ = ["CertRegisterPage"]
+
+log = logging.getLogger(__name__)
 
 def _refusals() -> tuple[str, ...]:
     return (Message.FILE_NOT_P12, Message.WRONG_CERT_PASSWORD, Message.CERT_EXPIRED, Message.CERT_NOT_YET_VALID,
@@ -26,21 +33,35 @@ class CertRegisterPage(PortalPage):
     def uses(self) -> tuple[Marker, ...]:
         return (*super().uses(), Field(Label.CERT_FILE), Field(Label.CERT_PASSWORD), Button(Label.CONFIRM))
 
-    async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage:
-        """Choose the file, type the password, 確定 → 代理人証明書照会 of the new record (in the opener, when
-        the form was a window of its own that closes)."""
+    async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage | OrgDetailPage:
+        """Choose the file, type the password, 確定 → wherever the portal went: 代理人証明書照会 of the new
+        record (as the manual shows; in the opener, when the form was a window of its own that closes), or the
+        organisation's 代理人組織照会, there or through a 完了 screen, where the new record waits as a pending row."""
+        from flows.pages.org_detail import OrgDetailPage
+
         await self.choose_file(Label.CERT_FILE, p12)
         await self.fill(Label.CERT_PASSWORD, pin)
         detail = CertDetailPage(self.page, self.timeout_ms)
+        went = (Title(Screen.CERT_DETAIL), Title(Screen.ORG_DETAIL), Title(Screen.CERT_REGISTER_COMPLETE))
         with self.submitting():
-            await self.click(Label.CONFIRM)
-            found = await detail.arrive(Title(Screen.CERT_DETAIL), Text(*_refusals()),
-                                        element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL))
-        for text in _refusals():
-            if shows(detail.shown_text, text):
-                raise UploadRefusedError(_("{screen}: the portal refused the certificate: {message}").format(
-                    screen=self.screen, message=text), screen=self.screen)
-        if not isinstance(found, Title):
-            raise PortalChangedError(_("{screen}: no {expected} after {button}").format(
-                screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM), screen=self.screen)
-        return detail
+            async with self.tab.leaving():
+                await self.click(Label.CONFIRM)
+                found = await detail.arrive(*went, Text(*_refusals()),
+                                            element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL))
+                for text in _refusals():
+                    if shows(detail.shown_text, text):
+                        raise UploadRefusedError(_("{screen}: the portal refused the certificate: {message}").format(
+                            screen=self.screen, message=text), screen=self.screen)
+                if found == Title(Screen.CERT_DETAIL):
+                    return detail
+                if found == Title(Screen.CERT_REGISTER_COMPLETE):
+                    log.info("%s", _("{screen}: the portal shows {complete}; back to {org}").format(
+                        screen=self.screen, complete=Screen.CERT_REGISTER_COMPLETE, org=Screen.ORG_DETAIL))
+                    await detail.click(Label.BACK_TO_LIST)
+                elif found != Title(Screen.ORG_DETAIL):
+                    raise PortalChangedError(_("{screen}: no {expected} after {button}").format(
+                        screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM), screen=self.screen)
+                # Still within: the screen beneath, shown before the upload, is not the one the portal went to.
+                org = OrgDetailPage(self.page, self.timeout_ms)
+                await org.arrive()
+                return org

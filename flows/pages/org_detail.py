@@ -53,7 +53,15 @@ class OrgDetailPage(PortalPage):
         return shown
 
     async def certificates(self) -> list[CertificateRow]:
-        """The certificate table, by its column headers, read from the settled screen."""
+        """The certificate table, by its column headers, read from the settled screen; a table without a row
+        is read again once the screen stayed settled for the grace period (rows a late script brings)."""
+        rows = await self._rows()
+        if not rows:
+            await self.look_again()
+            rows = await self._rows()
+        return rows
+
+    async def _rows(self) -> list[CertificateRow]:
         _table, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
         return [CertificateRow(
             registered_at=cells[Label.REGISTERED_AT],

@@ -29,14 +29,20 @@ class OrgSearchPage(PortalPage):
         found = await self.arrive(Table(*portal_text.ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
                                   element=_("search result for {label} {value}").format(label=Label.ORG_ID,
                                                                                         value=org_id))
-        rows = [] if isinstance(found, Text) else (await self.table(portal_text.ORG_SEARCH_COLUMNS))[1]
-        matching = [index for index, cells in rows if normalise(cells[Label.ORG_ID]) == normalise(org_id)]
+        matching = await self._rows_of(found, org_id)
+        if not matching:
+            # No such organisation is a conclusion from absence: only from a screen settled for the grace period.
+            matching = await self._rows_of(await self.look_again(), org_id)
         if not matching:
             raise PortalAuthError(_(
                 "{screen}: {label} {value} is not among the organisations this login administers").format(
                 screen=self.screen, label=Label.ORG_ID, value=org_id), screen=self.screen)
         self._row = matching[0]
         return self
+
+    async def _rows_of(self, found: Marker, org_id: str) -> list[int]:
+        rows = [] if isinstance(found, Text) else (await self.table(portal_text.ORG_SEARCH_COLUMNS))[1]
+        return [index for index, cells in rows if normalise(cells[Label.ORG_ID]) == normalise(org_id)]
 
     async def open_org(self, org_id: str) -> OrgDetailPage:
         """Its 代理人組織ID in the result row, whatever the element that makes it clickable."""
