@@ -136,10 +136,11 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
     result = await update.update(form, office.pin, on_confirm=confirmed)
     await tracer.start()  # the last secret has been typed
     if not isinstance(result, CertDetail):
-        # A 完了 screen shows no values: read them from the record's 照会, reached from the organisation.
+        # A 完了 screen shows no values, nor does the organisation a portal may go back to: read them from the
+        # record's 照会, reached from the organisation.
         events.step(oid, _("{screen}: reading the record from {detail}").format(
             screen=Screen.CERT_UPDATE_COMPLETE, detail=Screen.ORG_DETAIL))
-        org = await result.back_to_org(oid)
+        org = result if isinstance(result, OrgDetail) else await result.back_to_org(oid)
         action, registered = decide(await org.certificates(), cert)
         if action is not Action.ALREADY_CURRENT:
             raise PortalMismatchError(

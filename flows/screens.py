@@ -103,7 +103,7 @@ class CertUpdate(Protocol):
     """代理人証明書更新: the form, then 確定 (through a 確認 screen where the portal has one)."""
 
     async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
-                     ) -> CertDetail | CertUpdateComplete: ...
+                     ) -> CertDetail | CertUpdateComplete | OrgDetail: ...
 
 
 class Tracing(Protocol):

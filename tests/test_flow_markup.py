@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from ainas_bot.portal_text import Label
+from ainas_bot.sandbox import FaultRule
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from tests.fixtures_flow import FlowWorld, prepare, run
 
@@ -89,3 +90,50 @@ def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
     assert time.monotonic() - started < 20  # not after a timeout
     assert outcome.artifacts
     assert world.sandbox.upload_posts == 0
+
+
+def test_a_late_empty_search_result_that_stays_empty_is_auth_after_the_grace_period(
+        sandbox_world: Callable[..., FlowWorld]) -> None:
+    """代理人組織検索's result comes by a request started after a timer, and for an organisation this login does
+    not administer it stays empty: the office ends `auth` naming the ID, as with a result shown at once, only
+    after the screen stayed settled for the grace period, and nothing was uploaded."""
+    world = sandbox_world(markup=parse_markup(["timer-tables"]))
+    other = world.take_notice()
+    foreign = world.make_office(id=other.org_id)
+    settings = world.settings(timeout_seconds=15)
+    [office] = prepare([foreign], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed" and outcome.reason == "auth", outcome
+    assert other.org_id in outcome.message and outcome.screen == "代理人組織検索"
+    assert outcome.attempts == 1
+    assert world.sandbox.upload_posts == 0
+
+
+@pytest.mark.parametrize("shapes", [["frameset", "notice-popup", "timer-placeholder"],
+                                    ["iframe", "popup-register-org", "timer-tables", "late-tables"],
+                                    ["iframe", "register-complete", "notice-popup"]])
+def test_the_shapes_of_round_three_together(shapes: list[str], sandbox_world: Callable[..., FlowWorld]) -> None:
+    """The frames, the notices, the timers and the windows that close themselves in mixes `legacy` does not
+    make (it takes the frameset over the iframe, and popup-register-org over register-complete's own screen)."""
+    _update_then_already_current(sandbox_world(markup=parse_markup(shapes)))
+
+
+@pytest.mark.parametrize(("route", "kind"), [("cert_update", "expire-session"), ("org_detail", "replace-session")])
+def test_a_session_lost_inside_a_frame_is_told_when_the_login_takes_the_whole_window(
+        route: str, kind: str, sandbox_world: Callable[..., FlowWorld]) -> None:
+    """With the screens in a frame, the portal's login page breaks out of it: the session-lost rule holds
+    (the office's attempt ends as the lost session it is, and the retry from the login updates it once)."""
+    world = sandbox_world(markup=parse_markup(["frameset"]))
+    rule = FaultRule(route, kind, method="GET")  # type: ignore[arg-type]
+    world.sandbox.options.faults[:] = [rule]
+    kit = world.make_office()
+    settings = world.settings(timeout_seconds=8, retries=2)
+    [office] = prepare([kit], settings)
+
+    [outcome] = run(settings, [office])
+
+    assert rule.fired == 1
+    assert outcome.status == "updated" and outcome.attempts == 2, outcome
+    assert world.sandbox.upload_posts == 1

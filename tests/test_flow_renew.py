@@ -16,7 +16,7 @@ from ainas_bot.prepare import PreparedOffice
 from flows._browser_options import BrowserOptions
 from flows._chromium import launch_chromium
 from flows.browser import office_context
-from flows.pages import LoginPage
+from flows.pages import CertDetailPage, LoginPage
 from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, prepare, run
 
@@ -67,6 +67,7 @@ async def _upload_only(world: FlowWorld, office: PreparedOffice) -> None:
             org = await search.open_org(office.office.id)
             register = await org.start_registration()
             detail = await register.upload(office.signing_p12, office.pin)
+            assert isinstance(detail, CertDetailPage)  # the sandbox's default: the new record's 照会
             assert (await detail.read())["屋号（漢字）"] == office.certificate.trade_name_kanji
         await browser.close()
 

@@ -13,11 +13,12 @@ from flows.finder import Button, Field, Marker, Text, Title
 from flows.pages._base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
+from flows.pages.org_detail import OrgDetailPage
 from flows.screens import UpdateForm
 
 __all__ = ["CertUpdatePage", "UpdateResult", "update_results"]
 
-UpdateResult = CertDetailPage | CertUpdateCompletePage
+UpdateResult = CertDetailPage | CertUpdateCompletePage | OrgDetailPage
 
 
 def _field_errors() -> Text:
@@ -26,14 +27,20 @@ def _field_errors() -> Text:
 
 
 def update_results() -> tuple[Marker, ...]:
-    """What may follow the last 確定: the 照会 (as the manual shows), or a 完了 screen or message."""
-    return (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE), Text(Message.UPDATED))
+    """What may follow the last 確定: the 照会 (as the manual shows), a 完了 screen or message, or the
+    organisation's 照会 (where a portal may go back to)."""
+    return (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE), Text(Message.UPDATED),
+            Title(Screen.ORG_DETAIL))
 
 
 async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
     """The screen after the last 確定, as the page object of what it is."""
     if found == Title(Screen.CERT_DETAIL):
         return CertDetailPage(page.page, page.timeout_ms)
+    if found == Title(Screen.ORG_DETAIL):
+        org = OrgDetailPage(page.page, page.timeout_ms)
+        await org.arrive()  # read as that screen (its table), settled already
+        return org
     complete = CertUpdateCompletePage(page.page, page.timeout_ms)
     complete.shown_text = page.shown_text
     return complete
@@ -58,15 +65,16 @@ class CertUpdatePage(PortalPage):
         with self.submitting():
             if on_confirm is not None:
                 on_confirm()  # from here on the portal may have registered the update
-            await self.click(Label.CONFIRM)
             errors = _field_errors()
-            found = await self.arrive(*update_results(), confirm_title, errors,
-                                      element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL,
-                                                                                   button=Label.CONFIRM))
+            async with self.tab.leaving():  # an opener still on 代理人証明書照会 is not where the portal went
+                await self.click(Label.CONFIRM)
+                found = await self.arrive(*update_results(), confirm_title, errors,
+                                          element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL,
+                                                                                       button=Label.CONFIRM))
+                if found not in (confirm_title, errors):
+                    return await result_of(self, found)
         if found == confirm_title:
             return await CertUpdateConfirmPage(self.page, self.timeout_ms).confirm(form)
-        if found != errors:
-            return await result_of(self, found)
         shown = []
         for label in [*form.typed(), Label.CERT_PASSWORD]:
             message = await self.row_message(label)
