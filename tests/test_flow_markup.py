@@ -94,19 +94,19 @@ def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
 
 def test_a_late_empty_search_result_that_stays_empty_is_auth_after_the_grace_period(
         sandbox_world: Callable[..., FlowWorld]) -> None:
-    """代理人組織検索's result comes by a request started after a timer, and for an organisation this login does
-    not administer it stays empty: the office ends `auth` naming the ID, as with a result shown at once, only
-    after the screen stayed settled for the grace period, and nothing was uploaded."""
+    """代理人組織検索's result comes by a request started after a timer, and for an ID the portal does not know
+    it stays empty: the office ends `auth` naming the ID, as with a result shown at once, only after the
+    screen stayed settled for the grace period, and nothing was uploaded."""
     world = sandbox_world(markup=parse_markup(["timer-tables"]))
-    other = world.take_notice()
-    foreign = world.make_office(id=other.org_id)
+    unknown = world.make_office(id="987654")
     settings = world.settings(timeout_seconds=15)
-    [office] = prepare([foreign], settings)
+    [office] = prepare([unknown], settings)
+    events: list[str] = []
 
-    [outcome] = run(settings, [office])
+    [outcome] = run(settings, [office], events=events)
 
     assert outcome.status == "failed" and outcome.reason == "auth", outcome
-    assert other.org_id in outcome.message and outcome.screen == "代理人組織検索"
+    assert "987654" in outcome.message and outcome.screen == "代理人組織検索", outcome.message
     assert outcome.attempts == 1
     assert world.sandbox.upload_posts == 0
 
@@ -116,7 +116,7 @@ def test_a_late_empty_search_result_that_stays_empty_is_auth_after_the_grace_per
                                     ["iframe", "register-complete", "notice-popup"]])
 def test_the_shapes_of_round_three_together(shapes: list[str], sandbox_world: Callable[..., FlowWorld]) -> None:
     """The frames, the notices, the timers and the windows that close themselves in mixes `legacy` does not
-    make (it takes the frameset over the iframe, and popup-register-org over register-complete's own screen)."""
+    make (it takes the frameset over the iframe, and shows register-complete's screen in the popup)."""
     _update_then_already_current(sandbox_world(markup=parse_markup(shapes)))
 
 

@@ -20,7 +20,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
 from jinja2.utils import htmlsafe_json_dumps
-from playwright.sync_api import BrowserContext, Dialog, expect
+from playwright.sync_api import BrowserContext, Dialog, Frame, expect
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page as BrowserPage
 
 from ainas_bot import portal_text as pt
@@ -150,11 +151,31 @@ def _cert_id(page: Page) -> str:
     return first_group(r"certId=(\d+)", page.text)
 
 
+def _frame_src(page: Page, name: str) -> str:
+    """The URL a page's frame or iframe named `name` loads."""
+    return html.unescape(first_group(rf'<i?frame name="{name}" src="([^"]+)"', page.text))
+
+
+def _opened(page: Page, window: str) -> str:
+    """The URL a page's script opens in the window named `window`."""
+    return str(json.loads(first_group(rf'window.open\(("[^"]+"), "{window}"', page.text)))
+
+
 def walk(client: Client) -> dict[str, Page]:
-    """Every screen once, through the whole certificate procedure, whatever the shapes."""
+    """Every screen once, through the whole certificate procedure, whatever the shapes. With frameset or
+    iframe, `top` is the page the login leads to and `menu_frame` (frameset) the menu frame's document;
+    with notice-popup, `notice` is the window the first home screen opens."""
     shapes, org = client.sb.options.markup, client.notice.org_id
     pages = {"login": client.get(client.sb.base_url)}
-    pages["home"] = client.login()
+    landing = client.login()
+    if shapes & {"frameset", "iframe"}:
+        pages["top"] = landing
+        if "frameset" in shapes:
+            pages["menu_frame"] = client.get(_frame_src(landing, "menu"))
+        landing = client.get(_frame_src(landing, "main"))
+    pages["home"] = landing
+    if "notice-popup" in shapes:
+        pages["notice"] = client.get(_opened(pages["home"], "notice"))
     pages["home_search"] = client.submit(pages["home"], {"registeredOn": "2026/03/05", "target": "1", "search": "1"})
     pages["menu"] = client.get(client.url("menu", item="1"))
     pages["org_search"] = client.get(client.url("org_search"))
@@ -163,8 +184,15 @@ def walk(client: Client) -> dict[str, Page]:
     pages["org_update"] = client.get(client.url("org_update", orgId=org))
     pages["register"] = client.get(client.url("cert_register", orgId=org))
     pages["registered"] = client.submit(pages["register"], {"certPassword": "1234"}, files={"certFile": _p12()})
-    cert_id = _cert_id(pages["registered"])
     pages["org_detail_pending"] = client.get(client.url("org_detail", orgId=org))
+    xhr = bool(shapes & {"late-tables", "timer-tables"})
+    if xhr:  # the rows as the XHR brings them, to be checked like the pages
+        for name in ("org_search", "org_detail_pending"):
+            rows = client.late_rows(pages[name])
+            pages[f"{name}_rows"] = Page(pages[name].response, rows["rows"] + rows.get("pager", ""))
+    else:
+        pages["org_search_rows"], pages["org_detail_pending_rows"] = pages["org_search"], pages["org_detail_pending"]
+    cert_id = str(max(int(n) for n in re.findall(r"certId=(\d+)", pages["org_detail_pending_rows"].text)))
     pages["cert_detail"] = client.get(client.url("cert_detail", certId=cert_id))
     pages["update"] = client.get(client.url("cert_update", certId=cert_id))
     pages["update_errors"] = client.submit(pages["update"], {**TYPED, "postalCode": "1"})
@@ -173,13 +201,18 @@ def walk(client: Client) -> dict[str, Page]:
         pages["confirm"] = pages["updated"]
         pages["updated"] = client.submit(pages["confirm"], form=1)
     pages["org_detail_active"] = client.get(client.url("org_detail", orgId=org))
-    if "late-tables" in shapes:  # the rows as the XHR brings them, to be checked like the pages
-        for name in ("org_search", "org_detail_pending"):
-            rows = client.late_rows(pages[name])
-            pages[f"{name}_rows"] = Page(pages[name].response, rows["rows"] + rows.get("pager", ""))
-    else:
-        pages["org_search_rows"], pages["org_detail_pending_rows"] = pages["org_search"], pages["org_detail_pending"]
     return pages
+
+
+def _chrome(pages: dict[str, Page]) -> Page:
+    """The page holding the header and the menu: the screens', the menu frame's or the iframe's page."""
+    return pages.get("menu_frame") or pages.get("top") or pages["home"]
+
+
+def _screens(pages: dict[str, Page]) -> dict[str, Page]:
+    """The screens shown after the login (their tables' XHR answers and the pages of frames are not)."""
+    return {name: page for name, page in pages.items()
+            if name not in ("login", "top", "menu_frame") and not name.endswith("_rows")}
 
 
 def _plain(text: str) -> str:
@@ -250,7 +283,7 @@ def _input_buttons(pages: dict[str, Page], sb: Sandbox) -> None:
     assert re.search(r'<input type="submit" value="(✔ )?確定">', _plain(pages["register"].text))
     assert re.search(r"<input type=\"button\" value=\"\+ 代理人証明書登録\" onclick='", pages["org_detail"].text)
     assert re.search(r'<input type="image" name="search" src="data:image/[^"]+" alt="検索"', pages["org_search"].text)
-    assert re.search(r"<span class=\"link\" onclick='[^']*location.href=[^']*'>ログアウト</span>", pages["home"].text)
+    assert re.search(r"<span class=\"link\" onclick='[^']*location.href=[^']*'>ログアウト</span>", _chrome(pages).text)
     rows = pages["org_detail_pending_rows"].text
     assert re.search(r"<span class=\"link\" onclick='location.href=[^']+'>20\d\d/", rows)
 
@@ -288,7 +321,7 @@ def _js_confirm(pages: dict[str, Page], sb: Sandbox) -> None:
     asked = f"return confirm({_js(M.CONFIRM_SUBMIT)})"
     assert asked in pages["register"].text and asked in pages["update"].text
     assert M.CONFIRM_UPDATE not in pages["update"].text and _js(M.CONFIRM_UPDATE) not in pages["update"].text
-    assert f"confirm({_js(M.CONFIRM_LOGOUT)})" in pages["home"].text
+    assert f"confirm({_js(M.CONFIRM_LOGOUT)})" in _chrome(pages).text
     if "confirm-screen" in sb.options.markup:
         assert asked in pages["confirm"].text
 
@@ -335,13 +368,119 @@ def _unpadded_dates(pages: dict[str, Page], sb: Sandbox) -> None:
     assert "<td>2028/3/5</td>" in pages["cert_detail"].text and "2028/03/05" not in pages["cert_detail"].text
 
 
-def _popup_register(pages: dict[str, Page], sb: Sandbox) -> None:
+def _popup_done(pages: dict[str, Page], sb: Sandbox, target: str) -> None:
+    """The form opened in a popup, which sends its opener to `target` when the registration is done."""
     opens = re.search(r'window.open\(("[^"]+"), "certRegister", "width=\d+', pages["org_detail"].text)
     assert opens and sb.paths.paths["cert_register"] in json.loads(opens.group(1))
     assert 'id="header"' not in pages["register"].text and pages["register"].title == S.CERT_REGISTER
     done = pages["registered"].text
     assert "window.opener.location.href = next;" in done and "window.close();" in done
-    assert sb.paths.paths["cert_detail"] in done
+    next_url = json.loads(first_group(r"var next = (\"[^\"]*\");", done))
+    assert sb.paths.paths[target] in next_url and 'id="header"' not in done
+
+
+def _popup_register(pages: dict[str, Page], sb: Sandbox) -> None:
+    to_org = {"popup-register-org", "register-complete"} & sb.options.markup
+    _popup_done(pages, sb, "org_detail" if to_org else "cert_detail")
+
+
+def _popup_register_org(pages: dict[str, Page], sb: Sandbox) -> None:
+    _popup_done(pages, sb, "org_detail")
+    assert f"orgId={sb.notices[0].org_id}" in pages["registered"].text
+    assert "certId=" not in pages["registered"].text
+
+
+def _register_complete(pages: dict[str, Page], sb: Sandbox) -> None:
+    done = pages["registered"]
+    assert done.title == S.CERT_REGISTER_COMPLETE and done.message == M.REGISTERED
+    assert "一覧に戻る" in done.text and 'class="detail"' not in done.text and "certId=" not in done.text
+    assert sb.paths.url("org_detail", orgId=sb.notices[0].org_id).split("?")[0] in done.text
+
+
+def _frames_breakout(pages: dict[str, Page]) -> None:
+    """The login page leaves any frame; no screen holds the header, which the frame's page has."""
+    assert "if (window.top !== window.self) { window.top.location.href = window.location.href; }" in pages[
+        "login"].text
+    for name, page in _screens(pages).items():
+        assert 'id="header"' not in page.text and L.PAY_LIGHT not in page.text, name
+
+
+def _menu_targets(chrome: Page) -> None:
+    """The header and menu of a frame's page: links into the frame `main`, ログアウト for the whole window."""
+    assert pt.HEADER in chrome.text and chrome.text.count(' target="main">') == len(pt.MENU) + 2
+    for item in (*pt.MENU, L.PAY_REGISTERED, L.PAY_LIGHT):
+        assert re.search(rf'<a href="[^"]+" target="main">{re.escape(item)}</a>', chrome.text), item
+    assert re.search(r"""target="_top"[^>]*>ログアウト</a>|top\.location\.href=[^']*'>ログアウト</span>""", chrome.text)
+    assert L.ROLE_ADMIN in chrome.text
+
+
+def _frameset(pages: dict[str, Page], sb: Sandbox) -> None:
+    top = pages["top"].text
+    assert re.search(r'<frameset rows="[^"]+"[^>]*>\n<frame name="menu" src="[^"]+"[^>]*>\n<frame name="main"', top)
+    assert "<body" not in top.split("<noframes>")[0] and "<iframe" not in top
+    assert sb.paths.paths["home"] in _frame_src(pages["top"], "main")
+    assert pages["home"].title == S.HOME
+    _menu_targets(pages["menu_frame"])
+    assert 'id="content"' not in pages["menu_frame"].text
+    _frames_breakout(pages)
+
+
+def _iframe(pages: dict[str, Page], sb: Sandbox) -> None:
+    if "frameset" in sb.options.markup:  # frameset wins
+        assert all("<iframe" not in page.text for page in pages.values())
+        return
+    top = pages["top"].text
+    assert re.search(r'<iframe name="main" src="[^"]+" width="100%" height="\d{3,}"', top)
+    assert sb.paths.paths["home"] in _frame_src(pages["top"], "main") and "<frameset" not in top
+    _menu_targets(pages["top"])
+    _frames_breakout(pages)
+
+
+def _notice_popup(pages: dict[str, Page], sb: Sandbox) -> None:
+    home = pages["home"].text
+    assert re.search(r'window.addEventListener\("load", function \(\) \{\n  window.open\("[^"]+", "notice", '
+                     r'"width=520,height=420"\);', home)
+    overlay = first_group(r'(<div class="overlay"[^>]*>)', home)
+    for style in ("position: fixed", "top: 0", "left: 0", "width: 100%", "height: 100%", "z-index: 10000",
+                  "background: rgba(0, 0, 0, 0.5)"):
+        assert style in overlay, style
+    assert S.IMPORTANT_NOTICE in home and L.CLOSE in home and "closeImportantNotice()" in home
+    assert pages["home"].title == S.HOME  # the overlay's title is no screen title
+    notice = pages["notice"]
+    assert notice.title == S.NOTICE and f"<title>{S.NOTICE}</title>" in notice.text
+    assert "年末年始（12/29～1/3）はサービスを停止します。" in _plain(notice.text)
+    assert L.CLOSE in notice.text and "window.close()" in notice.text and 'id="header"' not in notice.text
+    for name in ("home_search", "menu", "org_search"):  # once per session
+        assert "overlay" not in pages[name].text and '"notice"' not in pages[name].text, name
+
+
+def _timer_tables(pages: dict[str, Page], sb: Sandbox) -> None:
+    for name, table in (("org_search", "orgList"), ("org_detail_pending", "certList")):
+        text = pages[name].text
+        assert re.search(rf'<table class="list[^"]*" id="{table}">', text), name
+        assert f"setTimeout(load, {sb.options.timer_ms});" in text and "XMLHttpRequest" in text, name
+        for row in re.findall(r'<tr class="loading"[^>]*>', text):  # only while the request is out
+            assert 'style="display: none"' in row, name
+    assert sb.paths.paths["org_detail"] not in pages["org_search"].text
+    assert re.search(r"(<thead><tr><th>|<tr><td class=\"head\">)代理人組織ID", pages["org_search"].text)
+    assert sb.paths.paths["org_detail"] in pages["org_search_rows"].text
+    assert sb.paths.paths["cert_detail"] in pages["org_detail_pending_rows"].text
+
+
+def _timer_placeholder(pages: dict[str, Page], sb: Sandbox) -> None:
+    for name, page in _screens(pages).items():
+        if "<template" not in page.text and "window.opener" in page.text:
+            continue  # popup-register's page that only moves its opener: no screen
+        assert page.text.count("<template") == 1, name
+        head, template, tail = re.split(r"<template[^>]*>|</template>", page.text)
+        assert f'<div class="processing" id="processing">{M.PROCESSING}</div>' in head, name
+        assert re.search(r"<h2>|<div class=\"title\">", head), name  # the title shows at once
+        assert "<script" not in template, name
+        for content in ("<form", 'class="message"', 'class="detail"', 'class="list'):
+            assert content not in head, (name, content)
+        assert f"}}, {sb.options.timer_ms});" in tail and "importNode" in tail, name
+    assert "<form" in _screens(pages)["register"].text.split("<template")[1]
+    assert "<template" not in pages["login"].text and M.PROCESSING not in pages["login"].text
 
 
 def _windows_31j(pages: dict[str, Page], sb: Sandbox) -> None:
@@ -358,8 +497,9 @@ def _windows_31j(pages: dict[str, Page], sb: Sandbox) -> None:
 
 
 def _jsessionid(pages: dict[str, Page], sb: Sandbox) -> None:
-    login_redirect = pages["home"].response.history[-1].headers["location"]
-    sid = pages["home"].response.history[0].cookies["JSESSIONID"]
+    landing = pages.get("top") or pages["home"]
+    login_redirect = landing.response.history[-1].headers["location"]
+    sid = landing.response.history[0].cookies["JSESSIONID"]
     assert f";jsessionid={sid}" in login_redirect
     for name, page in pages.items():
         if name == "login":
@@ -376,7 +516,10 @@ CHECKS: dict[str, Callable[[dict[str, Page], Sandbox], None]] = {
     "layout-tables": _layout_tables, "js-confirm": _js_confirm, "js-library": _js_library,
     "confirm-screen": _confirm_screen,
     "complete-screen": _complete_screen, "late-tables": _late_tables, "unpadded-dates": _unpadded_dates,
-    "popup-register": _popup_register, "windows-31j": _windows_31j, "jsessionid": _jsessionid,
+    "timer-tables": _timer_tables, "timer-placeholder": _timer_placeholder,
+    "popup-register": _popup_register, "popup-register-org": _popup_register_org,
+    "register-complete": _register_complete, "frameset": _frameset, "iframe": _iframe,
+    "notice-popup": _notice_popup, "windows-31j": _windows_31j, "jsessionid": _jsessionid,
 }
 
 
@@ -495,6 +638,139 @@ def test_a_refused_popup_registration_stays_in_the_popup(start: Callable[..., tu
     assert client.get(next_url).title == S.CERT_DETAIL
 
 
+@pytest.mark.parametrize("shape", ["frameset", "iframe"])
+def test_the_login_leads_to_the_page_of_frames(shape: str, start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start(shape)
+    login = client.get(sb.base_url)
+    assert "window.top.location.href = window.location.href" in login.text
+    top = client.login()
+    assert top.response.url.path == sb.paths.paths["top"] and top.title == ""  # no screen of its own
+    home = client.get(_frame_src(top, "main"))
+    assert home.title == S.HOME and 'id="header"' not in home.text and "window.top" not in home.text
+    header = client.get(client.url("header"))
+    if shape == "frameset":
+        assert header.response.status_code == 200 and L.LOGOUT in header.text and "<frame" not in header.text
+    else:
+        assert header.response.status_code == 404 and header.message == M.INVALID_TRANSITION
+    refused = client.get(client.url("cert_detail", certId="999"))  # an error shows in the frame too
+    assert refused.title == S.ERROR and 'id="header"' not in refused.text
+    client.get(client.url("logout"))
+    again = client.get(client.url("top"))  # no session: the login page, which leaves the frames
+    assert again.response.url.path == sb.paths.paths["login"] and "window.top.location.href" in again.text
+
+
+def test_frameset_wins_over_iframe_and_neither_page_exists_without_them(
+        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    _, client = start("frameset", "iframe")
+    top = client.login()
+    assert "<frameset" in top.text and "<iframe" not in top.text
+    _, plain = start()
+    assert plain.login().title == S.HOME
+    for name in ("top", "header", "notice"):
+        page = plain.get(plain.url(name))
+        assert page.response.status_code == 404 and page.message == M.INVALID_TRANSITION, name
+    assert "window.top" not in plain.get(plain.sb.base_url).text
+
+
+@pytest.mark.parametrize("frames", [(), ("frameset",), ("iframe",)])
+def test_the_notices_show_once_per_login(frames: tuple[str, ...], start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start("notice-popup", *frames)
+    landing = client.login()
+    home = client.get(_frame_src(landing, "main")) if frames else landing
+    assert S.IMPORTANT_NOTICE in home.text and home.title == S.HOME
+    if frames:
+        assert "overlay" not in landing.text and '"notice"' not in landing.text  # in the frame, not around it
+    notice = client.get(_opened(home, "notice"))
+    assert notice.title == S.NOTICE and 'id="header"' not in notice.text
+    searched = client.submit(home, {"registeredOn": "", "target": "0", "search": "1"})
+    assert searched.message == M.NOT_FOUND and S.IMPORTANT_NOTICE not in searched.text
+    assert S.IMPORTANT_NOTICE not in client.get(client.url("home")).text
+    client.get(client.url("logout"))
+    assert client.get(client.url("notice")).response.url.path == sb.paths.paths["login"]  # needs the session
+    landing = client.login()
+    home = client.get(_frame_src(landing, "main")) if frames else landing
+    assert S.IMPORTANT_NOTICE in home.text  # a new session: shown again
+
+
+def test_timer_tables_wait_in_the_page_and_late_tables_at_the_server(
+        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start("timer-tables", late_ms=2000, timer_ms=250)
+    client.login()
+    page = client.get(client.url("org_search"))
+    assert "setTimeout(load, 250);" in page.text and M.LOADING not in page.text and 'class="loading"' not in page.text
+    started = time.monotonic()
+    rows = client.late_rows(page)
+    assert time.monotonic() - started < 1.0  # late_ms is late-tables' alone
+    assert rows["rows"].count("<tr") == 3 and "1 - 3 / 3 件" in rows["pager"]
+    none = client.submit(page, {"orgId": "99999", "search": "1"})
+    assert none.message == "" and client.late_rows(none)["message"] == M.NOT_FOUND
+    sb.options.timer_ms = 30  # read with every page
+    assert "setTimeout(load, 30);" in client.get(client.url("org_detail", orgId=client.notice.org_id)).text
+    both, client = start("timer-tables", "late-tables", late_ms=300)
+    client.login()
+    page = client.get(client.url("org_detail", orgId=client.notice.org_id))
+    assert re.search(r'<tr class="loading" style="display: none"><td colspan="5">' + M.LOADING, page.text)
+    started = time.monotonic()
+    assert both.paths.paths["cert_detail"] in client.late_rows(page)["rows"]
+    assert time.monotonic() - started >= 0.3
+
+
+def test_the_placeholder_holds_the_content_whose_forms_still_post(
+        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start("timer-placeholder", "late-tables", "js-confirm", timer_ms=120)
+    login = client.get(sb.base_url)
+    assert M.PROCESSING not in login.text and "<template" not in login.text  # before the login: no placeholder
+    client.login()
+    search = client.get(client.url("org_search"))
+    before, content, after = re.split(r"<template[^>]*>|</template>", search.text)
+    assert M.PROCESSING in before and "<form" in content and 'id="orgList"' in content
+    assert '"screenshown"' in after and "setTimeout" in after and "}, 120);" in after
+    found = client.submit(search, {"orgId": client.notice.org_id, "search": "1"})
+    assert found.title == S.ORG_SEARCH and client.late_rows(found)["pager"].count("1 - 1 / 1 件") == 1
+    register = client.get(client.url("cert_register", orgId=client.notice.org_id))
+    form = register.text.split("<template")[1]
+    assert 'type="file" id="certFile"' in form and "return confirm(" in form
+    done = client.submit(register, {"certPassword": "1234"}, files={"certFile": _p12()})
+    assert done.title == S.CERT_DETAIL and done.message == M.REGISTERED and "<template" in done.text
+
+
+@pytest.mark.parametrize("shapes", [("popup-register-org",), ("popup-register", "popup-register-org")])
+def test_the_org_popup_sends_its_opener_to_the_organisation(
+        shapes: tuple[str, ...], start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start(*shapes)
+    client.login()
+    org = client.notice.org_id
+    assert '"certRegister"' in client.get(client.url("org_detail", orgId=org)).text
+    form = client.get(client.url("cert_register", orgId=org))
+    refused = client.submit(form, {"certPassword": "wrong"}, files={"certFile": _p12()})
+    assert refused.title == S.CERT_REGISTER and "window.opener" not in refused.text
+    done = client.submit(refused, {"certPassword": "1234"}, files={"certFile": _p12()})
+    next_url = json.loads(first_group(r"var next = (\"[^\"]*\");", done.text))
+    shown = client.get(next_url)
+    assert shown.title == S.ORG_DETAIL and shown.response.url.params["orgId"] == org
+    assert sb.state()[0]["certificates"][-1]["status"] == "pending"
+
+
+@pytest.mark.parametrize("popup", [False, True])
+def test_the_registration_ends_on_its_complete_screen(popup: bool,
+                                                      start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    sb, client = start("register-complete", *(("popup-register",) if popup else ()))
+    client.login()
+    org = client.notice.org_id
+    done = client.submit(client.get(client.url("cert_register", orgId=org)), {"certPassword": "1234"},
+                         files={"certFile": _p12()})
+    assert done.title == S.CERT_REGISTER_COMPLETE and done.message == M.REGISTERED
+    assert ('id="header"' in done.text) is not popup
+    if popup:  # its button moves the opener and closes the popup
+        assert "onclick='backToList()'>↑ 一覧に戻る</button>" in done.text and "window.close();" in done.text
+        back = json.loads(first_group(r"var next = (\"[^\"]*\");", done.text))
+    else:
+        back = json.loads(html.unescape(first_group(r"onclick='location.href=(\"[^\"]*\")'>↑ 一覧に戻る", done.text)))
+    shown = client.get(back)
+    assert shown.title == S.ORG_DETAIL and shown.response.url.params["orgId"] == org
+    assert sb.state()[0]["certificates"][-1]["status"] == "pending"
+
+
 def test_cp932_posts_store_the_kana_both_urlencoded_and_multipart(
         start: Callable[..., tuple[Sandbox, Client]]) -> None:
     sb, client = start("windows-31j", "halfwidth-labels")
@@ -555,10 +831,16 @@ def test_markup_names_presets_and_errors() -> None:
         parse_markup(["div-titles,bogus"])
     with pytest.raises(ConfigError, match="--late-ms -1"):
         SandboxOptions(late_ms=-1).validate()
-    args = serve_parser().parse_args(["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5"])
+    with pytest.raises(ConfigError, match="--timer-ms -1: give 0 or more milliseconds"):
+        SandboxOptions(timer_ms=-1).validate()
+    SandboxOptions(timer_ms=0).validate()
+    args = serve_parser().parse_args(["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5",
+                                      "--timer-ms", "7"])
     assert parse_markup(args.markup) == {"td-keys", "no-labels", "jsessionid"} and args.late_ms == 5
+    assert args.timer_ms == 7
     defaults = serve_parser().parse_args([])
     assert parse_markup(defaults.markup) == frozenset() and defaults.late_ms == SandboxOptions().late_ms
+    assert defaults.timer_ms == SandboxOptions().timer_ms == 400
 
 
 def test_the_cli_names_the_known_shapes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -572,38 +854,54 @@ def test_the_cli_names_the_known_shapes(capsys: pytest.CaptureFixture[str]) -> N
 @pytest.mark.e2e
 def test_legacy_in_a_browser(start: Callable[..., tuple[Sandbox, Client]],
                              portal_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
-    """What only a browser shows: the XHR fills the tables, the popup sends its opener on and closes, a
-    cancelled confirm posts nothing, カナ go out in Shift_JIS, the icon font's glyph survives cp932."""
+    """What only a browser shows: the screens in the frameset's `main` frame, the notices' window and the
+    overlay that blocks the screen until closed, the placeholder and the timers, the XHR filling the
+    tables, the popup's 完了 screen sending its opener on and closing, a cancelled confirm posting
+    nothing, カナ going out in Shift_JIS, the icon font's glyph surviving cp932."""
     sb, _ = start("legacy", late_ms=300)
     notice, org = sb.notices[0], sb.notices[0].org_id
-    page = portal_context(notice, sb).new_page()
+    context = portal_context(notice, sb)
+    page = context.new_page()
     asked: list[str] = []
 
     def answer(dialog: Dialog, *, accept: bool) -> None:
         asked.append(dialog.message)
         dialog.accept() if accept else dialog.dismiss()
 
-    def title(of: BrowserPage) -> str:
+    def title(of: BrowserPage | Frame) -> str:
         return of.locator("div.title").inner_text().strip()
 
     page.goto(sb.base_url)
     page.fill("input[name=loginId]", notice.admin_login_id)
     page.fill("input[name=password]", notice.admin_password)
-    page.get_by_role("button", name="▶ ログイン", exact=True).click()
-    assert title(page) == S.HOME and f";jsessionid={page.context.cookies()[0]['value']}" in page.url
+    with context.expect_page() as notice_window:  # opened by the first home screen's load handler
+        page.get_by_role("button", name="▶ ログイン", exact=True).click()
+    assert f";jsessionid={page.context.cookies()[0]['value']}" in page.url
+    main, menu = page.frame(name="main"), page.frame(name="menu")
+    assert main is not None and menu is not None and page.locator("div.title").count() == 0
+    expect(notice_window.value.locator("div.title")).to_have_text(S.NOTICE)
+    with notice_window.value.expect_event("close"):
+        notice_window.value.get_by_role("button", name=L.CLOSE, exact=True).click()
+    assert title(main) == S.HOME
+    overlay = main.locator("div.overlay")
+    expect(overlay).to_contain_text(S.IMPORTANT_NOTICE)
+    with pytest.raises(PlaywrightError, match="intercepts pointer events"):  # the overlay covers the screen
+        main.get_by_role("button", name=L.SEARCH, exact=True).click(timeout=1000)
+    overlay.get_by_role("button", name=L.CLOSE, exact=True).click()
+    expect(overlay).to_be_hidden()
     page.once("dialog", lambda d: answer(d, accept=False))
-    page.get_by_text(L.LOGOUT, exact=True).click()
-    assert asked == [M.CONFIRM_LOGOUT] and title(page) == S.HOME  # cancelled: still logged in
-    page.get_by_role("link", name=pt.MENU[2], exact=True).click()
-    expect(page.locator("#orgList").get_by_role("link", name=org, exact=True)).to_be_visible()
-    page.fill("input[name=orgId]", org)
-    page.get_by_role("button", name=L.SEARCH, exact=True).click()  # the image button, by its alt text
-    expect(page.locator("div.pager")).to_contain_text("1 - 1 / 1 件")
-    page.locator("#orgList").get_by_role("link", name=org, exact=True).click()
-    expect(page.locator("#certList span.link")).to_have_count(1)  # the seeded record, come by XHR
-    assert page.locator("#certList tr.loading").count() == 0
+    menu.get_by_text(L.LOGOUT, exact=True).click()
+    assert asked == [M.CONFIRM_LOGOUT] and title(main) == S.HOME  # cancelled: still logged in
+    menu.get_by_role("link", name=pt.MENU[2], exact=True).click()
+    expect(main.locator("#orgList").get_by_role("link", name=org, exact=True)).to_be_visible()
+    main.fill("input[name=orgId]", org)  # waits for the placeholder to give way to the form
+    main.get_by_role("button", name=L.SEARCH, exact=True).click()  # the image button, by its alt text
+    expect(main.locator("div.pager")).to_contain_text("1 - 1 / 1 件")
+    main.locator("#orgList").get_by_role("link", name=org, exact=True).click()
+    expect(main.locator("#certList span.link")).to_have_count(1)  # the seeded record, come by XHR
+    assert main.locator("#certList tr.loading").count() == 0
     with page.expect_popup() as opened:
-        page.get_by_role("button", name=L.CERT_REGISTER, exact=True).click()
+        main.get_by_role("button", name=L.CERT_REGISTER, exact=True).click()
     popup = opened.value
     assert title(popup) == S.CERT_REGISTER and popup.locator("#header").count() == 0
     p12 = tmp_path / "signing.p12"
@@ -611,29 +909,35 @@ def test_legacy_in_a_browser(start: Callable[..., tuple[Sandbox, Client]],
     popup.set_input_files("input[name=certFile]", p12)
     popup.fill("input[name=certPassword]", "1234")
     popup.once("dialog", lambda d: answer(d, accept=True))
+    popup.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(popup.locator("div.title")).to_have_text(S.CERT_REGISTER_COMPLETE)
+    assert popup.locator("div.message").inner_text() == M.REGISTERED and sb.upload_posts == 1
     with popup.expect_event("close"):
-        popup.get_by_role("button", name="✔ 確定", exact=True).click()
-    expect(page.locator("div.title")).to_have_text(S.CERT_DETAIL)
-    assert sb.upload_posts == 1
-    keys = page.locator("td.key").all_inner_texts()
+        popup.get_by_role("button", name="\ue0a1 一覧に戻る", exact=True).click()
+    expect(main.locator("div.title")).to_have_text(S.ORG_DETAIL)  # the opener: the frame that opened it
+    main.locator("#certList span.link", has_text="2026/3/5 09:07:05").click()
+    expect(main.locator("div.title")).to_have_text(S.CERT_DETAIL)
+    expect(main.locator("td.key").first).to_be_visible()  # once the placeholder has given way
+    keys = main.locator("td.key").all_inner_texts()
     assert "住所\n（都道府県\u301c番地）" in keys  # 〜 arrived as a character reference, shown as itself
-    page.locator("input[type=button]").first.click()  # 代理人証明書更新: its icon is an <img>, not in the caption
-    assert title(page) == S.CERT_UPDATE
+    main.locator("input[type=button]").first.click()  # 代理人証明書更新: its icon is an <img>, not in the caption
+    expect(main.locator("div.title")).to_have_text(S.CERT_UPDATE)
     for name, value in TYPED.items():
-        page.fill(f"input[name={name}]", value)
+        main.fill(f"input[name={name}]", value)
     page.once("dialog", lambda d: answer(d, accept=False))
-    page.get_by_role("button", name="✔ 確定", exact=True).click()
-    assert title(page) == S.CERT_UPDATE and sb.state()[0]["certificates"][-1]["status"] == "pending"
+    main.get_by_role("button", name="✔ 確定", exact=True).click()
+    assert title(main) == S.CERT_UPDATE and sb.state()[0]["certificates"][-1]["status"] == "pending"
     page.once("dialog", lambda d: answer(d, accept=True))
-    page.get_by_role("button", name="✔ 確定", exact=True).click()
-    expect(page.locator("div.title")).to_have_text(S.CERT_UPDATE_CONFIRM)
+    main.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(main.locator("div.title")).to_have_text(S.CERT_UPDATE_CONFIRM)
     page.once("dialog", lambda d: answer(d, accept=True))
-    page.get_by_role("button", name="✔ 確定", exact=True).click()
-    expect(page.locator("div.title")).to_have_text(S.CERT_UPDATE_COMPLETE)
-    assert page.locator("div.message").inner_text() == M.UPDATED
+    main.get_by_role("button", name="✔ 確定", exact=True).click()
+    expect(main.locator("div.title")).to_have_text(S.CERT_UPDATE_COMPLETE)
+    expect(main.locator("div.message")).to_have_text(M.UPDATED)
     assert asked[1:] == [M.CONFIRM_SUBMIT] * 4  # registration, the update dismissed then accepted, 確認
     record = sb.state()[0]["certificates"][-1]
     assert record["status"] == "active"
     assert (record["trade_name_kana"], record["holder_name_kana"]) == tuple(KANA.values())
-    page.get_by_role("button", name="\ue0a1 一覧に戻る", exact=True).click()
-    expect(page.locator("#certList span.link")).to_have_count(2)
+    main.get_by_role("button", name="\ue0a1 一覧に戻る", exact=True).click()
+    expect(main.locator("#certList span.link")).to_have_count(2)
+    assert page.locator("div.title").count() == 0 and page.frame(name="main") is not None  # still in the frames

@@ -19,6 +19,7 @@ from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._auth import COOKIE, login, logout
 from ainas_bot.sandbox._certs import cert_detail, cert_register
 from ainas_bot.sandbox._faults import apply_fault, matching_rule, session_id
+from ainas_bot.sandbox._frames import header_page, notice_page, top_page
 from ainas_bot.sandbox._late import org_detail_certs, org_search_rows
 from ainas_bot.sandbox._limits import Limits
 from ainas_bot.sandbox._orgs import home, menu_page, org_detail, org_search, org_update
@@ -114,6 +115,9 @@ def build_app(ctx: Ctx) -> Starlette:
         Route(paths["cert_update_confirm"], cert_update_confirm, methods=["POST"]),
         Route(paths["org_search_rows"], org_search_rows),
         Route(paths["org_detail_certs"], org_detail_certs),
+        Route(paths["top"], top_page),
+        Route(paths["header"], header_page),
+        Route(paths["notice"], notice_page),
         Route(paths["css"], _static(_CSS, "text/css")),
         Route(paths["js"], _static(_LIBRARY, "text/javascript")),
     ]

@@ -110,7 +110,9 @@ async def login(request: Request) -> Response:
         conn.execute("INSERT INTO sessions VALUES (?, ?, ?, ?, NULL)", (sid, row["id"], stamp, stamp))
         conn.execute("DELETE FROM tokens WHERE created_at < ?", (stamp - 86400,))
         conn.execute("DELETE FROM pending_updates WHERE created_at < ?", (stamp - 86400,))
-    response = redirect(request, "home", user=User(row["id"], row["login_id"], row["role"], sid))
+    user = User(row["id"], row["login_id"], row["role"], sid)
+    # frameset, iframe: the page holding the frame the home screen is shown in
+    response = redirect(request, "top" if ctx.kit.frames else "home", user=user)
     response.set_cookie(COOKIE, sid, path=LOGIN_PATH, secure=True, httponly=True, samesite="lax")
     return response
 

@@ -55,6 +55,20 @@ def _js(value: str) -> Markup:
 class Kit(Cells):
     """What templates write through `mk`: the shapes' cells (Cells) and their buttons and links."""
 
+    @property
+    def frames(self) -> str:
+        """The shape that shows the screens in a frame named `main` (frameset wins over iframe), or ""."""
+        return "frameset" if self.on("frameset") else "iframe" if self.on("iframe") else ""
+
+    @property
+    def popup_register(self) -> bool:
+        return self.on("popup-register") or self.on("popup-register-org")
+
+    @property
+    def xhr_tables(self) -> bool:
+        """Whether the search results and the certificate table come by XMLHttpRequest."""
+        return self.on("late-tables") or self.on("timer-tables")
+
     def caption(self, label: str) -> Markup:
         icon = _ICONS.get(label) if self.on("icon-buttons") else None
         if icon is None:
@@ -96,9 +110,13 @@ class Kit(Cells):
         """A button that goes to `url`."""
         return self._button(label, Markup("location.href={}").format(_js(url)))
 
+    def call(self, label: str, function: str) -> Markup:
+        """A button that calls the page's (or the window's) function `function`, such as `window.close`."""
+        return self._button(label, Markup("{}()").format(function))
+
     def register(self, url: str) -> Markup:
-        """`+ 代理人証明書登録`: a plain button, or with popup-register one that opens the form in a new window."""
-        if not self.on("popup-register"):
+        """`+ 代理人証明書登録`: a plain button, or with a popup shape one that opens the form in a new window."""
+        if not self.popup_register:
             return self.nav(L.CERT_REGISTER, url)
         return self._button(L.CERT_REGISTER, Markup("window.open({}, {}, {})").format(
             _js(url), _js(POPUP_NAME), _js(_POPUP_FEATURES)))
@@ -115,14 +133,16 @@ class Kit(Cells):
             return Markup("<span class=\"link\" onclick='location.href={}'>{}</span>").format(_js(url), text)
         return Markup('<a href="{}">{}</a>').format(url, text)
 
-    def logout(self, url: str) -> Markup:
+    def logout(self, url: str, *, top: bool = False) -> Markup:
+        """ログアウト; `top`: from a frame's menu, leaving the frames for the whole window."""
         ask = self.on("js-confirm")
         if self.on("input-buttons"):
-            go = Markup("location.href={}").format(_js(url))
+            go = Markup("{}location.href={}").format("top." if top else "", _js(url))
             if ask:
                 go = Markup("if (confirm({})) {}").format(_js(M.CONFIRM_LOGOUT), go)
             return Markup("<span class=\"link\" onclick='{}'>{}</span>").format(go, L.LOGOUT)
+        target = Markup(' target="_top"') if top else Markup("")
         if ask:
-            return Markup("<a href=\"{}\" onclick='return confirm({})'>{}</a>").format(
-                url, _js(M.CONFIRM_LOGOUT), L.LOGOUT)
-        return Markup('<a href="{}">{}</a>').format(url, L.LOGOUT)
+            return Markup("<a href=\"{}\"{} onclick='return confirm({})'>{}</a>").format(
+                url, target, _js(M.CONFIRM_LOGOUT), L.LOGOUT)
+        return Markup('<a href="{}"{}>{}</a>').format(url, target, L.LOGOUT)

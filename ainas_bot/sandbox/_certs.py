@@ -1,4 +1,5 @@
-"""代理人証明書登録 (in a popup window with popup-register) and 代理人証明書照会."""
+"""代理人証明書登録 (in a popup window with popup-register or popup-register-org; with register-complete
+followed by its 完了 screen) and 代理人証明書照会."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def cert_register(request: Request) -> Response:
     if org is None:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     errors: dict[str, str] = {}
-    popup = ctx.kit.on("popup-register")
+    popup = ctx.kit.popup_register
     if request.method == "POST":
         async with request.form() as form:  # closes the uploaded file's spool
             refused = check_token(request, form, user.session_id, user)
@@ -63,14 +64,30 @@ async def cert_register(request: Request) -> Response:
                 " address_building, not_after, serial, status, p12) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 (org["id"], registered_at, info.trade_name_kanji, info.holder_name_kanji, info.address_street,
                  info.address_building, info.expiry_date.isoformat(), info.serial, data))
-            if popup:
-                return render(request, "popup_done.html", user=user,
-                              next=url_for(ctx, user)("cert_detail", certId=cert_id))
+            done = _done(request, user, org["id"], cert_id, popup=popup)
+            if done is not None:
+                return done
             row = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (cert_id,))
             assert row is not None
             return detail_page(request, user, row, pt.Message.REGISTERED)
     return render(request, "cert_register.html", user=user, org=org, errors=errors, popup=popup,
                   token=issue_token(request, user.session_id))
+
+
+def _done(request: Request, user: User, org_id: str, cert_id: int, *, popup: bool) -> Response | None:
+    """What a registration's 確定 shows when it is not the new record's 代理人証明書照会 (None: that one)."""
+    ctx = ctx_of(request)
+    url = url_for(ctx, user)
+    if ctx.kit.on("register-complete"):
+        # [assumed] In a popup the 完了 screen is the popup's, as the form was: its 一覧に戻る shows the
+        # organisation in the opener and closes the popup.
+        return render(request, "cert_register_complete.html", user=user, popup=popup, message=pt.Message.REGISTERED,
+                      next=url("org_detail", orgId=org_id))
+    if ctx.kit.on("popup-register-org"):
+        return render(request, "popup_done.html", user=user, next=url("org_detail", orgId=org_id))
+    if popup:
+        return render(request, "popup_done.html", user=user, next=url("cert_detail", certId=cert_id))
+    return None
 
 
 async def cert_detail(request: Request) -> Response:

@@ -46,6 +46,9 @@ def serve_parser() -> argparse.ArgumentParser:
                                              shapes="; ".join(f"{name}: {_(text)}" for name, text in SHAPES.items())))
     p.add_argument("--late-ms", type=int, default=700,
                    help=_("extra delay of the table XHR answers with --markup late-tables (default 700)"))
+    p.add_argument("--timer-ms", type=int, default=400,
+                   help=_("pause of the screens' timers with --markup timer-tables and timer-placeholder "
+                          "(default 400)"))
     p.add_argument("--portal-text", type=Path, default=None, metavar="FILE",
                    help=_("a TOML file of texts to show instead of the usual ones, by name (a [portal_text] table "
                           "as in the bot's settings, e.g. {example}), to rehearse overrides").format(
@@ -81,7 +84,8 @@ def _serve(args: argparse.Namespace) -> int:
         latency_ms=args.latency_ms, fault_rate=args.fault_rate, expire_sessions_after=args.expire_sessions_after,
         closed_hours=args.closed_hours, shuffle_paths=args.shuffle_paths, seed=args.seed,
         cert_detail_back_button=args.cert_detail_back_button, markup=parse_markup(args.markup),
-        late_ms=args.late_ms, portal_text=load_portal_text(args.portal_text) if args.portal_text else {},
+        late_ms=args.late_ms, timer_ms=args.timer_ms,
+        portal_text=load_portal_text(args.portal_text) if args.portal_text else {},
     )
     sandbox = Sandbox(options)
     with sandbox:

@@ -1,9 +1,11 @@
-"""late-tables: the XHR answers that fill 代理人組織検索's results and 代理人組織照会's certificate table.
+"""late-tables, timer-tables: the XHR answers that fill 代理人組織検索's results and 代理人組織照会's
+certificate table.
 
-Each answers `late_ms` after it is asked (on top of `latency_ms`), with JSON of ASCII only, so that its
-text reads the same in any page charset: `rows` (the table's <tr>s, rendered as the page would render
-them), and for the search `pager` (the pager's content) and `message` (NOT_FOUND when nothing matched).
-Like every page they need the session; without one they answer the redirect to the login page.
+They answer with JSON of ASCII only, so that its text reads the same in any page charset: `rows` (the
+table's <tr>s, rendered as the page would render them), and for the search `pager` (the pager's content)
+and `message` (NOT_FOUND when nothing matched); with late-tables, `late_ms` after they are asked (on top
+of `latency_ms`). Like every page they need the session; without one they answer the redirect to the
+login page.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ def _json(data: dict[str, str]) -> Response:
 
 
 async def _late(request: Request) -> User | Response:
-    await asyncio.sleep(ctx_of(request).options.late_ms / 1000)
+    ctx = ctx_of(request)
+    if ctx.kit.on("late-tables"):  # timer-tables alone waits in the page, not here
+        await asyncio.sleep(ctx.options.late_ms / 1000)
     return admin_user(request)
 
 

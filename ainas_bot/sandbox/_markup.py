@@ -29,8 +29,22 @@ SHAPES: dict[str, str] = {
     "confirm-screen": N_("a 確認 screen between the 代理人証明書更新 form and the update"),
     "complete-screen": N_("a 完了 screen instead of the 代理人証明書照会 after the update"),
     "late-tables": N_("search results and the certificate table arrive by XMLHttpRequest after late_ms"),
+    "timer-tables": N_("search results and the certificate table arrive by XMLHttpRequest started by a timer "
+                       "timer_ms after load; only the table's header shows meanwhile"),
+    "timer-placeholder": N_("every screen after login shows 処理中です。しばらくお待ちください。 until a timer "
+                            "puts its content (held in a <template>) in place, timer_ms after load"),
     "unpadded-dates": N_("dates shown as 2028/3/5 and 登録日時 with seconds"),
     "popup-register": N_("代理人証明書登録 opens in a window.open popup that sends its opener on when done"),
+    "popup-register-org": N_("as popup-register, but the popup sends its opener to the organisation's 代理人組織照会; "
+                             "with popup-register, this one wins"),
+    "register-complete": N_("a 代理人証明書登録完了 screen whose ↑ 一覧に戻る leads to 代理人組織照会, after the "
+                            "registration (in the popup with a popup shape, its button moving the opener)"),
+    "frameset": N_("after login a <frameset>: a frame `menu` with the header and menu (links target `main`) and "
+                   "a frame `main` with every screen; the login page breaks out of frames"),
+    "iframe": N_("after login one page with the header and menu and an <iframe name=\"main\"> holding every "
+                 "screen; the login page breaks out of frames; with frameset, frameset wins"),
+    "notice-popup": N_("the first home screen after login opens a window.open popup of お知らせ and is covered by an "
+                       "overlay 重要なお知らせ until its 閉じる is clicked"),
     "windows-31j": N_("pages served and forms read in Windows-31J (cp932)"),
     "jsessionid": N_("every URL written carries ;jsessionid=<session id> in its path"),
 }

@@ -51,6 +51,8 @@ class SandboxOptions:
     # Texts shown instead of the bot's (names as in portal_text.known_names), to rehearse [portal_text].
     portal_text: dict[str, str] = dataclasses.field(default_factory=dict)
     late_ms: int = 700  # extra delay of the XHR answers with `late-tables` (may change while it runs)
+    # The pause of the screens' timers with `timer-tables` and `timer-placeholder` (may change while it runs).
+    timer_ms: int = 400
 
     def __post_init__(self) -> None:
         # Expanded here, so that `options.markup` always holds shape names and never the preset.
@@ -70,6 +72,8 @@ class SandboxOptions:
             raise ConfigError(_("--latency-ms {value}: give 0 or more milliseconds").format(value=self.latency_ms))
         if self.late_ms < 0:
             raise ConfigError(_("--late-ms {value}: give 0 or more milliseconds").format(value=self.late_ms))
+        if self.timer_ms < 0:
+            raise ConfigError(_("--timer-ms {value}: give 0 or more milliseconds").format(value=self.timer_ms))
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ConfigError(_("--fault-rate {value}: give a fraction between 0 and 1").format(value=self.fault_rate))
         if self.expire_sessions_after <= 0:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from ainas_bot import portal_text as pt
 from ainas_bot.sandbox._auth import admin_user, check_token, current_user, issue_token
 from ainas_bot.sandbox._db import Db
+from ainas_bot.sandbox._frames import first_home
 from ainas_bot.sandbox._records import cert_view, org_for_user, permission_rows
 from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error, url_for
 
@@ -37,7 +38,7 @@ async def home(request: Request) -> Response:
             message = pt.Message.NOT_FOUND
             registered_on, target = str(form.get("registeredOn") or ""), str(form.get("target") or "0")
     return render(request, "home.html", user=user, message=message, registered_on=registered_on,
-                  target=target, token=issue_token(request, user.session_id))
+                  target=target, token=issue_token(request, user.session_id), notice=first_home(request, user))
 
 
 async def menu_page(request: Request) -> Response:
@@ -94,7 +95,7 @@ async def org_search(request: Request) -> Response:
         org_id = request.query_params.get("orgId", "").strip()
         page = page_number(request.query_params.get("page", "1"))
     token = issue_token(request, user.session_id)
-    if ctx.kit.on("late-tables"):
+    if ctx.kit.xhr_tables:
         # The page only names the XHR that brings its rows, its pager and its NOT_FOUND.
         source = url_for(ctx, user)("org_search_rows", orgId=org_id or None, page=page)
         return render(request, "org_search.html", user=user, org_id=org_id, late_source=source, token=token)
@@ -111,7 +112,7 @@ async def org_detail(request: Request) -> Response:
     org = org_for_user(db, request.query_params.get("orgId", ""), user.id)
     if org is None:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
-    if ctx.kit.on("late-tables"):
+    if ctx.kit.xhr_tables:
         source = url_for(ctx, user)("org_detail_certs", orgId=org["id"])
         return render(request, "org_detail.html", user=user, org=org, permissions=permission_rows(org), certs=[],
                       late_source=source)

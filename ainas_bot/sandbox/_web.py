@@ -50,8 +50,11 @@ _PATHS = {
     "cert_detail": "/oss_agt/certDetail.do",
     "cert_update": "/oss_agt/certUpdate.do",
     "cert_update_confirm": "/oss_agt/certUpdateConfirm.do",  # confirm-screen: the 確認 screen's 戻る and 確定
-    "org_search_rows": "/oss_agt/orgSearchList.do",  # late-tables: the XHR answers
+    "org_search_rows": "/oss_agt/orgSearchList.do",  # late-tables, timer-tables: the XHR answers
     "org_detail_certs": "/oss_agt/certList.do",
+    "top": "/oss_agt/top.do",  # frameset, iframe: what the login leads to, the screens in its frame
+    "header": "/oss_agt/header.do",  # frameset: the menu frame's document
+    "notice": "/oss_agt/notice.do",  # notice-popup: the window the first home screen opens
     "css": "/oss_agt/css/style.css",
     "js": "/oss_agt/js/prototype.js",  # js-library
 }
@@ -98,6 +101,9 @@ class Ctx:
     # (method, route name) of every request, for tests that prove a client only looked (probe)
     requests_log: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     upload_posts: int = 0  # POSTs that reached 代理人証明書登録, whatever their answer
+    # notice-popup: the sessions whose home screen has shown its notices. Kept in memory: a restarted
+    # sandbox shows them once more, as a portal whose application server restarted would.
+    noticed_sessions: set[str] = dataclasses.field(default_factory=set)
     env: jinja2.Environment = dataclasses.field(init=False)
     kit: Kit = dataclasses.field(init=False)
 
@@ -112,7 +118,7 @@ class Ctx:
         )
         self.kit = Kit(self.options.markup)
         self.env.globals.update(mk=self.kit, CHARSET=CP932_CHARSET if self.kit.on("windows-31j") else "UTF-8",
-                                popup=False, late_source="")
+                                popup=False, late_source="", framed=bool(self.kit.frames))
 
 
 def ctx_of(request: Request) -> Ctx:
@@ -143,6 +149,7 @@ def render(request: Request, template: str, *, user: User | None, status: int = 
     ctx = ctx_of(request)
     values.update(text_lists())
     values.setdefault("message", "")
+    values.setdefault("timer_ms", ctx.options.timer_ms)  # read now: it may change while the sandbox runs
     values.setdefault("url", url_for(ctx, user))
     html = ctx.env.get_template(template).render(user=user, **values)
     return html_page(ctx, html, status=status, headers={"Cache-Control": "no-store"})
