@@ -21,7 +21,18 @@ from ainas_bot import portal_text
 from ainas_bot._i18n import N_, _
 from ainas_bot.errors import AinasBotError, FlowError
 from ainas_bot.portal_text import text_of
-from flows.finder import Button, Field, Marker, Table, Title, caption_core, cell_texts, explain, seen_on_screen
+from flows.finder import (
+    Button,
+    Field,
+    Marker,
+    Table,
+    Title,
+    caption_core,
+    cell_texts,
+    explain,
+    screen_frames,
+    seen_on_screen,
+)
 from flows.pages import CertDetailPage, LoginPage, OrgDetailPage
 from flows.pages._base import PortalPage
 from flows.snapshots import Snapshots
@@ -294,6 +305,9 @@ async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: 
     tab = register.tab
     if len(tab.pages) > 1:
         await tab.current.close()
+    elif len(screen_frames(tab.current)) > 1:
+        # The form came in a frame: the window's history goes back in that frame, the window stays.
+        await tab.current.evaluate("() => history.back()")
     else:
         await tab.current.go_back(timeout=timeout_ms)
     org = OrgDetailPage(tab.current, timeout_ms)

@@ -58,6 +58,15 @@ def test_probe_finds_everything_and_changes_nothing(shape: str, sandbox_world: C
     assert all(c.found for s in report.screens for c in s.checks if c.required)
     org = report.screens[4]
     assert org.rows and all("証明書有効期限" in row for row in org.rows)  # the certificate table as read
+    shapes = parse_markup([] if shape == "default" else [shape])
+    handled = [h for s in report.screens for h in s.handled]  # what it met and dealt with, named
+    framed = {"frameset", "iframe"} & shapes
+    assert any("frame \u201cmain\u201d" in h for h in handled) is bool(framed), handled
+    if framed:
+        assert all("in frame" in c.how for c in report.screens[2].checks if c.how), report.screens[2].checks
+    noticed = "notice-popup" in shapes
+    assert any("window of notices" in h and "サービス" in h for h in handled) is noticed, handled
+    assert any("overlay of notices" in h and "重要なお知らせ" in h for h in handled) is noticed, handled
     library = shape in ("js-library", "legacy")
     for screen in report.screens:  # what the screen's own scripts did to the page's world, and nothing else
         assert ("prototype.js" in screen.scripts) is library, (screen.screen, screen.scripts)
