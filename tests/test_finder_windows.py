@@ -227,3 +227,26 @@ def test_a_window_whose_words_the_bot_does_not_know_still_stops_it() -> None:
             await _Screen(page, 3000, "HOME").arrive()
 
     in_chromium(work, watch_scripts=True)
+
+
+def test_a_timer_given_as_text_and_frames_within_frames_are_waited_for_and_read() -> None:
+    """Shapes nobody asked for, of the same family: a portal of the 2000s writes `setTimeout("fill()", 600)`
+    (a callback as text), inside an iframe that sits inside a frame of a frameset."""
+    documents = {
+        "/": '<frameset rows="40,*"><frame name="menu" src="/menu"><frame name="body" src="/outer"></frameset>',
+        "/menu": "<a>ログアウト</a>",
+        "/outer": '<iframe name="main" src="/screen" width="100%" height="500"></iframe>',
+        "/screen": '<div class="title">代理人組織照会</div>' + TABLE + """<script>
+            function fill() { document.getElementById("t").insertAdjacentHTML("beforeend", '__ROWS__'); }
+            setTimeout("fill()", 600);</script>""".replace("__ROWS__", ROWS),
+    }
+
+    async def work(page: Page) -> None:
+        await page.route(f"{ORIGIN}/**", _site(page, documents))
+        await page.goto(f"{ORIGIN}/", wait_until="load")
+        screen = _Screen(page, 5000, "ORG_DETAIL")
+        await screen.arrive()
+        assert await _rows(screen) == ["2028/03/05"]
+        assert await screen.has(Button("ログアウト"))
+
+    in_chromium(work, watch_scripts=True)
