@@ -136,7 +136,10 @@
   // A short text holding a placeholder word (読み込み中…, 処理中です): the screen's content is still coming.
   const placeholders = (root) => innermost(all(root, "*").filter((el) => {
     if (NOT_SHOWN.has(el.tagName)) return false;
-    const k = key(el.textContent);
+    const raw = el.textContent;
+    // A long text is content whatever it holds: left before the normaliser, which a whole page would cost.
+    if (!raw || raw.length > 4 * RULES.placeholder_max) return false;
+    const k = key(raw);
     return k.length > 0 && k.length <= RULES.placeholder_max && RULES.placeholders.some((w) => k.includes(key(w)))
       && shown(el);
   }));

@@ -40,6 +40,13 @@ def _site(page: Page, documents: dict[str, str]) -> Callable[[Route], object]:
     return serve
 
 
+async def _opened(page: Page, documents: dict[str, str], path: str = "/", timeout_ms: float = 5000) -> _Screen:
+    """The portal's `documents` served, `path` loaded: 代理人組織照会 as a screen to arrive on."""
+    await page.route(f"{ORIGIN}/**", _site(page, documents))
+    await page.goto(f"{ORIGIN}{path}", wait_until="load")
+    return _Screen(page, timeout_ms, "ORG_DETAIL")
+
+
 async def _rows(screen: PortalPage) -> list[str]:
     _, rows = await screen.table(COLUMNS)
     return [cells["証明書有効期限"] for _, cells in rows]
@@ -90,9 +97,7 @@ def test_a_table_filled_by_a_request_after_a_timer_is_read_once_filled() -> None
           document.getElementById("t").insertAdjacentHTML("beforeend", html)), 600);</script>""", "/rows": ROWS}
 
     async def work(page: Page) -> None:
-        await page.route(f"{ORIGIN}/**", _site(page, documents))
-        await page.goto(f"{ORIGIN}/", wait_until="load")
-        screen = _Screen(page, 5000, "ORG_DETAIL")
+        screen = await _opened(page, documents)
         await screen.arrive()
         assert await _rows(screen) == ["2028/03/05"]
 
@@ -105,11 +110,10 @@ def test_a_clock_ticking_by_timers_does_not_keep_a_screen_from_settling() -> Non
                            setTimeout(tick, 400); })();</script>"""}
 
     async def work(page: Page) -> None:
-        await page.route(f"{ORIGIN}/**", _site(page, documents))
-        await page.goto(f"{ORIGIN}/", wait_until="load")
+        screen = await _opened(page, documents, timeout_ms=10_000)
         loop = asyncio.get_running_loop()
         started = loop.time()
-        await _Screen(page, 10_000, "ORG_DETAIL").arrive()
+        await screen.arrive()
         assert loop.time() - started < 3.0  # two rounds waited for at most, not the whole timeout
 
     in_chromium(work, watch_scripts=True)
@@ -123,9 +127,7 @@ def test_a_placeholder_is_never_content() -> None:
                           "</table>", ROWS + "</table>") + """'; }, 2500);</script>"""}
 
     async def work(page: Page) -> None:
-        await page.route(f"{ORIGIN}/**", _site(page, documents))
-        await page.goto(f"{ORIGIN}/", wait_until="load")
-        screen = _Screen(page, 8000, "ORG_DETAIL")
+        screen = await _opened(page, documents, timeout_ms=8000)
         await screen.arrive()
         assert await _rows(screen) == ["2028/03/05"]
 
@@ -141,9 +143,7 @@ def test_a_conclusion_from_absence_waits_for_the_grace_period() -> None:
                  "/empty": '<div class="title">代理人組織照会</div>' + TABLE + "<script>void 0</script>"}
 
     async def work(page: Page) -> None:
-        await page.route(f"{ORIGIN}/**", _site(page, documents))
-        await page.goto(f"{ORIGIN}/late", wait_until="load")
-        screen = _Screen(page, 8000, "ORG_DETAIL")
+        screen = await _opened(page, documents, "/late", timeout_ms=8000)
         await screen.arrive()
         assert await _rows(screen) == []  # what a first read concludes
         await screen.look_again()
@@ -242,9 +242,7 @@ def test_a_timer_given_as_text_and_frames_within_frames_are_waited_for_and_read(
     }
 
     async def work(page: Page) -> None:
-        await page.route(f"{ORIGIN}/**", _site(page, documents))
-        await page.goto(f"{ORIGIN}/", wait_until="load")
-        screen = _Screen(page, 5000, "ORG_DETAIL")
+        screen = await _opened(page, documents)
         await screen.arrive()
         assert await _rows(screen) == ["2028/03/05"]
         assert await screen.has(Button("ログアウト"))

@@ -174,6 +174,7 @@ _SETTLE = """({quiet, max, alone, allowed, mark, work, until, arg}) => new Promi
 _WHOLE_WINDOW = (f"(() => {{ const lib = {LIBRARY}; return {{docs: () => lib.documents(document), "
                  "waiting: () => lib.placeholders(lib.documents(document)).length > 0, "
                  "read: () => null, shows: () => true}; })()")
+_MARK_SECONDS = 2.0
 _MARK_LEFT = (f"(left) => {{ const lib = {LIBRARY}; "
               f"for (const doc of lib.documents(document)) doc[{json.dumps(LEFT_MARK)}] = left; }}")
 
@@ -307,17 +308,18 @@ class Tab:
     async def leaving(self) -> AsyncIterator[None]:
         """Within: every document of every window shown now is one the bot is leaving, so that a screen in
         one of them is not taken for where the portal went (an opener still showing the screen the bot acted
-        on, about to be sent on by the window it opened). The marks go when the block ends."""
+        on, about to be sent on by the window it opened). The marks go when the block ends well; on an error
+        the attempt ends, and a retry starts again from the login."""
         await self._mark_left(True)
-        try:
-            yield
-        finally:
-            await self._mark_left(False)
+        yield
+        await self._mark_left(False)
 
     async def _mark_left(self, left: bool) -> None:
         for page in list(self.pages):
-            with contextlib.suppress(PlaywrightError):  # a window closing or navigating meanwhile
-                await page.evaluate(_MARK_LEFT, left)
+            # Bounded: a window whose navigation the portal keeps waiting holds a script call until it answers.
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                async with asyncio.timeout(_MARK_SECONDS):
+                    await page.evaluate(_MARK_LEFT, left)
 
     async def settle(self, timeout_ms: float, screen: str = "", arg: object = None,
                      until: list[str] | None = None, quiet_ms: float | None = None) -> Settled:
