@@ -123,20 +123,7 @@ def _selector(kind: str, args: tuple[str, ...]) -> str:
 
 def locate(scope: Page | Frame | Locator, marker: Marker) -> Locator:
     """The elements on screen that are `marker` (in one frame: `locate_anywhere` looks in them all)."""
-    match marker:
-        case Title(texts=texts):
-            return scope.locator(_selector("title", texts))
-        case Field(label=label):
-            return scope.locator(_selector("field", (label,)))
-        case Button(caption=caption):
-            return scope.locator(_selector("button", (caption,)))
-        case Text(messages=messages):
-            return scope.locator(_selector("text", messages))
-        case Table(columns=columns):
-            return scope.locator(_selector("table", columns))
-        case Overlay(captions=captions):
-            return scope.locator(_selector("overlay", captions))
-    raise TypeError(marker)
+    return scope.locator(f"{ENGINE}={screen_query(marker)}")
 
 
 def screen_frames(page: Page) -> list[Frame]:
@@ -188,10 +175,15 @@ async def read_table(table: Locator, columns: tuple[str, ...], *,
     return table_rows(rows)
 
 
+def _over_window(call: str) -> str:
+    """A function of the page that runs `call` (lib, the window's documents, arg) over every frame's document."""
+    return f"(arg) => {{ const lib = {LIBRARY}; return ({call})(lib, lib.documents(document), arg); }}"
+
+
 async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
     """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
     pairs: dict[str, str | None] = await page.evaluate(
-        f"labels => {{ const lib = {LIBRARY}; return lib.readPairs(lib.documents(document), labels); }}", list(labels))
+        _over_window("(lib, docs, labels) => lib.readPairs(docs, labels)"), list(labels))
     return pairs
 
 
@@ -216,22 +208,19 @@ async def explain(page: Page, marker: Marker) -> str | None:
     """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
     kind, args = _kind_and_args(marker)
     how: str | None = await page.evaluate(
-        f"([kind, args]) => {{ const lib = {LIBRARY}; return lib.explain(lib.documents(document), kind, args); }}",
-        [kind, args])
+        _over_window("(lib, docs, [kind, args]) => lib.explain(docs, kind, args)"), [kind, args])
     return how
 
 
 async def cell_texts(page: Page) -> list[str]:
     """Texts of the header and key cells and labels on the screen (what a missing label may be called now)."""
-    texts: list[str] = await page.evaluate(
-        f"() => {{ const lib = {LIBRARY}; return lib.cellTexts(lib.documents(document)); }}")
+    texts: list[str] = await page.evaluate(_over_window("(lib, docs) => lib.cellTexts(docs)"))
     return texts
 
 
 async def seen_on_screen(page: Page) -> dict[str, list[str]]:
     """Title-like texts and button captions on the screen, for a message naming what was there instead."""
-    seen: dict[str, list[str]] = await page.evaluate(
-        f"() => {{ const lib = {LIBRARY}; return lib.seen(lib.documents(document)); }}")
+    seen: dict[str, list[str]] = await page.evaluate(_over_window("(lib, docs) => lib.seen(docs)"))
     return seen
 
 
