@@ -82,9 +82,11 @@ case "$action" in
     setup) say "ready: $venv/bin/ainas-bot" ;;
     demo) exec "$venv/bin/ainas-bot" demo "$@" ;;
     test)
-        say "ruff"; "$venv/bin/ruff" check .
+        say "ruff"; "$venv/bin/ruff" check . && "$venv/bin/ruff" format --check .
         say "mypy (strict)"; "$venv/bin/mypy"
-        say "pytest"; exec "$venv/bin/python" -m pytest "$@"
+        # Every tier: plain `pytest` runs only the fast one (pyproject.toml); arguments after `test` come last
+        # and so win, e.g. `./bootstrap.sh test -m "not slow"`.
+        say "pytest, every tier"; exec "$venv/bin/python" -m pytest -m "slow or not slow" "$@"
         ;;
     lock)
         # Newest versions the ranges in pyproject.toml allow, for every platform and Python 3.11+, with

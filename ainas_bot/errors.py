@@ -1,6 +1,6 @@
 """The project's exceptions and the exit codes they map to.
 
-`ainas_bot.cli.main` is the one place that turns an `AinasBotError` into a message and its class's
+`ainas_bot.cli.main.main` is the one place that turns an `AinasBotError` into a message and its class's
 exit code; a run of offices keeps each office's error in that office's outcome instead (its `reason`),
 and `outcome.run_exit_code` gives the run's code from them. Every message is one line that names the
 file, office or field and says what to do (`ConfigProblems`: several such lines).

@@ -249,8 +249,8 @@ def text_of(name: str) -> str:
 def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
     """`{"Label": {"CERT_REGISTER": "…"}}` or `{"Label.CERT_REGISTER": "…"}` as flat names; ConfigError
     naming the source and the known names for an unknown name or a value that is not text."""
-    from ainas_bot._i18n import _
     from ainas_bot.errors import ConfigError
+    from ainas_bot.i18n import _
 
     known = known_names()
     flat: dict[str, str] = {}

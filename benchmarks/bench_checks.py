@@ -14,10 +14,10 @@ import time
 
 import psutil
 
-from ainas_bot._values import ValueFindings, check_kana, check_postal_code
-from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.checks.values import ValueFindings, check_kana, check_postal_code
+from ainas_bot.config.settings import Office
 from ainas_bot.sandbox import _names
-from ainas_bot.settings import Office
 
 
 def _memory_mib() -> tuple[float, float]:

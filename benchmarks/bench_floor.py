@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _measure import ProcessSampler, level_figures, print_levels
 from playwright.async_api import async_playwright
 
-from ainas_bot.browsers import find_executable
+from ainas_bot.config.browsers import find_executable
 from ainas_bot.sandbox._pki import client_p12, ensure_pki
-from flows._chromium import CHROMIUM_ARGS
+from flows.browser.chromium import CHROMIUM_ARGS
 
 SCREENS = 11
 REDIRECTED = {3, 6, 8}  # the clicks into these screens post a form answered by 303, like 検索, 確定, 確定

@@ -35,13 +35,13 @@ from _measure import ProcessSampler, level_figures, print_levels
 from _portal import SandboxProcess
 from playwright.async_api import Browser, Dialog, Page, async_playwright
 
-from ainas_bot._jst import format_portal_date, today_jst
-from ainas_bot.browsers import find_executable
+from ainas_bot.checks.prepare import PreparedOffice, check_offices
+from ainas_bot.config.browsers import find_executable
+from ainas_bot.config.settings import Settings
+from ainas_bot.foundation.jst import format_portal_date, today_jst
 from ainas_bot.portal_text import Label, Screen
-from ainas_bot.prepare import PreparedOffice, check_offices
 from ainas_bot.sandbox import SandboxOptions
-from ainas_bot.settings import Settings
-from flows._chromium import CHROMIUM_ARGS, client_pfx
+from flows.browser.chromium import CHROMIUM_ARGS, client_pfx
 
 __all__ = ["measure"]
 

@@ -24,15 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_zero_work import write_config
 
-from ainas_bot._jst import today_jst
-from ainas_bot._p12 import open_p12
-from ainas_bot._p12_cache import P12Cache, verifier_rounds
-from ainas_bot._verified import VerifiedStore
-from ainas_bot.certfactory import generate_key, write_p12
-from ainas_bot.certinfo import describe
-from ainas_bot.prepare import check_offices
+from ainas_bot.certificates.certinfo import describe
+from ainas_bot.certificates.factory import generate_key, write_p12
+from ainas_bot.certificates.p12 import open_p12
+from ainas_bot.checks.prepare import check_offices
+from ainas_bot.config.settings import load_settings
+from ainas_bot.foundation.jst import today_jst
+from ainas_bot.record.p12_cache import P12Cache, verifier_rounds
+from ainas_bot.record.store import VerifiedStore
 from ainas_bot.sandbox import Sandbox, SandboxOptions
-from ainas_bot.settings import load_settings
 
 _TIMES = 40
 

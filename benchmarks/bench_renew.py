@@ -29,14 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _measure import ProcessSampler, level_figures, print_levels
 from _portal import SandboxProcess
 
-from ainas_bot._jst import today_jst
-from ainas_bot._reading import suggest_reading
-from ainas_bot.certfactory import generate_key, write_p12
-from ainas_bot.events import CollectEvents
-from ainas_bot.prepare import check_offices
+from ainas_bot.certificates.factory import generate_key, write_p12
+from ainas_bot.checks.kana_reading import suggest_reading
+from ainas_bot.checks.prepare import check_offices
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.foundation.jst import today_jst
+from ainas_bot.results.events import CollectEvents
 from ainas_bot.sandbox import Notice, SandboxOptions
-from ainas_bot.settings import Office, Settings
-from flows.runner import run_offices
+from flows.run import run_offices
 
 
 def offices_for(all_notices: list[Notice], root: Path, count: int, environ: dict[str, str]) -> list[Office]:

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _portal import SandboxProcess
 
-from ainas_bot._reading import suggest_reading
-from ainas_bot.certfactory import generate_key, write_p12
+from ainas_bot.certificates.factory import generate_key, write_p12
+from ainas_bot.checks.kana_reading import suggest_reading
 from ainas_bot.sandbox import Notice, SandboxOptions
 
 

@@ -7,11 +7,11 @@ import datetime as dt
 import enum
 from collections.abc import Mapping, Sequence
 
-from ainas_bot._i18n import _
-from ainas_bot._jst import format_portal_date
-from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
-from flows.text import normalise, portal_date, portal_datetime
+from flows.finder.text import normalise, portal_date, portal_datetime
 
 __all__ = [
     "Action", "CertificateRow", "auto_filled_differences", "decide", "entered_differences", "latest_active_expiry",

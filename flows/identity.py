@@ -10,12 +10,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from ainas_bot._i18n import _
-from ainas_bot._jst import format_portal_date
-from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.text import normalise
+from flows.finder.text import normalise
 
 __all__ = ["IdentityVerdict", "backwards_refusal", "check_identity", "current_row", "identity_refusal"]
 

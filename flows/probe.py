@@ -18,10 +18,11 @@ from playwright.async_api import BrowserContext, Page
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
-from ainas_bot._i18n import N_, _
 from ainas_bot.errors import AinasBotError, FlowError
+from ainas_bot.i18n import N_, _
 from ainas_bot.portal_text import text_of
-from flows.finder import (
+from flows.evidence.snapshots import Snapshots
+from flows.finder.locate import (
     Button,
     Field,
     Marker,
@@ -34,8 +35,7 @@ from flows.finder import (
     seen_on_screen,
 )
 from flows.pages import CertDetailPage, LoginPage, OrgDetailPage
-from flows.pages._base import PortalPage
-from flows.snapshots import Snapshots
+from flows.pages.base import PortalPage
 
 __all__ = ["Check", "ProbeReport", "ScreenReport", "probe_office"]
 
@@ -78,7 +78,7 @@ class Check:
 
 
 # What the screen's own scripts are, and which built-ins of the page's world they replaced: the bot reads
-# each settled screen in that world (`flows.pages._tab`), so a portal library that changes them (prototype.js
+# each settled screen in that world (`flows.finder.tab`), so a portal library that changes them (prototype.js
 # makes `Array.from` its `$A`) is worth knowing at first contact. Written with plain loops: the page may have
 # replaced the array methods too.
 _SCRIPTS = """() => {
@@ -92,7 +92,7 @@ _SCRIPTS = """() => {
     ["String.prototype.trim", String.prototype.trim], ["String.prototype.replace", String.prototype.replace],
     ["JSON.stringify", JSON.stringify], ["Document.prototype.querySelectorAll", Document.prototype.querySelectorAll],
     ["MutationObserver", window.MutationObserver],
-    // The bot's own count of the page's timers (flows/pages/_tab.py) is not the portal's doing.
+    // The bot's own count of the page's timers (flows/finder/tab.py) is not the portal's doing.
     ["setTimeout", window.__ainasWork && window.setTimeout === window.__ainasWork.wrapped
       ? window.__ainasWork.native : window.setTimeout]];
   const replaced = [];

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 
-from ainas_bot._i18n import _
-from ainas_bot._jst import format_portal_date
-from ainas_bot._verified import VerificationLog, Verified, now_jst
+from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.errors import BackwardsError, IdentityError, PortalMismatchError
-from ainas_bot.events import RunEvents
-from ainas_bot.outcome import Status
+from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
-from ainas_bot.prepare import PreparedOffice
-from flows._profiles import checked_copy
+from ainas_bot.record.store import VerificationLog, Verified, now_jst
+from ainas_bot.results.events import RunEvents
+from ainas_bot.results.outcome import Status
+from flows.browser.profiles import checked_copy
 from flows.decision import (
     Action,
     CertificateRow,

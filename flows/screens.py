@@ -16,8 +16,8 @@ from typing import Protocol, runtime_checkable
 
 from pydantic import SecretStr
 
+from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.portal_text import Label
-from ainas_bot.prepare import PreparedOffice
 from flows.decision import CertificateRow
 
 __all__ = [

@@ -14,13 +14,13 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
-from ainas_bot._i18n import _
-from ainas_bot._jst import format_portal_date
+from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.errors import AinasBotError, BrowserLostError, PortalUnavailableError
-from ainas_bot.events import RunEvents
-from ainas_bot.outcome import Outcome, Status
+from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Screen
-from ainas_bot.prepare import PreparedOffice
+from ainas_bot.results.events import RunEvents
+from ainas_bot.results.outcome import Outcome, Status
 from flows.renewal import FlowOptions, OfficeProgress, renew_office
 from flows.screens import Connect, Connection, Menu
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from ainas_bot.browsers import find_executable
+from ainas_bot.config.browsers import find_executable
 
 pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox", "tests.fixtures_flow"]
 # pytest-timeout's limit for `slow` tests without a timeout of their own (others: `timeout` in pyproject.toml).
@@ -50,6 +50,6 @@ def _english_locale() -> Any:
 def _language_reset() -> Any:
     """`use_language` is process-wide: a test that ran the CLI in Japanese leaves English behind it."""
     yield
-    from ainas_bot._i18n import use_language
+    from ainas_bot.i18n import use_language
 
     use_language("en")

@@ -21,14 +21,14 @@ from typing import Literal
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from ainas_bot import certfactory
-from ainas_bot._jst import format_portal_date
-from ainas_bot._p12 import open_p12
-from ainas_bot.certinfo import CertificateInfo, describe
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.certinfo import CertificateInfo, describe
+from ainas_bot.certificates.p12 import open_p12
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.config.settings import Office
 from ainas_bot.errors import AinasBotError, BrowserLostError
+from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.portal_text import Label
-from ainas_bot.prepare import PreparedOffice
-from ainas_bot.settings import Office
 from flows.decision import CertificateRow
 from flows.screens import CertDetail, CertUpdateComplete, Connection, Menu, OrgDetail, UpdateForm
 

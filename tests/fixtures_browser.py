@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from playwright.async_api import Page, async_playwright
 
-from ainas_bot.browsers import find_executable
-from flows import finder
-from flows.pages._tab import SCRIPT_WATCH
+from ainas_bot.config.browsers import find_executable
+from flows.finder import locate as finder
+from flows.finder.tab import SCRIPT_WATCH
 from tests.fixtures_async import run_async
 
 __all__ = ["in_chromium"]
@@ -23,7 +23,7 @@ def in_chromium(work: Callable[[Page], Awaitable[None]], *, watch_scripts: bool 
             browser = await pw.chromium.launch(executable_path=str(exe) if exe else None)
             try:
                 context = await browser.new_context()
-                if watch_scripts:  # as `flows.browser.office_context` does
+                if watch_scripts:  # as `flows.browser.launch.office_context` does
                     await context.add_init_script(script=SCRIPT_WATCH)
                 await work(await context.new_page())
             finally:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ainas_bot.certfactory import generate_key, write_p12
+from ainas_bot.certificates.factory import generate_key, write_p12
 
 
 @pytest.fixture

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from ainas_bot._jst import today_jst
-from ainas_bot._reading import suggest_reading
-from ainas_bot.certfactory import generate_key, write_p12
-from ainas_bot.events import CollectEvents
-from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import PreparedOffice, check_offices
+from ainas_bot.certificates.factory import generate_key, write_p12
+from ainas_bot.checks.kana_reading import suggest_reading
+from ainas_bot.checks.prepare import PreparedOffice, check_offices
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.foundation.jst import today_jst
+from ainas_bot.results.events import CollectEvents
+from ainas_bot.results.outcome import Outcome
 from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
-from ainas_bot.settings import Office, Settings
 from tests.fixtures_async import run_async
 
 _KEYS = [generate_key() for _ in range(3)]  # signing keys may repeat across tests; serials do not
@@ -112,7 +112,7 @@ def prepare(kits: list[OfficeKit], settings: Settings) -> list[PreparedOffice]:
 
 def run(settings: Settings, offices: list[PreparedOffice], *, dry_run: bool = False,
         events: list[str] | None = None, concurrency: int = 1) -> list[Outcome]:
-    from flows.runner import run_offices
+    from flows.run import run_offices
 
     collected = CollectEvents()
     outcomes = run_async(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
@@ -157,7 +157,7 @@ class BackgroundRun(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        from flows.runner import run_offices
+        from flows.run import run_offices
 
         try:
             self.outcomes = run_async(run_offices(self.settings, self.offices, dry_run=False, events=self.events,

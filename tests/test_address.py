@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ainas_bot._address import split_address
+from ainas_bot.certificates.address_split import split_address
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from ainas_bot.browsers import debian_executable, find_executable
-from flows._chromium import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
+from ainas_bot.config.browsers import debian_executable, find_executable
+from flows.browser.chromium import CHROMIUM_ARGS, UNSHOWN_POPUP_FEATURES
 
 pytestmark = pytest.mark.e2e
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot.settings import load_settings
-from flows._browser_options import BrowserOptions
-from flows._gate import PortalGate, environment_proxies
+from ainas_bot.config.settings import load_settings
+from flows.browser.gate import PortalGate, environment_proxies
+from flows.browser.options import BrowserOptions
 from tests.fixtures_async import run_async
 from tests.fixtures_settings import settings_toml
 

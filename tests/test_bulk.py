@@ -18,8 +18,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ainas_bot.browsers import find_executable
-from ainas_bot.lock import run_lock
+from ainas_bot.config.browsers import find_executable
+from ainas_bot.foundation.run_lock import run_lock
 from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 

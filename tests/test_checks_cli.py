@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from ainas_bot._jst import today_jst
+from ainas_bot.foundation.jst import today_jst
 from ainas_bot.sandbox import Sandbox, SandboxOptions
 from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit

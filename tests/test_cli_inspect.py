@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ainas_bot import certfactory
-from ainas_bot.cli import main
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.cli.main import main
 from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
@@ -181,7 +181,7 @@ def test_json_keys_and_values(
         not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC), not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC),
         serial=0x1234ABCD,
     )
-    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))  # within validity
+    monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     monkeypatch.setenv("AINAS_PIN", PIN)
     code, out, err = cli("inspect", "--json", path)
     assert (code, err) == (0, "")
@@ -257,7 +257,7 @@ def test_human_output_shows_every_field(
     path = make_p12(key=key, password=PIN, layout="san", string_type="bmp",
                     not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC),
                     not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC))
-    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
+    monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     monkeypatch.setenv("AINAS_PIN", PIN)
     code, out, err = cli("inspect", path)
     assert (code, err) == (0, "")

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from ainas_bot.certfactory import write_p12
-from ainas_bot.console import estimate_seconds_left
+from ainas_bot.certificates.factory import write_p12
+from ainas_bot.cli.console import estimate_seconds_left
 from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 
@@ -265,7 +265,7 @@ def test_log_lines_carry_japan_time_with_its_offset(tmp_path: Path) -> None:
     config.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")} | {"TZ": "UTC"}
     script = ("import logging, sys\n"
-              "from ainas_bot import cli\n"
+              "from ainas_bot.cli import main as cli\n"
               "real = cli._parser\n"
               "def parser():\n"
               "    logging.getLogger('ainas_bot.test').warning('a line to read')\n"

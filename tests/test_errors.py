@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 
 from ainas_bot import errors
-from ainas_bot._i18n import use_language
-from ainas_bot._p12 import open_p12
+from ainas_bot.certificates.p12 import open_p12
+from ainas_bot.checks.prepare import select_signing_p12
 from ainas_bot.errors import (
     CertificateError,
     FieldErrorsError,
@@ -23,7 +23,7 @@ from ainas_bot.errors import (
     UploadRefusedError,
     WrongPinError,
 )
-from ainas_bot.prepare import select_signing_p12
+from ainas_bot.i18n import use_language
 
 PIN = "Typed-PIN-7741"
 

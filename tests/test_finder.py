@@ -11,10 +11,10 @@ import pytest
 from playwright.async_api import Locator, Page, Route
 
 from ainas_bot.errors import PortalChangedError
-from flows import finder
-from flows.finder import Button, Field, Table, Text, Title, locate
-from flows.pages import _tab
-from flows.pages._base import PortalPage
+from flows.finder import locate as finder
+from flows.finder import tab as _tab
+from flows.finder.locate import Button, Field, Table, Text, Title, locate
+from flows.pages.base import PortalPage
 from tests.fixtures_browser import in_chromium
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ from playwright.async_api import Page, Route
 
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import ABSENCE_GRACE_MS
-from flows.finder import Button, Title
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Title
+from flows.pages.base import PortalPage
 from tests.fixtures_browser import in_chromium
 
 pytestmark = pytest.mark.e2e
@@ -82,7 +82,7 @@ def test_a_screen_in_frames_is_one_screen_and_a_navigation_in_a_frame_is_a_scree
         assert any("main" in handled for handled in org.tab.handled), org.tab.handled
         await org.click("ログアウト")  # the login page takes the whole window back
         login = _Screen(page, 5000, "LOGIN")
-        from flows.finder import Field
+        from flows.finder.locate import Field
         await login.arrive(Field("ログインID"))
         assert len(page.frames) == 1
 

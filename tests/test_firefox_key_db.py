@@ -14,13 +14,13 @@ import pytest
 from playwright.async_api import async_playwright
 from pydantic import SecretStr
 
-import flows._nss_profile
+import flows.browser.nss_profile
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.config.settings import Settings
 from ainas_bot.errors import ConfigError
-from ainas_bot.prepare import PreparedOffice
-from ainas_bot.settings import Settings
-from flows._browser_options import BrowserOptions
-from flows._firefox_app import install_folder
-from flows.browser import office_context
+from flows.browser.firefox_app import install_folder
+from flows.browser.launch import office_context
+from flows.browser.options import BrowserOptions
 from flows.pages import LoginPage
 from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, prepare
@@ -78,7 +78,7 @@ class _Spy:
     """The real `firefox_profile`, its password noted for the test (or replaced by a wrong one)."""
 
     def __init__(self, wrong: str | None = None) -> None:
-        self.real = flows._nss_profile.firefox_profile
+        self.real = flows.browser.nss_profile.firefox_profile
         self.wrong = wrong
         self.password = ""
 
@@ -93,7 +93,7 @@ def _setup(world: FlowWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     settings = world.settings(browser="firefox")
     [office] = prepare([kit], settings)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the private folder under this test's own
-    monkeypatch.setattr("flows._firefox.firefox_profile", spy)
+    monkeypatch.setattr("flows.browser.firefox.firefox_profile", spy)
     return settings, office, tmp_path / f"ainas-bot-{os.getuid()}"
 
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from playwright.async_api import async_playwright
 
-from ainas_bot._jst import JST, today_jst
-from ainas_bot._reading import suggest_reading
-from ainas_bot.certfactory import write_p12
-from ainas_bot.prepare import PreparedOffice
-from flows._browser_options import BrowserOptions
-from flows._chromium import launch_chromium
-from flows.browser import office_context
+from ainas_bot.certificates.factory import write_p12
+from ainas_bot.checks.kana_reading import suggest_reading
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.foundation.jst import JST, today_jst
+from flows.browser.chromium import launch_chromium
+from flows.browser.launch import office_context
+from flows.browser.options import BrowserOptions
 from flows.pages import CertDetailPage, LoginPage
 from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, prepare, run

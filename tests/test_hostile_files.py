@@ -16,8 +16,8 @@ import pytest
 from pyasn1.codec.der import encoder
 from pyasn1.type import univ
 
-from ainas_bot import certfactory
-from ainas_bot._p12_bounds import MAX_ITERATIONS, mac_verifies
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.p12_limits import MAX_ITERATIONS, mac_verifies
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot._safe_files import child_path, make_private_dir
-from ainas_bot._safe_text import csv_cell, markup_safe, shown
-from ainas_bot.certfactory import write_p12
-from ainas_bot.console import ConsoleEvents, print_recap
+from ainas_bot.certificates.factory import write_p12
+from ainas_bot.cli.console import ConsoleEvents, print_recap
 from ainas_bot.errors import ConfigError, OutputError
-from ainas_bot.outcome import Outcome
-from flows._firefox_app import application_folder, install_folder
-from flows._profiles import checked_copy, private_folder, private_root, sweep
+from ainas_bot.foundation.safe_files import child_path, make_private_dir
+from ainas_bot.foundation.safe_text import csv_cell, markup_safe, shown
+from ainas_bot.results.outcome import Outcome
+from flows.browser.firefox_app import application_folder, install_folder
+from flows.browser.profiles import checked_copy, private_folder, private_root, sweep
 from tests.fixtures_flow import FlowWorld, prepare, run
 
 
@@ -149,7 +149,7 @@ def test_the_bytes_checked_are_the_bytes_uploaded(flow_world: FlowWorld) -> None
 def test_log_lines_show_controls_as_code_points() -> None:
     import logging
 
-    from ainas_bot._safe_text import SafeFormatter
+    from ainas_bot.foundation.safe_text import SafeFormatter
 
     record = logging.LogRecord("flows", logging.WARNING, __file__, 1, "dialog said %s", ("a\x1b[2J\nb",), None)
     assert SafeFormatter("%(message)s").format(record) == "dialog said a<U+001B>[2J\n  b"

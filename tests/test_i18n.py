@@ -16,7 +16,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from ainas_bot._i18n import LOCALE_DIR, N_, _, choose_language, use_language
+from ainas_bot.i18n import LOCALE_DIR, N_, _, choose_language, use_language
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = LOCALE_DIR / "ja" / "LC_MESSAGES" / "ainas_bot.po"

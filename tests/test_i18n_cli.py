@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ainas_bot import certfactory
-from ainas_bot.cli import main
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.cli.main import main
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE
 from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld
@@ -234,11 +234,11 @@ def test_status_and_a_dry_run_in_japanese(flow_world: FlowWorld, tmp_path: Path)
 def test_the_p12_cache_says_a_files_warnings_in_the_language_of_the_run_that_reads_it(
         tmp_path: Path, key: rsa.RSAPrivateKey) -> None:
     """A Japanese run caches a legacy .p12; the English run after it reads the cache and says it in English."""
-    from ainas_bot._i18n import use_language
-    from ainas_bot._p12 import open_p12
-    from ainas_bot._p12_cache import P12Cache
-    from ainas_bot._verified import VerifiedStore
-    from ainas_bot.certinfo import describe
+    from ainas_bot.certificates.certinfo import describe
+    from ainas_bot.certificates.p12 import open_p12
+    from ainas_bot.i18n import use_language
+    from ainas_bot.record.p12_cache import P12Cache
+    from ainas_bot.record.store import VerifiedStore
 
     path = certfactory.write_p12(tmp_path / "old.p12", key=key, password=PIN, encryption="legacy-3des")
     data = path.read_bytes()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot._i18n import use_language
-from ainas_bot._p12_bounds import MAX_P12_BYTES
+from ainas_bot.certificates.p12_limits import MAX_P12_BYTES
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_USAGE
-from flows.finder import Button
+from ainas_bot.i18n import use_language
+from flows.finder.locate import Button
 from flows.probe import Check, ProbeReport, ScreenReport
 
 EXE = Path(sys.executable).with_name("ainas-bot")

@@ -17,10 +17,11 @@ import openpyxl
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from ainas_bot import _tables, certfactory
-from ainas_bot.cli import main
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.cli.main import main
+from ainas_bot.config import inventory_files as _tables
+from ainas_bot.config.settings import load_settings, settings_class
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
-from ainas_bot.settings import load_settings, settings_class
 from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
@@ -344,13 +345,13 @@ def test_a_file_in_the_secrets_directory_is_a_secret_not_a_setting(tmp_path: Pat
         (secrets / name).chmod(0o600)
     settings = load_settings(config(tmp_path, "timeout_seconds = 12\n", secrets_dir="secrets"))
     assert settings.timeout_seconds == 12
-    from ainas_bot.secretref import SecretRef
+    from ainas_bot.config.secrets import SecretRef
 
     assert SecretRef(secret="office-1-pin").resolve({}, settings.secrets_dir, what="x").get_secret_value() == PIN
 
 
 def test_the_readme_lists_the_columns_read() -> None:
-    from ainas_bot._inventory_rows import COLUMNS
+    from ainas_bot.config.inventory_rows import COLUMNS
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for names in COLUMNS.values():

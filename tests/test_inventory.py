@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from ainas_bot.config.inventory import all_offices, failed_office_ids, read_inventory, select_offices
+from ainas_bot.config.secrets import SecretRef
+from ainas_bot.config.settings import Office, Settings, load_settings
 from ainas_bot.errors import EXIT_USAGE, ConfigError
-from ainas_bot.inventory import all_offices, failed_office_ids, read_inventory, select_offices
-from ainas_bot.secretref import SecretRef
-from ainas_bot.settings import Office, Settings, load_settings
 
 
 def read_offices_csv(path: Path) -> list[Office]:
@@ -224,7 +224,7 @@ def test_a_missing_or_empty_file(tmp_path: Path) -> None:
 # -- reports and selection --------------------------------------------------------------------------------------
 
 def _report(path: Path, statuses: dict[str, str]) -> Path:
-    """As `--report` writes it (the fields of ainas_bot.outcome.Outcome)."""
+    """As `--report` writes it (the fields of ainas_bot.results.outcome.Outcome)."""
     offices = [{"office_id": i, "login_id": "x", "status": s, "reason": "auth" if s == "failed" else None}
                for i, s in statuses.items()]
     path.write_text(json.dumps({"generated_at": "2026-11-25T00:00:00+00:00", "offices": offices}), encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot.cli import main
+from ainas_bot.cli.main import main
 from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"
@@ -59,7 +59,7 @@ def test_make_cert_writes_what_inspect_reads_back(
     tmp_path: Path, cli: Callable[..., tuple[int, str, str]],
     options: list[str], summary: str, encryption: str, legacy: bool, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("ainas_bot.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))  # within validity
+    monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     out_path = tmp_path / "made" / "office.p12"
     code, out, err = cli(
         "make-cert", out_path, "--pin-env", "MY_PIN", *options,

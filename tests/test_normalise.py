@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ainas_bot.config.typed_values import normalise_kana, normalise_postal_code
 from ainas_bot.errors import EXIT_USAGE, InputError
-from ainas_bot.normalise import normalise_kana, normalise_postal_code
 
 FIELD = "trade_name_kana (屋号（カナ）)"
 KATAKANA = [chr(c) for c in range(ord("ァ"), ord("ヶ") + 1)] + ["ー"]

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from ainas_bot import certfactory
-from ainas_bot._p12 import open_p12
-from ainas_bot._verified import Verified
-from ainas_bot.certinfo import describe
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.certinfo import describe
+from ainas_bot.certificates.p12 import open_p12
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.config.settings import Office
 from ainas_bot.errors import CertificateError, FlowError, PortalUnavailableError
-from ainas_bot.outcome import Outcome, run_exit_code
-from ainas_bot.prepare import PreparedOffice
-from ainas_bot.settings import Office
+from ainas_bot.record.store import Verified
+from ainas_bot.results.outcome import Outcome, run_exit_code
 
 PIN = "0ut-PIN-4417"
 

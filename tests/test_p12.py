@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from ainas_bot import certfactory
-from ainas_bot._p12 import P12Contents, open_p12, read_p12_bytes
-from ainas_bot.certinfo import check_validity, describe
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.certinfo import check_validity, describe
+from ainas_bot.certificates.p12 import P12Contents, open_p12, read_p12_bytes
 from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
 
 PIN = "S3cr3t-PIN-8472"

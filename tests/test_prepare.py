@@ -10,11 +10,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
-from ainas_bot import certfactory
-from ainas_bot._jst import today_jst
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.checks.prepare import check_offices, select_signing_p12
+from ainas_bot.config.settings import Settings, load_settings
 from ainas_bot.errors import CertificateError
-from ainas_bot.prepare import check_offices, select_signing_p12
-from ainas_bot.settings import Settings, load_settings
+from ainas_bot.foundation.jst import today_jst
 from tests.fixtures_settings import without_ainas_variables
 
 PIN = "S3cr3t-PIN-8472"

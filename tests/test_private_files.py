@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot._safe_files import open_private, write_private
 from ainas_bot.errors import OutputError
+from ainas_bot.foundation.safe_files import open_private, write_private
 
 
 def _mode(path: Path) -> int:

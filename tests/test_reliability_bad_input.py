@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 import tomli_w
 
-from ainas_bot._jst import today_jst
-from ainas_bot.certfactory import write_p12
+from ainas_bot.certificates.factory import write_p12
+from ainas_bot.config.secrets import SecretRef
+from ainas_bot.foundation.jst import today_jst
 from ainas_bot.sandbox import Notice, Sandbox, SandboxOptions
-from ainas_bot.secretref import SecretRef
 from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 from tests.fixtures_sandbox import portal_snapshot

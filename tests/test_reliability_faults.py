@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from ainas_bot.prepare import PreparedOffice
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.config.settings import Settings
 from ainas_bot.sandbox import FaultRule, Sandbox, SandboxOptions
-from ainas_bot.settings import Settings
 from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
 pytestmark = pytest.mark.e2e

@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from ainas_bot.certfactory import write_p12
+from ainas_bot.certificates.factory import write_p12
 from ainas_bot.sandbox import Sandbox
 from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import BackgroundRun, FlowWorld, OfficeKit, assert_exactly_once, prepare

@@ -42,15 +42,15 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 from pydantic import SecretStr
 
-from ainas_bot import certfactory
-from ainas_bot._jst import format_portal_date
-from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.config.secrets import SecretRef
+from ainas_bot.config.settings import Settings
+from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.sandbox import FaultRule
-from ainas_bot.secretref import SecretRef
-from ainas_bot.settings import Settings
-from flows._browser_options import BrowserOptions
-from flows._chromium import launch_chromium
-from flows.browser import office_context
+from flows.browser.chromium import launch_chromium
+from flows.browser.launch import office_context
+from flows.browser.options import BrowserOptions
 from flows.decision import Action, decide, latest_active_expiry, renewal_status
 from flows.pages.org_detail import CertificateRow
 from tests.fixtures_async import run_async

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST, today_jst
+from ainas_bot.foundation.jst import JST, today_jst
 from ainas_bot.sandbox import Sandbox
 from tests.fixtures_sandbox import PortalClient, heading, page_heading, page_message, portal_login
 

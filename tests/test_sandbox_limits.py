@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot import certfactory
 from ainas_bot import portal_text as pt
+from ainas_bot.certificates import factory as certfactory
 from ainas_bot.sandbox import Notice, Sandbox, _limits
 from tests.fixtures_hostile import pkcs12_with_iterations
 from tests.fixtures_sandbox import PortalClient

@@ -25,9 +25,9 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page as BrowserPage
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST
-from ainas_bot.certfactory import make_p12
+from ainas_bot.certificates.factory import make_p12
 from ainas_bot.errors import ConfigError
+from ainas_bot.foundation.jst import JST
 from ainas_bot.sandbox import Sandbox, SandboxOptions
 from ainas_bot.sandbox._cli import serve_parser
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
@@ -844,7 +844,7 @@ def test_markup_names_presets_and_errors() -> None:
 
 
 def test_the_cli_names_the_known_shapes(capsys: pytest.CaptureFixture[str]) -> None:
-    from ainas_bot.cli import main
+    from ainas_bot.cli.main import main
 
     assert main(["sandbox", "--markup", "no-labels,nope"]) != 0
     err = capsys.readouterr().err

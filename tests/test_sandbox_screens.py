@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Dialog, Page, expect
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST, today_jst
+from ainas_bot.foundation.jst import JST, today_jst
 from ainas_bot.sandbox import Notice, Sandbox
 from tests.fixtures_sandbox import SHARED_ORGS, heading, portal_login
 

@@ -14,8 +14,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from ainas_bot._jst import JST
 from ainas_bot.errors import ConfigError
+from ainas_bot.foundation.jst import JST
 from ainas_bot.sandbox import Sandbox, SandboxOptions, load_notices, state_json
 from ainas_bot.sandbox._cli import main as sandbox_main
 from tests.fixtures_sandbox import PortalClient, page_heading, page_message

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from cryptography.x509.oid import NameOID
 from playwright.sync_api import Browser, Error
 
-from ainas_bot import certfactory
+from ainas_bot.certificates import factory as certfactory
 from ainas_bot.sandbox import Notice, Sandbox
 
 

@@ -1,8 +1,8 @@
 """The sandbox reads uploads with its own parser: fed the same files, it and the bot must agree field by field.
 
 The bot's check "the portal read the certificate as we did" proves something only if the sandbox's reading
-(`ainas_bot.sandbox._upload_reader`) is not the bot's (`ainas_bot.certinfo`); this test proves they agree on
-every profile the factory makes, and on the files both must refuse, so that a parsing error in either shows.
+(`ainas_bot.sandbox._upload_reader`) is not the bot's (`ainas_bot.certificates.certinfo`); this test proves they agree
+on every profile the factory makes, and on the files both must refuse, so that a parsing error in either shows.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pyasn1.codec.der import encoder
 from pyasn1.type import univ
 
-from ainas_bot import certfactory
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import today_jst
-from ainas_bot._p12 import open_p12
-from ainas_bot.certinfo import describe
+from ainas_bot.certificates import factory as certfactory
+from ainas_bot.certificates.certinfo import describe
+from ainas_bot.certificates.p12 import open_p12
 from ainas_bot.errors import CertificateError
+from ainas_bot.foundation.jst import today_jst
 from ainas_bot.sandbox._forms import check_upload
 from ainas_bot.sandbox._upload_reader import Unread, Upload, read_upload
 from tests.fixtures_hostile import p12_of_der, pkcs12_with_iterations, self_signed_der
@@ -132,15 +132,16 @@ def test_the_readers_share_no_code() -> None:
     import ainas_bot.sandbox._upload_p12 as opener
     import ainas_bot.sandbox._upload_reader as reader
 
-    bots = {"ainas_bot.certinfo", "ainas_bot._p12", "ainas_bot._p12_bounds", "flows.identity",
-            "ainas_bot.certfactory"}
+    bots = {"ainas_bot.certificates.certinfo", "ainas_bot.certificates.p12", "ainas_bot.certificates.p12_limits",
+            "flows.identity", "ainas_bot.certificates.factory"}
     for module in (opener, reader):
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         assert imported and not imported & bots, module.__name__
-        assert {"ainas_bot._address", "ainas_bot._jst"} >= {m for m in imported if m and m.startswith("ainas_bot.")
-                                                           and not m.startswith("ainas_bot.sandbox.")}
+        ours = {"ainas_bot.certificates.address_split", "ainas_bot.foundation.jst"}
+        bot = {m for m in imported if m and m.startswith("ainas_bot.") and not m.startswith("ainas_bot.sandbox.")}
+        assert ours >= bot
 
 
 @pytest.mark.parametrize(("kwargs", "password", "field", "message"), [

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import today_jst
+from ainas_bot.foundation.jst import today_jst
 from ainas_bot.sandbox import Notice, Sandbox
 from tests.fixtures_sandbox import PortalClient, first_group, heading, page_heading, portal_login
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot._verified import VerificationLog, VerifiedStore
+from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.errors import (
     AinasBotError,
     PortalAuthError,
@@ -20,9 +20,9 @@ from ainas_bot.errors import (
     PortalUnavailableError,
     ServiceHoursError,
 )
-from ainas_bot.events import CollectEvents
-from ainas_bot.outcome import Outcome
-from ainas_bot.prepare import PreparedOffice
+from ainas_bot.record.store import VerificationLog, VerifiedStore
+from ainas_bot.results.events import CollectEvents
+from ainas_bot.results.outcome import Outcome
 from flows.renewal import FlowOptions
 from flows.session import MAX_BACKOFF_SECONDS, LoginSession
 from tests.fake_portal import FakePortal, make_office

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from ainas_bot.config.secrets import SecretRef, read_secret_file
+from ainas_bot.config.settings import DEFAULT_PORTAL_URL, load_settings
 from ainas_bot.errors import EXIT_USAGE, ConfigError
-from ainas_bot.secretref import SecretRef, read_secret_file
-from ainas_bot.settings import DEFAULT_PORTAL_URL, load_settings
 from tests.fixtures_settings import without_ainas_variables
 
 SECRET = "S3cr3t-PIN-8472"
@@ -261,8 +261,8 @@ def test_secret_ref_refuses_a_plain_value_directly() -> None:
 def test_the_cli_refuses_a_plain_text_secret_without_echoing_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ainas_bot.certfactory import write_p12
-    from ainas_bot.cli import main
+    from ainas_bot.certificates.factory import write_p12
+    from ainas_bot.cli.main import main
 
     cert = write_p12(tmp_path / "cert.p12", password="1234")
     config = _write(tmp_path / "ainas.toml", OFFICE.replace('pin = { secret = "office-1-pin" }', f'pin = "{SECRET}"'))

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from ainas_bot._postal import check_postal, derive_postal, normalise_address
-from ainas_bot._reading import check_reading, fold_kana, suggest_reading
-from ainas_bot._typed import id_warnings, visible
-from ainas_bot.certinfo import CertificateInfo
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.checks.kana_reading import check_reading, fold_kana, suggest_reading
+from ainas_bot.checks.postal import check_postal, derive_postal, normalise_address
+from ainas_bot.config.inventory import all_offices
+from ainas_bot.config.secrets import SecretRef
+from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import ConfigError
-from ainas_bot.inventory import all_offices
-from ainas_bot.secretref import SecretRef
-from ainas_bot.settings import Office, Settings
+from ainas_bot.foundation.typed_text import id_warnings, visible
 from flows.decision import CertificateRow
 from flows.identity import backwards_refusal, check_identity, identity_refusal
 

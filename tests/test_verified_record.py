@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot._due import portal_due
-from ainas_bot._jst import JST
-from ainas_bot._p12_cache import P12Cache
-from ainas_bot._verified import Verified, VerifiedStore
+from ainas_bot.checks.prepare import check_offices
 from ainas_bot.errors import OutputError
-from ainas_bot.prepare import check_offices
+from ainas_bot.foundation.jst import JST
+from ainas_bot.record.p12_cache import P12Cache
+from ainas_bot.record.store import Verified, VerifiedStore
+from ainas_bot.results.due import portal_due
 from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 
@@ -194,9 +194,9 @@ def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(f
 
 @pytest.mark.e2e
 def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: FlowWorld, tmp_path: Path) -> None:
-    from ainas_bot._cli_record import Record, split_offices
-    from ainas_bot._verified import VerificationLog
-    from ainas_bot.events import CollectEvents
+    from ainas_bot.cli.record import Record, split_offices
+    from ainas_bot.record.store import VerificationLog
+    from ainas_bot.results.events import CollectEvents
 
     kit = flow_world.make_office()
     settings = flow_world.settings(audit_log=tmp_path / "audit.jsonl")

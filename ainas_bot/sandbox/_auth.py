@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST
+from ainas_bot.foundation.jst import JST
 from ainas_bot.sandbox._seed import ROLE_ADMIN, hash_password
 from ainas_bot.sandbox._web import LOGIN_PATH, User, ctx_of, read_form, redirect, render, render_error
 

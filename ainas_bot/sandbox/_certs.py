@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import JST, today_jst
+from ainas_bot.foundation.jst import JST, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._forms import check_upload
 from ainas_bot.sandbox._records import cert_for_user, cert_view, detail_rows, org_for_user

@@ -8,8 +8,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-from ainas_bot._i18n import _
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import LEGACY, SHAPES, parse_markup
 from ainas_bot.sandbox._options import NOTICES_FILE, SandboxOptions, default_state_dir

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ainas_bot._jst import JST
+from ainas_bot.foundation.jst import JST
 
 __all__ = ["DB_FILE", "Db"]
 

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import jst_date, parse_portal_date
-from ainas_bot._postal import check_postal
+from ainas_bot.checks.postal import check_postal
+from ainas_bot.foundation.jst import jst_date, parse_portal_date
 from ainas_bot.sandbox._upload_reader import Unread, Upload, read_upload
 
 __all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ainas_bot._i18n import N_, _
 from ainas_bot.errors import ConfigError
+from ainas_bot.i18n import N_, _
 
 __all__ = ["LEGACY", "SHAPES", "parse_markup"]
 

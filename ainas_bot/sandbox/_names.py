@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import random
 
-from ainas_bot._postal import derive_postal
+from ainas_bot.checks.postal import derive_postal
 
 __all__ = [
     "LOGIN_ID_ALPHABET", "LOGIN_ID_LENGTH", "Person", "Place", "branch", "firm_name", "office_name", "person", "place",

@@ -9,9 +9,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ainas_bot._i18n import _
-from ainas_bot._safe_files import write_private
 from ainas_bot.errors import ConfigError
+from ainas_bot.foundation.safe_files import write_private
+from ainas_bot.i18n import _
 from ainas_bot.sandbox._faults import FaultRule
 from ainas_bot.sandbox._markup import parse_markup
 

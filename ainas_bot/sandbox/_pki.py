@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ainas_bot._safe_files import write_private
-from ainas_bot.certfactory import Issuer, generate_key, make_ca, make_certificate, pkcs12_bytes
+from ainas_bot.certificates.factory import Issuer, generate_key, make_ca, make_certificate, pkcs12_bytes
+from ainas_bot.foundation.safe_files import write_private
 
 __all__ = ["ServerFiles", "client_key", "client_p12", "ensure_pki"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import format_portal_date
+from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.sandbox._db import Db
 
 __all__ = ["cert_for_user", "cert_view", "detail_rows", "org_for_user", "permission_rows", "portal_date"]

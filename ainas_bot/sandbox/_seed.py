@@ -10,9 +10,9 @@ import secrets
 import string
 from pathlib import Path
 
-from ainas_bot._jst import JST
-from ainas_bot._safe_files import write_private
-from ainas_bot.certfactory import Issuer
+from ainas_bot.certificates.factory import Issuer
+from ainas_bot.foundation.jst import JST
+from ainas_bot.foundation.safe_files import write_private
 from ainas_bot.sandbox import _names
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import Notice, write_notices

@@ -16,8 +16,8 @@ from typing import Any
 import uvicorn
 
 from ainas_bot import portal_text as pt
-from ainas_bot._i18n import _
 from ainas_bot.errors import ConfigError
+from ainas_bot.i18n import _
 from ainas_bot.sandbox._app import build_app
 from ainas_bot.sandbox._db import DB_FILE, Db
 from ainas_bot.sandbox._limits import HeaderDeadlineProtocol

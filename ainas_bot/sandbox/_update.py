@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot._jst import format_portal_date, parse_portal_date, today_jst
+from ainas_bot.foundation.jst import format_portal_date, parse_portal_date, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._certs import detail_page
 from ainas_bot.sandbox._forms import UPDATE_FIELDS, check_update

@@ -1,4 +1,5 @@
-"""What the sandbox, as the portal, reads from an uploaded certificate: written apart from `ainas_bot.certinfo`.
+"""What the sandbox, as the portal, reads from an uploaded certificate: written apart from the bot's
+`ainas_bot.certificates.certinfo`.
 
 The bot checks that 代理人証明書照会 shows the fields as it read them; a sandbox reading uploads with the
 bot's own code would check the bot against itself. So this module reads the certificate afresh, with
@@ -6,7 +7,7 @@ pyasn1's RFC 5280 schemas, from the layouts of docs/ainas-portal.md ("The certif
 the 商業登記 extension `1.2.392.100300.1.1.3` ([0] 商号, [2] 本店, [3] 代表者氏名), then a subjectAltName
 directoryName, then the subject DN (O = 事務所名, CN = 氏名, ST / L / street = 住所; a Japanese O or CN
 marks the layout). Only the address split is shared with the bot: it is the portal's rule as the project
-assumes it, kept in one place (`ainas_bot._address`).
+assumes it, kept in one place (`ainas_bot.certificates.address_split`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from pyasn1.error import PyAsn1Error
 from pyasn1.type import char, tag, univ
 from pyasn1_modules import rfc5280
 
-from ainas_bot._address import split_address
-from ainas_bot._jst import jst_date
+from ainas_bot.certificates.address_split import split_address
+from ainas_bot.foundation.jst import jst_date
 from ainas_bot.sandbox._upload_p12 import Opened, Unread, open_upload
 
 __all__ = ["Unread", "Upload", "read_upload"]

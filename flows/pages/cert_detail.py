@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ainas_bot import portal_text
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
-from flows.finder import Button, Marker
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Marker
+from flows.pages.base import PortalPage
 
 if TYPE_CHECKING:
     from flows.pages.cert_update import CertUpdatePage

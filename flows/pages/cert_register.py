@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError, UploadRefusedError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Button, Field, Marker, Text, Title
-from flows.pages._base import PortalPage, shows
+from flows.finder.locate import Button, Field, Marker, Text, Title
+from flows.pages.base import PortalPage, shows
 from flows.pages.cert_detail import CertDetailPage
 
 if TYPE_CHECKING:

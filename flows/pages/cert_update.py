@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from pydantic import SecretStr
 
-from ainas_bot._i18n import _
 from ainas_bot.errors import FieldErrorsError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Button, Field, Marker, Text, Title
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Field, Marker, Text, Title
+from flows.pages.base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
 from flows.pages.org_detail import OrgDetailPage

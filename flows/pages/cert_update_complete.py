@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ainas_bot.portal_text import Label
-from flows.finder import Button, Marker
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Marker
+from flows.pages.base import PortalPage
 
 if TYPE_CHECKING:
     from flows.pages.org_detail import OrgDetailPage

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalMismatchError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
-from flows.finder import Button, Marker, normalise, portal_date
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Marker, normalise, portal_date
+from flows.pages.base import PortalPage
 from flows.pages.cert_detail import read_rows
 from flows.screens import UpdateForm
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.pages._base import PortalPage
+from flows.pages.base import PortalPage
 
 __all__ = ["HomePage"]
 

@@ -6,11 +6,11 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from pydantic import SecretStr
 
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError, ServiceHoursError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder import Button, Field, Marker, Text
-from flows.pages._base import CERT_ERRORS, PortalPage, first_line, shows
+from flows.finder.locate import Button, Field, Marker, Text
+from flows.pages.base import CERT_ERRORS, PortalPage, first_line, shows
 from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]

@@ -5,15 +5,15 @@ from __future__ import annotations
 from playwright.async_api import Locator
 
 from ainas_bot import portal_text
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalChangedError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder import Button, Marker
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Marker
+from flows.finder.text import normalise
+from flows.pages.base import PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_register import CertRegisterPage
-from flows.text import normalise
 
 __all__ = ["CertificateRow", "OrgDetailPage", "row_locator"]
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ainas_bot import portal_text
-from ainas_bot._i18n import _
 from ainas_bot.errors import PortalAuthError
+from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Message
-from flows.finder import Button, Field, Marker, Table, Text, normalise
-from flows.pages._base import PortalPage
+from flows.finder.locate import Button, Field, Marker, Table, Text, normalise
+from flows.pages.base import PortalPage
 from flows.pages.org_detail import OrgDetailPage, row_locator
 
 __all__ = ["OrgSearchPage"]

@@ -1,0 +1,251 @@
+"""Opening a PKCS#12 file: tell a wrong PIN from a broken file, and name the algorithms it uses."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.utils import CryptographyDeprecationWarning
+from pyasn1.codec.der import decoder
+from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
+from pyasn1_modules import rfc7292, rfc8018
+
+from ainas_bot.certificates.p12_limits import (
+    MAX_ITERATIONS,
+    MAX_P12_BYTES,
+    MAX_TOTAL_ITERATIONS,
+    encryptions,
+    iteration_counts,
+    mac_verifies,
+)
+from ainas_bot.errors import CertificateError, WrongPinError
+from ainas_bot.foundation.safe_files import read_regular
+from ainas_bot.i18n import _
+
+__all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
+
+_OID_NAMES = {
+    "1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
+    "1.2.840.113549.1.12.1.2": "pbeWithSHAAnd40BitRC4",
+    "1.2.840.113549.1.12.1.3": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.4": "pbeWithSHAAnd2-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.5": "pbeWithSHAAnd128BitRC2-CBC",
+    "1.2.840.113549.1.12.1.6": "pbeWithSHAAnd40BitRC2-CBC",
+    "1.2.840.113549.1.5.13": "PBES2",
+    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
+    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
+    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
+    "1.2.840.113549.3.7": "DES-EDE3-CBC",
+    "1.2.840.113549.2.7": "hmacWithSHA1",
+    "1.2.840.113549.2.9": "hmacWithSHA256",
+    "1.2.840.113549.2.11": "hmacWithSHA512",
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
+_LEGACY_MARKERS = ("RC2", "RC4", "TripleDES", "sha1")
+
+
+@dataclasses.dataclass(frozen=True)
+class P12Encryption:
+    """The algorithms protecting a PKCS#12 file, as names (`PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC`)."""
+
+    certificates: str
+    key: str
+    mac: str
+
+    @property
+    def legacy(self) -> bool:
+        return any(m in part for part in (self.certificates, self.key, self.mac) for m in _LEGACY_MARKERS)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"certificates": self.certificates, "key": self.key, "mac": self.mac, "legacy": self.legacy}
+
+
+@dataclasses.dataclass(frozen=True)
+class P12Contents:
+    """What a PKCS#12 file holds once opened with its PIN."""
+
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+    certificate: x509.Certificate
+    additional_certificates: tuple[x509.Certificate, ...]
+    encryption: P12Encryption
+
+    @property
+    def key_matches_certificate(self) -> bool:
+        return _public_der(self.key.public_key()) == _public_der(self.certificate.public_key())
+
+
+def _public_der(key: object) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    assert isinstance(key, (rsa.RSAPublicKey, ec.EllipticCurvePublicKey))
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+@contextlib.contextmanager
+def _deprecated_keys_unsaid() -> Iterator[None]:
+    # cryptography warns when it loads a DSA key or certificate; such a file is refused by name just after,
+    # so the warning (with a source line) would only reach an office's terminal or cron mail beside that line.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
+
+
+def _key_kind(key: object) -> str:
+    # The class name without "PrivateKey" (DSA, Ed25519, X25519): no deprecated module is named to tell them.
+    return type(key).__name__.removesuffix("PrivateKey") or type(key).__name__
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def read_p12_bytes(path: Path) -> bytes:
+    """Read a file that should be a .p12 (a regular file, at most `MAX_P12_BYTES`), every problem one line."""
+    if not path.exists():
+        raise CertificateError(_("{path}: no such file; give the path of the .p12").format(path=path))
+    if path.is_dir():
+        raise CertificateError(_("{path}: is a directory, not a .p12 file").format(path=path))
+    data = read_regular(path, limit=MAX_P12_BYTES, what="", error=CertificateError)
+    if not data:
+        raise CertificateError(_empty(path))
+    return data
+
+
+def _empty(name: object) -> str:
+    return _("{name}: the file is empty; copy the .p12 again from the issuer's media").format(name=name)
+
+
+def _check_bounds(pfx: object, size: int, name: str) -> None:
+    """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
+    if size > MAX_P12_BYTES:
+        raise CertificateError(_("{name}: the .p12 is larger than {limit} bytes; refused").format(name=name,
+                                                                                                 limit=MAX_P12_BYTES))
+    counts = iteration_counts(pfx)
+    if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
+        raise CertificateError(_(
+            "{name}: the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
+            "{max_total} in all are accepted); refused before the PIN is tried; export the certificate again").format(
+            name=name, rounds=max(counts), total=sum(counts), max_each=MAX_ITERATIONS, max_total=MAX_TOTAL_ITERATIONS))
+
+
+def _alg_name(alg: object) -> str:
+    oid = str(alg["algorithm"])  # type: ignore[index]
+    name = _OID_NAMES.get(oid, oid)
+    if name != "PBES2":
+        return name
+    params, _ = decoder.decode(alg["parameters"], asn1Spec=rfc8018.PBES2_params())  # type: ignore[index]
+    kdf = params["keyDerivationFunc"]
+    kdf_name = "PBKDF2" if str(kdf["algorithm"]) == "1.2.840.113549.1.5.12" else str(kdf["algorithm"])
+    prf = "hmacWithSHA1"
+    if kdf_name == "PBKDF2":
+        kdf_params, _ = decoder.decode(kdf["parameters"], asn1Spec=rfc8018.PBKDF2_params())
+        if kdf_params["prf"].isValue:
+            prf = _OID_NAMES.get(str(kdf_params["prf"]["algorithm"]), str(kdf_params["prf"]["algorithm"]))
+    enc = _OID_NAMES.get(str(params["encryptionScheme"]["algorithm"]), str(params["encryptionScheme"]["algorithm"]))
+    return f"PBES2/{kdf_name}/{prf}/{enc}"
+
+
+def _describe_encryption(pfx: object) -> P12Encryption:
+    """Walk the PFX outer layers (which are not encrypted) to name the algorithms used."""
+    found: dict[str, list[str]] = {"certificates": [], "key": []}
+    for kind, alg in encryptions(pfx):
+        found[kind].append(_alg_name(alg) if alg is not None else "none")
+    cert_algs, key_algs = found["certificates"], found["key"]
+    mac = "none"
+    if pfx["macData"].isValue:  # type: ignore[index]
+        digest_oid = str(pfx["macData"]["mac"]["digestAlgorithm"]["algorithm"])  # type: ignore[index]
+        mac = _OID_NAMES.get(digest_oid, digest_oid)
+    return P12Encryption(
+        certificates=", ".join(dict.fromkeys(cert_algs)) or "none",
+        key=", ".join(dict.fromkeys(key_algs)) or "none",
+        mac=mac,
+    )
+
+
+def _read_eagerly(cert: x509.Certificate | None) -> None:
+    if cert is not None:
+        _ = (cert.subject, cert.issuer, cert.extensions, cert.not_valid_after_utc, cert.public_key())
+
+
+def _mac_verifies(pfx: object, pin: str) -> bool:
+    try:
+        return bool(mac_verifies(pfx, pin))
+    except (PyAsn1Error, KeyError, TypeError, ValueError):
+        return False
+
+
+def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
+    """Open a PKCS#12 blob with its PIN; `name` (the file) starts every error message."""
+    if not data:
+        raise CertificateError(_empty(name))
+    try:
+        pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
+    except SubstrateUnderrunError:
+        raise CertificateError(_("{name}: the file is truncated; copy the .p12 again from the issuer's media").format(
+            name=name)) from None
+    except PyAsn1Error:
+        raise CertificateError(_(
+            "{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12").format(name=name)
+        ) from None
+    if rest:
+        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file (trailing data after the structure)").format(
+            name=name))
+    try:
+        encryption = _describe_encryption(pfx)
+        _check_bounds(pfx, len(data), name)
+    except (PyAsn1Error, KeyError, TypeError, ValueError):
+        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(
+            name=name)) from None
+    try:
+        with _deprecated_keys_unsaid():
+            key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
+    except ValueError:
+        # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
+        # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
+        if _mac_verifies(pfx, pin):
+            raise CertificateError(_("{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
+                                     "be read (malformed); ask the issuer for a new file").format(name=name)) from None
+        raise WrongPinError(_("{name}: wrong PIN (the certificate password does not open this .p12)").format(
+            name=name)) from None
+    except Exception:
+        raise CertificateError(_("{name}: the .p12 uses an algorithm that cannot be read here").format(
+            name=name)) from None
+    try:
+        with _deprecated_keys_unsaid():
+            for c in (cert, *extra):
+                _read_eagerly(c)
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
+        # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
+        # name surfaces here, with the PIN already proven right by the decryption.
+        raise CertificateError(_("{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
+                                 "({detail}); ask the issuer for a new file").format(name=name,
+                                                                                    detail=str(exc)[:80])) from None
+    if key is None:
+        raise CertificateError(_("{name}: holds no private key; export the certificate with its private key "
+                                 "(.p12)").format(name=name))
+    if cert is None:
+        # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
+        cert = next((c for c in extra if not _is_ca(c)), None)
+        if cert is None:
+            raise CertificateError(_("{name}: holds no certificate; export the certificate together with its "
+                                     "key").format(name=name))
+        extra = [c for c in extra if c is not cert]
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        # RSA and ECDSA are what both browsers present as a TLS client key; DSA and EdDSA are not, and no
+        # issuer of AINAS certificates uses them (docs/ainas-portal.md, "Key types").
+        raise CertificateError(_("{name}: its private key is {type}, which neither AINAS nor the browsers accept; "
+                                 "certificates for AINAS carry an RSA key").format(name=name,
+                                                                                   type=_key_kind(key)))
+    return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

@@ -1,0 +1,266 @@
+"""Finding things on a portal screen as a person does: by what is written on it, whatever the markup.
+
+Page objects say *what* they look for, in the portal's words (`Title`, `Field`, `Button`, `Text`,
+`Table`); this module decides *how*. A screen is known by its title text wherever it stands (a heading,
+a `<div>`, a layout cell); a field by its visible label (a `<label>`, the th or td key cell before it in
+the same row, the text just before it); a button or link by its caption, whatever the element
+(`button`, `input` submit/button/image, `a`, anything clickable), icon glyphs around it ignored; a table
+by the texts of its header row, th or td. Key/value rows are read from the innermost key cell.
+
+Every comparison goes through one normaliser, `normalise` (NFKC, the wave dashes and hyphens made
+one, every kind of space and line break removed), kept with the date parsing in `flows.finder.text` so that
+the decisions can use it without a browser. The in-page half is `finder.js`, a Playwright
+selector engine registered as `ainas`, built from the same rules (`RULES`); a test holds the two
+halves to the same answers. Dates are parsed (`portal_date`), never compared as strings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import weakref
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Frame, Locator, Page, Playwright
+
+from ainas_bot.i18n import _
+from flows.finder.text import RULES, caption_core, normalise, portal_date, portal_datetime
+
+__all__ = [
+    "ENGINE", "LEFT_MARK", "LIBRARY", "READ_SCREEN", "Button", "Field", "Marker", "Overlay", "Table", "Text", "Title",
+    "caption_core", "cell_texts", "explain", "locate", "locate_anywhere", "normalise", "portal_date", "portal_datetime",
+    "read_pairs", "read_table", "register", "screen_frames", "screen_query", "seen_on_screen", "table_rows",
+]
+
+ENGINE = "ainas"
+LIBRARY = (Path(__file__).with_name("finder.js").read_text(encoding="utf-8")
+           .replace("__RULES__", json.dumps(RULES, ensure_ascii=False)).strip().rstrip(";"))
+
+
+# --- what page objects look for ------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Title:
+    """A screen, by its title text."""
+
+    texts: tuple[str, ...]
+
+    def __init__(self, *texts: str) -> None:
+        object.__setattr__(self, "texts", texts)
+
+    def __str__(self) -> str:
+        return _("title {text}").format(text=" / ".join(self.texts))
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """A form control, by its visible label."""
+
+    label: str
+
+    def __str__(self) -> str:
+        return _("field {text}").format(text=self.label)
+
+
+@dataclasses.dataclass(frozen=True)
+class Button:
+    """A button or link, by its caption."""
+
+    caption: str
+
+    def __str__(self) -> str:
+        return _("button {text}").format(text=self.caption)
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """An element showing one of these messages."""
+
+    messages: tuple[str, ...]
+
+    def __init__(self, *messages: str) -> None:
+        object.__setattr__(self, "messages", messages)
+
+    def __str__(self) -> str:
+        return _("message {text}").format(text=" / ".join(self.messages))
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """A table, by the texts of its header row."""
+
+    columns: tuple[str, ...]
+
+    def __init__(self, *columns: str) -> None:
+        object.__setattr__(self, "columns", columns)
+
+    def __str__(self) -> str:
+        return _("table with columns {columns}").format(columns=", ".join(self.columns))
+
+
+@dataclasses.dataclass(frozen=True)
+class Overlay:
+    """A layer in front of the screen that takes its clicks, by the caption of the button that closes it."""
+
+    captions: tuple[str, ...]
+
+    def __init__(self, *captions: str) -> None:
+        object.__setattr__(self, "captions", captions)
+
+    def __str__(self) -> str:
+        return _("overlay closed by {captions}").format(captions=" / ".join(self.captions))
+
+
+Marker = Title | Field | Button | Text | Table | Overlay
+
+
+def _selector(kind: str, args: tuple[str, ...]) -> str:
+    return f"{ENGINE}={kind}:{quote(json.dumps(list(args), ensure_ascii=False), safe='')}"
+
+
+def locate(scope: Page | Frame | Locator, marker: Marker) -> Locator:
+    """The elements on screen that are `marker` (in one frame: `locate_anywhere` looks in them all)."""
+    return scope.locator(f"{ENGINE}={screen_query(marker)}")
+
+
+def screen_frames(page: Page) -> list[Frame]:
+    """The frames of the window a person sees as one screen: its own, then those of the same origin."""
+    main = page.main_frame
+    origin = _origin(main.url)
+    return [main, *(f for f in page.frames if f is not main and not f.is_detached()
+                    and _origin(f.url) in (origin, "null"))]
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else "null"
+
+
+async def locate_anywhere(page: Page, marker: Marker) -> Locator:
+    """`marker` in whichever frame of the window shows it (the window's own when none does)."""
+    frames = screen_frames(page)
+    if len(frames) > 1:
+        for frame in frames:
+            found = locate(frame, marker)
+            with contextlib.suppress(PlaywrightError):  # a frame navigating away meanwhile has none
+                if await found.count():
+                    return found
+    return locate(page, marker)
+
+
+_INSTALLED: weakref.WeakSet[Playwright] = weakref.WeakSet()
+
+
+async def register(pw: Playwright) -> None:
+    """Register the selector engine with this Playwright, before its contexts are made; idempotent."""
+    if pw in _INSTALLED:
+        return
+    # In Playwright's isolated world, where its own actions run: an element found there needs no adopting
+    # across worlds for the click or fill (two protocol round trips each, measured: 1.1 s of 12.0 for 8
+    # offices at concurrency 4), and the portal's own scripts (a prototype library patching Array, a
+    # replaced String.prototype.normalize) cannot change what the finder sees.
+    await pw.selectors.register(ENGINE, LIBRARY, content_script=True)
+    _INSTALLED.add(pw)
+
+
+# --- reading a settled screen --------------------------------------------------------------------
+async def read_table(table: Locator, columns: tuple[str, ...], *,
+                     timeout_ms: float) -> list[tuple[int, dict[str, str]]]:
+    """The rows below the header row: (row index in the table, column → text as shown)."""
+    rows: list[dict[str, Any]] = await table.evaluate(
+        f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms)
+    return table_rows(rows)
+
+
+def _over_window(call: str) -> str:
+    """A function of the page that runs `call` (lib, the window's documents, arg) over every frame's document."""
+    return f"(arg) => {{ const lib = {LIBRARY}; return ({call})(lib, lib.documents(document), arg); }}"
+
+
+async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
+    """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
+    pairs: dict[str, str | None] = await page.evaluate(
+        _over_window("(lib, docs, labels) => lib.readPairs(docs, labels)"), list(labels))
+    return pairs
+
+
+def _kind_and_args(marker: Marker) -> tuple[str, list[str]]:
+    match marker:
+        case Title(texts=texts):
+            return "title", list(texts)
+        case Field(label=label):
+            return "field", [label]
+        case Button(caption=caption):
+            return "button", [caption]
+        case Text(messages=messages):
+            return "text", list(messages)
+        case Table(columns=columns):
+            return "table", list(columns)
+        case Overlay(captions=captions):
+            return "overlay", list(captions)
+    raise TypeError(marker)
+
+
+async def explain(page: Page, marker: Marker) -> str | None:
+    """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
+    kind, args = _kind_and_args(marker)
+    how: str | None = await page.evaluate(
+        _over_window("(lib, docs, [kind, args]) => lib.explain(docs, kind, args)"), [kind, args])
+    return how
+
+
+async def cell_texts(page: Page) -> list[str]:
+    """Texts of the header and key cells and labels on the screen (what a missing label may be called now)."""
+    texts: list[str] = await page.evaluate(_over_window("(lib, docs) => lib.cellTexts(docs)"))
+    return texts
+
+
+async def seen_on_screen(page: Page) -> dict[str, list[str]]:
+    """Title-like texts and button captions on the screen, for a message naming what was there instead."""
+    seen: dict[str, list[str]] = await page.evaluate(_over_window("(lib, docs) => lib.seen(docs)"))
+    return seen
+
+
+# --- what `arrive` reads of a settled screen, in the step that found it settled ----------------------
+def screen_query(marker: Marker) -> str:
+    """`marker` as the engine's own query (what `locate` gives Playwright after `ainas=`)."""
+    kind, args = _kind_and_args(marker)
+    return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
+
+
+# What `arrive` hands `Tab.settle`, over every document of the window (`documents`: a frameset or an iframe is
+# one screen to a person): `docs()`, those documents; `shows(queries)`, whether one of the queries has an
+# element on screen a person can see (as Playwright's `visible`: rendered, not `visibility: hidden`, with a
+# size) in a document not marked `left` (one the bot has left: an opener still showing the screen the bot
+# acted on is not where the portal went); `waiting()`, whether a placeholder (読み込み中…) is shown; and
+# `read`: the screen's text (as `inner_text` of the bodies), per `screen_query` whether the screen has it, the
+# key/value rows of `pairs` (as `read_pairs`), per [query, columns] of `tables` the rows of the first such
+# table (as `read_table`), or null where the screen has none, and the text and caption of an overlay closed by
+# one of `closers`, or null.
+LEFT_MARK = "__ainasLeft"
+READ_SCREEN = (f"(() => {{ const lib = {LIBRARY}; const left = {json.dumps(LEFT_MARK)}; "
+               "const docs = () => lib.documents(document); "
+               "const fresh = () => docs().filter((d) => d[left] !== true); "
+               "const seen = (el) => { const box = el.getBoundingClientRect(); "
+               "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
+               ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
+               "return {docs, waiting: () => lib.placeholders(docs()).length > 0, "
+               "shows: (queries) => queries.some((q) => lib.queryAll(fresh(), q).some(seen)), "
+               "read: ({queries, pairs, tables, closers}) => { const all = fresh(); "
+               "const overlay = lib.overlays(all, closers)[0]; return {"
+               "text: all.map((d) => d.body ? d.body.innerText : '').join('\\n'), "
+               "found: queries.map((q) => lib.queryAll(all, q).length > 0), "
+               "pairs: lib.readPairs(all, pairs), "
+               "tables: tables.map(([q, columns]) => { const t = lib.queryAll(all, q)[0]; "
+               "return t ? lib.readTable(t, columns) : null; }), "
+               "frames: all.map(lib.frameOf).filter((f) => f !== null), "
+               "overlay: overlay ? {text: lib.overlayText(overlay), caption: lib.core(overlay.innerText "
+               "|| overlay.value || '')} : null}; }}; })()")
+
+
+def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:
+    """The rows `readTable` answers, as `read_table` gives them."""
+    return [(int(row["index"]), {str(k): str(v) for k, v in row["cells"].items()}) for row in rows]
