@@ -27,7 +27,6 @@ DOMAIN = "ainas_bot"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
-
 class _Current:
     """The one language of the process, set at the edge, as gettext's own `install()` sets one."""
 
@@ -55,8 +54,11 @@ def choose_language(flag: str | None, setting: str | None, environ: Mapping[str,
 def use_language(language: Language) -> None:
     """Translate from now on into `language` (English: the messages as written)."""
     _Current.language = language
-    _Current.catalog = (gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=False)
-                        if language != "en" else gettext.NullTranslations())
+    _Current.catalog = (
+        gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=False)
+        if language != "en"
+        else gettext.NullTranslations()
+    )
 
 
 def current_language() -> Language:

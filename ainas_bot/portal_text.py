@@ -144,8 +144,21 @@ class Label(metaclass=_Texts):
 
 ORG_DETAIL_PERMISSION_ROWS = tuple(
     f"{kind}申請可否"
-    for kind in ("新車新規", "中古新規", "移転登録", "変更登録", "記載変更", "一時抹消", "永久抹消",
-                 "移転一時", "移転永久", "変更一時", "継続検査", "(軽) 新車新規", "(軽) 継続検査")
+    for kind in (
+        "新車新規",
+        "中古新規",
+        "移転登録",
+        "変更登録",
+        "記載変更",
+        "一時抹消",
+        "永久抹消",
+        "移転一時",
+        "移転永久",
+        "変更一時",
+        "継続検査",
+        "(軽) 新車新規",
+        "(軽) 継続検査",
+    )
 )
 
 
@@ -222,9 +235,18 @@ def __getattr__(name: str) -> tuple[str, ...]:
     if name == "CERT_TABLE_COLUMNS":
         return (Label.CERT, Label.REGISTERED_AT, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANJI, Label.EXPIRY)
     if name == "CERT_DETAIL_ROWS":
-        return (Label.REGISTERED_AT, Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANA,
-                Label.HOLDER_NAME_KANJI, Label.POSTAL_CODE, Label.ADDRESS_STREET, Label.ADDRESS_BUILDING,
-                Label.EXPIRY, Label.START_DATE)
+        return (
+            Label.REGISTERED_AT,
+            Label.TRADE_NAME_KANA,
+            Label.TRADE_NAME_KANJI,
+            Label.HOLDER_NAME_KANA,
+            Label.HOLDER_NAME_KANJI,
+            Label.POSTAL_CODE,
+            Label.ADDRESS_STREET,
+            Label.ADDRESS_BUILDING,
+            Label.EXPIRY,
+            Label.START_DATE,
+        )
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -255,16 +277,20 @@ def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
     known = known_names()
     flat: dict[str, str] = {}
     for key, value in raw.items():
-        items = ([(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, Mapping) else [(key, value)])
+        items = [(f"{key}.{k}", v) for k, v in value.items()] if isinstance(value, Mapping) else [(key, value)]
         for name, text in items:
             if name not in known:
                 group = name.partition(".")[0]
                 near = [k for k in known if k.startswith(f"{group}.")] or list(known)
-                raise ConfigError(_("{source}: [portal_text] {name} is not a text the bot knows; known: "
-                                    "{known}").format(source=source, name=name, known=", ".join(near)))
+                raise ConfigError(
+                    _("{source}: [portal_text] {name} is not a text the bot knows; known: {known}").format(
+                        source=source, name=name, known=", ".join(near)
+                    )
+                )
             if not isinstance(text, str) or not text.strip():
-                raise ConfigError(_("{source}: [portal_text] {name} must be a non-empty text").format(source=source,
-                                                                                                   name=name))
+                raise ConfigError(
+                    _("{source}: [portal_text] {name} must be a non-empty text").format(source=source, name=name)
+                )
             flat[name] = text
     return flat
 

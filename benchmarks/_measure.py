@@ -133,15 +133,22 @@ class ProcessSampler(threading.Thread):
         self.usage.cpu["bot"] -= self._own_cpu
 
 
-def level_figures(count: int, concurrency: int, elapsed: float, requests: float, latency_ms: int,
-                  usage: Usage) -> dict[str, Any]:
+def level_figures(
+    count: int, concurrency: int, elapsed: float, requests: float, latency_ms: int, usage: Usage
+) -> dict[str, Any]:
     """One level's figures, the same for bot, floor and job floor, so that they divide: `requests` is per
     office; `ideal` is the time the responses' latency alone takes at this concurrency."""
     ideal = requests * latency_ms / 1000 * count / concurrency
     return {
-        "concurrency": concurrency, "offices": count, "seconds": elapsed, "per_minute": count / elapsed * 60,
-        "requests_per_office": requests, "ideal": ideal, "efficiency": ideal / elapsed,
-        "bot_peak_mib": usage.peak_mib["bot"], "browser_peak_mib": usage.peak_mib["browser"],
+        "concurrency": concurrency,
+        "offices": count,
+        "seconds": elapsed,
+        "per_minute": count / elapsed * 60,
+        "requests_per_office": requests,
+        "ideal": ideal,
+        "efficiency": ideal / elapsed,
+        "bot_peak_mib": usage.peak_mib["bot"],
+        "browser_peak_mib": usage.peak_mib["browser"],
         **{f"{kind}_cpu": seconds / count for kind, seconds in usage.cpu.items()},
     }
 
@@ -157,8 +164,12 @@ def per_context_mib(rows: list[dict[str, Any]]) -> tuple[float, int, int] | None
     return mib, lo["concurrency"], hi["concurrency"]
 
 
-def print_levels(header: Sequence[str], cells: Callable[[dict[str, Any]], list[str]], levels: Iterable[int],
-                 measure: Callable[[int], dict[str, Any]]) -> list[dict[str, Any]]:
+def print_levels(
+    header: Sequence[str],
+    cells: Callable[[dict[str, Any]], list[str]],
+    levels: Iterable[int],
+    measure: Callable[[int], dict[str, Any]],
+) -> list[dict[str, Any]]:
     """The Markdown table of one benchmark, a row printed as each level ends, then the memory per context."""
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header), flush=True)

@@ -42,8 +42,12 @@ def main() -> None:
         object.__setattr__(cert, "address_street", where.street)
         object.__setattr__(cert, "address_building", where.building)
         # Only the fields the checks read: the other required ones would only be validated to be ignored.
-        office = Office.model_construct(id="1", postal_code=where.postal_code, kana_confirmed=False,  # type: ignore[call-arg]
-                                        postal_code_confirmed=False)
+        office = Office.model_construct(
+            id="1",
+            postal_code=where.postal_code,
+            kana_confirmed=False,  # type: ignore[call-arg]
+            postal_code_confirmed=False,
+        )
         cases.append((office, cert, trade_kana, holder.kana, where.postal_code))
     before = _memory_mib()
     times = []
@@ -59,10 +63,14 @@ def main() -> None:
             loaded = _memory_mib()
     after = _memory_mib()
     rest = sorted(times[1:])
-    print(f"first office {times[0] * 1000:.0f} ms; after it, per office: median {rest[len(rest) // 2] * 1000:.2f} ms, "
-          f"max {rest[-1] * 1000:.2f} ms ({len(rest)} offices)")
-    print(f"memory: PSS {before[0]:.0f} -> {loaded[0]:.0f} MiB after the first office (+{loaded[0] - before[0]:.0f}), "
-          f"{after[0]:.0f} MiB at the end; RSS {before[1]:.0f} -> {loaded[1]:.0f} -> {after[1]:.0f} MiB")
+    print(
+        f"first office {times[0] * 1000:.0f} ms; after it, per office: median {rest[len(rest) // 2] * 1000:.2f} ms, "
+        f"max {rest[-1] * 1000:.2f} ms ({len(rest)} offices)"
+    )
+    print(
+        f"memory: PSS {before[0]:.0f} -> {loaded[0]:.0f} MiB after the first office (+{loaded[0] - before[0]:.0f}), "
+        f"{after[0]:.0f} MiB at the end; RSS {before[1]:.0f} -> {loaded[1]:.0f} -> {after[1]:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -36,12 +36,23 @@ TIME_TARGETS = {1: 1.05}
 TIME_TARGET_DEFAULT = 1.15
 MEMORY_MARGIN_MIB = 10.0
 
-HEADER = ("concurrency", "bot s", "floor s", "job floor s", "time bot/floor", "time bot/job floor",
-          "bot offices/min", "bot-side CPU-s/office (bot+driver+browser)", "floor CPU-s/office (same)",
-          "job floor CPU-s/office (same)", "CPU bot/floor", "CPU bot/job floor",
-          "portal CPU-s/office (sandbox / floor server / sandbox for the job floor)",
-          "requests/office (bot / job floor)",
-          "updated")
+HEADER = (
+    "concurrency",
+    "bot s",
+    "floor s",
+    "job floor s",
+    "time bot/floor",
+    "time bot/job floor",
+    "bot offices/min",
+    "bot-side CPU-s/office (bot+driver+browser)",
+    "floor CPU-s/office (same)",
+    "job floor CPU-s/office (same)",
+    "CPU bot/floor",
+    "CPU bot/job floor",
+    "portal CPU-s/office (sandbox / floor server / sandbox for the job floor)",
+    "requests/office (bot / job floor)",
+    "updated",
+)
 
 
 def _side(r: dict[str, Any]) -> float:
@@ -54,12 +65,21 @@ def _split(r: dict[str, Any]) -> str:
 
 def _cells(bot: dict[str, Any], floor: dict[str, Any], job: dict[str, Any]) -> list[str]:
     return [
-        str(bot["concurrency"]), f"{bot['seconds']:.1f}", f"{floor['seconds']:.1f}", f"{job['seconds']:.1f}",
-        f"{bot['seconds'] / floor['seconds']:.2f}", f"{bot['seconds'] / job['seconds']:.2f}",
-        f"{bot['per_minute']:.1f}", _split(bot), _split(floor), _split(job),
-        f"{_side(bot) / _side(floor):.2f}", f"{_side(bot) / _side(job):.2f}",
+        str(bot["concurrency"]),
+        f"{bot['seconds']:.1f}",
+        f"{floor['seconds']:.1f}",
+        f"{job['seconds']:.1f}",
+        f"{bot['seconds'] / floor['seconds']:.2f}",
+        f"{bot['seconds'] / job['seconds']:.2f}",
+        f"{bot['per_minute']:.1f}",
+        _split(bot),
+        _split(floor),
+        _split(job),
+        f"{_side(bot) / _side(floor):.2f}",
+        f"{_side(bot) / _side(job):.2f}",
         f"{bot['portal_cpu']:.2f} / {floor['portal_cpu']:.2f} / {job['portal_cpu']:.2f}",
-        f"{bot['requests_per_office']:.1f} / {job['requests_per_office']:.1f}", f"{bot['updated']}/{bot['offices']}",
+        f"{bot['requests_per_office']:.1f} / {job['requests_per_office']:.1f}",
+        f"{bot['updated']}/{bot['offices']}",
     ]
 
 
@@ -76,20 +96,26 @@ def main() -> int:
     parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
     parser.add_argument("--no-trace", action="store_true", help="the bot as `renew --no-trace` (default: traces on)")
     args = parser.parse_args()
-    print(f"# bot vs floor: {args.offices} offices, {args.latency_ms} ms latency per response, chromium, "
-          f"{'no trace' if args.no_trace else 'traces on'}, {os.cpu_count()} cores", flush=True)
+    print(
+        f"# bot vs floor: {args.offices} offices, {args.latency_ms} ms latency per response, chromium, "
+        f"{'no trace' if args.no_trace else 'traces on'}, {os.cpu_count()} cores",
+        flush=True,
+    )
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER), flush=True)
     bots: list[dict[str, Any]] = []
     floors: list[dict[str, Any]] = []
     jobs: list[dict[str, Any]] = []
     met = True
-    with (tempfile.TemporaryDirectory(prefix="ainas-compare-") as tmp,
-          bench_floor.floor_server(args.latency_ms, Path(tmp)) as server):
+    with (
+        tempfile.TemporaryDirectory(prefix="ainas-compare-") as tmp,
+        bench_floor.floor_server(args.latency_ms, Path(tmp)) as server,
+    ):
         pfxs = bench_floor.client_pfxs(args.offices, Path(tmp))
         for level in args.concurrency:
-            bot = bench_renew.bench(args.offices, args.latency_ms, level, "chromium", args.executable_path,
-                                    trace=not args.no_trace)
+            bot = bench_renew.bench(
+                args.offices, args.latency_ms, level, "chromium", args.executable_path, trace=not args.no_trace
+            )
             floor = bench_floor.measure(server, pfxs, args.latency_ms, level, args.executable_path)
             job = bench_job_floor.measure(args.offices, args.latency_ms, level, args.executable_path)
             bots.append(bot)
@@ -103,9 +129,11 @@ def main() -> int:
         ratio = bot["seconds"] / floor["seconds"]
         ok = ratio <= target and bot["updated"] == bot["offices"]
         met &= ok
-        print(f"time at concurrency {level}: bot/floor {ratio:.2f}, target at most {target:.2f}: "
-              f"{'met' if ok else 'NOT met'} (bot/job floor {bot['seconds'] / job['seconds']:.2f}, "
-              f"job floor/floor {job['seconds'] / floor['seconds']:.2f})")
+        print(
+            f"time at concurrency {level}: bot/floor {ratio:.2f}, target at most {target:.2f}: "
+            f"{'met' if ok else 'NOT met'} (bot/job floor {bot['seconds'] / job['seconds']:.2f}, "
+            f"job floor/floor {job['seconds'] / floor['seconds']:.2f})"
+        )
     bot_mib, floor_mib, job_mib = _per_context(bots), _per_context(floors), _per_context(jobs)
     if job_mib is not None:
         print(f"browser memory per extra context of the job floor: {job_mib:.0f} MiB")
@@ -113,9 +141,11 @@ def main() -> int:
         ok = bot_mib <= floor_mib + MEMORY_MARGIN_MIB
         met &= ok
         lo, hi = min(args.concurrency), max(args.concurrency)
-        print(f"browser memory per extra context (concurrency {lo} to {hi}): bot {bot_mib:.0f} MiB, floor "
-              f"{floor_mib:.0f} MiB, bot - floor {bot_mib - floor_mib:+.0f} MiB, target at most "
-              f"+{MEMORY_MARGIN_MIB:.0f}: {'met' if ok else 'NOT met'}")
+        print(
+            f"browser memory per extra context (concurrency {lo} to {hi}): bot {bot_mib:.0f} MiB, floor "
+            f"{floor_mib:.0f} MiB, bot - floor {bot_mib - floor_mib:+.0f} MiB, target at most "
+            f"+{MEMORY_MARGIN_MIB:.0f}: {'met' if ok else 'NOT met'}"
+        )
     peaks = ", ".join(f"{b['concurrency']}: {b['bot_peak_mib']:.0f}" for b in bots)
     print(f"\nbot peak MiB per level: {peaks}")
     print(f"targets: {'all met' if met else 'not all met'}")

@@ -51,15 +51,18 @@ def _screen(n: int) -> bytes:
     rows = "".join(f"<tr><th>項目{i}</th><td>内容{i}</td></tr>" for i in range(12))
     method, to = ("post", f"/r{n + 1}") if n + 1 in REDIRECTED else ("get", f"/s{n + 1}")
     nxt = f'<form method="{method}" action="{to}">'
-    return (f'<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>OSS申請共同利用システム</title>'
-            f'<link rel="stylesheet" type="text/css" href="/style.css"></head><body>'
-            f'<div class="header">OSS申請共同利用システム <a href="/s1">ログアウト</a></div>'
-            f'<h2>画面{n}</h2><table>{rows}</table>{nxt}<button type="submit">次へ</button></form>'
-            f'</body></html>').encode()
+    return (
+        f'<!DOCTYPE html><html lang="ja"><head><meta charset="UTF-8"><title>OSS申請共同利用システム</title>'
+        f'<link rel="stylesheet" type="text/css" href="/style.css"></head><body>'
+        f'<div class="header">OSS申請共同利用システム <a href="/s1">ログアウト</a></div>'
+        f'<h2>画面{n}</h2><table>{rows}</table>{nxt}<button type="submit">次へ</button></form>'
+        f"</body></html>"
+    ).encode()
 
 
-def serve(cert: Path, key: Path, ca: Path, latency_ms: int, port: multiprocessing.SimpleQueue[int],
-          served: Synchronized[int]) -> None:
+def serve(
+    cert: Path, key: Path, ca: Path, latency_ms: int, port: multiprocessing.SimpleQueue[int], served: Synchronized[int]
+) -> None:
     class Screen(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else the body waits for the ACK of the headers (40 ms, delayed ACK)
@@ -83,8 +86,11 @@ def serve(cert: Path, key: Path, ca: Path, latency_ms: int, port: multiprocessin
             if path == "/style.css":
                 self._answer(200, _CSS, {"Content-Type": "text/css", "Cache-Control": "max-age=3600"})
             elif screen and int(screen[1]) <= SCREENS:
-                self._answer(200, _screen(int(screen[1])), {"Content-Type": "text/html; charset=UTF-8",
-                                                            "Cache-Control": "no-store"})
+                self._answer(
+                    200,
+                    _screen(int(screen[1])),
+                    {"Content-Type": "text/html; charset=UTF-8", "Cache-Control": "no-store"},
+                )
             else:  # a browser's /favicon.ico, or anything else: answered as any web server does
                 self._answer(404, b"not found", {"Content-Type": "text/plain; charset=UTF-8"})
 
@@ -106,14 +112,17 @@ def serve(cert: Path, key: Path, ca: Path, latency_ms: int, port: multiprocessin
 async def _run(base: str, pfxs: list[bytes], concurrency: int, executable: Path | None) -> float:
     async with async_playwright() as pw:
         exe = executable or find_executable("chromium", pw.chromium.executable_path, headless=True)
-        browser = await pw.chromium.launch(headless=True, executable_path=str(exe) if exe else None,
-                                           args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(headless=True, executable_path=str(exe) if exe else None, args=CHROMIUM_ARGS)
         slots = asyncio.Semaphore(concurrency)
 
         async def office(pfx: bytes) -> None:
             async with slots:
-                context = await browser.new_context(client_certificates=[{"origin": base, "pfx": pfx}],
-                                                    locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=False)
+                context = await browser.new_context(
+                    client_certificates=[{"origin": base, "pfx": pfx}],
+                    locale="ja-JP",
+                    timezone_id="Asia/Tokyo",
+                    accept_downloads=False,
+                )
                 page = await context.new_page()
                 await page.goto(f"{base}/s1")
                 await page.get_by_role("heading", name="画面1", exact=True).wait_for()
@@ -157,8 +166,9 @@ def client_pfxs(count: int, tmp: Path) -> list[bytes]:
     return [client_p12(pki.issuer, i, str(i), f"事務所{i}", "") for i in range(count)]
 
 
-def measure(server: FloorServer, pfxs: list[bytes], latency_ms: int, concurrency: int,
-            executable: Path | None) -> dict[str, Any]:
+def measure(
+    server: FloorServer, pfxs: list[bytes], latency_ms: int, concurrency: int, executable: Path | None
+) -> dict[str, Any]:
     """One level of the floor: every office through the 11 screens at `concurrency`."""
     count = len(pfxs)
     before = server.served.value
@@ -168,15 +178,35 @@ def measure(server: FloorServer, pfxs: list[bytes], latency_ms: int, concurrency
     return level_figures(count, concurrency, elapsed, requests, latency_ms, sampler.usage)
 
 
-HEADER = ("concurrency", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
-          "bot CPU-s/office", "driver CPU-s/office", "browser CPU-s/office", "server CPU-s/office",
-          "browser peak MiB")
+HEADER = (
+    "concurrency",
+    "seconds",
+    "offices/min",
+    "requests/office",
+    "ideal s",
+    "efficiency",
+    "bot CPU-s/office",
+    "driver CPU-s/office",
+    "browser CPU-s/office",
+    "server CPU-s/office",
+    "browser peak MiB",
+)
 
 
 def row_cells(r: dict[str, Any]) -> list[str]:
-    return [str(r["concurrency"]), f"{r['seconds']:.1f}", f"{r['per_minute']:.1f}", f"{r['requests_per_office']:.1f}",
-            f"{r['ideal']:.0f}", f"{r['efficiency']:.2f}", f"{r['bot_cpu']:.2f}", f"{r['driver_cpu']:.2f}",
-            f"{r['browser_cpu']:.2f}", f"{r['portal_cpu']:.2f}", f"{r['browser_peak_mib']:.0f}"]
+    return [
+        str(r["concurrency"]),
+        f"{r['seconds']:.1f}",
+        f"{r['per_minute']:.1f}",
+        f"{r['requests_per_office']:.1f}",
+        f"{r['ideal']:.0f}",
+        f"{r['efficiency']:.2f}",
+        f"{r['bot_cpu']:.2f}",
+        f"{r['driver_cpu']:.2f}",
+        f"{r['browser_cpu']:.2f}",
+        f"{r['portal_cpu']:.2f}",
+        f"{r['browser_peak_mib']:.0f}",
+    ]
 
 
 def main() -> int:
@@ -188,10 +218,17 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ainas-floor-") as tmp, floor_server(args.latency_ms, Path(tmp)) as server:
         pfxs = client_pfxs(args.offices, Path(tmp))
-        print(f"# floor: {args.offices} offices, {SCREENS} screens each, {args.latency_ms} ms latency per response, "
-              f"{os.cpu_count()} cores", flush=True)
-        print_levels(HEADER, row_cells, args.concurrency,
-                     lambda level: measure(server, pfxs, args.latency_ms, level, args.executable_path))
+        print(
+            f"# floor: {args.offices} offices, {SCREENS} screens each, {args.latency_ms} ms latency per response, "
+            f"{os.cpu_count()} cores",
+            flush=True,
+        )
+        print_levels(
+            HEADER,
+            row_cells,
+            args.concurrency,
+            lambda level: measure(server, pfxs, args.latency_ms, level, args.executable_path),
+        )
     return 0
 
 

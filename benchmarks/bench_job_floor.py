@@ -62,8 +62,12 @@ async def _accept(dialog: Dialog) -> None:
 async def _office(browser: Browser, base: str, ca: Path, office: PreparedOffice) -> None:
     """One renewal on the sandbox's default markup: what a careful person would do, minus the care."""
     pfx = client_pfx(office.office.client_cert, office.client_cert_password, ca)
-    context = await browser.new_context(client_certificates=[{"origin": base, "pfx": pfx}],
-                                        locale="ja-JP", timezone_id="Asia/Tokyo", accept_downloads=False)
+    context = await browser.new_context(
+        client_certificates=[{"origin": base, "pfx": pfx}],
+        locale="ja-JP",
+        timezone_id="Asia/Tokyo",
+        accept_downloads=False,
+    )
     page = await context.new_page()
     page.on("dialog", _accept)
     oid = office.office.id
@@ -77,14 +81,20 @@ async def _office(browser: Browser, base: str, ca: Path, office: PreparedOffice)
     await page.get_by_role("button", name=Label.SEARCH, exact=True).click()
     await _click(page, "link", oid, Screen.ORG_DETAIL)
     await _click(page, "button", Label.CERT_REGISTER, Screen.CERT_REGISTER)
-    await page.set_input_files("[name=certFile]", {"name": office.signing_p12.name, "mimeType": "application/x-pkcs12",
-                                                    "buffer": office.signing_bytes})
+    await page.set_input_files(
+        "[name=certFile]",
+        {"name": office.signing_p12.name, "mimeType": "application/x-pkcs12", "buffer": office.signing_bytes},
+    )
     await page.fill("[name=certPassword]", office.pin.get_secret_value())
     await _click(page, "button", Label.CONFIRM, Screen.CERT_DETAIL)
     await _click(page, "button", Label.CERT_UPDATE, Screen.CERT_UPDATE)
-    for name, value in (("tradeNameKana", office.trade_name_kana), ("holderNameKana", office.holder_name_kana),
-                        ("postalCode", office.postal_code), ("startDate", format_portal_date(office.start_date)),
-                        ("certPassword", office.pin.get_secret_value())):
+    for name, value in (
+        ("tradeNameKana", office.trade_name_kana),
+        ("holderNameKana", office.holder_name_kana),
+        ("postalCode", office.postal_code),
+        ("startDate", format_portal_date(office.start_date)),
+        ("certPassword", office.pin.get_secret_value()),
+    ):
         await page.fill(f"[name={name}]", value)
     await _click(page, "button", Label.CONFIRM, Screen.CERT_DETAIL)
     await _click(page, "button", Label.BACK_TO_LIST, Screen.ORG_DETAIL)
@@ -95,8 +105,7 @@ async def _office(browser: Browser, base: str, ca: Path, office: PreparedOffice)
 async def _run(base: str, ca: Path, offices: list[PreparedOffice], concurrency: int, executable: Path | None) -> float:
     async with async_playwright() as pw:
         exe = executable or find_executable("chromium", pw.chromium.executable_path, headless=True)
-        browser = await pw.chromium.launch(headless=True, executable_path=str(exe) if exe else None,
-                                           args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(headless=True, executable_path=str(exe) if exe else None, args=CHROMIUM_ARGS)
         slots = asyncio.Semaphore(concurrency)
 
         async def office(o: PreparedOffice) -> None:
@@ -137,10 +146,16 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
     args = parser.parse_args()
-    print(f"# job floor: {args.offices} offices, {args.latency_ms} ms latency per response, {os.cpu_count()} cores",
-          flush=True)
-    print_levels(bench_floor.HEADER, bench_floor.row_cells, args.concurrency,
-                 lambda level: measure(args.offices, args.latency_ms, level, args.executable_path))
+    print(
+        f"# job floor: {args.offices} offices, {args.latency_ms} ms latency per response, {os.cpu_count()} cores",
+        flush=True,
+    )
+    print_levels(
+        bench_floor.HEADER,
+        bench_floor.row_cells,
+        args.concurrency,
+        lambda level: measure(args.offices, args.latency_ms, level, args.executable_path),
+    )
     return 0
 
 

@@ -53,8 +53,10 @@ def main() -> int:
     store = VerifiedStore(root / "record.sqlite3")
     cache = P12Cache(store)
     cache.remember_signing(data, "1234", describe(open_p12(data, "1234", name="x"), file="x"), mapping={})
-    print(f"cache hit, verifier at {rounds} rounds: "
-          f"{_cpu_ms(lambda: cache.signing(data, '1234', file='x', mapping={})):.1f} ms CPU")
+    print(
+        f"cache hit, verifier at {rounds} rounds: "
+        f"{_cpu_ms(lambda: cache.signing(data, '1234', file='x', mapping={})):.1f} ms CPU"
+    )
     digest = hashlib.sha256(data).digest()
     for n in (10_000, 100_000):
         ms = _cpu_ms(lambda n=n: hashlib.pbkdf2_hmac("sha256", b"1234", digest, n))  # type: ignore[misc]
@@ -69,8 +71,10 @@ def main() -> int:
         assert not problems and len(ready) == 20, problems
         return time.process_time() - started
 
-    print(f"check of 20 offices: no cache {check(None):.2f} CPU-s, cold cache {check(P12Cache(store)):.2f} CPU-s, "
-          f"warm cache {check(P12Cache(store)):.2f} CPU-s")
+    print(
+        f"check of 20 offices: no cache {check(None):.2f} CPU-s, cold cache {check(P12Cache(store)):.2f} CPU-s, "
+        f"warm cache {check(P12Cache(store)):.2f} CPU-s"
+    )
     store.close()
     return 0
 

@@ -54,16 +54,26 @@ def offices_for(all_notices: list[Notice], root: Path, count: int, environ: dict
         # Valid for five years: longer than any certificate the sandbox seeds as registered, or the office
         # would be refused as going backwards (the safety check), as one of 30 was.
         p12 = write_p12(root / f"s{i}.p12", password=pin, key=keys[i % 4], trade_name=n.org_name, valid_days=1825)
-        offices.append(Office(
-            id=n.org_id, login_id=n.admin_login_id, login_password={"env": f"PW{i}"}, client_cert=n.client_cert,
-            client_cert_password={"env": f"CC{i}"}, signing_cert=p12, pin={"env": f"PIN{i}"},
-            trade_name_kana=suggest_reading(n.org_name), holder_name_kana="ヤマダ　タロウ", postal_code="100-0013",
-        ))
+        offices.append(
+            Office(
+                id=n.org_id,
+                login_id=n.admin_login_id,
+                login_password={"env": f"PW{i}"},
+                client_cert=n.client_cert,
+                client_cert_password={"env": f"CC{i}"},
+                signing_cert=p12,
+                pin={"env": f"PIN{i}"},
+                trade_name_kana=suggest_reading(n.org_name),
+                holder_name_kana="ヤマダ　タロウ",
+                postal_code="100-0013",
+            )
+        )
     return offices
 
 
-def bench(count: int, latency_ms: int, concurrency: int, browser: str,
-          executable: Path | None = None, trace: bool = True) -> dict[str, Any]:
+def bench(
+    count: int, latency_ms: int, concurrency: int, browser: str, executable: Path | None = None, trace: bool = True
+) -> dict[str, Any]:
     """One level: a fresh sandbox in its own process, `count` offices renewed at `concurrency`."""
     with tempfile.TemporaryDirectory(prefix="ainas-bench-") as tmp:
         root = Path(tmp)
@@ -71,9 +81,16 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
         with SandboxProcess(options) as portal:
             environ: dict[str, str] = {}
             offices = offices_for(portal.notices, root, count, environ)
-            settings = Settings(portal_url=portal.base_url, portal_ca=portal.ca_pem, browser=browser,
-                                artifacts_dir=root / "artifacts", timeout_seconds=60, concurrency=concurrency,
-                                executable_path=executable, trace=trace)
+            settings = Settings(
+                portal_url=portal.base_url,
+                portal_ca=portal.ca_pem,
+                browser=browser,
+                artifacts_dir=root / "artifacts",
+                timeout_seconds=60,
+                concurrency=concurrency,
+                executable_path=executable,
+                trace=trace,
+            )
             # The local checks (a .p12 opened per office) come before the portal, in `renew` as here,
             # and are not part of the run measured: `benchmarks/bench_checks.py` measures them.
             ready, problems, _ = check_offices(offices, settings, environ, today=today_jst())
@@ -81,8 +98,16 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
             served_before = portal.requests_served()
             with ProcessSampler(portal=portal.pid) as sampler:
                 started = time.monotonic()
-                outcomes = asyncio.run(run_offices(settings, ready, dry_run=False, events=CollectEvents(),
-                                                   concurrency=concurrency, environ=os.environ))
+                outcomes = asyncio.run(
+                    run_offices(
+                        settings,
+                        ready,
+                        dry_run=False,
+                        events=CollectEvents(),
+                        concurrency=concurrency,
+                        environ=os.environ,
+                    )
+                )
                 elapsed = time.monotonic() - started
             requests = (portal.requests_served() - served_before) / count
     ok = sum(1 for o in outcomes if o.status == "updated")
@@ -92,16 +117,39 @@ def bench(count: int, latency_ms: int, concurrency: int, browser: str,
     return {"updated": ok, **level_figures(count, concurrency, elapsed, requests, latency_ms, sampler.usage)}
 
 
-HEADER = ("concurrency", "updated", "seconds", "offices/min", "requests/office", "ideal s", "efficiency",
-          "bot CPU-s/office", "driver CPU-s/office", "browser CPU-s/office", "portal CPU-s/office",
-          "bot peak MiB", "browser peak MiB")
+HEADER = (
+    "concurrency",
+    "updated",
+    "seconds",
+    "offices/min",
+    "requests/office",
+    "ideal s",
+    "efficiency",
+    "bot CPU-s/office",
+    "driver CPU-s/office",
+    "browser CPU-s/office",
+    "portal CPU-s/office",
+    "bot peak MiB",
+    "browser peak MiB",
+)
 
 
 def row_cells(r: dict[str, Any]) -> list[str]:
-    return [str(r["concurrency"]), f"{r['updated']}/{r['offices']}", f"{r['seconds']:.1f}", f"{r['per_minute']:.1f}",
-            f"{r['requests_per_office']:.1f}", f"{r['ideal']:.0f}", f"{r['efficiency']:.2f}",
-            f"{r['bot_cpu']:.2f}", f"{r['driver_cpu']:.2f}", f"{r['browser_cpu']:.2f}", f"{r['portal_cpu']:.2f}",
-            f"{r['bot_peak_mib']:.0f}", f"{r['browser_peak_mib']:.0f}"]
+    return [
+        str(r["concurrency"]),
+        f"{r['updated']}/{r['offices']}",
+        f"{r['seconds']:.1f}",
+        f"{r['per_minute']:.1f}",
+        f"{r['requests_per_office']:.1f}",
+        f"{r['ideal']:.0f}",
+        f"{r['efficiency']:.2f}",
+        f"{r['bot_cpu']:.2f}",
+        f"{r['driver_cpu']:.2f}",
+        f"{r['browser_cpu']:.2f}",
+        f"{r['portal_cpu']:.2f}",
+        f"{r['bot_peak_mib']:.0f}",
+        f"{r['browser_peak_mib']:.0f}",
+    ]
 
 
 def main() -> int:
@@ -113,11 +161,20 @@ def main() -> int:
     parser.add_argument("--executable-path", type=Path, help="the browser binary (default: as `renew` finds it)")
     parser.add_argument("--no-trace", action="store_true", help="as `renew --no-trace`")
     args = parser.parse_args()
-    print(f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}"
-          f"{', no trace' if args.no_trace else ''}, "
-          f"{os.cpu_count()} cores", flush=True)
-    print_levels(HEADER, row_cells, args.concurrency, lambda level: bench(
-        args.offices, args.latency_ms, level, args.browser, args.executable_path, not args.no_trace))
+    print(
+        f"# {args.offices} offices, {args.latency_ms} ms latency per response, {args.browser}"
+        f"{', no trace' if args.no_trace else ''}, "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
+    print_levels(
+        HEADER,
+        row_cells,
+        args.concurrency,
+        lambda level: bench(
+            args.offices, args.latency_ms, level, args.browser, args.executable_path, not args.no_trace
+        ),
+    )
     return 0
 
 

@@ -34,8 +34,9 @@ from ainas_bot.checks.kana_reading import suggest_reading
 from ainas_bot.sandbox import Notice, SandboxOptions
 
 
-def write_config(root: Path, base_url: str, ca: str, notices: list[Notice], count: int,
-            concurrency: int) -> tuple[Path, dict[str, str]]:
+def write_config(
+    root: Path, base_url: str, ca: str, notices: list[Notice], count: int, concurrency: int
+) -> tuple[Path, dict[str, str]]:
     logins: dict[str, int] = {}
     for n in notices:
         logins[n.admin_login_id] = logins.get(n.admin_login_id, 0) + 1
@@ -44,18 +45,31 @@ def write_config(root: Path, base_url: str, ca: str, notices: list[Notice], coun
         raise SystemExit(f"the sandbox has only {len(single)} single-office logins")
     keys = [generate_key() for _ in range(4)]
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
-    settings: dict[str, Any] = {"portal_url": base_url, "portal_ca": str(ca), "concurrency": concurrency,
-                                "timeout_seconds": 60, "offices": []}
+    settings: dict[str, Any] = {
+        "portal_url": base_url,
+        "portal_ca": str(ca),
+        "concurrency": concurrency,
+        "timeout_seconds": 60,
+        "offices": [],
+    }
     for i, n in enumerate(single):
         pin = f"bench-{i}"
         environ.update({f"PW{i}": n.admin_password, f"CC{i}": n.client_cert_password, f"PIN{i}": pin})
-        p12 = write_p12(root / "signing" / f"s{i}.p12", password=pin, key=keys[i % 4], trade_name=n.org_name,
-                        valid_days=1000)
-        office = {"id": n.org_id, "login_id": n.admin_login_id, "login_password": {"env": f"PW{i}"},
-                  "client_cert": str(n.client_cert), "client_cert_password": {"env": f"CC{i}"},
-                  "signing_cert": str(p12),
-                  "pin": {"env": f"PIN{i}"}, "trade_name_kana": suggest_reading(n.org_name),
-                  "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ", "postal_code": "100-0013"}
+        p12 = write_p12(
+            root / "signing" / f"s{i}.p12", password=pin, key=keys[i % 4], trade_name=n.org_name, valid_days=1000
+        )
+        office = {
+            "id": n.org_id,
+            "login_id": n.admin_login_id,
+            "login_password": {"env": f"PW{i}"},
+            "client_cert": str(n.client_cert),
+            "client_cert_password": {"env": f"CC{i}"},
+            "signing_cert": str(p12),
+            "pin": {"env": f"PIN{i}"},
+            "trade_name_kana": suggest_reading(n.org_name),
+            "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
+            "postal_code": "100-0013",
+        }
         settings["offices"].append(office)
     config = root / "ainas.toml"
     config.write_text(tomli_w.dumps(settings), encoding="utf-8")
@@ -66,8 +80,13 @@ def _renew(config: Path, environ: dict[str, str]) -> tuple[subprocess.CompletedP
     """The command's result, its wall seconds and its CPU seconds (with its own children: the browser)."""
     cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "ainas_bot", "renew", "--all", "--scheduled", "--config",
-                             str(config)], env=environ, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "ainas_bot", "renew", "--all", "--scheduled", "--config", str(config)],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return result, wall, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
@@ -81,11 +100,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ainas-zero-") as tmp:
         root = Path(tmp)
         with SandboxProcess(SandboxOptions(state_dir=root / "sandbox", orgs=args.offices + 40, seed=3)) as portal:
-            config, environ = write_config(root, portal.base_url, str(portal.ca_pem), portal.notices, args.offices,
-                                      args.concurrency)
+            config, environ = write_config(
+                root, portal.base_url, str(portal.ca_pem), portal.notices, args.offices, args.concurrency
+            )
             first, first_seconds, first_cpu = _renew(config, environ)
-            print(f"first run: exit {first.returncode}, {first_seconds:.1f} s wall, {first_cpu:.1f} CPU-s: "
-                  f"{first.stdout.strip()}")
+            print(
+                f"first run: exit {first.returncode}, {first_seconds:.1f} s wall, {first_cpu:.1f} CPU-s: "
+                f"{first.stdout.strip()}"
+            )
             if first.returncode != 0:
                 print(first.stderr, file=sys.stderr)
                 return 1

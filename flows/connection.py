@@ -84,8 +84,9 @@ class Tracer:
 class BrowserConnection:
     """One browser context of a login's session; the window of its current login."""
 
-    def __init__(self, context: BrowserContext, *, portal_url: str, timeout_ms: float, artifacts_dir: str,
-                 trace: bool) -> None:
+    def __init__(
+        self, context: BrowserContext, *, portal_url: str, timeout_ms: float, artifacts_dir: str, trace: bool
+    ) -> None:
         self.context = context
         self.portal_url = portal_url
         self.timeout_ms = timeout_ms
@@ -109,8 +110,9 @@ class BrowserConnection:
     async def save_artifacts(self, office_id: str) -> list[str]:
         if self._page is None:
             return []
-        saved = await save_failure_artifacts(self._page, self.context, self._tracer.active, self.artifacts_dir,
-                                             office_id)
+        saved = await save_failure_artifacts(
+            self._page, self.context, self._tracer.active, self.artifacts_dir, office_id
+        )
         if saved:
             self._tracer.active = False  # the artifacts stopped the trace to keep it
         return saved
@@ -121,8 +123,9 @@ class BrowserConnection:
             await close_within(page, self.timeout_ms / 1000)
 
 
-def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, options: BrowserOptions,
-            opts: FlowOptions) -> Callable[[PreparedOffice], contextlib.AbstractAsyncContextManager[Connection]]:
+def connect(
+    pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, options: BrowserOptions, opts: FlowOptions
+) -> Callable[[PreparedOffice], contextlib.AbstractAsyncContextManager[Connection]]:
     """`flows.screens.Connect` over Playwright; `chromium` gives the browser to open the context in (None for
     Firefox, which gets a browser per context)."""
 
@@ -130,23 +133,40 @@ def connect(pw: Playwright, chromium: Callable[[], Awaitable[Browser]] | None, o
     async def connection(office: PreparedOffice) -> AsyncIterator[Connection]:
         try:
             browser = await chromium() if chromium is not None else None
-            async with office_context(pw, browser, options, client_cert=office.office.client_cert,
-                                      client_cert_password=office.client_cert_password) as context:
+            async with office_context(
+                pw,
+                browser,
+                options,
+                client_cert=office.office.client_cert,
+                client_cert_password=office.client_cert_password,
+            ) as context:
                 context.set_default_timeout(opts.timeout_ms)
-                yield BrowserConnection(context, portal_url=opts.portal_url, timeout_ms=opts.timeout_ms,
-                                        artifacts_dir=opts.artifacts_dir, trace=opts.trace)
+                yield BrowserConnection(
+                    context,
+                    portal_url=opts.portal_url,
+                    timeout_ms=opts.timeout_ms,
+                    artifacts_dir=opts.artifacts_dir,
+                    trace=opts.trace,
+                )
         except PlaywrightError as exc:
             # The browser (or its connection) died under the session: the session decides about a new one.
-            log.warning("%s", _("browser lost during login group {login}: {error}").format(
-                login=office.office.login_id, error=exc))
+            log.warning(
+                "%s",
+                _("browser lost during login group {login}: {error}").format(login=office.office.login_id, error=exc),
+            )
             raise BrowserLostError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
     return connection
 
 
 def _page_objects_are_the_screens(
-    home: HomePage, search: OrgSearchPage, org: OrgDetailPage, register: CertRegisterPage, detail: CertDetailPage,
-    update: CertUpdatePage, complete: CertUpdateCompletePage,
+    home: HomePage,
+    search: OrgSearchPage,
+    org: OrgDetailPage,
+    register: CertRegisterPage,
+    detail: CertDetailPage,
+    update: CertUpdatePage,
+    complete: CertUpdateCompletePage,
 ) -> tuple[Menu, OrgSearch, OrgDetail, CertRegister, CertDetail, CertUpdate, CertUpdateComplete]:
     """Never called: mypy holds each page object to its protocol here, one by one (through `log_in` alone,
     its check of protocols that refer to each other stops early)."""

@@ -14,7 +14,12 @@ from ainas_bot.portal_text import Label
 from flows.finder.text import normalise, portal_date, portal_datetime
 
 __all__ = [
-    "Action", "CertificateRow", "auto_filled_differences", "decide", "entered_differences", "latest_active_expiry",
+    "Action",
+    "CertificateRow",
+    "auto_filled_differences",
+    "decide",
+    "entered_differences",
+    "latest_active_expiry",
     "renewal_status",
 ]
 
@@ -59,9 +64,11 @@ class Action(enum.Enum):
 
 
 def _is_ours(row: CertificateRow, cert: CertificateInfo) -> bool:
-    return (row.expiry_date == cert.expiry_date
-            and normalise(row.trade_name_kanji) == normalise(cert.trade_name_kanji)
-            and normalise(row.holder_name_kanji) == normalise(cert.holder_name_kanji))
+    return (
+        row.expiry_date == cert.expiry_date
+        and normalise(row.trade_name_kanji) == normalise(cert.trade_name_kanji)
+        and normalise(row.holder_name_kanji) == normalise(cert.holder_name_kanji)
+    )
 
 
 def decide(rows: Sequence[CertificateRow], cert: CertificateInfo) -> tuple[Action, list[CertificateRow]]:
@@ -95,16 +102,24 @@ def auto_filled_differences(shown: Mapping[str, str], cert: CertificateInfo) -> 
         Label.ADDRESS_BUILDING: cert.address_building,
         Label.EXPIRY: format_portal_date(cert.expiry_date),
     }
-    return [_("{label}: portal shows '{shown}', certificate has '{value}'").format(
-                label=label, shown=shown.get(label, ""), value=value)
-            for label, value in expected.items() if not _same(label, shown.get(label, ""), value)]
+    return [
+        _("{label}: portal shows '{shown}', certificate has '{value}'").format(
+            label=label, shown=shown.get(label, ""), value=value
+        )
+        for label, value in expected.items()
+        if not _same(label, shown.get(label, ""), value)
+    ]
 
 
 def entered_differences(shown: Mapping[str, str], entered: Mapping[str, str]) -> list[str]:
     """Typed fields that the portal does not show back as typed."""
-    return [_("{label}: portal shows '{shown}', entered '{value}'").format(label=label, shown=shown.get(label, ""),
-                                                                           value=value)
-            for label, value in entered.items() if not _same(label, shown.get(label, ""), value)]
+    return [
+        _("{label}: portal shows '{shown}', entered '{value}'").format(
+            label=label, shown=shown.get(label, ""), value=value
+        )
+        for label, value in entered.items()
+        if not _same(label, shown.get(label, ""), value)
+    ]
 
 
 def latest_active_expiry(rows: Sequence[CertificateRow]) -> str | None:
@@ -113,8 +128,9 @@ def latest_active_expiry(rows: Sequence[CertificateRow]) -> str | None:
     return max(days).isoformat() if days else None
 
 
-def renewal_status(registered: dt.date | None, local: dt.date | None, today: dt.date,
-                   *, warn_days: int = 30) -> tuple[int | None, str | None]:
+def renewal_status(
+    registered: dt.date | None, local: dt.date | None, today: dt.date, *, warn_days: int = 30
+) -> tuple[int | None, str | None]:
     """Days the registered certificate has left, and a warning when it needs a human.
 
     Warn when the registered certificate expires within `warn_days` (or has expired, or none is
@@ -127,9 +143,11 @@ def renewal_status(registered: dt.date | None, local: dt.date | None, today: dt.
     if registered is None:
         return None, _("no active certificate is registered and no local .p12 can replace it")
     if days_left is not None and days_left < 0:
-        return days_left, _("the registered certificate expired {days} days ago and no newer local .p12 "
-                            "exists").format(days=-days_left)
+        return days_left, _("the registered certificate expired {days} days ago and no newer local .p12 exists").format(
+            days=-days_left
+        )
     if days_left is not None and days_left <= warn_days:
-        return days_left, _("the registered certificate expires in {days} days and no newer local .p12 "
-                            "exists").format(days=days_left)
+        return days_left, _("the registered certificate expires in {days} days and no newer local .p12 exists").format(
+            days=days_left
+        )
     return days_left, None

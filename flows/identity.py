@@ -45,12 +45,15 @@ def check_identity(cert: CertificateInfo, org_name: str, rows: Sequence[Certific
     氏名又は代表者名 is the current record's; what differs from the current record is listed either way."""
     current = current_row(rows)
     trade_ok = _same_trade(cert.trade_name_kanji, org_name) or (
-        current is not None and normalise(current.trade_name_kanji) == normalise(cert.trade_name_kanji))
+        current is not None and normalise(current.trade_name_kanji) == normalise(cert.trade_name_kanji)
+    )
     holder_ok = current is not None and normalise(current.holder_name_kanji) == normalise(cert.holder_name_kanji)
     changes: list[str] = []
     if current is not None:
-        for label, shown, local in ((Label.TRADE_NAME_KANJI, current.trade_name_kanji, cert.trade_name_kanji),
-                                    (Label.HOLDER_NAME_KANJI, current.holder_name_kanji, cert.holder_name_kanji)):
+        for label, shown, local in (
+            (Label.TRADE_NAME_KANJI, current.trade_name_kanji, cert.trade_name_kanji),
+            (Label.HOLDER_NAME_KANJI, current.holder_name_kanji, cert.holder_name_kanji),
+        ):
             if normalise(shown) != normalise(local):
                 changes.append(f"{label} '{shown}' → '{local}'")
     elif not trade_ok:
@@ -58,17 +61,27 @@ def check_identity(cert: CertificateInfo, org_name: str, rows: Sequence[Certific
     return IdentityVerdict(matches=trade_ok or holder_ok, changes=tuple(changes))
 
 
-def identity_refusal(office_id: str, cert: CertificateInfo, org_name: str, verdict: IdentityVerdict,
-                     *, confirmed: bool) -> str | None:
+def identity_refusal(
+    office_id: str, cert: CertificateInfo, org_name: str, verdict: IdentityVerdict, *, confirmed: bool
+) -> str | None:
     """The one-line refusal when the certificate seems to be another office's, unless confirmed."""
     if verdict.matches or confirmed:
         return None
-    return _("office {office}: the certificate ({file}) is not this office's: {org_label} '{org_name}', certificate "
-             "{trade_label} '{trade}' and {holder_label} '{holder}' ({changes}); put this office's .p12 in "
-             "signing_cert, or for a genuine change set identity_change_confirmed = true").format(
-        office=office_id, file=cert.file, org_label=Label.ORG_NAME, org_name=org_name,
-        trade_label=Label.TRADE_NAME_KANJI, trade=cert.trade_name_kanji, holder_label=Label.HOLDER_NAME_KANJI,
-        holder=cert.holder_name_kanji, changes="; ".join(verdict.changes))
+    return _(
+        "office {office}: the certificate ({file}) is not this office's: {org_label} '{org_name}', certificate "
+        "{trade_label} '{trade}' and {holder_label} '{holder}' ({changes}); put this office's .p12 in "
+        "signing_cert, or for a genuine change set identity_change_confirmed = true"
+    ).format(
+        office=office_id,
+        file=cert.file,
+        org_label=Label.ORG_NAME,
+        org_name=org_name,
+        trade_label=Label.TRADE_NAME_KANJI,
+        trade=cert.trade_name_kanji,
+        holder_label=Label.HOLDER_NAME_KANJI,
+        holder=cert.holder_name_kanji,
+        changes="; ".join(verdict.changes),
+    )
 
 
 def backwards_refusal(office_id: str, cert: CertificateInfo, rows: Sequence[CertificateRow]) -> str | None:
@@ -76,7 +89,13 @@ def backwards_refusal(office_id: str, cert: CertificateInfo, rows: Sequence[Cert
     current = current_row(rows)
     if current is None or current.expiry_date is None or cert.expiry_date >= current.expiry_date:
         return None
-    return _("office {office}: {label}: the local certificate ({file}) expires {expiry}, before the registered one "
-             "({registered}); registering it would go backwards: put the newest .p12 in signing_cert").format(
-        office=office_id, label=Label.EXPIRY, file=cert.file, expiry=format_portal_date(cert.expiry_date),
-        registered=current.expiry)
+    return _(
+        "office {office}: {label}: the local certificate ({file}) expires {expiry}, before the registered one "
+        "({registered}); registering it would go backwards: put the newest .p12 in signing_cert"
+    ).format(
+        office=office_id,
+        label=Label.EXPIRY,
+        file=cert.file,
+        expiry=format_portal_date(cert.expiry_date),
+        registered=current.expiry,
+    )

@@ -41,8 +41,14 @@ __all__ = ["Check", "ProbeReport", "ScreenReport", "probe_office"]
 
 
 # How the report names each kind of thing it looks for (`Check.what`, which the JSON keeps as it is).
-_KINDS = {"title": N_("title {text}"), "field": N_("field {text}"), "button": N_("button {text}"),
-          "table": N_("table {text}"), "row": N_("row {text}"), "link": N_("link {text}")}
+_KINDS = {
+    "title": N_("title {text}"),
+    "field": N_("field {text}"),
+    "button": N_("button {text}"),
+    "table": N_("table {text}"),
+    "row": N_("row {text}"),
+    "link": N_("link {text}"),
+}
 
 
 @dataclasses.dataclass
@@ -148,18 +154,34 @@ class ProbeReport:
             screen, check = self.first_missing
             hint = check.hint()
             found = {"office": self.office_id, "screen": screen.screen, "thing": check.described(), "hint": hint}
-            return (_("office {office}: {screen}: {thing} not found; {hint}") if hint
-                    else _("office {office}: {screen}: {thing} not found")).format(**found)
+            return (
+                _("office {office}: {screen}: {thing} not found; {hint}")
+                if hint
+                else _("office {office}: {screen}: {thing} not found")
+            ).format(**found)
         if self.error is not None:
             return _("office {office}: {error}").format(office=self.office_id, error=self.error)
         return _("office {office}: every screen, field, button and table the update needs was found").format(
-            office=self.office_id)
+            office=self.office_id
+        )
 
     def as_json(self) -> dict[str, Any]:
-        return {"office": self.office_id, "ok": self.ok, "summary": self.summary(), "error": self.error,
-                "screens": [{**dataclasses.asdict(s), "checks": [{**dataclasses.asdict(c), "found": c.found,
-                                                                  "hint": c.hint() if not c.found else ""}
-                                                                 for c in s.checks]} for s in self.screens]}
+        return {
+            "office": self.office_id,
+            "ok": self.ok,
+            "summary": self.summary(),
+            "error": self.error,
+            "screens": [
+                {
+                    **dataclasses.asdict(s),
+                    "checks": [
+                        {**dataclasses.asdict(c), "found": c.found, "hint": c.hint() if not c.found else ""}
+                        for c in s.checks
+                    ],
+                }
+                for s in self.screens
+            ],
+        }
 
 
 def _need(what: str, name: str, *, required: bool = True) -> tuple[Check, Marker]:
@@ -174,8 +196,9 @@ class _Walk:
         self.snapshots = snapshots
         self.started = time.monotonic()
 
-    async def screen(self, page: PortalPage, needs: list[tuple[Check, Marker]], *,
-                     rows: list[dict[str, str]] | None = None) -> ScreenReport:
+    async def screen(
+        self, page: PortalPage, needs: list[tuple[Check, Marker]], *, rows: list[dict[str, str]] | None = None
+    ) -> ScreenReport:
         """Record what this settled screen shows of `needs`, then keep its snapshot."""
         shown = ScreenReport(page.screen, seconds=round(time.monotonic() - self.started, 2), rows=rows or [])
         current = page.page
@@ -212,26 +235,45 @@ class _Walk:
         return check, rows
 
 
-async def probe_office(context: BrowserContext, *, portal_url: str, office_id: str, login_id: str,
-                       password: SecretStr, timeout_ms: float, snapshots: Snapshots | None) -> ProbeReport:
+async def probe_office(
+    context: BrowserContext,
+    *,
+    portal_url: str,
+    office_id: str,
+    login_id: str,
+    password: SecretStr,
+    timeout_ms: float,
+    snapshots: Snapshots | None,
+) -> ProbeReport:
     """Walk the portal as `office_id`'s administrator and report; never changes anything on the portal."""
     report = ProbeReport(office_id)
     walk = _Walk(report, snapshots)
     page = await context.new_page()
     try:
-        await _walk(page, walk, portal_url=portal_url, office_id=office_id, login_id=login_id, password=password,
-                    timeout_ms=timeout_ms)
+        await _walk(
+            page,
+            walk,
+            portal_url=portal_url,
+            office_id=office_id,
+            login_id=login_id,
+            password=password,
+            timeout_ms=timeout_ms,
+        )
     except AinasBotError as exc:
-        screen = f"{exc.screen}: " if isinstance(exc, FlowError) and exc.screen and \
-            not str(exc).startswith(exc.screen) else ""
+        screen = (
+            f"{exc.screen}: "
+            if isinstance(exc, FlowError) and exc.screen and not str(exc).startswith(exc.screen)
+            else ""
+        )
         report.error = f"{screen}{exc}"
     finally:
         await page.close()
     return report
 
 
-async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, login_id: str, password: SecretStr,
-                timeout_ms: float) -> None:
+async def _walk(
+    page: Page, walk: _Walk, *, portal_url: str, office_id: str, login_id: str, password: SecretStr, timeout_ms: float
+) -> None:
     async def stop_unless(shown: ScreenReport, then: Callable[[], Awaitable[None]] | None = None) -> bool:
         if shown.missing:
             if then is not None:
@@ -240,8 +282,9 @@ async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, log
         return False
 
     login = await LoginPage.open(page, portal_url, timeout_ms)
-    shown = await walk.screen(login, [_need("field", "Label.LOGIN_ID"), _need("field", "Label.PASSWORD"),
-                                      _need("button", "Label.LOGIN")])
+    shown = await walk.screen(
+        login, [_need("field", "Label.LOGIN_ID"), _need("field", "Label.PASSWORD"), _need("button", "Label.LOGIN")]
+    )
     if await stop_unless(shown):
         return
     home = await login.log_in(login_id, password)  # one attempt: a refusal is the report's error
@@ -249,8 +292,9 @@ async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, log
     if await stop_unless(shown, home.logout if shown.checks[0].found else None):
         return
     search = await home.go_to_org_management()
-    shown = await walk.screen(search, [_need("title", "Screen.ORG_SEARCH"), _need("field", "Label.ORG_ID"),
-                                       _need("button", "Label.SEARCH")])
+    shown = await walk.screen(
+        search, [_need("title", "Screen.ORG_SEARCH"), _need("field", "Label.ORG_ID"), _need("button", "Label.SEARCH")]
+    )
     if await stop_unless(shown, search.logout):
         return
     await search.search(office_id)
@@ -262,8 +306,15 @@ async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, log
         return
     org = await search.open_org(office_id)
     table, rows = await walk.table(org, portal_text.CERT_TABLE_COLUMNS, "CERT_TABLE_COLUMNS")
-    shown = await walk.screen(org, [_need("title", "Screen.ORG_DETAIL"), _need("button", "Label.CERT_REGISTER"),
-                                    _need("button", "Label.BACK_TO_LIST", required=False)], rows=rows)
+    shown = await walk.screen(
+        org,
+        [
+            _need("title", "Screen.ORG_DETAIL"),
+            _need("button", "Label.CERT_REGISTER"),
+            _need("button", "Label.BACK_TO_LIST", required=False),
+        ],
+        rows=rows,
+    )
     shown.checks.insert(1, table)
     if await stop_unless(shown, org.logout):
         return
@@ -271,8 +322,15 @@ async def _walk(page: Page, walk: _Walk, *, portal_url: str, office_id: str, log
     if back_at_org is None:
         return
     register = await back_at_org.start_registration()
-    shown = await walk.screen(register, [_need("title", "Screen.CERT_REGISTER"), _need("field", "Label.CERT_FILE"),
-                                         _need("field", "Label.CERT_PASSWORD"), _need("button", "Label.CONFIRM")])
+    shown = await walk.screen(
+        register,
+        [
+            _need("title", "Screen.CERT_REGISTER"),
+            _need("field", "Label.CERT_FILE"),
+            _need("field", "Label.CERT_PASSWORD"),
+            _need("button", "Label.CONFIRM"),
+        ],
+    )
     back = await _leave_registration(register, office_id, timeout_ms)
     await back.logout()
 
@@ -284,12 +342,17 @@ async def _look_at_newest_record(org: OrgDetailPage, walk: _Walk, office_id: str
         return org
     newest = max(rows, key=lambda r: r.registered)
     detail: CertDetailPage = await org.open_certificate(newest)
-    needs = [_need("title", "Screen.CERT_DETAIL"), _need("button", "Label.CERT_UPDATE"),
-             _need("button", "Label.BACK_TO_LIST", required=False)]
+    needs = [
+        _need("title", "Screen.CERT_DETAIL"),
+        _need("button", "Label.CERT_UPDATE"),
+        _need("button", "Label.BACK_TO_LIST", required=False),
+    ]
     shown = await walk.screen(detail, needs)
     pairs = await detail.pairs(portal_text.CERT_DETAIL_ROWS)
-    shown.checks += [Check("row", f"Label.{_label_name(label)}", label, how="key cell" if value is not None else None)
-                     for label, value in pairs.items()]
+    shown.checks += [
+        Check("row", f"Label.{_label_name(label)}", label, how="key cell" if value is not None else None)
+        for label, value in pairs.items()
+    ]
     if shown.missing:
         await detail.logout()
         return None
@@ -317,6 +380,11 @@ async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: 
 
 
 def _label_name(text: str) -> str:
-    return next((name.split(".", 1)[1] for name, value in portal_text.known_names().items()
-                 if name.startswith("Label.") and text_of(name) == text), "?")
-
+    return next(
+        (
+            name.split(".", 1)[1]
+            for name, value in portal_text.known_names().items()
+            if name.startswith("Label.") and text_of(name) == text
+        ),
+        "?",
+    )

@@ -31,7 +31,6 @@ from flows.screens import CertDetail, Menu, OrgDetail, Tracing, UpdateForm
 __all__ = ["FlowOptions", "OfficeProgress", "renew_office"]
 
 
-
 @dataclasses.dataclass(frozen=True)
 class FlowOptions:
     portal_url: str
@@ -71,8 +70,9 @@ class OfficeProgress:
     notes: list[str] = dataclasses.field(default_factory=list)  # for the recap: an identity change
 
 
-async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tracer: Tracing, events: RunEvents,
-                       progress: OfficeProgress) -> Status:
+async def renew_office(
+    home: Menu, office: PreparedOffice, opts: FlowOptions, tracer: Tracing, events: RunEvents, progress: OfficeProgress
+) -> Status:
     """One office on the portal, from the menu to the proof in its certificate table: what it came to.
 
     Every decision is read from the portal first, so an attempt after a lost answer resumes at the right
@@ -99,8 +99,9 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
     if opts.dry_run:
         return "would-resume" if detail else "would-register"
     if detail is None:
-        events.step(oid, _("{screen}: uploading {name}").format(screen=Screen.CERT_REGISTER,
-                                                                name=office.signing_p12.name))
+        events.step(
+            oid, _("{screen}: uploading {name}").format(screen=Screen.CERT_REGISTER, name=office.signing_p12.name)
+        )
         register = await org.start_registration()
         await tracer.pause_for_secret()
         # Set before the upload: when its answer is lost, the pending record a retry finds is this run's.
@@ -110,24 +111,41 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
         if isinstance(went, OrgDetail):
             # The portal went back to the organisation (the form's window closed and sent its opener there, or
             # a 完了 screen led there): the new record is a pending row of its table, opened as a person would.
-            events.step(oid, _("{screen}: the portal went back to {org}; opening the record just uploaded").format(
-                screen=Screen.CERT_REGISTER, org=Screen.ORG_DETAIL))
+            events.step(
+                oid,
+                _("{screen}: the portal went back to {org}; opening the record just uploaded").format(
+                    screen=Screen.CERT_REGISTER, org=Screen.ORG_DETAIL
+                ),
+            )
             _action, pending = decide(await went.certificates(), cert)
             detail, org = await _own_pending_record(went, pending, office, events)
             if detail is None:
-                raise PortalMismatchError(_("{screen}: the certificate just uploaded is not among its pending "
-                                            "records").format(screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
+                raise PortalMismatchError(
+                    _("{screen}: the certificate just uploaded is not among its pending records").format(
+                        screen=Screen.ORG_DETAIL
+                    ),
+                    screen=Screen.ORG_DETAIL,
+                )
         else:
             detail = went
         differences = auto_filled_differences(await detail.read(), cert)
         if differences:
-            raise PortalMismatchError(_("{screen}: the portal read the certificate differently: {differences}").format(
-                screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)), screen=Screen.CERT_DETAIL)
-    events.step(oid, _("{screen}: typing カナ, {postal}, {start}").format(
-        screen=Screen.CERT_UPDATE, postal=Label.POSTAL_CODE, start=Label.START_DATE))
+            raise PortalMismatchError(
+                _("{screen}: the portal read the certificate differently: {differences}").format(
+                    screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)
+                ),
+                screen=Screen.CERT_DETAIL,
+            )
+    events.step(
+        oid,
+        _("{screen}: typing カナ, {postal}, {start}").format(
+            screen=Screen.CERT_UPDATE, postal=Label.POSTAL_CODE, start=Label.START_DATE
+        ),
+    )
     update = await detail.start_update()
-    form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code,
-                      format_portal_date(office.start_date))
+    form = UpdateForm(
+        office.trade_name_kana, office.holder_name_kana, office.postal_code, format_portal_date(office.start_date)
+    )
     await tracer.pause_for_secret()
 
     def confirmed() -> None:
@@ -138,22 +156,33 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
     if not isinstance(result, CertDetail):
         # A 完了 screen shows no values, nor does the organisation a portal may go back to: read them from the
         # record's 照会, reached from the organisation.
-        events.step(oid, _("{screen}: reading the record from {detail}").format(
-            screen=Screen.CERT_UPDATE_COMPLETE, detail=Screen.ORG_DETAIL))
+        events.step(
+            oid,
+            _("{screen}: reading the record from {detail}").format(
+                screen=Screen.CERT_UPDATE_COMPLETE, detail=Screen.ORG_DETAIL
+            ),
+        )
         org = result if isinstance(result, OrgDetail) else await result.back_to_org(oid)
         action, registered = decide(await org.certificates(), cert)
         if action is not Action.ALREADY_CURRENT:
             raise PortalMismatchError(
                 _("{screen}: the new certificate is not shown as registered after the update").format(
-                    screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
+                    screen=Screen.ORG_DETAIL
+                ),
+                screen=Screen.ORG_DETAIL,
+            )
         updated = await org.open_certificate(registered[-1])
     else:
         updated = result
     shown = await updated.read()
     differences = entered_differences(shown, form.typed()) + auto_filled_differences(shown, cert)
     if differences:
-        raise PortalMismatchError(_("{screen}: after the update the portal shows: {differences}").format(
-            screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)), screen=Screen.CERT_DETAIL)
+        raise PortalMismatchError(
+            _("{screen}: after the update the portal shows: {differences}").format(
+                screen=Screen.CERT_DETAIL, differences=_("; ").join(differences)
+            ),
+            screen=Screen.CERT_DETAIL,
+        )
     events.step(oid, _("verifying the certificate table of {office}").format(office=oid))
     org = await _back_to_org(updated, oid)
     rows = await org.certificates()
@@ -162,21 +191,29 @@ async def renew_office(home: Menu, office: PreparedOffice, opts: FlowOptions, tr
     if action is not Action.ALREADY_CURRENT:
         raise PortalMismatchError(
             _("{screen}: the new certificate is not shown as registered after the update").format(
-                screen=Screen.ORG_DETAIL), screen=Screen.ORG_DETAIL)
+                screen=Screen.ORG_DETAIL
+            ),
+            screen=Screen.ORG_DETAIL,
+        )
     _proved(opts, office, progress, active)
     return "resumed" if resuming else "updated"
 
 
-async def _own_pending_record(org: OrgDetail, candidates: list[CertificateRow], office: PreparedOffice,
-                              events: RunEvents) -> tuple[CertDetail | None, OrgDetail]:
+async def _own_pending_record(
+    org: OrgDetail, candidates: list[CertificateRow], office: PreparedOffice, events: RunEvents
+) -> tuple[CertDetail | None, OrgDetail]:
     """The 照会 of the pending record among `candidates` that is this certificate (what the portal read of it
     matches the local parse), or None, back on the organisation."""
     oid = office.office.id
     for row in candidates:
         if not row.pending:
             continue
-        events.step(oid, _("pending record {registered_at}: comparing with the local certificate").format(
-            registered_at=row.registered_at))
+        events.step(
+            oid,
+            _("pending record {registered_at}: comparing with the local certificate").format(
+                registered_at=row.registered_at
+            ),
+        )
         shown_detail = await org.open_certificate(row)
         if not auto_filled_differences(await shown_detail.read(), office.certificate):
             return shown_detail, org
@@ -187,14 +224,16 @@ async def _own_pending_record(org: OrgDetail, candidates: list[CertificateRow], 
 def _proved(opts: FlowOptions, office: PreparedOffice, progress: OfficeProgress, active: list[CertificateRow]) -> None:
     """The table shows the local certificate registered and active: recorded now, before the office ends."""
     newest = max(active, key=lambda r: r.registered)
-    progress.verification = Verified(office.office.id, office.certificate.sha256, progress.org_name,
-                                     newest.registered_at, now_jst())
+    progress.verification = Verified(
+        office.office.id, office.certificate.sha256, progress.org_name, newest.registered_at, now_jst()
+    )
     if opts.record is not None:
         opts.record.verified(progress.verification)
 
 
-async def _check_identity(org: OrgDetail, office: PreparedOffice, rows: list[CertificateRow],
-                          events: RunEvents, progress: OfficeProgress) -> None:
+async def _check_identity(
+    org: OrgDetail, office: PreparedOffice, rows: list[CertificateRow], events: RunEvents, progress: OfficeProgress
+) -> None:
     """Before any upload: the certificate is this organisation's, and not older than the one in force."""
     oid, cert = office.office.id, office.certificate
     org_name = await org.org_name()
@@ -207,7 +246,10 @@ async def _check_identity(org: OrgDetail, office: PreparedOffice, rows: list[Cer
     if backwards:
         raise BackwardsError(backwards, screen=Screen.ORG_DETAIL)
     if verdict.changes:
-        note = (_("identity change confirmed (identity_change_confirmed): {changes}") if not verdict.matches
-                else _("identity change one name kept: {changes}"))
+        note = (
+            _("identity change confirmed (identity_change_confirmed): {changes}")
+            if not verdict.matches
+            else _("identity change one name kept: {changes}")
+        )
         progress.notes.append(note.format(changes=_("; ").join(verdict.changes)))
         events.step(oid, progress.notes[-1])

@@ -73,12 +73,16 @@ class _Browsers:
             launch["executablePath"] = str(self.options.executable_path)
         try:
             return await self.pw.chromium.connect(
-                self.endpoints[index], timeout=self.options.timeout_seconds * 1000,
+                self.endpoints[index],
+                timeout=self.options.timeout_seconds * 1000,
                 headers={"x-playwright-launch-options": json.dumps(launch)},
             )
         except PlaywrightError as exc:
-            raise PortalUnavailableError(_("browser server {endpoint}: cannot connect ({error})").format(
-                endpoint=self.endpoints[index], error=str(exc).splitlines()[0])) from None
+            raise PortalUnavailableError(
+                _("browser server {endpoint}: cannot connect ({error})").format(
+                    endpoint=self.endpoints[index], error=str(exc).splitlines()[0]
+                )
+            ) from None
 
     async def close(self) -> None:
         for browser in self._browsers:
@@ -98,17 +102,24 @@ async def run_offices(
 ) -> list[Outcome]:
     """Every office ends with an outcome, in the order given; `record` is told what the portal proved.
     `environ` is the run's environment (Firefox is started with it; the gate takes its HTTPS proxy)."""
-    opts = FlowOptions(portal_url=settings.portal_url, timeout_ms=settings.timeout_seconds * 1000,
-                       artifacts_dir=str(settings.artifacts_dir), dry_run=dry_run, retries=settings.retries,
-                       retry_backoff_seconds=settings.retry_backoff_seconds, trace=settings.trace,
-                       record=record)
+    opts = FlowOptions(
+        portal_url=settings.portal_url,
+        timeout_ms=settings.timeout_seconds * 1000,
+        artifacts_dir=str(settings.artifacts_dir),
+        dry_run=dry_run,
+        retries=settings.retries,
+        retry_backoff_seconds=settings.retry_backoff_seconds,
+        trace=settings.trace,
+        record=record,
+    )
     # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
     with portal_text.use_overrides(settings.portal_text):
         return await _run(BrowserOptions.from_settings(settings, environ), offices, opts, events, concurrency)
 
 
-async def _run(options: BrowserOptions, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents,
-               concurrency: int) -> list[Outcome]:
+async def _run(
+    options: BrowserOptions, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents, concurrency: int
+) -> list[Outcome]:
     semaphore = asyncio.Semaphore(max(1, concurrency))
     async with async_playwright() as pw:
         browsers = _Browsers(pw, options)
@@ -138,8 +149,9 @@ class ProbeTarget:
     client_cert_password: SecretStr
 
 
-async def probe_offices(settings: Settings, targets: Sequence[ProbeTarget], *, snapshots_dir: Path | None,
-                        environ: Mapping[str, str]) -> list[ProbeReport]:
+async def probe_offices(
+    settings: Settings, targets: Sequence[ProbeTarget], *, snapshots_dir: Path | None, environ: Mapping[str, str]
+) -> list[ProbeReport]:
     """`ainas-bot probe`: one walk per office, one after another, each in a fresh context."""
     from flows.evidence.snapshots import Snapshots
     from flows.probe import probe_office
@@ -150,15 +162,34 @@ async def probe_offices(settings: Settings, targets: Sequence[ProbeTarget], *, s
         async with async_playwright() as pw:
             browsers = _Browsers(pw, options)
             for target in targets:
-                secrets = [target.login_id, target.password.get_secret_value(),
-                           target.client_cert_password.get_secret_value()]
-                snapshots = (Snapshots(snapshots_dir / target.office_id if len(targets) > 1 else snapshots_dir, secrets)
-                             if snapshots_dir is not None else None)
+                secrets = [
+                    target.login_id,
+                    target.password.get_secret_value(),
+                    target.client_cert_password.get_secret_value(),
+                ]
+                snapshots = (
+                    Snapshots(snapshots_dir / target.office_id if len(targets) > 1 else snapshots_dir, secrets)
+                    if snapshots_dir is not None
+                    else None
+                )
                 chromium = await browsers.get(0) if options.browser == "chromium" else None
-                async with office_context(pw, chromium, options, client_cert=target.client_cert,
-                                          client_cert_password=target.client_cert_password) as context:
-                    reports.append(await probe_office(
-                        context, portal_url=settings.portal_url, office_id=target.office_id, login_id=target.login_id,
-                        password=target.password, timeout_ms=settings.timeout_seconds * 1000, snapshots=snapshots))
+                async with office_context(
+                    pw,
+                    chromium,
+                    options,
+                    client_cert=target.client_cert,
+                    client_cert_password=target.client_cert_password,
+                ) as context:
+                    reports.append(
+                        await probe_office(
+                            context,
+                            portal_url=settings.portal_url,
+                            office_id=target.office_id,
+                            login_id=target.login_id,
+                            password=target.password,
+                            timeout_ms=settings.timeout_seconds * 1000,
+                            snapshots=snapshots,
+                        )
+                    )
             await browsers.close()
     return reports

@@ -21,8 +21,17 @@ from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
 
 __all__ = [
-    "CertDetail", "CertRegister", "CertUpdate", "CertUpdateComplete", "Connect", "Connection", "Menu", "OrgDetail",
-    "OrgSearch", "Tracing", "UpdateForm",
+    "CertDetail",
+    "CertRegister",
+    "CertUpdate",
+    "CertUpdateComplete",
+    "Connect",
+    "Connection",
+    "Menu",
+    "OrgDetail",
+    "OrgSearch",
+    "Tracing",
+    "UpdateForm",
 ]
 
 
@@ -41,8 +50,13 @@ class UpdateForm:
         return (Label.TRADE_NAME_KANA, Label.HOLDER_NAME_KANA, Label.POSTAL_CODE, Label.START_DATE)
 
     def typed(self) -> dict[str, str]:
-        return dict(zip(self.labels(), (self.trade_name_kana, self.holder_name_kana, self.postal_code,
-                                        self.start_date), strict=True))
+        return dict(
+            zip(
+                self.labels(),
+                (self.trade_name_kana, self.holder_name_kana, self.postal_code, self.start_date),
+                strict=True,
+            )
+        )
 
 
 class Menu(Protocol):
@@ -102,8 +116,9 @@ class CertUpdateComplete(Protocol):
 class CertUpdate(Protocol):
     """代理人証明書更新: the form, then 確定 (through a 確認 screen where the portal has one)."""
 
-    async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
-                     ) -> CertDetail | CertUpdateComplete | OrgDetail: ...
+    async def update(
+        self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
+    ) -> CertDetail | CertUpdateComplete | OrgDetail: ...
 
 
 class Tracing(Protocol):

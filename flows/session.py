@@ -42,9 +42,16 @@ class LoginSession:
     either; a lost browser is replaced up to `BROWSER_RESTARTS` times. Every office gets an outcome.
     """
 
-    def __init__(self, offices: list[PreparedOffice], opts: FlowOptions, events: RunEvents, connect: Connect, *,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-                 browser_restarts: int = BROWSER_RESTARTS) -> None:
+    def __init__(
+        self,
+        offices: list[PreparedOffice],
+        opts: FlowOptions,
+        events: RunEvents,
+        connect: Connect,
+        *,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        browser_restarts: int = BROWSER_RESTARTS,
+    ) -> None:
         self.offices = offices
         self.login_id = offices[0].office.login_id
         self.opts = opts
@@ -71,8 +78,12 @@ class LoginSession:
                     await self._visit(connection)
             except BrowserLostError as exc:
                 lost_at = self.remaining[0] if self.remaining else first  # the office it died under
-                self.events.step(lost_at.office.id, _("browser lost ({error}); restarting it ({attempt}/{limit})")
-                                 .format(error=exc, attempt=restart + 1, limit=self.browser_restarts))
+                self.events.step(
+                    lost_at.office.id,
+                    _("browser lost ({error}); restarting it ({attempt}/{limit})").format(
+                        error=exc, attempt=restart + 1, limit=self.browser_restarts
+                    ),
+                )
             except AinasBotError as exc:  # no browser or context to be had: nothing of the portal was touched
                 self._fail(self.remaining, exc, [])
         self._fail(self.remaining, PortalUnavailableError(_("the browser kept crashing; not finished")), [])
@@ -112,7 +123,8 @@ class LoginSession:
             try:
                 status = await self._watchdog(
                     renew_office(home, current, self.opts, connection.tracing, self.events, progress),
-                    _("office {office}").format(office=current.office.id))
+                    _("office {office}").format(office=current.office.id),
+                )
             except AinasBotError as exc:
                 artifacts = await self._keep_if_final(connection, current, exc)
                 if exc.transient:
@@ -144,9 +156,15 @@ class LoginSession:
         if not self.will_retry(office, exc):
             return False
         delay = self.backoff_seconds(office)
-        self.events.step(office.office.id, _("{error}; retry {attempt}/{retries} in {seconds} s").format(
-            error=exc, attempt=self.progress[office.office.id].attempts, retries=self.opts.retries,
-            seconds=f"{delay:g}"))
+        self.events.step(
+            office.office.id,
+            _("{error}; retry {attempt}/{retries} in {seconds} s").format(
+                error=exc,
+                attempt=self.progress[office.office.id].attempts,
+                retries=self.opts.retries,
+                seconds=f"{delay:g}",
+            ),
+        )
         await self.sleep(delay)
         return True
 
@@ -158,8 +176,9 @@ class LoginSession:
             async with asyncio.timeout(seconds):
                 return await work
         except TimeoutError:
-            raise PortalUnavailableError(_("{what}: the browser did not finish within {seconds} s").format(
-                what=what, seconds=f"{seconds:g}")) from None
+            raise PortalUnavailableError(
+                _("{what}: the browser did not finish within {seconds} s").format(what=what, seconds=f"{seconds:g}")
+            ) from None
 
     # --- outcomes -----------------------------------------------------------------------------
     def _start_clock(self, office: PreparedOffice) -> None:
@@ -176,16 +195,28 @@ class LoginSession:
     def _fail(self, offices: list[PreparedOffice], exc: AinasBotError, artifacts: list[str]) -> None:
         for office in list(offices):
             mine = self.progress[office.office.id]
-            self._done(Outcome.failed(
-                office, exc, seconds=self._elapsed(office), artifacts=artifacts, attempts=mine.attempts,
-                registered_expiry=mine.registered_expiry, office_name=mine.org_name))
+            self._done(
+                Outcome.failed(
+                    office,
+                    exc,
+                    seconds=self._elapsed(office),
+                    artifacts=artifacts,
+                    attempts=mine.attempts,
+                    registered_expiry=mine.registered_expiry,
+                    office_name=mine.org_name,
+                )
+            )
 
     def _succeeded(self, office: PreparedOffice, status: Status) -> Outcome:
         mine = self.progress[office.office.id]
         return Outcome.succeeded(
-            office, status, office_name=mine.org_name,
+            office,
+            status,
+            office_name=mine.org_name,
             message=_("; ").join([_describe(status, office), *dict.fromkeys(mine.notes), *office.warnings]),
-            seconds=self._elapsed(office), attempts=mine.attempts, registered_expiry=mine.registered_expiry,
+            seconds=self._elapsed(office),
+            attempts=mine.attempts,
+            registered_expiry=mine.registered_expiry,
             verification=mine.verification,
         )
 
@@ -200,4 +231,3 @@ def _describe(status: Status, office: PreparedOffice) -> str:
         "would-resume": _("would complete the pending certificate expiring {expiry}"),
     }.get(status)
     return said.format(expiry=expiry) if said else status
-

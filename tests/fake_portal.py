@@ -42,23 +42,41 @@ def _key() -> rsa.RSAPrivateKey:
     return certfactory.generate_key()  # one key for every test certificate: generating one costs 0.1 s or more
 
 
-def make_office(office_id: str, *, login_id: str = "agent-1", trade_name: str = "", valid_days: int = 1095
-                ) -> PreparedOffice:
+def make_office(
+    office_id: str, *, login_id: str = "agent-1", trade_name: str = "", valid_days: int = 1095
+) -> PreparedOffice:
     """An office ready for the portal, with a signing .p12 of its own generated here."""
     trade_name = trade_name or f"鈴木行政書士事務所{office_id}"
-    data = certfactory.make_p12(trade_name=trade_name, holder_name="鈴木　一郎", password=PIN, valid_days=valid_days,
-                                key=_key())
+    data = certfactory.make_p12(
+        trade_name=trade_name, holder_name="鈴木　一郎", password=PIN, valid_days=valid_days, key=_key()
+    )
     info = describe(open_p12(data, PIN, name=f"{office_id}.p12"), file=f"{office_id}.p12")
     ref = {"env": "UNUSED"}
-    entry = Office(id=office_id, login_id=login_id, login_password=ref, client_cert=Path("client.p12"),
-                   client_cert_password=ref, signing_cert=Path(f"{office_id}.p12"), pin=ref,
-                   trade_name_kana="スズキギョウセイショシジムショ", holder_name_kana="スズキ イチロウ",
-                   postal_code="100-0013")
-    return PreparedOffice(office=entry, login_password=SecretStr(PASSWORD), client_cert_password=SecretStr("c"),
-                          pin=SecretStr(PIN), signing_p12=Path(f"{office_id}.p12"), signing_bytes=data,
-                          certificate=info, trade_name_kana="スズキギョウセイショシジムショ",
-                          holder_name_kana="スズキ イチロウ", postal_code="1000013",
-                          start_date=dt.date(2026, 12, 1))
+    entry = Office(
+        id=office_id,
+        login_id=login_id,
+        login_password=ref,
+        client_cert=Path("client.p12"),
+        client_cert_password=ref,
+        signing_cert=Path(f"{office_id}.p12"),
+        pin=ref,
+        trade_name_kana="スズキギョウセイショシジムショ",
+        holder_name_kana="スズキ イチロウ",
+        postal_code="100-0013",
+    )
+    return PreparedOffice(
+        office=entry,
+        login_password=SecretStr(PASSWORD),
+        client_cert_password=SecretStr("c"),
+        pin=SecretStr(PIN),
+        signing_p12=Path(f"{office_id}.p12"),
+        signing_bytes=data,
+        certificate=info,
+        trade_name_kana="スズキギョウセイショシジムショ",
+        holder_name_kana="スズキ イチロウ",
+        postal_code="1000013",
+        start_date=dt.date(2026, 12, 1),
+    )
 
 
 @dataclasses.dataclass
@@ -72,9 +90,13 @@ class Record:
 
     def row(self, position: int) -> CertificateRow:
         shown = self.active
-        return CertificateRow(self.registered_at, self.read[Label.TRADE_NAME_KANJI] if shown else "",
-                              self.read[Label.HOLDER_NAME_KANJI] if shown else "",
-                              self.read[Label.EXPIRY] if shown else "", position=position)
+        return CertificateRow(
+            self.registered_at,
+            self.read[Label.TRADE_NAME_KANJI] if shown else "",
+            self.read[Label.HOLDER_NAME_KANJI] if shown else "",
+            self.read[Label.EXPIRY] if shown else "",
+            position=position,
+        )
 
     def shown(self) -> dict[str, str]:
         return {Label.REGISTERED_AT: self.registered_at, **self.read, **self.typed}
@@ -82,9 +104,13 @@ class Record:
 
 def read_from(cert: CertificateInfo) -> dict[str, str]:
     """What the portal reads from a certificate, as its 照会 shows it."""
-    return {Label.TRADE_NAME_KANJI: cert.trade_name_kanji, Label.HOLDER_NAME_KANJI: cert.holder_name_kanji,
-            Label.ADDRESS_STREET: cert.address_street, Label.ADDRESS_BUILDING: cert.address_building,
-            Label.EXPIRY: format_portal_date(cert.expiry_date)}
+    return {
+        Label.TRADE_NAME_KANJI: cert.trade_name_kanji,
+        Label.HOLDER_NAME_KANJI: cert.holder_name_kanji,
+        Label.ADDRESS_STREET: cert.address_street,
+        Label.ADDRESS_BUILDING: cert.address_building,
+        Label.EXPIRY: format_portal_date(cert.expiry_date),
+    }
 
 
 @dataclasses.dataclass
@@ -129,8 +155,15 @@ class FakePortal:
         self.orgs[office.office.id].records.append(record)
         return record
 
-    def fail(self, step: Step, error: AinasBotError | None = None, *, when: Literal["before", "after"] = "before",
-             office: str | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        step: Step,
+        error: AinasBotError | None = None,
+        *,
+        when: Literal["before", "after"] = "before",
+        office: str | None = None,
+        times: int = 1,
+    ) -> None:
         self.faults.append(Fault(step, error, when, office, times))
 
     def _now(self) -> str:
@@ -291,8 +324,9 @@ class Screen:
         return Screen(self.connection, org_id)
 
     # CertUpdate
-    async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
-                     ) -> CertDetail | CertUpdateComplete:
+    async def update(
+        self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
+    ) -> CertDetail | CertUpdateComplete:
         self.connection.tracing.typing_secret()
         record = self.record
         assert record is not None and pin.get_secret_value() == PIN

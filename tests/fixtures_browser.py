@@ -16,6 +16,7 @@ __all__ = ["in_chromium"]
 
 def in_chromium(work: Callable[[Page], Awaitable[None]], *, watch_scripts: bool = False) -> None:
     """`work` on a fresh page of headless Chromium, the finder's selector engine registered."""
+
     async def main() -> None:
         async with async_playwright() as pw:
             await finder.register(pw)

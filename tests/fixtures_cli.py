@@ -16,8 +16,13 @@ BOT = [sys.executable, "-m", "ainas_bot"]
 
 
 def write_config(path: Path, world: FlowWorld, kits: list[OfficeKit], **top: object) -> Path:
-    settings = {"portal_url": world.sandbox.base_url, "portal_ca": world.sandbox.ca_pem,
-                "artifacts_dir": path.parent / "artifacts", "timeout_seconds": 15, **top}
+    settings = {
+        "portal_url": world.sandbox.base_url,
+        "portal_ca": world.sandbox.ca_pem,
+        "artifacts_dir": path.parent / "artifacts",
+        "timeout_seconds": 15,
+        **top,
+    }
     offices = [kit.office.model_dump(mode="json", exclude_none=True) for kit in kits]
     path.write_text(settings_toml(settings, offices), encoding="utf-8")
     return path

@@ -65,32 +65,47 @@ class FlowWorld:
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
-            "portal_url": self.sandbox.base_url, "portal_ca": self.sandbox.ca_pem, "timeout_seconds": 15,
-            "artifacts_dir": self.root / "artifacts", "retry_backoff_seconds": 0.05,
+            "portal_url": self.sandbox.base_url,
+            "portal_ca": self.sandbox.ca_pem,
+            "timeout_seconds": 15,
+            "artifacts_dir": self.root / "artifacts",
+            "retry_backoff_seconds": 0.05,
         }
         values.update(overrides)
         return Settings(**values)
 
-    def make_office(self, notice: Notice | None = None, *, cert: dict[str, Any] | None = None,
-                    **fields: Any) -> OfficeKit:
+    def make_office(
+        self, notice: Notice | None = None, *, cert: dict[str, Any] | None = None, **fields: Any
+    ) -> OfficeKit:
         notice = notice or self.take_notice()
         n = next(self._counter)
         pin = f"PIN-{n}-s3cr3t-{notice.org_id}"
         fields_of_cert = {**_DEFAULT_CERT, "trade_name": notice.org_name, **(cert or {})}
-        signing = write_p12(self.root / "signing" / f"office-{notice.org_id}-{n}.p12", password=pin,
-                            key=_KEYS[n % len(_KEYS)], **fields_of_cert)
+        signing = write_p12(
+            self.root / "signing" / f"office-{notice.org_id}-{n}.p12",
+            password=pin,
+            key=_KEYS[n % len(_KEYS)],
+            **fields_of_cert,
+        )
         environ = {
-            f"PW_{n}": notice.admin_password, f"CC_{n}": notice.client_cert_password, f"PIN_{n}": pin,
+            f"PW_{n}": notice.admin_password,
+            f"CC_{n}": notice.client_cert_password,
+            f"PIN_{n}": pin,
         }
         values: dict[str, Any] = {
-            "id": notice.org_id, "login_id": notice.admin_login_id, "login_password": {"env": f"PW_{n}"},
-            "client_cert": notice.client_cert, "client_cert_password": {"env": f"CC_{n}"},
-            "signing_cert": signing, "pin": {"env": f"PIN_{n}"},
+            "id": notice.org_id,
+            "login_id": notice.admin_login_id,
+            "login_password": {"env": f"PW_{n}"},
+            "client_cert": notice.client_cert,
+            "client_cert_password": {"env": f"CC_{n}"},
+            "signing_cert": signing,
+            "pin": {"env": f"PIN_{n}"},
             # The reading of the certificate's names and the code of its address, as operators type them
             # (issue 13 checks both); a test of those checks gives its own.
             "trade_name_kana": suggest_reading((cert or {}).get("trade_name", notice.org_name)),
-            "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ" if "holder_name" not in (cert or {}) else suggest_reading(
-                (cert or {})["holder_name"]),
+            "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ"
+            if "holder_name" not in (cert or {})
+            else suggest_reading((cert or {})["holder_name"]),
             "postal_code": "１００００１３" if "address_street" not in (cert or {}) else "auto",
         }
         values.update(fields)
@@ -110,13 +125,20 @@ def prepare(kits: list[OfficeKit], settings: Settings) -> list[PreparedOffice]:
     return ready
 
 
-def run(settings: Settings, offices: list[PreparedOffice], *, dry_run: bool = False,
-        events: list[str] | None = None, concurrency: int = 1) -> list[Outcome]:
+def run(
+    settings: Settings,
+    offices: list[PreparedOffice],
+    *,
+    dry_run: bool = False,
+    events: list[str] | None = None,
+    concurrency: int = 1,
+) -> list[Outcome]:
     from flows.run import run_offices
 
     collected = CollectEvents()
-    outcomes = run_async(run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency,
-                                       events=collected, environ=os.environ))
+    outcomes = run_async(
+        run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency, events=collected, environ=os.environ)
+    )
     assert sorted(o.office_id for o in collected.outcomes) == sorted(o.office_id for o in outcomes)
     if events is not None:
         events.extend(collected.lines)
@@ -160,8 +182,16 @@ class BackgroundRun(threading.Thread):
         from flows.run import run_offices
 
         try:
-            self.outcomes = run_async(run_offices(self.settings, self.offices, dry_run=False, events=self.events,
-                                                    concurrency=self.concurrency, environ=os.environ))
+            self.outcomes = run_async(
+                run_offices(
+                    self.settings,
+                    self.offices,
+                    dry_run=False,
+                    events=self.events,
+                    concurrency=self.concurrency,
+                    environ=os.environ,
+                )
+            )
         except BaseException as exc:  # reported by the test, not lost in the thread
             self.error = exc
 

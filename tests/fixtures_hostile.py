@@ -44,18 +44,25 @@ def pkcs12_with_iterations(data: bytes, *, mac: int | None = None, pbkdf2: int |
     return bytes(encoder.encode(pfx))
 
 
-def self_signed_der(*, common_name: str = "テスト", extensions: list[tuple[str, bytes]] | None = None
-                    ) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
+def self_signed_der(
+    *, common_name: str = "テスト", extensions: list[tuple[str, bytes]] | None = None
+) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
     """(key, certificate DER) with `extensions` (OID, DER value) appended as written, duplicates included:
     `cryptography`'s builder refuses what a hostile issuer can still put in a file."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     parsed, _ = decoder.decode(cert.public_bytes(serialization.Encoding.DER), asn1Spec=rfc5280.Certificate())
     tbs = parsed["tbsCertificate"]
     for oid, value in extensions or []:
@@ -70,7 +77,11 @@ def self_signed_der(*, common_name: str = "テスト", extensions: list[tuple[st
 def p12_of_der(key: ec.EllipticCurvePrivateKey, der: bytes, password: str) -> bytes:
     """A modern .p12 of `key` and the certificate `der`, however malformed its extensions are."""
     cert = x509.load_der_x509_certificate(der)  # lazy: the extensions are parsed only when read
-    algorithm = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
-                 .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC).hmac_hash(hashes.SHA256())
-                 .build(password.encode()))
+    algorithm = (
+        serialization.PrivateFormat.PKCS12.encryption_builder()
+        .kdf_rounds(2048)
+        .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
+        .hmac_hash(hashes.SHA256())
+        .build(password.encode())
+    )
     return pkcs12.serialize_key_and_certificates(b"hostile", key, cert, None, algorithm)

@@ -86,9 +86,11 @@ def portal_context(browser: Browser, request: pytest.FixtureRequest) -> Iterator
     def factory(notice: Notice, sandbox: Sandbox | None = None) -> BrowserContext:
         sb = sandbox or request.getfixturevalue("shared_sandbox")
         context = browser.new_context(
-            client_certificates=[{"origin": sb.origin, "pfxPath": str(notice.client_cert),
-                                  "passphrase": notice.client_cert_password}],
-            locale="ja-JP", timezone_id="Asia/Tokyo",
+            client_certificates=[
+                {"origin": sb.origin, "pfxPath": str(notice.client_cert), "passphrase": notice.client_cert_password}
+            ],
+            locale="ja-JP",
+            timezone_id="Asia/Tokyo",
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -116,11 +118,13 @@ class PortalClient:
 
     def __init__(self, sandbox: Sandbox, notice: Notice, folder: Path) -> None:
         key, cert, _ = pkcs12.load_key_and_certificates(
-            notice.client_cert.read_bytes(), notice.client_cert_password.encode())
+            notice.client_cert.read_bytes(), notice.client_cert_password.encode()
+        )
         assert key is not None and cert is not None
         pem = folder / f"client-{notice.org_id}-{id(self)}.pem"
-        pem.write_bytes(cert.public_bytes(Encoding.PEM)
-                        + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        pem.write_bytes(
+            cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        )
         context = ssl.create_default_context(cafile=str(sandbox.ca_pem))
         context.load_cert_chain(str(pem))
         self.sandbox, self.notice = sandbox, notice
@@ -129,8 +133,14 @@ class PortalClient:
     def get(self, url: str) -> httpx.Response:
         return self.http.get(url)
 
-    def submit(self, page: httpx.Response, data: dict[str, str] | None = None, *, token: str | None = None,
-               files: dict[str, Any] | None = None) -> httpx.Response:
+    def submit(
+        self,
+        page: httpx.Response,
+        data: dict[str, str] | None = None,
+        *,
+        token: str | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> httpx.Response:
         """Post the page's form with its token (or `token`: "" leaves it out) and `data`."""
         action = html.unescape(first_group(r'<form method="post"[^>]* action="([^"]+)"', page.text))
         fields = dict(data or {})
@@ -141,8 +151,13 @@ class PortalClient:
 
     def login(self, login_id: str | None = None, password: str | None = None) -> httpx.Response:
         page = self.get(self.sandbox.base_url)
-        return self.submit(page, {"loginId": login_id or self.notice.admin_login_id,
-                                  "password": password if password is not None else self.notice.admin_password})
+        return self.submit(
+            page,
+            {
+                "loginId": login_id or self.notice.admin_login_id,
+                "password": password if password is not None else self.notice.admin_password,
+            },
+        )
 
     def open_org(self, org_id: str | None = None) -> httpx.Response:
         """Log in, then 代理人組織管理 → search the ID → its 代理人組織照会."""
@@ -206,8 +221,9 @@ def portal_snapshot(sandbox: Sandbox) -> PortalSnapshot:
     uri = f"file:{sandbox.state_dir / 'sandbox.sqlite3'}?mode=ro"
     with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
         users = db.execute("SELECT login_id, failed, locked FROM users ORDER BY id").fetchall()
-        sessions = db.execute("SELECT u.login_id, s.ended FROM sessions s JOIN users u ON u.id = s.user_id "
-                              "ORDER BY s.created_at, s.id").fetchall()
+        sessions = db.execute(
+            "SELECT u.login_id, s.ended FROM sessions s JOIN users u ON u.id = s.user_id ORDER BY s.created_at, s.id"
+        ).fetchall()
     return PortalSnapshot(sandbox.requests_served, sandbox.state(), users, sessions)
 
 

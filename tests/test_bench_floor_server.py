@@ -27,8 +27,10 @@ def _client_tls(pfx: bytes, ca: Path, tmp_path: Path) -> ssl.SSLContext:
     key, cert, _cas = pkcs12.load_key_and_certificates(pfx, b"")
     assert key is not None and cert is not None
     pem = tmp_path / "client.pem"
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption()) + cert.public_bytes(serialization.Encoding.PEM))
+    pem.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
     tls = ssl.create_default_context(cafile=str(ca))
     tls.load_cert_chain(pem)
     return tls

@@ -14,8 +14,13 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(script: str, *args: str) -> str:
-    done = subprocess.run([sys.executable, str(_ROOT / "benchmarks" / script), *args], capture_output=True,
-                          text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, str(_ROOT / "benchmarks" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -83,8 +88,10 @@ def test_bench_compare_runs_all_three_on_each_level_and_divides_them() -> None:
         bot, floor = float(row["bot s"]), float(row["floor s"])
         ratio = bot / floor
         assert float(row["time bot/floor"]) == pytest.approx(ratio, abs=0.01 + ratio * 0.1 / min(bot, floor))
-        side, floor_side = (float(row[k].split()[0]) for k in ("bot-side CPU-s/office (bot+driver+browser)",
-                                                                 "floor CPU-s/office (same)"))
+        side, floor_side = (
+            float(row[k].split()[0])
+            for k in ("bot-side CPU-s/office (bot+driver+browser)", "floor CPU-s/office (same)")
+        )
         parts = row["bot-side CPU-s/office (bot+driver+browser)"].split("(")[1].rstrip(")").split("+")
         assert sum(float(p) for p in parts) == pytest.approx(side, abs=0.02)
         assert float(row["CPU bot/floor"]) == pytest.approx(side / floor_side, abs=0.02)

@@ -52,8 +52,13 @@ _PROBE = textwrap.dedent("""
 def _probe(args: list[str], exe: Path | None) -> dict[str, Any]:
     if exe is None:
         pytest.fail("Chromium is not installed (./bootstrap.sh setup installs it)")
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(exe), json.dumps(args)], capture_output=True,
-                          text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(exe), json.dumps(args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     result: dict[str, object] = json.loads(done.stdout)
     return result
 
@@ -75,7 +80,8 @@ def test_the_bot_keeps_playwrights_disabled_features_and_drops_the_popup_pages()
 def test_headless_runs_take_the_headless_shell_with_one_renderer_per_context() -> None:
     shell = find_executable("chromium")
     assert shell is not None and shell.name == "chromium-headless-shell", (
-        f"headless Chromium is {shell}; ./bootstrap.sh setup installs Debian's chromium-headless-shell")
+        f"headless Chromium is {shell}; ./bootstrap.sh setup installs Debian's chromium-headless-shell"
+    )
     assert find_executable("chromium", headless=False) == debian_executable("chromium")
     plain = _probe([], debian_executable("chromium"))
     ours = _probe(CHROMIUM_ARGS, shell)

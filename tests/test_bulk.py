@@ -48,8 +48,9 @@ def test_fifty_offices_at_concurrency_8_with_faults(sandbox_world: Callable[...,
     for kit, office in zip(kits, offices, strict=True):
         new = _new_active(world, kit.office.id, before[kit.office.id])
         assert [(c["serial"], c["status"]) for c in new] == [(office.certificate.serial, "active")]
-    print(f"50 offices, concurrency 8, fault rate 0.05: {elapsed:.1f} s, "
-          f"{sum(o.attempts for o in outcomes) - 50} retries")
+    print(
+        f"50 offices, concurrency 8, fault rate 0.05: {elapsed:.1f} s, {sum(o.attempts for o in outcomes) - 50} retries"
+    )
 
 
 def test_offices_sharing_a_login_run_in_one_session(flow_world: FlowWorld) -> None:
@@ -74,16 +75,35 @@ def test_csv_inventory_in_each_encoding(flow_world: FlowWorld, tmp_path: Path, e
     kit = flow_world.make_office()
     data = kit.office.model_dump(mode="json")
     refs = {k: f"env:{v['env']}" for k, v in data.items() if isinstance(v, dict)}
-    header = "代理人組織ID,ログインID,パスワード,クライアント証明書,クライアント証明書パスワード,署名用証明書,PIN," \
-             "屋号（カナ）,氏名又は代表者名（カナ）,郵便番号"
-    row = ",".join([data["id"], data["login_id"], refs["login_password"], data["client_cert"],
-                    refs["client_cert_password"], data["signing_cert"], refs["pin"], data["trade_name_kana"],
-                    "ヤマダ　タロウ", "〒100-0013"])
+    header = (
+        "代理人組織ID,ログインID,パスワード,クライアント証明書,クライアント証明書パスワード,署名用証明書,PIN,"
+        "屋号（カナ）,氏名又は代表者名（カナ）,郵便番号"
+    )
+    row = ",".join(
+        [
+            data["id"],
+            data["login_id"],
+            refs["login_password"],
+            data["client_cert"],
+            refs["client_cert_password"],
+            data["signing_cert"],
+            refs["pin"],
+            data["trade_name_kana"],
+            "ヤマダ　タロウ",
+            "〒100-0013",
+        ]
+    )
     (tmp_path / "offices.csv").write_bytes(f"{header}\r\n{row}\r\n".encode(encoding))
     config = write_config(tmp_path / "ainas.toml", flow_world, [], inventory="offices.csv")
 
-    result = subprocess.run([*BOT, "renew", "--all", "--dry-run", "--config", str(config)], env=cli_env([kit]),
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, "renew", "--all", "--dry-run", "--config", str(config)],
+        env=cli_env([kit]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stderr
     assert "would-register" in result.stdout
@@ -93,14 +113,27 @@ def test_retry_file_selects_the_failed_offices(flow_world: FlowWorld, tmp_path: 
     kits = [flow_world.make_office() for _ in range(3)]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits)
     report = tmp_path / "earlier.json"
-    report.write_text(json.dumps({"offices": [
-        {"office_id": kits[0].office.id, "status": "updated"},
-        {"office_id": kits[1].office.id, "status": "failed"},
-        {"office_id": kits[2].office.id, "status": "already-current"},
-    ]}), encoding="utf-8")
+    report.write_text(
+        json.dumps(
+            {
+                "offices": [
+                    {"office_id": kits[0].office.id, "status": "updated"},
+                    {"office_id": kits[1].office.id, "status": "failed"},
+                    {"office_id": kits[2].office.id, "status": "already-current"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
 
-    result = subprocess.run([*BOT, "renew", "--office", f"@{report}", "--dry-run", "--config", str(config)],
-                            env=cli_env(kits), capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, "renew", "--office", f"@{report}", "--dry-run", "--config", str(config)],
+        env=cli_env(kits),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stderr
     recap = result.stdout.split("RECAP", 1)[1]
@@ -113,8 +146,14 @@ def test_lock_held_by_another_run(flow_world: FlowWorld, tmp_path: Path) -> None
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit], lock_file="run.lock")
 
     with run_lock(tmp_path / "run.lock"):
-        result = subprocess.run([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit]),
-                                capture_output=True, text=True, timeout=120, check=False)
+        result = subprocess.run(
+            [*BOT, "renew", "--all", "--config", str(config)],
+            env=cli_env([kit]),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     assert result.returncode == 4
     assert f"PID {os.getpid()}" in result.stderr
@@ -125,8 +164,14 @@ def test_scheduled_is_quiet_on_success_and_calls_on_failure(flow_world: FlowWorl
     good = flow_world.make_office()
     config = write_config(tmp_path / "ainas.toml", flow_world, [good], audit_log="audit.jsonl")
 
-    quiet = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=cli_env([good]),
-                           capture_output=True, text=True, timeout=300, check=False)
+    quiet = subprocess.run(
+        [*BOT, "renew", "--all", "--scheduled", "--config", str(config)],
+        env=cli_env([good]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert quiet.returncode == 0, quiet.stderr
     assert quiet.stderr == ""
@@ -142,8 +187,14 @@ def test_scheduled_is_quiet_on_success_and_calls_on_failure(flow_world: FlowWorl
     hook = [sys.executable, "-c", f"import sys, pathlib; pathlib.Path({str(marker)!r}).write_text(sys.argv[1])"]
     config = write_config(tmp_path / "ainas2.toml", flow_world, [bad], on_failure=hook, report_dir="reports")
 
-    loud = subprocess.run([*BOT, "renew", "--all", "--scheduled", "--config", str(config)], env=cli_env([bad]),
-                          capture_output=True, text=True, timeout=300, check=False)
+    loud = subprocess.run(
+        [*BOT, "renew", "--all", "--scheduled", "--config", str(config)],
+        env=cli_env([bad]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert loud.returncode == 1
     assert "RECAP" in loud.stdout and "auth" in loud.stdout
@@ -169,8 +220,14 @@ def test_status_reports_days_left_and_warns(flow_world: FlowWorld, tmp_path: Pat
     fresh = flow_world.make_office()
     config = write_config(tmp_path / "ainas.toml", flow_world, [expiring, fresh])
 
-    result = subprocess.run([*BOT, "status", "--all", "--json", "--config", str(config)],
-                            env=cli_env([expiring, fresh]), capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, "status", "--all", "--json", "--config", str(config)],
+        env=cli_env([expiring, fresh]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert result.returncode == 1, result.stderr
     rows = {r["office_id"]: r for r in json.loads(result.stdout)["offices"]}
@@ -202,8 +259,12 @@ def browser_server(tmp_path: Path) -> Iterator[str]:
     starts browsers, and ending the wrapper alone leaves them running after the suite."""
     port = _free_port()
     with (tmp_path / "run-server.log").open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port",
-                                 str(port), "--unsafe"], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "playwright", "run-server", "--host", "127.0.0.1", "--port", str(port), "--unsafe"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + 30
         while True:

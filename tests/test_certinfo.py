@@ -33,11 +33,11 @@ GENERIC_MAPPING = {
 }
 
 
-
 @pytest.fixture
 def info_of(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> Callable[..., CertificateInfo]:
-    def build(*, mapping: dict[str, list[str]] | None = None, now: dt.datetime | None = None,
-              **kwargs: Any) -> CertificateInfo:
+    def build(
+        *, mapping: dict[str, list[str]] | None = None, now: dt.datetime | None = None, **kwargs: Any
+    ) -> CertificateInfo:
         kwargs.setdefault("key", key)
         kwargs.setdefault("password", PIN)
         path = make_p12(**kwargs)
@@ -61,8 +61,14 @@ PROFILES = [
 def test_every_profile_gives_the_four_fields(
     info_of: Callable[..., CertificateInfo], kwargs: dict[str, Any], profile: str, string_type: str, building: str
 ) -> None:
-    info = info_of(trade_name=TRADE, holder_name=HOLDER, address_street=STREET, address_building=building,
-                   string_type=string_type, **kwargs)
+    info = info_of(
+        trade_name=TRADE,
+        holder_name=HOLDER,
+        address_street=STREET,
+        address_building=building,
+        string_type=string_type,
+        **kwargs,
+    )
     assert info.profile == profile
     assert info.trade_name_kanji == TRADE
     assert info.holder_name_kanji == HOLDER
@@ -130,8 +136,12 @@ def test_generic_profile_without_a_mapping_has_no_japanese_names(info_of: Callab
 
 def test_a_romaji_only_certificate_has_no_japanese_names(key: rsa.RSAPrivateKey) -> None:
     issuer = certfactory.issuer_for("generic")
-    subject = x509.Name([x509.NameAttribute(x509.NameOID.COMMON_NAME, "YAMADA Taro"),
-                         x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Yamada Office")])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(x509.NameOID.COMMON_NAME, "YAMADA Taro"),
+            x509.NameAttribute(x509.NameOID.ORGANIZATION_NAME, "Yamada Office"),
+        ]
+    )
     now = dt.datetime.now(UTC)
     cert = certfactory.make_certificate(key, subject, issuer=issuer, not_before=now, not_after=now + dt.timedelta(1))
     contents = open_p12(certfactory.pkcs12_bytes(key, cert, password=PIN), PIN, name="romaji.p12")
@@ -173,8 +183,9 @@ def test_a_wrong_mapping_is_a_configuration_error(
 
 
 def test_json_dates_are_japanese_calendar_days(info_of: Callable[..., CertificateInfo]) -> None:
-    info = info_of(not_before=dt.datetime(2025, 3, 31, 15, 30, tzinfo=UTC),
-                   not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC))
+    info = info_of(
+        not_before=dt.datetime(2025, 3, 31, 15, 30, tzinfo=UTC), not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC)
+    )
     data = info.as_json()
     assert data["not_before"] == "2025-04-01"
     assert data["not_after"] == "2030-04-01"
@@ -188,8 +199,21 @@ def test_json_has_stable_keys_and_values(info_of: Callable[..., CertificateInfo]
     info = info_of(serial=0xABCDEF0123)
     data = info.as_json()
     assert set(data) == {
-        "file", "profile", "trade_name_kanji", "holder_name_kanji", "address_street", "address_building",
-        "not_before", "not_after", "issuer", "subject", "serial", "sha256", "key", "key_usage", "encryption",
+        "file",
+        "profile",
+        "trade_name_kanji",
+        "holder_name_kanji",
+        "address_street",
+        "address_building",
+        "not_before",
+        "not_after",
+        "issuer",
+        "subject",
+        "serial",
+        "sha256",
+        "key",
+        "key_usage",
+        "encryption",
         "warnings",
     }
     assert data["serial"] == "ABCDEF0123"
@@ -227,8 +251,9 @@ def test_mismatched_key_warns_and_fails_validity(info_of: Callable[..., Certific
 
 def test_validity_window_in_japan_time(info_of: Callable[..., CertificateInfo]) -> None:
     # Valid from 2026-04-01 JST (2026-03-31T15:00Z) to 2027-03-31 JST.
-    info = info_of(not_before=dt.datetime(2026, 3, 31, 15, 0, tzinfo=UTC),
-                   not_after=dt.datetime(2027, 3, 31, 14, 0, tzinfo=UTC))
+    info = info_of(
+        not_before=dt.datetime(2026, 3, 31, 15, 0, tzinfo=UTC), not_after=dt.datetime(2027, 3, 31, 14, 0, tzinfo=UTC)
+    )
     check_validity(info, on=dt.date(2026, 4, 1))
     check_validity(info, on=dt.date(2027, 3, 31))
     with pytest.raises(CertificateError, match=r"not valid yet \(valid from 2026/04/01\)"):
@@ -240,8 +265,9 @@ def test_validity_window_in_japan_time(info_of: Callable[..., CertificateInfo]) 
 def test_raw_dump_shows_subject_attributes_and_the_decoded_corporate_extension(
     make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
 ) -> None:
-    path = make_p12(key=key, password=PIN, profile="shogyo-touki", trade_name=TRADE, holder_name=HOLDER,
-                    string_type="bmp")
+    path = make_p12(
+        key=key, password=PIN, profile="shogyo-touki", trade_name=TRADE, holder_name=HOLDER, string_type="bmp"
+    )
     raw = raw_dump(open_p12(path.read_bytes(), PIN, name="x").certificate)
     assert {"oid": "2.5.4.3", "name": "commonName", "type": "UTF8String", "value": "YAMADA Taro"} in (
         raw["subject_attributes"]
@@ -249,7 +275,12 @@ def test_raw_dump_shows_subject_attributes_and_the_decoded_corporate_extension(
     (corp,) = [e for e in raw["extensions"] if e["oid"] == OID_CORPORATE_INFO]
     assert corp["critical"] is True
     assert corp["decoded"] == [
-        TRADE, "010401001234", STREET + "　霞が関ビル５階", HOLDER, "代表取締役", "東京法務局",
+        TRADE,
+        "010401001234",
+        STREET + "　霞が関ビル５階",
+        HOLDER,
+        "代表取締役",
+        "東京法務局",
     ]
 
 

@@ -47,8 +47,14 @@ class Run:
 
 def _run(world: FlowWorld, tmp: Path, kits: list[OfficeKit], *args: str, **top: Any) -> Run:
     config = write_config(tmp / "ainas.toml", world, kits, **top)
-    result = subprocess.run([*BOT, args[0], "--config", str(config), *args[1:]], env=cli_env(kits),
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, args[0], "--config", str(config), *args[1:]],
+        env=cli_env(kits),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert "Traceback" not in result.stderr, result.stderr
     return Run(result.returncode, result.stdout, result.stderr)
 
@@ -74,29 +80,55 @@ def _refused_before_any_click(world: FlowWorld, tmp: Path, kit: OfficeKit, *must
 
 def test_a_hokkaido_postal_code_for_a_kanagawa_address_is_refused(world: FlowWorld, tmp_path: Path) -> None:
     kit = world.make_office(cert=KANAGAWA, postal_code="060-0001")
-    _refused_before_any_click(world, tmp_path, kit, "postal_code (郵便番号) '060-0001'",
-                              "北海道札幌市中央区北一条西", KANAGAWA["address_street"], "231-0005", "auto")
+    _refused_before_any_click(
+        world,
+        tmp_path,
+        kit,
+        "postal_code (郵便番号) '060-0001'",
+        "北海道札幌市中央区北一条西",
+        KANAGAWA["address_street"],
+        "231-0005",
+        "auto",
+    )
 
 
 def test_a_postal_code_that_does_not_exist_is_refused(world: FlowWorld, tmp_path: Path) -> None:
     kit = world.make_office(cert=KANAGAWA, postal_code="000-0000")
-    _refused_before_any_click(world, tmp_path, kit, "'000-0000' does not exist in Japan Post's data", "231-0005",
-                              "postal_code_confirmed = true")
+    _refused_before_any_click(
+        world,
+        tmp_path,
+        kit,
+        "'000-0000' does not exist in Japan Post's data",
+        "231-0005",
+        "postal_code_confirmed = true",
+    )
 
 
 def test_another_persons_kana_are_refused_with_the_dictionarys_reading(world: FlowWorld, tmp_path: Path) -> None:
     kit = world.make_office(cert={"holder_name": "吉田　一郎"}, holder_name_kana="タナカ　ケン")
-    _refused_before_any_click(world, tmp_path, kit, "holder_name_kana (氏名又は代表者名（カナ）) 'タナカ　ケン'",
-                              "'吉田　一郎'", "'ヨシダ\u3000イチロウ'", "kana_confirmed = true")
+    _refused_before_any_click(
+        world,
+        tmp_path,
+        kit,
+        "holder_name_kana (氏名又は代表者名（カナ）) 'タナカ　ケン'",
+        "'吉田　一郎'",
+        "'ヨシダ\u3000イチロウ'",
+        "kana_confirmed = true",
+    )
 
 
-@pytest.mark.parametrize(("trade", "kana"), [
-    ("行政書士利活用事務所", "ギョウセイシヨシカツヨウジムシヨ"),  # the manual's own example, without the リ of 利
-    ("行政書士池田事務所", "ギョウセイショシホウジン　サクラ"),  # what the demo registered
-    ("行政書士中村法務事務所", "ヤマダギョウセイショシジムショ"),
-], ids=["manual-example", "demo-ikeda", "demo-nakamura"])
-def test_a_trade_name_kana_that_does_not_read_the_kanji_is_refused(world: FlowWorld, tmp_path: Path, trade: str,
-                                                                   kana: str) -> None:
+@pytest.mark.parametrize(
+    ("trade", "kana"),
+    [
+        ("行政書士利活用事務所", "ギョウセイシヨシカツヨウジムシヨ"),  # the manual's own example, without the リ of 利
+        ("行政書士池田事務所", "ギョウセイショシホウジン　サクラ"),  # what the demo registered
+        ("行政書士中村法務事務所", "ヤマダギョウセイショシジムショ"),
+    ],
+    ids=["manual-example", "demo-ikeda", "demo-nakamura"],
+)
+def test_a_trade_name_kana_that_does_not_read_the_kanji_is_refused(
+    world: FlowWorld, tmp_path: Path, trade: str, kana: str
+) -> None:
     kit = world.make_office(cert={"trade_name": trade}, trade_name_kana=kana)
     _refused_before_any_click(world, tmp_path, kit, f"trade_name_kana (屋号（カナ）) '{kana}'", f"'{trade}'")
 
@@ -109,8 +141,13 @@ def test_a_certificate_with_under_14_days_left_is_refused(world: FlowWorld, tmp_
 def test_confirmed_values_auto_and_suggest(world: FlowWorld, tmp_path: Path) -> None:
     """What the checks cannot tell from a mistake passes when confirmed, with a warning; `auto` shows its code;
     `--suggest` shows the dictionary's カナ and the address's code next to what is set."""
-    confirmed = world.make_office(cert={**KANAGAWA, "holder_name": "吉田　一郎"}, holder_name_kana="ヨシダ　カズオ",
-                                  kana_confirmed=True, postal_code="231-8799", postal_code_confirmed=True)
+    confirmed = world.make_office(
+        cert={**KANAGAWA, "holder_name": "吉田　一郎"},
+        holder_name_kana="ヨシダ　カズオ",
+        kana_confirmed=True,
+        postal_code="231-8799",
+        postal_code_confirmed=True,
+    )
     auto = world.make_office(cert=KANAGAWA, postal_code="auto")
     run = _run(world, tmp_path, [confirmed, auto], "check", "--suggest")
     assert run.returncode == 0, run.stderr
@@ -121,8 +158,10 @@ def test_confirmed_values_auto_and_suggest(world: FlowWorld, tmp_path: Path) -> 
     assert ok[f"office {auto.office.id}"].endswith(", 231-0005"), ok
     suggested = [line for line in run.stdout.splitlines() if "suggested" in line]
     assert len(suggested) == 2
-    assert ("氏名又は代表者名（カナ） set 'ヨシダ　カズオ', suggested 'ヨシダ\u3000イチロウ'" in suggested[0]
-            and "郵便番号 set '231-8799', suggested 231-0005" in suggested[0]), suggested
+    assert (
+        "氏名又は代表者名（カナ） set 'ヨシダ　カズオ', suggested 'ヨシダ\u3000イチロウ'" in suggested[0]
+        and "郵便番号 set '231-8799', suggested 231-0005" in suggested[0]
+    ), suggested
 
 
 # --- on 代理人組織照会, before any upload --------------------------------------------------------------------
@@ -133,11 +172,16 @@ def _active(world: FlowWorld, org_id: str) -> dict[str, Any]:
 
 
 def test_another_offices_newer_certificate_is_refused_then_registered_when_confirmed(
-        world: FlowWorld, tmp_path: Path) -> None:
+    world: FlowWorld, tmp_path: Path
+) -> None:
     """The issue's office 19: another office's newer .p12 (田中 健, 宮城県) in its signing folder."""
-    other = {"trade_name": "行政書士田中事務所", "holder_name": "田中　健",
-             "address_street": "宮城県仙台市青葉区一番町四丁目１番２号", "address_building": "",
-             "valid_days": 1000}
+    other = {
+        "trade_name": "行政書士田中事務所",
+        "holder_name": "田中　健",
+        "address_street": "宮城県仙台市青葉区一番町四丁目１番２号",
+        "address_building": "",
+        "valid_days": 1000,
+    }
     kit = world.make_office(cert=other)
     assert _run(world, tmp_path, [kit], "check").returncode == 0
     records, uploads = world.certificates(kit.office.id), world.sandbox.upload_posts
@@ -159,12 +203,16 @@ def test_another_offices_newer_certificate_is_refused_then_registered_when_confi
 
 def test_a_certificate_older_than_the_registered_one_is_refused(world: FlowWorld, tmp_path: Path) -> None:
     today = today_jst()
-    notice = next(n for n in world._free  # a seeded record in force for long enough
-                  if dt.date.fromisoformat(_active(world, n.org_id)["not_after"]) > today + dt.timedelta(days=120))
+    notice = next(
+        n
+        for n in world._free  # a seeded record in force for long enough
+        if dt.date.fromisoformat(_active(world, n.org_id)["not_after"]) > today + dt.timedelta(days=120)
+    )
     world._free.remove(notice)
     registered = dt.date.fromisoformat(_active(world, notice.org_id)["not_after"])
-    kit = world.make_office(notice, cert={"not_before": NOW - dt.timedelta(days=1),
-                                          "valid_days": (registered - today).days - 10 + 1})
+    kit = world.make_office(
+        notice, cert={"not_before": NOW - dt.timedelta(days=1), "valid_days": (registered - today).days - 10 + 1}
+    )
     records, uploads = world.certificates(notice.org_id), world.sandbox.upload_posts
     run = _run(world, tmp_path, [kit], "renew", "--office", notice.org_id)
     assert run.returncode == 3, run.stderr  # the certificate is the problem: README "Exit codes"
@@ -175,10 +223,14 @@ def test_a_certificate_older_than_the_registered_one_is_refused(world: FlowWorld
 
 
 def test_a_certificate_with_20_days_left_is_registered_with_a_warning_and_reported(
-        world: FlowWorld, tmp_path: Path) -> None:
+    world: FlowWorld, tmp_path: Path
+) -> None:
     today = today_jst()
-    notice = next(n for n in world._free  # an organisation whose record in force ends before 20 days from now
-                  if dt.date.fromisoformat(_active(world, n.org_id)["not_after"]) < today + dt.timedelta(days=15))
+    notice = next(
+        n
+        for n in world._free  # an organisation whose record in force ends before 20 days from now
+        if dt.date.fromisoformat(_active(world, n.org_id)["not_after"]) < today + dt.timedelta(days=15)
+    )
     world._free.remove(notice)
     kit = world.make_office(notice, cert={"not_before": NOW - dt.timedelta(days=700), "valid_days": 720})
     report_dir = tmp_path / "reports"

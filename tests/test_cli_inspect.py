@@ -28,12 +28,24 @@ EXE = Path(sys.executable).with_name("ainas-bot")
 UTC = dt.UTC
 
 JSON_KEYS = {
-    "file", "profile", "trade_name_kanji", "holder_name_kanji", "address_street", "address_building",
-    "not_before", "not_after", "issuer", "serial", "sha256", "key", "encryption", "warnings",
+    "file",
+    "profile",
+    "trade_name_kanji",
+    "holder_name_kanji",
+    "address_street",
+    "address_building",
+    "not_before",
+    "not_after",
+    "issuer",
+    "serial",
+    "sha256",
+    "key",
+    "encryption",
+    "warnings",
     # emitted beyond the keys the issue lists:
-    "subject", "key_usage",
+    "subject",
+    "key_usage",
 }
-
 
 
 @pytest.fixture(autouse=True)
@@ -101,8 +113,11 @@ BAD_INPUTS = [
     pytest.param(_with(include_key=False), "holds no private key", id="no-key"),
     pytest.param(_with(include_certificate=False), "holds no certificate", id="no-certificate"),
     pytest.param(_with(mismatched_key=True), "the private key does not match the certificate", id="key-mismatch"),
-    pytest.param(_with(not_before=NOW - dt.timedelta(days=800), not_after=NOW - dt.timedelta(days=2)),
-                 "the certificate expired on", id="expired"),
+    pytest.param(
+        _with(not_before=NOW - dt.timedelta(days=800), not_after=NOW - dt.timedelta(days=2)),
+        "the certificate expired on",
+        id="expired",
+    ),
     pytest.param(_with(not_before=NOW + dt.timedelta(days=3)), "the certificate is not valid yet", id="not-yet-valid"),
     pytest.param(_with(profile="generic"), "no Japanese name fields found", id="no-japanese-names"),
 ]
@@ -111,8 +126,14 @@ BAD_INPUTS = [
 @pytest.mark.parametrize(("build", "problem"), BAD_INPUTS)
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_bad_input_is_one_line_naming_the_file_with_exit_3(
-    tmp_path: Path, make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, build: Callable[..., Path], problem: str, as_json: bool,
+    tmp_path: Path,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    build: Callable[..., Path],
+    problem: str,
+    as_json: bool,
 ) -> None:
     path = build(tmp_path, make_p12, key)
     monkeypatch.setenv("AINAS_PIN", PIN)
@@ -124,8 +145,16 @@ def test_bad_input_is_one_line_naming_the_file_with_exit_3(
     assert problem in line
 
 
-SUBPROCESS_CASES = ["wrong-pin", "truncated", "directory", "missing", "no-key", "key-mismatch", "expired",
-                    "no-japanese-names"]
+SUBPROCESS_CASES = [
+    "wrong-pin",
+    "truncated",
+    "directory",
+    "missing",
+    "no-key",
+    "key-mismatch",
+    "expired",
+    "no-japanese-names",
+]
 
 
 @pytest.mark.parametrize(("build", "problem"), [p for p in BAD_INPUTS if p.id in SUBPROCESS_CASES])
@@ -134,8 +163,9 @@ def test_bad_input_through_the_installed_command(
 ) -> None:
     path = build(tmp_path, make_p12, key)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")} | {"AINAS_PIN": PIN}
-    proc = subprocess.run([EXE, "inspect", path], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          check=False, timeout=60)
+    proc = subprocess.run(
+        [EXE, "inspect", path], env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False, timeout=60
+    )
     assert proc.returncode == 3
     assert proc.stdout == b""
     assert PIN.encode() not in proc.stderr
@@ -172,13 +202,21 @@ def test_help_exits_0(cli: Callable[..., tuple[int, str, str]]) -> None:
 
 # ---------------------------------------------------------------------------------------------- output
 def test_json_keys_and_values(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_p12(
-        key=key, password=PIN, profile="shogyo-touki", trade_name="株式会社霞が関オートサービス",
-        holder_name="鈴木　一郎", address_street="東京都千代田区霞が関一丁目２番３号", address_building="",
-        not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC), not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC),
+        key=key,
+        password=PIN,
+        profile="shogyo-touki",
+        trade_name="株式会社霞が関オートサービス",
+        holder_name="鈴木　一郎",
+        address_street="東京都千代田区霞が関一丁目２番３号",
+        address_building="",
+        not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC),
+        not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC),
         serial=0x1234ABCD,
     )
     monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
@@ -212,15 +250,33 @@ def test_json_keys_and_values(
 @pytest.mark.parametrize(
     ("encryption", "names"),
     [
-        ("legacy", {"certificates": "pbeWithSHAAnd40BitRC2-CBC", "key": "pbeWithSHAAnd3-KeyTripleDES-CBC",
-                    "mac": "sha1", "legacy": True}),
-        ("legacy-3des", {"certificates": "pbeWithSHAAnd3-KeyTripleDES-CBC", "key": "pbeWithSHAAnd3-KeyTripleDES-CBC",
-                         "mac": "sha1", "legacy": True}),
+        (
+            "legacy",
+            {
+                "certificates": "pbeWithSHAAnd40BitRC2-CBC",
+                "key": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+                "mac": "sha1",
+                "legacy": True,
+            },
+        ),
+        (
+            "legacy-3des",
+            {
+                "certificates": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+                "key": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+                "mac": "sha1",
+                "legacy": True,
+            },
+        ),
     ],
 )
 def test_legacy_files_open_and_warn(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, encryption: str, names: dict[str, object],
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    encryption: str,
+    names: dict[str, object],
 ) -> None:
     path = make_p12(key=key, password=PIN, encryption=encryption)
     monkeypatch.setenv("AINAS_PIN", PIN)
@@ -236,7 +292,9 @@ def test_legacy_files_open_and_warn(
 
 
 def test_expiry_warning(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_p12(key=key, password=PIN, not_before=NOW - dt.timedelta(days=700), valid_days=730)
@@ -249,14 +307,21 @@ def test_expiry_warning(
 
 
 def test_human_output_shows_every_field(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Both ends fixed: "today" is pinned, so a certificate made valid from the real day before would stop
     # covering it once the real date passes 2027-06-01.
-    path = make_p12(key=key, password=PIN, layout="san", string_type="bmp",
-                    not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC),
-                    not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC))
+    path = make_p12(
+        key=key,
+        password=PIN,
+        layout="san",
+        string_type="bmp",
+        not_before=dt.datetime(2025, 3, 31, 15, 0, tzinfo=UTC),
+        not_after=dt.datetime(2030, 3, 31, 16, 0, tzinfo=UTC),
+    )
     monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     monkeypatch.setenv("AINAS_PIN", PIN)
     code, out, err = cli("inspect", path)
@@ -279,7 +344,9 @@ def test_human_output_shows_every_field(
 
 
 def test_raw_adds_subject_attributes_and_extensions(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_p12(key=key, password=PIN, profile="shogyo-touki", holder_name="鈴木　一郎")
@@ -290,7 +357,9 @@ def test_raw_adds_subject_attributes_and_extensions(
     assert set(data) == JSON_KEYS | {"raw"}
     raw = data["raw"]
     assert [(a["oid"], a["value"]) for a in raw["subject_attributes"]] == [
-        ("2.5.4.6", "JP"), ("2.5.4.10", "YAMADA TARO CO.,LTD."), ("2.5.4.3", "YAMADA Taro"),
+        ("2.5.4.6", "JP"),
+        ("2.5.4.10", "YAMADA TARO CO.,LTD."),
+        ("2.5.4.3", "YAMADA Taro"),
     ]
     by_oid = {e["oid"]: e for e in raw["extensions"]}
     corp = by_oid["1.2.392.100300.1.1.3"]
@@ -307,8 +376,12 @@ def test_raw_adds_subject_attributes_and_extensions(
 
 @pytest.mark.parametrize("via", ["flag", "env"])
 def test_generic_profile_through_a_settings_mapping(
-    tmp_path: Path, make_p12: Callable[..., Path], key: rsa.RSAPrivateKey,
-    cli: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch, via: str,
+    tmp_path: Path,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    via: str,
 ) -> None:
     path = make_p12(key=key, password=PIN, profile="generic", holder_name="佐藤　花子", address_building="")
     config = tmp_path / "ainas.toml"
@@ -334,8 +407,11 @@ def test_generic_profile_through_a_settings_mapping(
 
 
 def test_missing_settings_file_is_a_usage_error(
-    tmp_path: Path, make_p12: Callable[..., Path], key: rsa.RSAPrivateKey,
-    cli: Callable[..., tuple[int, str, str]], monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = make_p12(key=key, password=PIN)
     monkeypatch.setenv("AINAS_PIN", PIN)
@@ -418,8 +494,9 @@ def test_no_pin_and_no_terminal(cert: Path, cli: Callable[..., tuple[int, str, s
 
 def test_no_pin_and_no_terminal_through_the_installed_command(cert: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
-    proc = subprocess.run([EXE, "inspect", cert], env=env, stdin=subprocess.DEVNULL, capture_output=True,
-                          check=False, timeout=60)
+    proc = subprocess.run(
+        [EXE, "inspect", cert], env=env, stdin=subprocess.DEVNULL, capture_output=True, check=False, timeout=60
+    )
     assert proc.returncode == 2
     assert b"no PIN given" in proc.stderr
     assert b"Traceback" not in proc.stderr
@@ -442,15 +519,24 @@ def test_a_pin_on_the_command_line_is_refused_without_echoing_it(
 
 def test_a_pin_on_the_command_line_through_the_installed_command(cert: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
-    proc = subprocess.run([EXE, "inspect", f"--pin={PIN}", cert], env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, check=False, timeout=60)
+    proc = subprocess.run(
+        [EXE, "inspect", f"--pin={PIN}", cert],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert PIN.encode() not in proc.stdout + proc.stderr
 
 
 def test_a_passwordless_file_opens_with_an_empty_pin(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     path = make_p12(key=key, password="")
     monkeypatch.setenv("AINAS_PIN", "")
@@ -471,13 +557,20 @@ def test_a_passwordless_file_opens_with_an_empty_pin(
 
 @pytest.mark.parametrize("encryption", ["modern", "legacy", "legacy-3des"])
 def test_the_pin_never_appears_in_any_output(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, encryption: str,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    encryption: str,
 ) -> None:
     path = make_p12(key=key, password=PIN, encryption=encryption)
     monkeypatch.setenv("AINAS_PIN", PIN)
-    for argv in (["inspect", path], ["inspect", "--json", path], ["inspect", "--json", "--raw", path],
-                 ["inspect", "--raw", path]):
+    for argv in (
+        ["inspect", path],
+        ["inspect", "--json", path],
+        ["inspect", "--json", "--raw", path],
+        ["inspect", "--raw", path],
+    ):
         code, out, _ = cli(*argv)  # `cli` asserts the PIN is absent
         assert code == 0
         assert PIN.encode().hex() not in out
@@ -485,8 +578,11 @@ def test_the_pin_never_appears_in_any_output(
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 def test_raw_dumps_a_generic_certificate_with_the_mapping_hint(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, as_json: bool,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    as_json: bool,
 ) -> None:
     """The certificate `inspect` refuses (no Japanese names found) is the one `--raw` exists to study."""
     path = make_p12(key=key, password=PIN, profile="generic", holder_name="佐藤　花子")
@@ -500,20 +596,29 @@ def test_raw_dumps_a_generic_certificate_with_the_mapping_hint(
         oids = {a["oid"]: a["value"] for a in data["raw"]["subject_attributes"]}
         hint = data["hint"]
     else:
-        oids = {a["oid"]: a["value"] for a in json.loads(out[out.index("{"):out.rindex("}") + 1])["subject_attributes"]}
+        oids = {
+            a["oid"]: a["value"] for a in json.loads(out[out.index("{") : out.rindex("}") + 1])["subject_attributes"]
+        }
         (hint,) = [line.removeprefix("Hint  ") for line in out.splitlines() if line.startswith("Hint  ")]
     assert oids[certfactory.GENERIC_HOLDER_NAME_OID] == "佐藤　花子"
     assert hint.startswith(f"{path}: no Japanese name fields found") and "[certificate_mapping]" in hint
 
 
-@pytest.mark.parametrize(("serial", "shown"), [
-    (0x0DCFABE2_0123_4567_89AB_CDEF_0123_4567, "0DCFABE20123456789ABCDEF01234567"),  # a leading zero kept
-    (0x8ACF_ABE2, "8ACFABE2"),  # the top bit set: the bytes, without DER's sign byte, as openssl prints it
-    (0x0102, "0102"),
-])
+@pytest.mark.parametrize(
+    ("serial", "shown"),
+    [
+        (0x0DCFABE2_0123_4567_89AB_CDEF_0123_4567, "0DCFABE20123456789ABCDEF01234567"),  # a leading zero kept
+        (0x8ACF_ABE2, "8ACFABE2"),  # the top bit set: the bytes, without DER's sign byte, as openssl prints it
+        (0x0102, "0102"),
+    ],
+)
 def test_the_serial_is_the_certificates_bytes_as_openssl_prints_it(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, cli: Callable[..., tuple[int, str, str]],
-    monkeypatch: pytest.MonkeyPatch, serial: int, shown: str,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    cli: Callable[..., tuple[int, str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    serial: int,
+    shown: str,
 ) -> None:
     path = make_p12(key=key, password=PIN, serial=serial)
     monkeypatch.setenv("AINAS_PIN", PIN)

@@ -53,7 +53,8 @@ def _recap_line(stdout: str, office_id: str) -> str:
 
 @pytest.mark.e2e
 def test_a_run_without_a_terminal_names_offices_in_japan_time_once_per_outcome(
-        flow_world: FlowWorld, tmp_path: Path) -> None:
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
     ok = flow_world.make_office(cert={"serial": SERIAL})
     ok2 = flow_world.make_office()
     soon = flow_world.make_office(cert={"not_before": NOW - dt.timedelta(days=700), "valid_days": 710})
@@ -62,8 +63,18 @@ def test_a_run_without_a_terminal_names_offices_in_japan_time_once_per_outcome(
     config = write_config(tmp_path / "ainas.toml", flow_world, kits, audit_log=str(tmp_path / "audit.jsonl"))
     report, report_csv = tmp_path / "R.json", tmp_path / "R.csv"
 
-    run = _bot("renew", "--all", "--dry-run", "--config", str(config), "--report", str(report),
-               "--report-csv", str(report_csv), env=cli_env(kits))
+    run = _bot(
+        "renew",
+        "--all",
+        "--dry-run",
+        "--config",
+        str(config),
+        "--report",
+        str(report),
+        "--report-csv",
+        str(report_csv),
+        env=cli_env(kits),
+    )
 
     # Two offices refused on their certificate (a wrong PIN, 14 days left): 3, the code they share.
     assert run.returncode == 3, run.stderr
@@ -73,8 +84,10 @@ def test_a_run_without_a_terminal_names_offices_in_japan_time_once_per_outcome(
         mine = [line for line in lines if f"[{kit.office.id}] " in line]
         outcomes = [line for line in mine if f"[{kit.office.id}] outcome " in line]
         assert len(outcomes) == 1, mine
-        assert not any(line.endswith(("] would-register", "] failed")) or "dry run: would" in line
-                       or "] failed: " in line for line in mine), mine
+        assert not any(
+            line.endswith(("] would-register", "] failed")) or "dry run: would" in line or "] failed: " in line
+            for line in mine
+        ), mine
     (line,) = [x for x in lines if f"[{ok.office.id}] outcome " in x]
     assert "outcome would-register: would register the certificate expiring " in line, line
     # The recap: the name beside each ID (the portal's 代理人組織名, else the certificate's 屋号).
@@ -112,20 +125,27 @@ def test_status_prints_column_headers_and_names(flow_world: FlowWorld, tmp_path:
     assert header.split() == ["office", "name", "registered", "days", "left", "local", ".p12", "would", "warning"]
     line = next(r for r in rows if r.startswith(f"{ok.office.id} "))
     assert ok.notice.org_name in line and "would-register" in line
-    assert cell_len(line[:line.index("would-register")]) == header.index("would"), (header, line)  # in columns
+    assert cell_len(line[: line.index("would-register")]) == header.index("would"), (header, line)  # in columns
     bad = next(r for r in rows if r.startswith(f"{wrong_pin.office.id} "))
     assert "wrong PIN" in bad
     data = json.loads(_bot("status", "--all", "--json", "--config", str(config), env=cli_env([ok, wrong_pin])).stdout)
-    assert {r["office_id"]: r["office_name"] for r in data["offices"]} == {ok.office.id: ok.notice.org_name,
-                                                                           wrong_pin.office.id: ""}
+    assert {r["office_id"]: r["office_name"] for r in data["offices"]} == {
+        ok.office.id: ok.notice.org_name,
+        wrong_pin.office.id: "",
+    }
 
 
 def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 300) -> tuple[int, str, str]:
     """Run the bot with stderr on a pseudo-terminal (the progress bar's place); (exit code, terminal, stdout)."""
     master, slave = pty.openpty()
     seen = bytearray()
-    with subprocess.Popen([*BOT, *args], env={**env, "COLUMNS": "200", "TERM": "xterm-256color"},
-                          stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL) as proc:
+    with subprocess.Popen(
+        [*BOT, *args],
+        env={**env, "COLUMNS": "200", "TERM": "xterm-256color"},
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+    ) as proc:
         os.close(slave)
         deadline = dt.datetime.now() + dt.timedelta(seconds=timeout)
         while dt.datetime.now() < deadline:
@@ -150,7 +170,8 @@ def _on_a_terminal(args: list[str], env: dict[str, str], timeout: float = 300) -
 
 @pytest.mark.e2e
 def test_the_progress_bar_says_dry_run_and_gives_no_eta_before_an_office_has_ended(
-        flow_world: FlowWorld, tmp_path: Path) -> None:
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
     wrong_pin = _wrong(flow_world.make_office(), "PIN_")  # ended before the portal: no pace from it
     kits = [wrong_pin, flow_world.make_office(), flow_world.make_office()]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits, concurrency=1)
@@ -190,8 +211,7 @@ def test_exit_codes_of_mixed_failures_and_the_sandbox_state(flow_world: FlowWorl
     state = _bot("sandbox", "state", "--state", str(flow_world.sandbox.options.state_dir), env=cli_env([]))
     assert state.returncode == 0, state.stderr
     orgs = {o["org_id"]: o for o in json.loads(state.stdout)}
-    (refused,) = [u for u in orgs[wrong_password.office.id]["users"]
-                  if u["login_id"] == wrong_password.office.login_id]
+    (refused,) = [u for u in orgs[wrong_password.office.id]["users"] if u["login_id"] == wrong_password.office.login_id]
     assert (refused["failed_logins"], refused["locked"], refused["sessions"]) == (1, False, [])
     (used,) = [u for u in orgs[ok.office.id]["users"] if u["login_id"] == ok.office.login_id]
     assert used["failed_logins"] == 0 and not used["locked"]
@@ -225,15 +245,21 @@ def test_a_run_with_nothing_to_do_prints_no_recap(flow_world: FlowWorld, tmp_pat
 
 
 def test_check_says_which_p12_of_a_folder_it_picked_and_why_not_the_others(
-        flow_world: FlowWorld, tmp_path: Path) -> None:
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
     kit = flow_world.make_office()
     folder = tmp_path / "signing"
     folder.mkdir()
     names = {"trade_name": kit.notice.org_name}
     write_p12(folder / "new.p12", password=kit.pin, valid_days=1000, **names)
     write_p12(folder / "older.p12", password=kit.pin, valid_days=900, **names)
-    write_p12(folder / "expired.p12", password=kit.pin, not_before=NOW - dt.timedelta(days=800),
-              not_after=NOW - dt.timedelta(days=3), **names)
+    write_p12(
+        folder / "expired.p12",
+        password=kit.pin,
+        not_before=NOW - dt.timedelta(days=800),
+        not_after=NOW - dt.timedelta(days=3),
+        **names,
+    )
     write_p12(folder / "future.p12", password=kit.pin, not_before=NOW + dt.timedelta(days=3), valid_days=700, **names)
     write_p12(folder / "other-pin.p12", password="another-PIN-1", valid_days=1100, **names)
     (folder / "broken.p12").write_bytes(b"not a certificate\n" * 10)
@@ -248,8 +274,11 @@ def test_check_says_which_p12_of_a_folder_it_picked_and_why_not_the_others(
     picked = [line for line in mine if line.startswith("picked ")]
     assert len(picked) == 1 and picked[0].startswith(f"picked new.p12 in {folder}: "), mine
     assert "its pin opens" in picked[0] and "it expires last" in picked[0]
-    passed = {line.split(":", 1)[0].removeprefix("passed over "): line.split(": ", 1)[1]
-              for line in mine if line.startswith("passed over ")}
+    passed = {
+        line.split(":", 1)[0].removeprefix("passed over "): line.split(": ", 1)[1]
+        for line in mine
+        if line.startswith("passed over ")
+    }
     assert sorted(passed) == ["broken.p12", "expired.p12", "future.p12", "older.p12", "other-pin.p12"], mine
     assert passed["other-pin.p12"] == "another PIN, the office's pin does not open it"
     assert passed["expired.p12"].startswith("it expired on ")
@@ -264,15 +293,18 @@ def test_log_lines_carry_japan_time_with_its_offset(tmp_path: Path) -> None:
     config = tmp_path / "ainas.toml"
     config.write_text("", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")} | {"TZ": "UTC"}
-    script = ("import logging, sys\n"
-              "from ainas_bot.cli import main as cli\n"
-              "real = cli._parser\n"
-              "def parser():\n"
-              "    logging.getLogger('ainas_bot.test').warning('a line to read')\n"
-              "    return real()\n"
-              "cli._parser = parser\n"
-              "sys.exit(cli.main(['check', '--config', sys.argv[1]]))\n")
-    run = subprocess.run([sys.executable, "-c", script, str(config)], env=env, capture_output=True, text=True,
-                         timeout=60, check=False)
+    script = (
+        "import logging, sys\n"
+        "from ainas_bot.cli import main as cli\n"
+        "real = cli._parser\n"
+        "def parser():\n"
+        "    logging.getLogger('ainas_bot.test').warning('a line to read')\n"
+        "    return real()\n"
+        "cli._parser = parser\n"
+        "sys.exit(cli.main(['check', '--config', sys.argv[1]]))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(config)], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     (line,) = [x for x in run.stderr.splitlines() if "a line to read" in x]
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00 WARNING ainas_bot\.test: a line to read$", line), line

@@ -26,8 +26,14 @@ def test_renew_cli_report_artifacts_and_no_secret_anywhere(flow_world: FlowWorld
     config = write_config(tmp_path / "ainas.toml", flow_world, kits)
     report = tmp_path / "report.json"
 
-    result = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
-                            env=cli_env(kits), capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
+        env=cli_env(kits),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
@@ -57,8 +63,14 @@ def test_no_trace_keeps_the_failing_screen_without_a_trace(flow_world: FlowWorld
     config = write_config(tmp_path / "ainas.toml", flow_world, [foreign])
     report = tmp_path / "report.json"
 
-    result = subprocess.run([*BOT, "renew", "--all", "--no-trace", "--config", str(config), "--report", str(report)],
-                            env=cli_env([foreign]), capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*BOT, "renew", "--all", "--no-trace", "--config", str(config), "--report", str(report)],
+        env=cli_env([foreign]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert result.returncode == 1, result.stderr
     [office] = json.loads(report.read_text(encoding="utf-8"))["offices"]
@@ -73,8 +85,9 @@ def test_check_lists_every_problem_and_exits_2(flow_world: FlowWorld, tmp_path: 
     env = cli_env([good, bad])
     env[next(k for k in bad.environ if k.startswith("PIN_"))] = "not-the-pin"
 
-    result = subprocess.run([*BOT, "check", "--config", str(config)], env=env, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [*BOT, "check", "--config", str(config)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
 
     assert result.returncode == 2
     lines = result.stderr.splitlines()
@@ -92,8 +105,14 @@ def test_renew_refuses_before_any_click_when_the_pin_is_wrong(flow_world: FlowWo
     env[next(k for k in kit.environ if k.startswith("PIN_"))] = "not-the-pin"
     before = flow_world.certificates(kit.office.id)
 
-    result = subprocess.run([*BOT, "renew", "--config", str(config), "--office", kit.office.id], env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [*BOT, "renew", "--config", str(config), "--office", kit.office.id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
     assert result.returncode == 3, result.stderr  # README "Exit codes": a certificate problem, one office or many
     assert "wrong PIN" in result.stderr
@@ -104,8 +123,14 @@ def test_plain_text_secret_in_settings_is_refused(flow_world: FlowWorld, tmp_pat
     config = tmp_path / "ainas.toml"
     config.write_text('[[offices]]\nid = "1"\nlogin_id = "x"\nlogin_password = "hunter2-plain"\n', encoding="utf-8")
 
-    result = subprocess.run([*BOT, "check", "--config", str(config)], env=cli_env([]), capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [*BOT, "check", "--config", str(config)],
+        env=cli_env([]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
     assert result.returncode == 2
     assert "hunter2-plain" not in result.stderr
@@ -117,8 +142,14 @@ def test_plain_text_secret_in_settings_is_refused(flow_world: FlowWorld, tmp_pat
 
 
 def test_demo_runs_end_to_end(tmp_path: Path) -> None:
-    result = subprocess.run([*BOT, "demo", "--workspace", str(tmp_path / "demo")], env=cli_env([]),
-                            capture_output=True, text=True, timeout=600, check=False)
+    result = subprocess.run(
+        [*BOT, "demo", "--workspace", str(tmp_path / "demo")],
+        env=cli_env([]),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "demo succeeded" in result.stdout

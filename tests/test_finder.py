@@ -27,8 +27,10 @@ class _Screen(PortalPage):
 
 
 async def _names(page: Page, marker: finder.Marker) -> list[str]:
-    return [await el.get_attribute("name") or await el.get_attribute("id") or ""
-            for el in await locate(page, marker).element_handles()]
+    return [
+        await el.get_attribute("name") or await el.get_attribute("id") or ""
+        for el in await locate(page, marker).element_handles()
+    ]
 
 
 FORM = """<table><tr><td><table class="layout">
@@ -63,11 +65,14 @@ def test_the_finder_is_out_of_reach_of_the_portals_own_scripts() -> None:
     # A portal of the 2010s may carry a library that patches the built-ins; the engine runs in Playwright's
     # isolated world, where the page's scripts are not, so it finds what a person sees all the same.
     async def work(page: Page) -> None:
-        await page.set_content(FORM + """<button type="button" name="go">確定</button><script>
+        await page.set_content(
+            FORM
+            + """<button type="button" name="go">確定</button><script>
 String.prototype.normalize = function () { return "壊"; };
 Array.from = function () { return []; };
 Array.prototype.filter = function () { return []; };
-</script>""")
+</script>"""
+        )
         assert await page.evaluate("Array.from([1, 2]).length") == 0  # the page's own world is broken
         assert await _names(page, Field("屋号（カナ）")) == ["by-td"]
         assert await _names(page, Button("確定")) == ["go"]
@@ -119,35 +124,75 @@ def test_tables_by_header_texts_innermost_rows_only() -> None:
         assert await table.count() == 1
         assert await table.get_attribute("class") == "list"
         rows = await finder.read_table(table, columns, timeout_ms=5000)
-        assert rows == [(1, {"代理人証明書": "", "登録日時": "2025/1/6 12:00:05",
-                             "屋号（漢字）": "行政書士テスト事務所", "氏名又は代表者名（漢字）": "山田　太郎",
-                             "証明書有効期限": "2028/3/5"})]
+        assert rows == [
+            (
+                1,
+                {
+                    "代理人証明書": "",
+                    "登録日時": "2025/1/6 12:00:05",
+                    "屋号（漢字）": "行政書士テスト事務所",
+                    "氏名又は代表者名（漢字）": "山田　太郎",
+                    "証明書有効期限": "2028/3/5",
+                },
+            )
+        ]
         assert (await finder.read_pairs(page, ("代理人組織ID",)))["代理人組織ID"] == "A001"
         assert await locate(page, Text("以上")).count() == 1
 
     in_chromium(work)
 
 
-CORPUS = ["屋号（漢字）", "屋号 (漢字)", "住所（都道府県～番地）", "住所&nbsp;（都道府県〜番地）", "+ 代理人証明書登録",
-          "↑ 一覧に戻る", "Q 検索", "\ue0a1 一覧に戻る", "確定 ✔", "ｶﾀｶﾅ　テスト", "ログインID：", "【1】屋号（カナ）※",
-          "氏名又は代表者名\n（カナ）", "１２３－４５６７", "(必須) 郵便番号", "2025/01/06\u00a012:00", "<前", "次>"]
+CORPUS = [
+    "屋号（漢字）",
+    "屋号 (漢字)",
+    "住所（都道府県～番地）",
+    "住所&nbsp;（都道府県〜番地）",
+    "+ 代理人証明書登録",
+    "↑ 一覧に戻る",
+    "Q 検索",
+    "\ue0a1 一覧に戻る",
+    "確定 ✔",
+    "ｶﾀｶﾅ　テスト",
+    "ログインID：",
+    "【1】屋号（カナ）※",
+    "氏名又は代表者名\n（カナ）",
+    "１２３－４５６７",
+    "(必須) 郵便番号",
+    "2025/01/06\u00a012:00",
+    "<前",
+    "次>",
+]
 
 # What finder.js's labelKey leaves of each text: normalised, without 【1】, ※, (必須) and a trailing colon.
 LABEL_KEYS = {
-    "屋号（漢字）": "屋号(漢字)", "屋号 (漢字)": "屋号(漢字)", "住所（都道府県～番地）": "住所(都道府県~番地)",
-    "住所&nbsp;（都道府県〜番地）": "住所&nbsp;(都道府県~番地)", "+ 代理人証明書登録": "+代理人証明書登録",
-    "↑ 一覧に戻る": "↑一覧に戻る", "Q 検索": "Q検索", "\ue0a1 一覧に戻る": "\ue0a1一覧に戻る", "確定 ✔": "確定✔",
-    "ｶﾀｶﾅ　テスト": "カタカナテスト", "ログインID：": "ログインID", "【1】屋号（カナ）※": "屋号(カナ)",
-    "氏名又は代表者名\n（カナ）": "氏名又は代表者名(カナ)", "１２３－４５６７": "123-4567",
+    "屋号（漢字）": "屋号(漢字)",
+    "屋号 (漢字)": "屋号(漢字)",
+    "住所（都道府県～番地）": "住所(都道府県~番地)",
+    "住所&nbsp;（都道府県〜番地）": "住所&nbsp;(都道府県~番地)",
+    "+ 代理人証明書登録": "+代理人証明書登録",
+    "↑ 一覧に戻る": "↑一覧に戻る",
+    "Q 検索": "Q検索",
+    "\ue0a1 一覧に戻る": "\ue0a1一覧に戻る",
+    "確定 ✔": "確定✔",
+    "ｶﾀｶﾅ　テスト": "カタカナテスト",
+    "ログインID：": "ログインID",
+    "【1】屋号（カナ）※": "屋号(カナ)",
+    "氏名又は代表者名\n（カナ）": "氏名又は代表者名(カナ)",
+    "１２３－４５６７": "123-4567",
     "(必須) 郵便番号": "郵便番号",
-    "2025/01/06\u00a012:00": "2025/01/0612:00", "<前": "<前", "次>": "次>",
+    "2025/01/06\u00a012:00": "2025/01/0612:00",
+    "<前": "<前",
+    "次>": "次>",
 }
 
 
 def test_one_normaliser_on_both_sides() -> None:
     async def work(page: Page) -> None:
-        js = await page.evaluate(f"corpus => {{ const lib = ({finder.LIBRARY}); return corpus.map(t => "
-                                 "[lib.key(t), lib.labelKey(t), lib.core(t)]); }", CORPUS)
+        js = await page.evaluate(
+            f"corpus => {{ const lib = ({finder.LIBRARY}); return corpus.map(t => "
+            "[lib.key(t), lib.labelKey(t), lib.core(t)]); }",
+            CORPUS,
+        )
         python = [[finder.normalise(t), LABEL_KEYS[t], finder.caption_core(t)] for t in CORPUS]
         assert js == python
 
@@ -176,8 +221,9 @@ def test_a_late_filled_table_is_read_only_once_the_screen_has_settled() -> None:
         async def serve(route: Route) -> None:
             if route.request.url.endswith("/rows"):
                 await asyncio.sleep(0.6)
-                await route.fulfill(body="<tr><td>2025/01/06 12:00</td><td>2028/03/05</td></tr>",
-                                    content_type="text/html")
+                await route.fulfill(
+                    body="<tr><td>2025/01/06 12:00</td><td>2028/03/05</td></tr>", content_type="text/html"
+                )
             else:
                 await route.fulfill(body=LATE, content_type="text/html; charset=utf-8")
 
@@ -201,25 +247,30 @@ HEAD = """<div class="title">代理人組織照会</div>
 # (with a quiet period longer than that: the test is of which screens get one).
 SCRIPTED = {
     # a timer that starts the request filling the table
-    "timer-then-request": HEAD + """<script>addEventListener("load", () => setTimeout(() => fetch("/rows")
+    "timer-then-request": HEAD
+    + """<script>addEventListener("load", () => setTimeout(() => fetch("/rows")
       .then(r => r.text()).then(html => document.getElementById("t").insertAdjacentHTML("beforeend", html)), 500));
       </script>""",
     # a script that fills the table from a timer, no request at all
-    "timer-only": HEAD + """<script>addEventListener("load", () => setTimeout(() => document.getElementById("t")
+    "timer-only": HEAD
+    + """<script>addEventListener("load", () => setTimeout(() => document.getElementById("t")
       .insertAdjacentHTML("beforeend", __ROWS__), 500));</script>""".replace("__ROWS__", repr(ROWS)),
     # the same, by a script that removed itself before `load`: nothing on screen shows that script ran
-    "self-removing-script": HEAD + """<script>(() => { const me = document.currentScript;
+    "self-removing-script": HEAD
+    + """<script>(() => { const me = document.currentScript;
       addEventListener("load", () => setTimeout(() => document.getElementById("t")
       .insertAdjacentHTML("beforeend", __ROWS__), 500)); me.remove(); })();</script>""".replace("__ROWS__", repr(ROWS)),
     # an inline handler that runs unasked, no script element
-    "onload-handler": HEAD + """<img src="/pixel.gif" onload="setTimeout(() => document.getElementById('t')
+    "onload-handler": HEAD
+    + """<img src="/pixel.gif" onload="setTimeout(() => document.getElementById('t')
       .insertAdjacentHTML('beforeend', '__ROWS__'), 500)">""".replace("__ROWS__", ROWS),
 }
 
 
 @pytest.mark.parametrize("shape", sorted(SCRIPTED))
 def test_a_screen_changed_by_its_script_after_load_is_read_only_once_changed(
-        shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    shape: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_tab, "QUIET_MS", 1500)
 
     async def work(page: Page) -> None:
@@ -340,6 +391,7 @@ PROTOTYPE_JS = """<script>Array.from = function $A(iterable) {
 
 def test_a_portal_carrying_prototype_js_is_read_and_used_as_any_other() -> None:
     """The settle-and-read script runs in the page's own world, beside the portal's libraries."""
+
     async def work(page: Page) -> None:
         await page.set_content(PROTOTYPE_JS + READS)
         assert await page.evaluate("Array.from(new Set([1])).length") == 0  # the page's Array.from is $A
@@ -366,6 +418,7 @@ def test_what_a_screen_reads_is_read_in_the_step_that_finds_it_settled(monkeypat
         async def counted(self: object, expression: str, *args: object, **kwargs: object) -> object:
             reads.append(expression[:20])
             return await method(self, expression, *args, **kwargs)
+
         return counted
 
     async def work(page: Page) -> None:

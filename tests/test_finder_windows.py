@@ -33,10 +33,15 @@ class _Screen(PortalPage):
 
 def _site(page: Page, documents: dict[str, str]) -> Callable[[Route], object]:
     """Serve `documents` by path on the portal's origin."""
+
     async def serve(route: Route) -> None:
         path = route.request.url.removeprefix(ORIGIN).split("?")[0]
-        await route.fulfill(body=documents.get(path, "not found"), status=200 if path in documents else 404,
-                            content_type="text/html; charset=utf-8")
+        await route.fulfill(
+            body=documents.get(path, "not found"),
+            status=200 if path in documents else 404,
+            content_type="text/html; charset=utf-8",
+        )
+
     return serve
 
 
@@ -55,11 +60,11 @@ async def _rows(screen: PortalPage) -> list[str]:
 FRAMESET = {
     "/": '<frameset rows="80,*"><frame name="menu" src="/menu"><frame name="main" src="/home"></frameset>',
     "/menu": '<div>OSS申請共同利用システム <a href="/login" target="_top">ログアウト</a> '
-             '<a href="/org" target="main">代理人組織管理</a></div>',
-    "/home": '<h2>お知らせ案内検索</h2>',
+    '<a href="/org" target="main">代理人組織管理</a></div>',
+    "/home": "<h2>お知らせ案内検索</h2>",
     "/org": '<div class="title">代理人組織照会</div>' + TABLE.replace("</table>", ROWS + "</table>"),
-    "/login": '<script>if (window.top !== window.self) window.top.location.href = location.href;</script>'
-              '<label>ログインID <input name="id"></label>',
+    "/login": "<script>if (window.top !== window.self) window.top.location.href = location.href;</script>"
+    '<label>ログインID <input name="id"></label>',
 }
 
 
@@ -83,6 +88,7 @@ def test_a_screen_in_frames_is_one_screen_and_a_navigation_in_a_frame_is_a_scree
         await org.click("ログアウト")  # the login page takes the whole window back
         login = _Screen(page, 5000, "LOGIN")
         from flows.finder.locate import Field
+
         await login.arrive(Field("ログインID"))
         assert len(page.frames) == 1
 
@@ -92,9 +98,14 @@ def test_a_screen_in_frames_is_one_screen_and_a_navigation_in_a_frame_is_a_scree
 def test_a_table_filled_by_a_request_after_a_timer_is_read_once_filled() -> None:
     """A timer first (600 ms, longer than the quiet period), then the request: the screen has not settled
     while the timer is pending."""
-    documents = {"/": '<div class="title">代理人組織照会</div>' + TABLE + """<script>
+    documents = {
+        "/": '<div class="title">代理人組織照会</div>'
+        + TABLE
+        + """<script>
         setTimeout(() => fetch("/rows").then(r => r.text()).then(html =>
-          document.getElementById("t").insertAdjacentHTML("beforeend", html)), 600);</script>""", "/rows": ROWS}
+          document.getElementById("t").insertAdjacentHTML("beforeend", html)), 600);</script>""",
+        "/rows": ROWS,
+    }
 
     async def work(page: Page) -> None:
         screen = await _opened(page, documents)
@@ -105,9 +116,13 @@ def test_a_table_filled_by_a_request_after_a_timer_is_read_once_filled() -> None
 
 
 def test_a_clock_ticking_by_timers_does_not_keep_a_screen_from_settling() -> None:
-    documents = {"/": '<div class="title">代理人組織照会</div><span id="clock"></span>' + TABLE + """<script>
+    documents = {
+        "/": '<div class="title">代理人組織照会</div><span id="clock"></span>'
+        + TABLE
+        + """<script>
         (function tick() { document.getElementById("clock").textContent = new Date().toISOString();
-                           setTimeout(tick, 400); })();</script>"""}
+                           setTimeout(tick, 400); })();</script>"""
+    }
 
     async def work(page: Page) -> None:
         screen = await _opened(page, documents, timeout_ms=10_000)
@@ -122,9 +137,12 @@ def test_a_clock_ticking_by_timers_does_not_keep_a_screen_from_settling() -> Non
 def test_a_placeholder_is_never_content() -> None:
     """「処理中です」 replaced after 2.5 s by a timer longer than the bound (so not counted): the placeholder
     alone keeps the screen from settling."""
-    documents = {"/": '<div class="title">代理人組織照会</div><div id="p">処理中です。しばらくお待ちください。</div>'
-                      + """<script>setTimeout(() => { document.getElementById("p").outerHTML = '""" + TABLE.replace(
-                          "</table>", ROWS + "</table>") + """'; }, 2500);</script>"""}
+    documents = {
+        "/": '<div class="title">代理人組織照会</div><div id="p">処理中です。しばらくお待ちください。</div>'
+        + """<script>setTimeout(() => { document.getElementById("p").outerHTML = '"""
+        + TABLE.replace("</table>", ROWS + "</table>")
+        + """'; }, 2500);</script>"""
+    }
 
     async def work(page: Page) -> None:
         screen = await _opened(page, documents, timeout_ms=8000)
@@ -139,8 +157,10 @@ def test_a_conclusion_from_absence_waits_for_the_grace_period() -> None:
     again after the grace period finds them; an empty table that stays empty stays empty."""
     poll = """<script>let n = 0; const poll = setInterval(() => { if (++n < 3) return; clearInterval(poll);
         document.getElementById("t").insertAdjacentHTML("beforeend", '__ROWS__'); }, 300);</script>"""
-    documents = {"/late": '<div class="title">代理人組織照会</div>' + TABLE + poll.replace("__ROWS__", ROWS),
-                 "/empty": '<div class="title">代理人組織照会</div>' + TABLE + "<script>void 0</script>"}
+    documents = {
+        "/late": '<div class="title">代理人組織照会</div>' + TABLE + poll.replace("__ROWS__", ROWS),
+        "/empty": '<div class="title">代理人組織照会</div>' + TABLE + "<script>void 0</script>",
+    }
 
     async def work(page: Page) -> None:
         screen = await _opened(page, documents, "/late", timeout_ms=8000)
@@ -166,8 +186,10 @@ OVERLAY = """<h2>お知らせ案内検索</h2><a href="/next">代理人組織管
 
 
 def test_an_overlay_of_notices_is_closed_before_the_next_click() -> None:
-    documents = {"/": OVERLAY.replace("__TITLE__", "<b>重要なお知らせ</b>").replace("__CAPTION__", "OK"),
-                 "/next": "<h2>代理人組織検索</h2>"}
+    documents = {
+        "/": OVERLAY.replace("__TITLE__", "<b>重要なお知らせ</b>").replace("__CAPTION__", "OK"),
+        "/next": "<h2>代理人組織検索</h2>",
+    }
 
     async def work(page: Page) -> None:
         await page.route(f"{ORIGIN}/**", _site(page, documents))
@@ -195,12 +217,14 @@ def test_an_overlay_whose_words_the_bot_does_not_know_stops_it() -> None:
 
 
 def test_a_window_of_notices_opened_by_itself_is_read_and_closed() -> None:
-    documents = {"/": '<h2>お知らせ案内検索</h2><a href="/next">代理人組織管理</a><script>'
-                      'addEventListener("load", () => setTimeout(() => window.open("/notice", "notice", '
-                      '"width=400,height=300"), 300));</script>',
-                 "/notice": '<h1>お知らせ</h1><p>12/29～1/3 はサービスを停止します。</p>'
-                            '<input type="button" value="閉じる" onclick="window.close()">',
-                 "/next": "<h2>代理人組織検索</h2>"}
+    documents = {
+        "/": '<h2>お知らせ案内検索</h2><a href="/next">代理人組織管理</a><script>'
+        'addEventListener("load", () => setTimeout(() => window.open("/notice", "notice", '
+        '"width=400,height=300"), 300));</script>',
+        "/notice": "<h1>お知らせ</h1><p>12/29～1/3 はサービスを停止します。</p>"
+        '<input type="button" value="閉じる" onclick="window.close()">',
+        "/next": "<h2>代理人組織検索</h2>",
+    }
 
     async def work(page: Page) -> None:
         await page.context.route(f"{ORIGIN}/**", _site(page, documents))
@@ -216,9 +240,11 @@ def test_a_window_of_notices_opened_by_itself_is_read_and_closed() -> None:
 
 
 def test_a_window_whose_words_the_bot_does_not_know_still_stops_it() -> None:
-    documents = {"/": '<h2>お知らせ案内検索</h2><script>addEventListener("load", () => '
-                      'window.open("/other", "other", "width=400,height=300"));</script>',
-                 "/other": '<h1>アンケート</h1><input type="button" value="閉じる" onclick="window.close()">'}
+    documents = {
+        "/": '<h2>お知らせ案内検索</h2><script>addEventListener("load", () => '
+        'window.open("/other", "other", "width=400,height=300"));</script>',
+        "/other": '<h1>アンケート</h1><input type="button" value="閉じる" onclick="window.close()">',
+    }
 
     async def work(page: Page) -> None:
         await page.context.route(f"{ORIGIN}/**", _site(page, documents))
@@ -236,7 +262,9 @@ def test_a_timer_given_as_text_and_frames_within_frames_are_waited_for_and_read(
         "/": '<frameset rows="40,*"><frame name="menu" src="/menu"><frame name="body" src="/outer"></frameset>',
         "/menu": "<a>ログアウト</a>",
         "/outer": '<iframe name="main" src="/screen" width="100%" height="500"></iframe>',
-        "/screen": '<div class="title">代理人組織照会</div>' + TABLE + """<script>
+        "/screen": '<div class="title">代理人組織照会</div>'
+        + TABLE
+        + """<script>
             function fill() { document.getElementById("t").insertAdjacentHTML("beforeend", '__ROWS__'); }
             setTimeout("fill()", 600);</script>""".replace("__ROWS__", ROWS),
     }

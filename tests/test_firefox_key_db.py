@@ -87,8 +87,9 @@ class _Spy:
         return SecretStr(self.wrong) if self.wrong is not None else SecretStr(self.password)
 
 
-def _setup(world: FlowWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-           spy: _Spy) -> tuple[Settings, PreparedOffice, Path]:
+def _setup(
+    world: FlowWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, spy: _Spy
+) -> tuple[Settings, PreparedOffice, Path]:
     kit = world.make_office()
     settings = world.settings(browser="firefox")
     [office] = prepare([kit], settings)
@@ -98,17 +99,28 @@ def _setup(world: FlowWorld, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 
 
 def test_a_live_profile_gives_its_key_to_nobody_without_the_password(
-        sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> None:
+    sandbox_world: Callable[..., FlowWorld],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     caplog.set_level(logging.DEBUG)
     spy = _Spy()
     settings, office, private = _setup(sandbox_world(orgs=2), monkeypatch, tmp_path, spy)
     seen: dict[str, object] = {}
 
     async def session() -> None:
-        async with async_playwright() as pw, office_context(
-                pw, None, BrowserOptions.from_settings(settings, os.environ), client_cert=office.office.client_cert,
-                client_cert_password=office.client_cert_password) as context:
+        async with (
+            async_playwright() as pw,
+            office_context(
+                pw,
+                None,
+                BrowserOptions.from_settings(settings, os.environ),
+                client_cert=office.office.client_cert,
+                client_cert_password=office.client_cert_password,
+            ) as context,
+        ):
             page = await context.new_page()
             login = await LoginPage.open(page, settings.portal_url, 15000)  # the client certificate presented
             await login.log_in(office.office.login_id, office.login_password)
@@ -153,14 +165,22 @@ def test_a_live_profile_gives_its_key_to_nobody_without_the_password(
 
 
 def test_a_refused_key_db_password_ends_firefox_at_launch(
-        sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     # Firefox runs the AutoConfig script of its private copy, or it would start and wait on a prompt instead.
     settings, office, private = _setup(sandbox_world(orgs=2), monkeypatch, tmp_path, _Spy(wrong="not-the-password"))
 
     async def session() -> None:
-        async with async_playwright() as pw, office_context(
-                pw, None, BrowserOptions.from_settings(settings, os.environ), client_cert=office.office.client_cert,
-                client_cert_password=office.client_cert_password):
+        async with (
+            async_playwright() as pw,
+            office_context(
+                pw,
+                None,
+                BrowserOptions.from_settings(settings, os.environ),
+                client_cert=office.office.client_cert,
+                client_cert_password=office.client_cert_password,
+            ),
+        ):
             pytest.fail("Firefox started with a key database it could not log in")
 
     with pytest.raises(ConfigError, match=r"^Firefox .*: the profile's key database could not be logged in$"):

@@ -29,8 +29,11 @@ def _update_then_already_current(world: FlowWorld, **settings: object) -> None:
     [outcome] = run(config, [office], events=events)
 
     assert outcome.status == "updated", (outcome, events)
-    [record] = [c for c in world.certificates(kit.office.id)
-                if c["serial"] == office.certificate.serial and c["status"] == "active"]
+    [record] = [
+        c
+        for c in world.certificates(kit.office.id)
+        if c["serial"] == office.certificate.serial and c["status"] == "active"
+    ]
     assert record["trade_name_kana"] == kit.office.trade_name_kana  # the reading the factory typed
     assert record["holder_name_kana"] == "ヤマダ　タロウ"
     assert record["postal_code"] == "100-0013"
@@ -57,7 +60,8 @@ def test_legacy_preset_in_firefox_esr(sandbox_world: Callable[..., FlowWorld]) -
 
 
 def test_a_late_table_showing_the_certificate_active_is_never_uploaded_again(
-        sandbox_world: Callable[..., FlowWorld]) -> None:
+    sandbox_world: Callable[..., FlowWorld],
+) -> None:
     """The certificate table arrives long after the screen (2.5 s): the bot waits for it, and the second
     run finds the certificate active there instead of registering it again."""
     world = sandbox_world(markup=parse_markup(["late-tables"]), late_ms=2500)
@@ -65,7 +69,8 @@ def test_a_late_table_showing_the_certificate_active_is_never_uploaded_again(
 
 
 def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
-        sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch) -> None:
+    sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """代理人組織照会 arrives, but its button reads otherwise than the bot expects: the office stops at once as
     `portal-changed`, naming the screen and the button, the screen kept, and no retry."""
     import flows.pages.org_detail as org_detail
@@ -93,7 +98,8 @@ def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
 
 
 def test_a_late_empty_search_result_that_stays_empty_is_auth_after_the_grace_period(
-        sandbox_world: Callable[..., FlowWorld]) -> None:
+    sandbox_world: Callable[..., FlowWorld],
+) -> None:
     """代理人組織検索's result comes by a request started after a timer, and for an ID the portal does not know
     it stays empty: the office ends `auth` naming the ID, as with a result shown at once, only after the
     screen stayed settled for the grace period, and nothing was uploaded."""
@@ -111,9 +117,14 @@ def test_a_late_empty_search_result_that_stays_empty_is_auth_after_the_grace_per
     assert world.sandbox.upload_posts == 0
 
 
-@pytest.mark.parametrize("shapes", [["frameset", "notice-popup", "timer-placeholder"],
-                                    ["iframe", "popup-register-org", "timer-tables", "late-tables"],
-                                    ["iframe", "register-complete", "notice-popup"]])
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ["frameset", "notice-popup", "timer-placeholder"],
+        ["iframe", "popup-register-org", "timer-tables", "late-tables"],
+        ["iframe", "register-complete", "notice-popup"],
+    ],
+)
 def test_the_shapes_of_round_three_together(shapes: list[str], sandbox_world: Callable[..., FlowWorld]) -> None:
     """The frames, the notices, the timers and the windows that close themselves in mixes `legacy` does not
     make (it takes the frameset over the iframe, and shows register-complete's screen in the popup)."""
@@ -122,7 +133,8 @@ def test_the_shapes_of_round_three_together(shapes: list[str], sandbox_world: Ca
 
 @pytest.mark.parametrize(("route", "kind"), [("cert_update", "expire-session"), ("org_detail", "replace-session")])
 def test_a_session_lost_inside_a_frame_is_told_when_the_login_takes_the_whole_window(
-        route: str, kind: str, sandbox_world: Callable[..., FlowWorld]) -> None:
+    route: str, kind: str, sandbox_world: Callable[..., FlowWorld]
+) -> None:
     """With the screens in a frame, the portal's login page breaks out of it: the session-lost rule holds
     (the office's attempt ends as the lost session it is, and the retry from the login updates it once)."""
     world = sandbox_world(markup=parse_markup(["frameset"]))

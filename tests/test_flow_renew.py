@@ -57,8 +57,13 @@ async def _upload_only(world: FlowWorld, office: PreparedOffice) -> None:
     async with async_playwright() as pw:
         options = BrowserOptions.from_settings(settings, os.environ)
         browser = await launch_chromium(pw, options)
-        async with office_context(pw, browser, options, client_cert=office.office.client_cert,
-                                  client_cert_password=office.client_cert_password) as context:
+        async with office_context(
+            pw,
+            browser,
+            options,
+            client_cert=office.office.client_cert,
+            client_cert_password=office.client_cert_password,
+        ) as context:
             page = await context.new_page()
             login = await LoginPage.open(page, settings.portal_url, 15000)
             home = await login.log_in(office.office.login_id, office.login_password)
@@ -90,7 +95,8 @@ def test_resume_after_a_stop_between_upload_and_update(flow_world: FlowWorld) ->
 
 
 def test_resume_when_an_active_record_shares_the_pending_records_minute(
-        sandbox_world: Callable[..., FlowWorld]) -> None:
+    sandbox_world: Callable[..., FlowWorld],
+) -> None:
     """登録日時 is shown to the minute: the pending record's own link is opened, not the first with its text."""
     fixed = dt.datetime.now(dt.UTC)
     world = sandbox_world(now=lambda: fixed)
@@ -101,8 +107,11 @@ def test_resume_when_an_active_record_shares_the_pending_records_minute(
     write_p12(kit.signing_cert, password=kit.pin, trade_name=kit.notice.org_name, valid_days=1100)
     [office] = prepare([kit], settings)
     run_async(_upload_only(world, office))
-    minutes = {str(c["status"]): c["registered_at"] for c in world.certificates(kit.office.id)
-               if c["serial"] in (last_year.certificate_serial, office.certificate.serial)}
+    minutes = {
+        str(c["status"]): c["registered_at"]
+        for c in world.certificates(kit.office.id)
+        if c["serial"] in (last_year.certificate_serial, office.certificate.serial)
+    }
     assert minutes["active"] == minutes["pending"]  # the premise: the active one is listed first
 
     [outcome] = run(settings, [office])
@@ -132,8 +141,9 @@ def test_back_to_the_organisation_by_its_button_or_by_the_menu(sandbox_world: Ca
         served[back_button] = world.sandbox.requests_served - before
         assert outcome.status == "updated", outcome
         assert len(_active(world, kit.office.id, office.certificate.serial)) == 1
-        assert [c["status"] for c in world.certificates(kit.office.id)
-                if c["serial"] == other_office.certificate.serial] == ["pending"]
+        assert [
+            c["status"] for c in world.certificates(kit.office.id) if c["serial"] == other_office.certificate.serial
+        ] == ["pending"]
     assert served[False] - served[True] == 2 * 2, served
 
 
@@ -153,8 +163,9 @@ def test_mismatch_stops_before_anything_is_typed(flow_world: FlowWorld) -> None:
     # The local parse reads 氏名 from O (a mapping for an unknown layout); the portal reads CN. Its カナ then
     # do not read that 氏名: confirmed, so that the portal's reading is what stops the office.
     kit = flow_world.make_office(kana_confirmed=True)
-    settings = flow_world.settings(certificate_mapping={"holder_name_kanji": ["subject:2.5.4.10"],
-                                                        "trade_name_kanji": ["subject:2.5.4.10"]})
+    settings = flow_world.settings(
+        certificate_mapping={"holder_name_kanji": ["subject:2.5.4.10"], "trade_name_kanji": ["subject:2.5.4.10"]}
+    )
     [office] = prepare([kit], settings)
 
     [outcome] = run(settings, [office])
@@ -170,8 +181,9 @@ def test_mismatch_stops_before_anything_is_typed(flow_world: FlowWorld) -> None:
 def test_wrong_password_is_reported_and_not_retried(flow_world: FlowWorld) -> None:
     kit = flow_world.make_office()
     kit.environ = {**kit.environ, "PW_WRONG": "not-the-password"}
-    kit.office = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
-        update={"env": "PW_WRONG"})})
+    kit.office = kit.office.model_copy(
+        update={"login_password": kit.office.login_password.model_copy(update={"env": "PW_WRONG"})}
+    )
     settings = flow_world.settings()
     [office] = prepare([kit], settings)
     before = flow_world.certificates(kit.office.id)
@@ -188,8 +200,9 @@ def test_wrong_password_is_reported_and_not_retried(flow_world: FlowWorld) -> No
 def test_locked_account(flow_world: FlowWorld) -> None:
     kit = flow_world.make_office()
     kit.environ = {**kit.environ, "PW_WRONG": "not-the-password"}
-    wrong = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
-        update={"env": "PW_WRONG"})})
+    wrong = kit.office.model_copy(
+        update={"login_password": kit.office.login_password.model_copy(update={"env": "PW_WRONG"})}
+    )
     settings = flow_world.settings()
     good = kit.office
     kit.office = wrong
@@ -211,8 +224,9 @@ def test_staff_user_has_no_rights(flow_world: FlowWorld) -> None:
     notice = flow_world.take_notice()
     kit = flow_world.make_office(notice, login_id=notice.staff_login_id)
     kit.environ = {**kit.environ, "PW_STAFF": notice.staff_password}
-    kit.office = kit.office.model_copy(update={"login_password": kit.office.login_password.model_copy(
-        update={"env": "PW_STAFF"})})
+    kit.office = kit.office.model_copy(
+        update={"login_password": kit.office.login_password.model_copy(update={"env": "PW_STAFF"})}
+    )
     settings = flow_world.settings()
     [office] = prepare([kit], settings)
 

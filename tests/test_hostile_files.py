@@ -28,8 +28,9 @@ PIN = "Hostile-PIN-4821"
 
 def _bot(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
-    run = subprocess.run([*BOT, *args], env=env or cli_env([]), capture_output=True, text=True, timeout=timeout,
-                         check=False)
+    run = subprocess.run(
+        [*BOT, *args], env=env or cli_env([]), capture_output=True, text=True, timeout=timeout, check=False
+    )
     assert "Traceback" not in run.stderr, run.stderr
     run.seconds = time.monotonic() - started  # type: ignore[attr-defined]
     return run
@@ -56,10 +57,15 @@ def good_p12(tmp_path: Path) -> Path:
 
 # --- PKCS#12 bounds, read before any key derivation -----------------------------------------------------------
 
-@pytest.mark.parametrize("rounds", [{"mac": 2**31 - 1}, {"pbkdf2": 2**31 - 1}, {"mac": MAX_ITERATIONS + 1}],
-                         ids=["mac-2^31", "pbkdf2-2^31", "mac-just-over"])
+
+@pytest.mark.parametrize(
+    "rounds",
+    [{"mac": 2**31 - 1}, {"pbkdf2": 2**31 - 1}, {"mac": MAX_ITERATIONS + 1}],
+    ids=["mac-2^31", "pbkdf2-2^31", "mac-just-over"],
+)
 def test_iteration_counts_past_the_bound_are_refused_at_once(
-        tmp_path: Path, good_p12: Path, pin_file: Path, rounds: dict[str, int]) -> None:
+    tmp_path: Path, good_p12: Path, pin_file: Path, rounds: dict[str, int]
+) -> None:
     hostile = tmp_path / "hostile.p12"
     hostile.write_bytes(pkcs12_with_iterations(good_p12.read_bytes(), **rounds))
     run = _bot("inspect", str(hostile), "--pin-file", str(pin_file))
@@ -95,8 +101,9 @@ def test_the_mac_check_tells_the_right_pin(tmp_path: Path, encryption: str) -> N
     from pyasn1_modules import rfc7292
 
     for pin in (PIN, ""):
-        data = certfactory.write_p12(tmp_path / f"{encryption}-{bool(pin)}.p12", password=pin,
-                                     encryption=encryption).read_bytes()
+        data = certfactory.write_p12(
+            tmp_path / f"{encryption}-{bool(pin)}.p12", password=pin, encryption=encryption
+        ).read_bytes()
         pfx, _ = decoder.decode(data, asn1Spec=rfc7292.PFX())
         assert mac_verifies(pfx, pin) is True
         assert mac_verifies(pfx, "other") is False
@@ -115,16 +122,17 @@ def test_raw_shows_a_2kb_integer_extension(tmp_path: Path, pin_file: Path) -> No
 
 # --- regular files only, bounded ----------------------------------------------------------------------------
 
+
 def _fifo(path: Path) -> Path:
     os.mkfifo(path)
     return path
 
 
-def test_a_fifo_or_a_device_is_refused_wherever_a_file_is_read(tmp_path: Path, good_p12: Path,
-                                                               pin_file: Path) -> None:
+def test_a_fifo_or_a_device_is_refused_wherever_a_file_is_read(tmp_path: Path, good_p12: Path, pin_file: Path) -> None:
     fifo_p12 = _fifo(tmp_path / "fifo.p12")
-    assert "is a FIFO, not a regular file" in _error_line(_bot("inspect", str(fifo_p12), "--pin-file",
-                                                                str(pin_file), timeout=20))
+    assert "is a FIFO, not a regular file" in _error_line(
+        _bot("inspect", str(fifo_p12), "--pin-file", str(pin_file), timeout=20)
+    )
     for pin in (_fifo(tmp_path / "fifo-pin"), Path("/dev/zero")):
         line = _error_line(_bot("inspect", str(good_p12), "--pin-file", str(pin), timeout=20))
         assert "not a regular file" in line and str(pin) in line
@@ -139,8 +147,14 @@ def test_the_pin_file_gives_its_first_line(good_p12: Path, pin_file: Path) -> No
 
 
 def _config(tmp_path: Path, world: FlowWorld, kit: OfficeKit, **top: object) -> Path:
-    return write_config(tmp_path / "ainas.toml", world, [kit], lock_file=str(tmp_path / "run.lock"),
-                        audit_log=str(tmp_path / "audit.jsonl"), **top)
+    return write_config(
+        tmp_path / "ainas.toml",
+        world,
+        [kit],
+        lock_file=str(tmp_path / "run.lock"),
+        audit_log=str(tmp_path / "audit.jsonl"),
+        **top,
+    )
 
 
 def test_a_symlinked_secret_is_followed_only_to_an_owner_only_file(flow_world: FlowWorld, tmp_path: Path) -> None:
@@ -162,11 +176,14 @@ def test_a_symlinked_secret_is_followed_only_to_an_owner_only_file(flow_world: F
 
 # --- office IDs and written paths -------------------------------------------------------------------------
 
+
 def test_an_office_id_that_is_not_digits_is_refused(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = flow_world.make_office()
     config = _config(tmp_path, flow_world, kit)
-    config.write_text(config.read_text(encoding="utf-8").replace(f'id = "{kit.office.id}"',
-                                                                 'id = "x/../../../victim"'), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(f'id = "{kit.office.id}"', 'id = "x/../../../victim"'),
+        encoding="utf-8",
+    )
     run = _bot("check", "--config", str(config), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE
     assert ": id: a 代理人組織ID is digits only" in _error_line(run)
@@ -201,6 +218,7 @@ def test_a_lock_path_that_is_a_folder_is_one_line(flow_world: FlowWorld, tmp_pat
 
 
 # --- deep nesting ----------------------------------------------------------------------------------------
+
 
 def test_deep_nesting_is_one_line(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = _bad_office(flow_world)
@@ -241,31 +259,41 @@ def test_a_kana_value_ending_in_a_newline_is_refused(flow_world: FlowWorld, tmp_
 
 
 def test_one_office_with_two_problems_counts_once_and_csv_cells_are_not_formulas(
-        flow_world: FlowWorld, tmp_path: Path) -> None:
-    kit = _bad_office(flow_world, login_id="=HYPERLINK(\"x\")", trade_name_kana="kanji漢字")
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
+    kit = _bad_office(flow_world, login_id='=HYPERLINK("x")', trade_name_kana="kanji漢字")
     report, table = tmp_path / "report.json", tmp_path / "report.csv"
-    run = _bot("renew", "--all", "--config", str(_config(tmp_path, flow_world, kit)), "--report", str(report),
-               "--report-csv", str(table), env=cli_env([kit]))
+    run = _bot(
+        "renew",
+        "--all",
+        "--config",
+        str(_config(tmp_path, flow_world, kit)),
+        "--report",
+        str(report),
+        "--report-csv",
+        str(table),
+        env=cli_env([kit]),
+    )
     assert run.returncode == EXIT_USAGE  # README "Exit codes": the office failed on its inputs
     assert "1 office(s)" in run.stdout and "failed=1" in run.stdout
     assert len(json.loads(report.read_text(encoding="utf-8"))["offices"]) == 1
     assert len((tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()) == 1
     (row,) = csv.DictReader(io.StringIO(table.read_text(encoding="utf-8-sig")))
-    assert row["login_id"] == "'=HYPERLINK(\"x\")"
+    assert row["login_id"] == '\'=HYPERLINK("x")'
     assert "postal_code" in row["message"] and "trade_name_kana" in row["message"]
 
 
 def test_a_missing_on_failure_command_is_one_line(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = _bad_office(flow_world)
-    config = _config(tmp_path, flow_world, kit, on_failure=[str(tmp_path / "no-such-command")],
-                     report_dir=str(tmp_path / "reports"))
+    config = _config(
+        tmp_path, flow_world, kit, on_failure=[str(tmp_path / "no-such-command")], report_dir=str(tmp_path / "reports")
+    )
     run = _bot("renew", "--all", "--scheduled", "--config", str(config), env=cli_env([kit]))
     assert run.returncode == EXIT_USAGE  # the office's failure (its inputs) decides, not the hook's
     assert "on_failure command" in _error_line(run) and "could not be run" in _error_line(run)
 
 
-def test_check_with_a_hostile_p12_in_the_signing_folder_answers_at_once(flow_world: FlowWorld,
-                                                                        tmp_path: Path) -> None:
+def test_check_with_a_hostile_p12_in_the_signing_folder_answers_at_once(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = flow_world.make_office()
     folder = tmp_path / "signing"
     folder.mkdir()

@@ -37,14 +37,20 @@ def _lines(path: Path) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_mid_run_leaves_every_ended_office_in_the_audit_and_the_report(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path, signum: int) -> None:
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path, signum: int
+) -> None:
     world = sandbox_world(orgs=4, latency_ms=150)
     kits = [world.make_office() for _ in range(4)]
     audit = tmp_path / "audit.jsonl"
     config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=1, audit_log=str(audit))
     report = tmp_path / "report.json"
-    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
-                           env=cli_env(kits), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot = subprocess.Popen(
+        [*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
+        env=cli_env(kits),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     # The first office's line is on disk while the run still works on the others.
     _wait_until(lambda: len(_lines(audit)) >= 1 or bot.poll() is not None, 120, "the first audit line")
@@ -68,8 +74,10 @@ def test_a_signal_mid_run_leaves_every_ended_office_in_the_audit_and_the_report(
         if outcome["status"] == "failed":
             assert outcome["reason"] == "interrupted", outcome
     for oid in updated:  # what the portal holds is what the records say
-        assert any(c["status"] == "active" and c["serial"] == offices[oid]["certificate_serial"]
-                   for c in world.certificates(oid)), oid
+        assert any(
+            c["status"] == "active" and c["serial"] == offices[oid]["certificate_serial"]
+            for c in world.certificates(oid)
+        ), oid
 
 
 def test_an_unwritable_report_and_audit_are_said_after_the_recap(flow_world: FlowWorld, tmp_path: Path) -> None:
@@ -78,17 +86,34 @@ def test_an_unwritable_report_and_audit_are_said_after_the_recap(flow_world: Flo
     not_a_folder.write_text("", encoding="utf-8")
     config = write_config(tmp_path / "ainas.toml", flow_world, [kit], audit_log="/dev/full")
 
-    run = subprocess.run([*BOT, "renew", "--office", kit.office.id, "--config", str(config),
-                          "--report", str(not_a_folder / "report.json"), "--report-csv", "/dev/full"],
-                         env=cli_env([kit]), capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [
+            *BOT,
+            "renew",
+            "--office",
+            kit.office.id,
+            "--config",
+            str(config),
+            "--report",
+            str(not_a_folder / "report.json"),
+            "--report-csv",
+            "/dev/full",
+        ],
+        env=cli_env([kit]),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
     assert run.returncode == EXIT_FAILED, run.stderr
     assert "Traceback" not in run.stderr
     assert "RECAP" in run.stdout and f"{kit.office.id}" in run.stdout and "updated" in run.stdout
     assert "office(s) in" in run.stdout  # the summary line
     errors = [line for line in run.stderr.splitlines() if line.startswith("ainas-bot: ")]
-    assert any("audit log /dev/full" in e and "not a regular file" in e and "not in the audit log" in e
-               for e in errors), run.stderr
+    assert any(
+        "audit log /dev/full" in e and "not a regular file" in e and "not in the audit log" in e for e in errors
+    ), run.stderr
     assert any(str(not_a_folder) in e and "cannot be written (Not a directory)" in e for e in errors), run.stderr
     assert any("report /dev/full" in e and "not a regular file" in e for e in errors), run.stderr
     assert flow_world.certificates(kit.office.id), "the office was still updated on the portal"
@@ -105,15 +130,21 @@ def _processes_mentioning(text: str) -> list[int]:
 
 @pytest.mark.firefox
 def test_firefox_and_its_profile_die_with_a_bot_killed_by_sigkill(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path
+) -> None:
     world = sandbox_world(orgs=2, latency_ms=400)
     kit = world.make_office()
     config = write_config(tmp_path / "ainas.toml", world, [kit], browser="firefox")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     private = tmp / f"ainas-bot-{os.getuid()}"
-    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit], TMPDIR=str(tmp)),
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    bot = subprocess.Popen(
+        [*BOT, "renew", "--all", "--config", str(config)],
+        env=cli_env([kit], TMPDIR=str(tmp)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         _wait_until(lambda: world.sandbox.requests_served > 0 or bot.poll() is not None, 120, "the first request")
         assert bot.poll() is None
@@ -138,13 +169,19 @@ def test_firefox_and_its_profile_die_with_a_bot_killed_by_sigkill(
 def test_sigterm_with_firefox_leaves_no_profile(sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
     world = sandbox_world(orgs=2, latency_ms=300)
     kit = world.make_office()
-    config = write_config(tmp_path / "ainas.toml", world, [kit], browser="firefox",
-                          audit_log=str(tmp_path / "audit.jsonl"))
+    config = write_config(
+        tmp_path / "ainas.toml", world, [kit], browser="firefox", audit_log=str(tmp_path / "audit.jsonl")
+    )
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     private = tmp / f"ainas-bot-{os.getuid()}"
-    bot = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=cli_env([kit], TMPDIR=str(tmp)),
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot = subprocess.Popen(
+        [*BOT, "renew", "--all", "--config", str(config)],
+        env=cli_env([kit], TMPDIR=str(tmp)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     _wait_until(lambda: world.sandbox.requests_served > 0 or bot.poll() is not None, 120, "the first request")
     assert list(private.glob("firefox-*/profile")), "no profile in the private folder"
     bot.send_signal(signal.SIGTERM)

@@ -92,7 +92,14 @@ def test_the_firefox_application_copy_leaves_the_install_alone(tmp_path: Path) -
     assert not ours.is_symlink() and '"ainas-bot.cfg"' in ours.read_text()
     assert (app / "ainas-bot.cfg").stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in install.rglob("*")) == [
-        "autoconfig.js", "channel-prefs.js", "defaults", "firefox-esr", "libnss3.so", "omni.ja", "pref"]
+        "autoconfig.js",
+        "channel-prefs.js",
+        "defaults",
+        "firefox-esr",
+        "libnss3.so",
+        "omni.ja",
+        "pref",
+    ]
     with pytest.raises(ConfigError, match="not the Firefox binary of a Firefox install"):
         install_folder(tmp_path / "bin")
     (install / "omni.ja").unlink()
@@ -128,7 +135,14 @@ def test_rich_markup_and_controls_in_outcomes_reach_a_terminal_as_text() -> None
 def test_shown_csv_and_markup_helpers() -> None:
     assert shown("a\nb\u2066c") == "a<U+000A>b<U+2066>c"
     assert [csv_cell(v) for v in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "ok", "ＡＢ")] == [
-        "'=1+1", "'+1", "'-1", "'@SUM(A1)", "<U+0009>x", "ok", "ＡＢ"]
+        "'=1+1",
+        "'+1",
+        "'-1",
+        "'@SUM(A1)",
+        "<U+0009>x",
+        "ok",
+        "ＡＢ",
+    ]
     assert markup_safe("[bold]") == "\\[bold]"
 
 

@@ -28,8 +28,9 @@ def _marked() -> dict[str, str]:
     """msgid → where it is marked, read from the sources as Babel extracts them (babel.cfg)."""
     found: dict[str, str] = {}
     method_map = [("ainas_bot/**.py", "python"), ("flows/**.py", "python")]
-    for filename, lineno, message, _comments, _context in extract_from_dir(str(ROOT), method_map,
-                                                                           keywords=DEFAULT_KEYWORDS):
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, keywords=DEFAULT_KEYWORDS
+    ):
         msgid = message if isinstance(message, str) else message[0]
         if msgid:
             found.setdefault(msgid, f"{filename}:{lineno}")
@@ -59,10 +60,14 @@ def test_every_marked_message_has_a_japanese_translation_with_its_placeholders()
     marked, catalog = _marked(), _catalog()
     assert len(marked) > 20  # the extraction itself works: the CLI's own messages are marked
     untranslated = [f"{where}: {msgid!r}" for msgid, where in marked.items() if not catalog.get(msgid)]
-    assert not untranslated, "no Japanese translation (README, Development: update the catalog):\n" + \
-        "\n".join(untranslated)
-    wrong = [f"{where}: {msgid!r} -> {catalog[msgid]!r}" for msgid, where in marked.items()
-             if _placeholders(msgid) != _placeholders(catalog[msgid])]
+    assert not untranslated, "no Japanese translation (README, Development: update the catalog):\n" + "\n".join(
+        untranslated
+    )
+    wrong = [
+        f"{where}: {msgid!r} -> {catalog[msgid]!r}"
+        for msgid, where in marked.items()
+        if _placeholders(msgid) != _placeholders(catalog[msgid])
+    ]
     assert not wrong, "the translation's placeholders differ:\n" + "\n".join(wrong)
 
 
@@ -86,20 +91,23 @@ def test_translation_follows_the_language_chosen() -> None:
     assert _("interrupted") == "interrupted"
 
 
-@pytest.mark.parametrize(("flag", "setting", "environ", "expected"), [
-    (None, None, {}, "en"),
-    (None, None, {"LANG": "ja_JP.UTF-8"}, "ja"),
-    (None, None, {"LANG": "ja_JP.eucJP"}, "ja"),
-    (None, None, {"LANG": "en_US.UTF-8"}, "en"),
-    (None, None, {"LANG": "ja_JP.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
-    (None, None, {"LANG": "en_US.UTF-8", "LC_ALL": "ja_JP.UTF-8"}, "ja"),
-    (None, None, {"LANG": "C", "LANGUAGE": "ja"}, "en"),  # as the C library: LANGUAGE is ignored in the C locale
-    (None, None, {"LANG": "en_US.UTF-8", "LANGUAGE": "ja:en"}, "ja"),
-    (None, None, {"LANGUAGE": "ja"}, "en"),  # no locale at all: C
-    (None, "ja", {"LANG": "C"}, "ja"),
-    ("en", "ja", {"LANG": "ja_JP.UTF-8"}, "en"),
-    ("ja", None, {}, "ja"),
-])
+@pytest.mark.parametrize(
+    ("flag", "setting", "environ", "expected"),
+    [
+        (None, None, {}, "en"),
+        (None, None, {"LANG": "ja_JP.UTF-8"}, "ja"),
+        (None, None, {"LANG": "ja_JP.eucJP"}, "ja"),
+        (None, None, {"LANG": "en_US.UTF-8"}, "en"),
+        (None, None, {"LANG": "ja_JP.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
+        (None, None, {"LANG": "en_US.UTF-8", "LC_ALL": "ja_JP.UTF-8"}, "ja"),
+        (None, None, {"LANG": "C", "LANGUAGE": "ja"}, "en"),  # as the C library: LANGUAGE is ignored in the C locale
+        (None, None, {"LANG": "en_US.UTF-8", "LANGUAGE": "ja:en"}, "ja"),
+        (None, None, {"LANGUAGE": "ja"}, "en"),  # no locale at all: C
+        (None, "ja", {"LANG": "C"}, "ja"),
+        ("en", "ja", {"LANG": "ja_JP.UTF-8"}, "en"),
+        ("ja", None, {}, "ja"),
+    ],
+)
 def test_choose_language(flag: str | None, setting: str | None, environ: dict[str, str], expected: str) -> None:
     assert choose_language(flag, setting, environ) == expected
 
@@ -141,4 +149,5 @@ def test_a_refused_pin_on_the_command_line_is_said_in_japanese() -> None:
     assert done.returncode == 2
     assert done.stderr.strip() == (
         "ainas-bot: PIN はコマンドラインからは受け取りません（ps やシェルの履歴に残るため）。"
-        "--pin-env 変数名、--pin-file パス、AINAS_PIN または入力プロンプトを使ってください")
+        "--pin-env 変数名、--pin-file パス、AINAS_PIN または入力プロンプトを使ってください"
+    )

@@ -29,11 +29,26 @@ LOGIN_PASSWORD = "L0gin-Pass-9917"
 OTHER_PASSWORD = "0ther-Pass-5531"
 CLIENT_PW = "Cl1ent-Pass-3306"
 SECRETS = (PIN, LOGIN_PASSWORD, OTHER_PASSWORD, CLIENT_PW)
-HEADER = ["代理人組織ID", "ログインID", "パスワード", "クライアント証明書", "クライアント証明書パスワード",
-          "署名用証明書", "PIN", "屋号（カナ）", "氏名又は代表者名（カナ）", "郵便番号", "利用開始日"]
-ENVIRON = {"LOGIN_PASSWORD": LOGIN_PASSWORD, "OTHER_PASSWORD": OTHER_PASSWORD, "SAME_PASSWORD": LOGIN_PASSWORD,
-           "CLIENT_PW": CLIENT_PW, "PIN": PIN}
-
+HEADER = [
+    "代理人組織ID",
+    "ログインID",
+    "パスワード",
+    "クライアント証明書",
+    "クライアント証明書パスワード",
+    "署名用証明書",
+    "PIN",
+    "屋号（カナ）",
+    "氏名又は代表者名（カナ）",
+    "郵便番号",
+    "利用開始日",
+]
+ENVIRON = {
+    "LOGIN_PASSWORD": LOGIN_PASSWORD,
+    "OTHER_PASSWORD": OTHER_PASSWORD,
+    "SAME_PASSWORD": LOGIN_PASSWORD,
+    "CLIENT_PW": CLIENT_PW,
+    "PIN": PIN,
+}
 
 
 @pytest.fixture(autouse=True)
@@ -53,10 +68,17 @@ def site(tmp_path: Path, key: rsa.RSAPrivateKey) -> Path:
 
 def cells(office_id: str, **changes: object) -> list[object]:
     values: dict[str, object] = {
-        "id": office_id, "login_id": f"admin{office_id}", "login_password": "env:LOGIN_PASSWORD",
-        "client_cert": "client.p12", "client_cert_password": "env:CLIENT_PW", "signing_cert": "signing/",
-        "pin": "env:PIN", "trade_name_kana": "やまだ ぎょうせいしょし じむしょ", "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
-        "postal_code": "100-0013", "start_date": "",
+        "id": office_id,
+        "login_id": f"admin{office_id}",
+        "login_password": "env:LOGIN_PASSWORD",
+        "client_cert": "client.p12",
+        "client_cert_password": "env:CLIENT_PW",
+        "signing_cert": "signing/",
+        "pin": "env:PIN",
+        "trade_name_kana": "やまだ ぎょうせいしょし じむしょ",
+        "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ",
+        "postal_code": "100-0013",
+        "start_date": "",
     }
     values.update(changes)
     return list(values.values())
@@ -95,12 +117,23 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str],
 
 # -- every problem of an inventory, each with its row and its header as written -------------------------------
 
+
 def test_check_lists_every_formatting_error_with_excels_row_and_the_written_header(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    csv = write_text(tmp_path / "offices.csv", [
-        ["# 事務所一覧"], HEADER, cells("1"), cells("2", postal_code="12-345"), [],
-        cells("3", pin=PIN, start_date="来月", trade_name_kana="行政書士"), cells("1"),
-    ], encoding="cp932")
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv = write_text(
+        tmp_path / "offices.csv",
+        [
+            ["# 事務所一覧"],
+            HEADER,
+            cells("1"),
+            cells("2", postal_code="12-345"),
+            [],
+            cells("3", pin=PIN, start_date="来月", trade_name_kana="行政書士"),
+            cells("1"),
+        ],
+        encoding="cp932",
+    )
     code, out, err = run(capsys, "check", "--config", str(config(tmp_path, inventory="offices.csv")))
     assert code == EXIT_USAGE
     assert out == []
@@ -109,13 +142,15 @@ def test_check_lists_every_formatting_error_with_excels_row_and_the_written_head
     assert err[1].startswith(f"ainas-bot: {name}: row 6, column PIN: a plain-text secret is not allowed here")
     assert err[2].startswith(f"ainas-bot: {name}: row 6, column 屋号（カナ）: ")
     assert err[3].startswith(f"ainas-bot: {name}: row 6, column 利用開始日: '来月' is not a date")
-    assert err[4] == (f"ainas-bot: {name}: row 7, column 代理人組織ID: office ID 1 is also on row 3; "
-                      "list each office once")
+    assert err[4] == (
+        f"ainas-bot: {name}: row 7, column 代理人組織ID: office ID 1 is also on row 3; list each office once"
+    )
     assert len(err) == 5
 
 
 def test_header_problems_are_all_said_and_note_columns_are_not_read(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     header = [h for h in HEADER if h != "PIN"]
     header[header.index("利用開始日")] = "利用開始"
     write_text(tmp_path / "offices.csv", [[*header, "備考", "メモ"], cells("1")[:-1]])
@@ -128,12 +163,20 @@ def test_header_problems_are_all_said_and_note_columns_are_not_read(
     ]
 
 
-@pytest.mark.parametrize(("delimiter", "encoding"), [("\t", "utf-8"), (";", "cp932"), ("\t", "utf-16")],
-                         ids=["tab", "semicolon-shift-jis", "excel-unicode-text"])
-def test_tab_and_semicolon_separated_files_are_read(tmp_path: Path, site: Path, capsys: pytest.CaptureFixture[str],
-                                                    delimiter: str, encoding: str) -> None:
-    write_text(site / "offices.txt", [["# a note; with, separators\tof every kind"], [*HEADER, "備考"],
-                                      [*cells("201"), "a, b; c"]], delimiter=delimiter, encoding=encoding)
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [("\t", "utf-8"), (";", "cp932"), ("\t", "utf-16")],
+    ids=["tab", "semicolon-shift-jis", "excel-unicode-text"],
+)
+def test_tab_and_semicolon_separated_files_are_read(
+    tmp_path: Path, site: Path, capsys: pytest.CaptureFixture[str], delimiter: str, encoding: str
+) -> None:
+    write_text(
+        site / "offices.txt",
+        [["# a note; with, separators\tof every kind"], [*HEADER, "備考"], [*cells("201"), "a, b; c"]],
+        delimiter=delimiter,
+        encoding=encoding,
+    )
     code, out, err = run(capsys, "check", "--config", str(config(site, inventory="offices.txt")))
     assert code == EXIT_OK, err
     assert out[0].startswith("office 201: ok — ")
@@ -141,15 +184,25 @@ def test_tab_and_semicolon_separated_files_are_read(tmp_path: Path, site: Path, 
 
 # -- Excel workbooks ------------------------------------------------------------------------------------------
 
-def test_an_xlsx_workbook_is_read_as_excel_shows_it(tmp_path: Path, site: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+
+def test_an_xlsx_workbook_is_read_as_excel_shows_it(
+    tmp_path: Path, site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Numbers as IDs, a date cell, notes columns anywhere, a comment row; the first sheet unless told."""
     later = dt.date.today() + dt.timedelta(days=30)
-    write_book(site / "offices.xlsx", {
-        "事務所": [["# 2026年度"], ["メモ", *HEADER, "備考"], ["x", *cells("301", start_date=later), "担当: 佐藤"],
-                  [], ["", *cells("302")]],
-        "予備": [HEADER, cells("399")],
-    })
+    write_book(
+        site / "offices.xlsx",
+        {
+            "事務所": [
+                ["# 2026年度"],
+                ["メモ", *HEADER, "備考"],
+                ["x", *cells("301", start_date=later), "担当: 佐藤"],
+                [],
+                ["", *cells("302")],
+            ],
+            "予備": [HEADER, cells("399")],
+        },
+    )
     code, out, err = run(capsys, "check", "--config", str(config(site, inventory="offices.xlsx")))
     assert code == EXIT_OK, err
     ready = [line for line in out if ": ok — " in line]
@@ -158,10 +211,13 @@ def test_an_xlsx_workbook_is_read_as_excel_shows_it(tmp_path: Path, site: Path,
     assert out[-1] == "2 ready, 0 with problems"
 
 
-def test_inventory_sheet_names_the_sheet_and_errors_name_its_rows(tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    write_book(tmp_path / "offices.xlsx", {"first": [["nothing here"]],
-                                          "2027": [HEADER, cells("1"), cells("2", postal_code=600001)]})
+def test_inventory_sheet_names_the_sheet_and_errors_name_its_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_book(
+        tmp_path / "offices.xlsx",
+        {"first": [["nothing here"]], "2027": [HEADER, cells("1"), cells("2", postal_code=600001)]},
+    )
     path = config(tmp_path, inventory="offices.xlsx", inventory_sheet="2027")
     code, _out, err = run(capsys, "check", "--config", str(path))
     assert code == EXIT_USAGE
@@ -182,15 +238,19 @@ def _zip(parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("data", "expected"), [
-    (b"PK\x03\x04 not really a zip", "not a readable Excel workbook (the file is damaged)"),
-    (_zip({"[Content_Types].xml": b"<Types/>"}), "not a readable Excel workbook"),
-    (_zip({"xl/worksheets/sheet1.xml": b"\0" * (2 << 20)}), "the workbook unpacks to 2097152 bytes in 1 parts"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "an Excel 97-2003 workbook (.xls), which is not read"),
-], ids=["damaged", "no-workbook", "unpacks-huge", "xls"])
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"PK\x03\x04 not really a zip", "not a readable Excel workbook (the file is damaged)"),
+        (_zip({"[Content_Types].xml": b"<Types/>"}), "not a readable Excel workbook"),
+        (_zip({"xl/worksheets/sheet1.xml": b"\0" * (2 << 20)}), "the workbook unpacks to 2097152 bytes in 1 parts"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "an Excel 97-2003 workbook (.xls), which is not read"),
+    ],
+    ids=["damaged", "no-workbook", "unpacks-huge", "xls"],
+)
 def test_a_corrupt_or_huge_workbook_is_one_line_naming_the_file(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        data: bytes, expected: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: bytes, expected: str
+) -> None:
     monkeypatch.setattr(_tables, "MAX_WORKBOOK_UNPACKED_BYTES", 1 << 20)
     (tmp_path / "offices.xlsx").write_bytes(data)
     code, _out, err = run(capsys, "check", "--config", str(config(tmp_path, inventory="offices.xlsx")))
@@ -218,34 +278,49 @@ postal_code = "100-0013"
 
 
 def test_settings_errors_name_the_key_the_file_the_office_and_the_nearest_key(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = ('timezone = "Asia/Tokyo"\nconcurency = 2\n'
-            + OFFICE.format(id="12").replace("login_password", "login_pasword")
-            + '\n[[offices]]\nlogin_id = "x"\n' + OFFICE.format(id="13").replace("pin = {", "pin = { secert = 1, "))
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        'timezone = "Asia/Tokyo"\nconcurency = 2\n'
+        + OFFICE.format(id="12").replace("login_password", "login_pasword")
+        + '\n[[offices]]\nlogin_id = "x"\n'
+        + OFFICE.format(id="13").replace("pin = {", "pin = { secert = 1, ")
+    )
     path = config(tmp_path, text)
     code, _out, err = run(capsys, "check", "--config", str(path))
     assert code == EXIT_USAGE
-    assert sorted(err) == sorted(f"ainas-bot: {path}: {line}" for line in [
-        "`timezone` is no longer a setting (every date is Japan time, Asia/Tokyo, always); remove the line",
-        "unknown key `concurency`; did you mean `concurrency`?",
-        "office 12 (line 4): required keys are missing: login_password",
-        "office 12 (line 4): unknown key `login_pasword`; did you mean `login_password`?",
-        "the 2nd [[offices]] table (line 16): required keys are missing: id, login_password, client_cert, "
-        "client_cert_password, signing_cert, pin, trade_name_kana, holder_name_kana, postal_code",
-        "office 13 (line 19): pin: unknown key `secert`; did you mean `secret`?",
-    ])
+    assert sorted(err) == sorted(
+        f"ainas-bot: {path}: {line}"
+        for line in [
+            "`timezone` is no longer a setting (every date is Japan time, Asia/Tokyo, always); remove the line",
+            "unknown key `concurency`; did you mean `concurrency`?",
+            "office 12 (line 4): required keys are missing: login_password",
+            "office 12 (line 4): unknown key `login_pasword`; did you mean `login_password`?",
+            "the 2nd [[offices]] table (line 16): required keys are missing: id, login_password, client_cert, "
+            "client_cert_password, signing_cert, pin, trade_name_kana, holder_name_kana, postal_code",
+            "office 13 (line 19): pin: unknown key `secert`; did you mean `secret`?",
+        ]
+    )
 
 
-def test_a_wrong_value_is_blamed_on_its_real_source(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wrong_value_is_blamed_on_its_real_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = config(tmp_path, OFFICE.format(id="1"))
     code, _out, err = run(capsys, "renew", "--config", str(path), "--all", "--concurrency", "0")
-    assert (code, err) == (EXIT_USAGE, ["ainas-bot: the command-line option --concurrency: Input should be greater "
-                                        "than or equal to 1"])
+    assert (code, err) == (
+        EXIT_USAGE,
+        ["ainas-bot: the command-line option --concurrency: Input should be greater than or equal to 1"],
+    )
     monkeypatch.setenv("AINAS_CONCURRENCY", "abc")
     code, _out, err = run(capsys, "check", "--config", str(path))
-    assert (code, err) == (EXIT_USAGE, ["ainas-bot: the environment variable AINAS_CONCURRENCY: Input should be a "
-                                        "valid integer, unable to parse string as an integer"])
+    assert (code, err) == (
+        EXIT_USAGE,
+        [
+            "ainas-bot: the environment variable AINAS_CONCURRENCY: Input should be a "
+            "valid integer, unable to parse string as an integer"
+        ],
+    )
     monkeypatch.setenv("AINAS_CONCURRENCY", "4")
     monkeypatch.setenv("AINAS_CERTIFICATE_MAPPING", "trade_name_kanji")
     code, _out, err = run(capsys, "check", "--config", str(path))
@@ -254,9 +329,14 @@ def test_a_wrong_value_is_blamed_on_its_real_source(tmp_path: Path, capsys: pyte
 
 
 def test_the_runners_rules_are_the_settings_own_so_check_finds_them(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    path = config(tmp_path, OFFICE.format(id="1"), portal_url="http://ainas.example/oss_agt/",
-                  browser_endpoint="ws://browsers:3000/")
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = config(
+        tmp_path,
+        OFFICE.format(id="1"),
+        portal_url="http://ainas.example/oss_agt/",
+        browser_endpoint="ws://browsers:3000/",
+    )
     monkeypatch.setenv("AINAS_BROWSER", "firefox")
     code, _out, err = run(capsys, "check", "--config", str(path))
     assert code == EXIT_USAGE
@@ -272,30 +352,42 @@ def test_no_settings_file_says_what_was_looked_for(capsys: pytest.CaptureFixture
     for command in (["check"], ["renew", "--all"], ["status", "--office", "1"]):
         code, _out, err = run(capsys, *command)
         assert (code, len(err)) == (EXIT_USAGE, 1), command
-        assert err[0] == ("ainas-bot: no settings file: --config was not given and AINAS_CONFIG is not set, so no "
-                          "office is known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented "
-                          "example is config/ainas.toml)")
+        assert err[0] == (
+            "ainas-bot: no settings file: --config was not given and AINAS_CONFIG is not set, so no "
+            "office is known; name the settings with --config PATH or AINAS_CONFIG=PATH (a commented "
+            "example is config/ainas.toml)"
+        )
 
 
 # -- offices sharing a login ------------------------------------------------------------------------------------
 
+
 def test_offices_sharing_a_login_with_different_passwords_are_a_conflict(
-        site: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_text(site / "offices.csv", [HEADER, cells("401", login_id="firma"),
-                                      cells("402", login_id="firma", login_password="env:OTHER_PASSWORD"),
-                                      cells("403", login_id="firma", login_password="env:SAME_PASSWORD")])
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_text(
+        site / "offices.csv",
+        [
+            HEADER,
+            cells("401", login_id="firma"),
+            cells("402", login_id="firma", login_password="env:OTHER_PASSWORD"),
+            cells("403", login_id="firma", login_password="env:SAME_PASSWORD"),
+        ],
+    )
     code, out, err = run(capsys, "check", "--config", str(config(site, inventory="offices.csv")))
     assert code == EXIT_USAGE
     assert [line for line in err if not line.startswith("warning: ")] == [
         "problem: office 402: shares login ID firma with office 401, but its login_password (environment "
         "variable OTHER_PASSWORD) differs from office 401's (environment variable LOGIN_PASSWORD); one "
-        "login has one password: give both offices the same secret"]
+        "login has one password: give both offices the same secret"
+    ]
     # 403 names another variable holding the same password: no conflict.
     assert [line.split(":")[0] for line in out[:-1] if ": ok — " in line] == ["office 401", "office 403"]
     assert out[-1] == "2 ready, 1 with problems"
 
 
 # -- loading the settings -------------------------------------------------------------------------------------
+
 
 def test_two_loads_in_one_process_each_read_their_own_file(tmp_path: Path) -> None:
     files: dict[int, Path] = {}
@@ -356,4 +448,3 @@ def test_the_readme_lists_the_columns_read() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for names in COLUMNS.values():
         assert f"`{names[0]}`" in readme and f"`{names[-1]}`" in readme, names
-

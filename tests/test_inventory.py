@@ -18,22 +18,51 @@ def read_offices_csv(path: Path) -> list[Office]:
     """The offices of a CSV inventory alone, read as a run reads `inventory` (paths relative to its folder)."""
     return all_offices(Settings(inventory=path))
 
+
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "S3cr3t-PIN-8472"
 
-JA_HEADER = ["代理人組織ID", "ログインID", "パスワード", "クライアント証明書", "クライアント証明書パスワード",
-             "署名用証明書", "PIN", "屋号（カナ）", "氏名又は代表者名（カナ）", "郵便番号", "利用開始日"]
-EN_HEADER = ["id", "login_id", "login_password", "client_cert", "client_cert_password", "signing_cert", "pin",
-             "trade_name_kana", "holder_name_kana", "postal_code", "start_date"]
+JA_HEADER = [
+    "代理人組織ID",
+    "ログインID",
+    "パスワード",
+    "クライアント証明書",
+    "クライアント証明書パスワード",
+    "署名用証明書",
+    "PIN",
+    "屋号（カナ）",
+    "氏名又は代表者名（カナ）",
+    "郵便番号",
+    "利用開始日",
+]
+EN_HEADER = [
+    "id",
+    "login_id",
+    "login_password",
+    "client_cert",
+    "client_cert_password",
+    "signing_cert",
+    "pin",
+    "trade_name_kana",
+    "holder_name_kana",
+    "postal_code",
+    "start_date",
+]
 
 
 def row(office_id: str, **changes: str) -> list[str]:
     values = {
-        "id": office_id, "login_id": f"admin{office_id}", "login_password": f"env:OFFICE{office_id}_LOGIN",
-        "client_cert": f"certs/{office_id}/client.p12", "client_cert_password": f"file:secrets/{office_id}.txt",
-        "signing_cert": f"/srv/certs/{office_id}/", "pin": f"secret:office-{office_id}-pin",
-        "trade_name_kana": "ギョウセイシヨシカツヨウジムシヨ", "holder_name_kana": "リカツヨウ　タロウ",
-        "postal_code": "123-4567", "start_date": "",
+        "id": office_id,
+        "login_id": f"admin{office_id}",
+        "login_password": f"env:OFFICE{office_id}_LOGIN",
+        "client_cert": f"certs/{office_id}/client.p12",
+        "client_cert_password": f"file:secrets/{office_id}.txt",
+        "signing_cert": f"/srv/certs/{office_id}/",
+        "pin": f"secret:office-{office_id}-pin",
+        "trade_name_kana": "ギョウセイシヨシカツヨウジムシヨ",
+        "holder_name_kana": "リカツヨウ　タロウ",
+        "postal_code": "123-4567",
+        "start_date": "",
     }
     values.update(changes)
     return [values[name] for name in EN_HEADER]
@@ -41,8 +70,10 @@ def row(office_id: str, **changes: str) -> list[str]:
 
 def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", header: list[str] = JA_HEADER) -> Path:
     """As Excel writes it: CRLF line ends, cells quoted only when needed."""
+
     def cell(value: str) -> str:
         return f'"{value.replace(chr(34), chr(34) * 2)}"' if any(c in value for c in ',"\n') else value
+
     text = "".join(",".join(cell(v) for v in r) + "\r\n" for r in [header, *rows])
     path.write_bytes(text.encode(encoding))
     return path
@@ -58,20 +89,31 @@ def error_of(path: Path) -> str:
 
 
 def office(office_id: str) -> Office:
-    return Office.model_validate({
-        "id": office_id, "login_id": "x", "login_password": {"env": "A"}, "client_cert": "/c.p12",
-        "client_cert_password": {"env": "B"}, "signing_cert": "/s", "pin": {"env": "C"},
-        "trade_name_kana": "カナ", "holder_name_kana": "カナ", "postal_code": "123-4567",
-    })
+    return Office.model_validate(
+        {
+            "id": office_id,
+            "login_id": "x",
+            "login_password": {"env": "A"},
+            "client_cert": "/c.p12",
+            "client_cert_password": {"env": "B"},
+            "signing_cert": "/s",
+            "pin": {"env": "C"},
+            "trade_name_kana": "カナ",
+            "holder_name_kana": "カナ",
+            "postal_code": "123-4567",
+        }
+    )
 
 
 # -- encodings and headers --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
 @pytest.mark.parametrize("header", [JA_HEADER, EN_HEADER], ids=["japanese", "english"])
 def test_a_csv_is_read_in_every_encoding_excel_writes(tmp_path: Path, encoding: str, header: list[str]) -> None:
-    path = write_csv(tmp_path / "offices.csv", [row("1"), row("2", start_date="2027/4/1")],
-                     encoding=encoding, header=header)
+    path = write_csv(
+        tmp_path / "offices.csv", [row("1"), row("2", start_date="2027/4/1")], encoding=encoding, header=header
+    )
     first, second = read_offices_csv(path)
     assert first.id == "1" and second.id == "2"
     assert first.login_id == "admin1"
@@ -98,14 +140,20 @@ def test_headers_with_half_width_parentheses_and_spaces(tmp_path: Path) -> None:
 
 def test_empty_lines_comments_notes_and_columns_in_any_order(tmp_path: Path) -> None:
     header = [*reversed(EN_HEADER[:-1]), "# メモ", ""]  # no start_date column: it is optional
-    rows = [[*reversed(row("1")[:-1]), "", "x"], [], ["", "", ""], ["# 2 is closed"],
-            [*reversed(row("3")[:-1]), "note"]]
+    rows = [
+        [*reversed(row("1")[:-1]), "", "x"],
+        [],
+        ["", "", ""],
+        ["# 2 is closed"],
+        [*reversed(row("3")[:-1]), "note"],
+    ]
     path = write_csv(tmp_path / "offices.csv", rows, header=header)
     assert [(o.id, o.start_date) for o in read_offices_csv(path)] == [("1", "today"), ("3", "today")]
 
 
-@pytest.mark.parametrize("text", ["2027-04-01", "2027/4/1", "2027/04/01", "2027年4月1日", "20270401",
-                                  "２０２７／４／１"])
+@pytest.mark.parametrize(
+    "text", ["2027-04-01", "2027/4/1", "2027/04/01", "2027年4月1日", "20270401", "２０２７／４／１"]
+)
 def test_start_date_in_the_forms_excel_and_people_write(tmp_path: Path, text: str) -> None:
     path = write_csv(tmp_path / "offices.csv", [row("1", start_date=text)], encoding="cp932")
     assert read_offices_csv(path)[0].start_date == dt.date(2027, 4, 1)
@@ -128,6 +176,7 @@ def test_the_example_in_config_is_valid() -> None:
 
 
 # -- errors name file, row and column ---------------------------------------------------------------------------
+
 
 def test_a_missing_column_is_named(tmp_path: Path) -> None:
     header = [h for h in JA_HEADER if h not in {"郵便番号", "PIN"}]
@@ -167,14 +216,17 @@ def test_errors_use_the_header_as_written(tmp_path: Path) -> None:
     assert error_of(path).startswith(f"{path}: row 2, column postal_code: ")
 
 
-@pytest.mark.parametrize(("column", "value", "expected"), [
-    ("start_date", "2027/2/30", "is not a date"),
-    ("start_date", "来月", "is not a date"),
-    ("postal_code", "12-345", "is not a postal code"),
-    ("postal_code", "600001", "Excel drops a leading 0"),
-    ("trade_name_kana", "行政書士", "not kana"),
-    ("login_id", "", "the cell is empty"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("start_date", "2027/2/30", "is not a date"),
+        ("start_date", "来月", "is not a date"),
+        ("postal_code", "12-345", "is not a postal code"),
+        ("postal_code", "600001", "Excel drops a leading 0"),
+        ("trade_name_kana", "行政書士", "not kana"),
+        ("login_id", "", "the cell is empty"),
+    ],
+)
 def test_a_bad_value_names_row_and_column(tmp_path: Path, column: str, value: str, expected: str) -> None:
     path = write_csv(tmp_path / "offices.csv", [row("1"), row("2", **{column: value})], encoding="cp932")
     message = error_of(path)
@@ -210,8 +262,10 @@ def test_utf16_with_its_bom_is_read(tmp_path: Path) -> None:
 def test_bytes_neither_utf8_nor_shift_jis_are_refused(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "offices.csv"
     path.write_bytes(data)
-    assert error_of(path) == (f'{path}: the file is neither UTF-8 nor Shift_JIS; save it from Excel as '
-                              '"Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)')
+    assert error_of(path) == (
+        f"{path}: the file is neither UTF-8 nor Shift_JIS; save it from Excel as "
+        '"Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)'
+    )
 
 
 def test_a_missing_or_empty_file(tmp_path: Path) -> None:
@@ -223,10 +277,13 @@ def test_a_missing_or_empty_file(tmp_path: Path) -> None:
 
 # -- reports and selection --------------------------------------------------------------------------------------
 
+
 def _report(path: Path, statuses: dict[str, str]) -> Path:
     """As `--report` writes it (the fields of ainas_bot.results.outcome.Outcome)."""
-    offices = [{"office_id": i, "login_id": "x", "status": s, "reason": "auth" if s == "failed" else None}
-               for i, s in statuses.items()]
+    offices = [
+        {"office_id": i, "login_id": "x", "status": s, "reason": "auth" if s == "failed" else None}
+        for i, s in statuses.items()
+    ]
     path.write_text(json.dumps({"generated_at": "2026-11-25T00:00:00+00:00", "offices": offices}), encoding="utf-8")
     return path
 
@@ -236,12 +293,15 @@ def test_failed_office_ids_of_a_report(tmp_path: Path) -> None:
     assert failed_office_ids(report) == ["3", "2"]
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (None, "report not found"),
-    ("{not json", "not a report written by --report (JSONDecodeError)"),
-    (json.dumps({"offices": [{"id": "1"}]}), 'no "offices" list'),
-    (json.dumps([1, 2]), 'no "offices" list'),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "report not found"),
+        ("{not json", "not a report written by --report (JSONDecodeError)"),
+        (json.dumps({"offices": [{"id": "1"}]}), 'no "offices" list'),
+        (json.dumps([1, 2]), 'no "offices" list'),
+    ],
+)
 def test_a_report_that_is_not_one(tmp_path: Path, content: str | None, expected: str) -> None:
     path = tmp_path / "r.json"
     if content is not None:
@@ -271,15 +331,21 @@ def test_select_the_failed_offices_of_a_report(tmp_path: Path) -> None:
     assert select_offices(offices, [f"@{clean}"], all_offices=False) == []
 
 
-@pytest.mark.parametrize(("selectors", "all_", "expected"), [
-    (None, False, "give --office ID (repeatable), --office @REPORT.json (the failed offices of an earlier run) or "
-                  "--all"),
-    ([], False, "no office selected"),
-    (["1"], True, "give --office or --all, not both"),
-    (["9", "1", "8"], False, "office 9, 8 is not in the inventory (known: 1, 2, 3, 4, 5, … (7 in all))"),
-    (["@"], False, "give the path of an earlier --report JSON"),
-    ([""], False, "give an office ID"),
-])
+@pytest.mark.parametrize(
+    ("selectors", "all_", "expected"),
+    [
+        (
+            None,
+            False,
+            "give --office ID (repeatable), --office @REPORT.json (the failed offices of an earlier run) or --all",
+        ),
+        ([], False, "no office selected"),
+        (["1"], True, "give --office or --all, not both"),
+        (["9", "1", "8"], False, "office 9, 8 is not in the inventory (known: 1, 2, 3, 4, 5, … (7 in all))"),
+        (["@"], False, "give the path of an earlier --report JSON"),
+        ([""], False, "give an office ID"),
+    ],
+)
 def test_selection_errors(selectors: list[str] | None, all_: bool, expected: str) -> None:
     with pytest.raises(ConfigError) as exc:
         select_offices([office(i) for i in "1234567"], selectors, all_offices=all_)
@@ -341,8 +407,9 @@ def test_an_office_in_both_the_settings_and_the_csv(tmp_path: Path) -> None:
     config.write_text('inventory = "offices.csv"\n' + TOML_OFFICE.format(id="1"), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         all_offices(load_settings(config))
-    assert str(exc.value) == (f"{csv.resolve()}: row 3: office 1 is also in the settings ([[offices]]); "
-                              "keep each office in one place")
+    assert str(exc.value) == (
+        f"{csv.resolve()}: row 3: office 1 is also in the settings ([[offices]]); keep each office in one place"
+    )
 
 
 def test_an_office_twice_in_the_settings(tmp_path: Path) -> None:
@@ -360,10 +427,13 @@ def test_secret_ref_strings_that_are_not_references_stay_refused(text: str) -> N
         SecretRef.model_validate(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("env:NAME", SecretRef(env="NAME")),
-    ("file:/p/x", SecretRef(file=Path("/p/x"))),
-    ("secret:k", SecretRef(secret="k")),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("env:NAME", SecretRef(env="NAME")),
+        ("file:/p/x", SecretRef(file=Path("/p/x"))),
+        ("secret:k", SecretRef(secret="k")),
+    ],
+)
 def test_secret_ref_string_forms(text: str, expected: SecretRef) -> None:
     assert SecretRef.model_validate(text) == expected

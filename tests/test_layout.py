@@ -39,16 +39,27 @@ def test_the_layers_hold() -> None:
 
 def test_no_private_name_is_imported_across_modules() -> None:
     """A private module may be imported; a private name from another module may not (gettext's `_` aside)."""
-    crossings = [f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
-                 for path in _sources(*PRODUCT, "tests") for node in _imports(path) if isinstance(node, ast.ImportFrom)
-                 for alias in node.names
-                 if alias.name.startswith("_") and not alias.name.startswith("__") and alias.name != "_"
-                 and not (ROOT / (node.module or "").replace(".", "/") / f"{alias.name}.py").exists()
-                 and not (ROOT / "benchmarks" / f"{alias.name}.py").exists()]
+    crossings = [
+        f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+        for path in _sources(*PRODUCT, "tests")
+        for node in _imports(path)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+        if alias.name.startswith("_")
+        and not alias.name.startswith("__")
+        and alias.name != "_"
+        and not (ROOT / (node.module or "").replace(".", "/") / f"{alias.name}.py").exists()
+        and not (ROOT / "benchmarks" / f"{alias.name}.py").exists()
+    ]
     assert crossings == []
 
 
 def test_tests_share_helpers_through_fixture_modules_not_through_each_other() -> None:
-    borrowed = [f"{path.relative_to(ROOT)}: {module}" for path in _sources("tests") for node in _imports(path)
-                for module in _modules(node) if module.startswith("tests.test_")]
+    borrowed = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in _sources("tests")
+        for node in _imports(path)
+        for module in _modules(node)
+        if module.startswith("tests.test_")
+    ]
     assert borrowed == []

@@ -70,8 +70,11 @@ def test_every_declared_dependency_is_locked_within_its_range(lock: dict[str, li
         pins = lock.get(canonicalize_name(requirement.name), [])
         if not pins:
             problems.append(f"{requirement}: not in requirements.lock")
-        problems += [f"{requirement}: locked at {pin.version}" for pin in pins
-                     if not requirement.specifier.contains(pin.version, prereleases=True)]
+        problems += [
+            f"{requirement}: locked at {pin.version}"
+            for pin in pins
+            if not requirement.specifier.contains(pin.version, prereleases=True)
+        ]
     assert not problems, "run ./bootstrap.sh lock (README, Dependencies):\n" + "\n".join(problems)
 
 
@@ -105,8 +108,10 @@ def test_the_lock_holds_what_its_packages_require(lock: dict[str, list[Pin]]) ->
 
 
 def test_the_reader_sees_markers_hashes_and_ranges() -> None:
-    text = ("# header\nalpha==1.0 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via beta\n"
-            "gamma==2.0 ; python_full_version < '3.0' \\\n    --hash=sha256:" + "b" * 64 + "\n")
+    text = (
+        "# header\nalpha==1.0 \\\n    --hash=sha256:" + "a" * 64 + "\n    # via beta\n"
+        "gamma==2.0 ; python_full_version < '3.0' \\\n    --hash=sha256:" + "b" * 64 + "\n"
+    )
     pins = read_lock(text)
     assert pins["alpha"][0].hashes == ("a" * 64,) and pins["alpha"][0].applies_here()
     assert pins["gamma"][0].version == Version("2.0") and not pins["gamma"][0].applies_here()

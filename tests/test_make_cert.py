@@ -47,25 +47,51 @@ def _inspect(cli: Callable[..., tuple[int, str, str]], path: Path) -> dict[str, 
 @pytest.mark.parametrize(
     ("options", "summary", "encryption", "legacy"),
     [
-        (["--profile", "shogyo-touki", "--encryption", "legacy"], "shogyo-touki, legacy",
-         "pbeWithSHAAnd40BitRC2-CBC", True),
-        (["--layout", "san", "--string-type", "bmp"], "gyoseishoshi, modern",
-         "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC", False),
+        (
+            ["--profile", "shogyo-touki", "--encryption", "legacy"],
+            "shogyo-touki, legacy",
+            "pbeWithSHAAnd40BitRC2-CBC",
+            True,
+        ),
+        (
+            ["--layout", "san", "--string-type", "bmp"],
+            "gyoseishoshi, modern",
+            "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC",
+            False,
+        ),
         (["--encryption", "legacy-3des"], "gyoseishoshi, legacy-3des", "pbeWithSHAAnd3-KeyTripleDES-CBC", True),
     ],
     ids=["shogyo-legacy", "san-bmp-modern", "subject-3des"],
 )
 def test_make_cert_writes_what_inspect_reads_back(
-    tmp_path: Path, cli: Callable[..., tuple[int, str, str]],
-    options: list[str], summary: str, encryption: str, legacy: bool, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    cli: Callable[..., tuple[int, str, str]],
+    options: list[str],
+    summary: str,
+    encryption: str,
+    legacy: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("ainas_bot.certificates.certinfo.today_jst", lambda now=None: dt.date(2027, 6, 1))
     out_path = tmp_path / "made" / "office.p12"
     code, out, err = cli(
-        "make-cert", out_path, "--pin-env", "MY_PIN", *options,
-        "--trade-name", "株式会社霞が関オートサービス", "--holder-name", "鈴木　一郎",
-        "--street", "大阪府大阪市北区梅田4-2-8", "--building", "梅田スカイビル12F",
-        "--not-before", "2026-01-01", "--not-after", "2030-04-01",
+        "make-cert",
+        out_path,
+        "--pin-env",
+        "MY_PIN",
+        *options,
+        "--trade-name",
+        "株式会社霞が関オートサービス",
+        "--holder-name",
+        "鈴木　一郎",
+        "--street",
+        "大阪府大阪市北区梅田4-2-8",
+        "--building",
+        "梅田スカイビル12F",
+        "--not-before",
+        "2026-01-01",
+        "--not-after",
+        "2030-04-01",
     )
     assert (code, err) == (0, "")
     assert out == f"wrote {out_path} ({summary}, expires 2030/04/01)\n"
@@ -136,12 +162,19 @@ def test_make_cert_pin_file_and_prompt(
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [(["--not-after", "2030-02-30"], "make-cert: error: argument --not-after: '2030-02-30' is not a date like "
-                                     "2026-01-31"),
-     (["--encryption", "rc4"], "make-cert: error: argument --encryption: invalid choice; see --help"),
-     (["--profile", "secom"], "make-cert: error: argument --profile: invalid choice; see --help"),
-     (["--pin", PIN], "ainas-bot: a PIN is never taken from the command line (ps and the shell history would "
-                      "show it); use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt")],
+    [
+        (
+            ["--not-after", "2030-02-30"],
+            "make-cert: error: argument --not-after: '2030-02-30' is not a date like 2026-01-31",
+        ),
+        (["--encryption", "rc4"], "make-cert: error: argument --encryption: invalid choice; see --help"),
+        (["--profile", "secom"], "make-cert: error: argument --profile: invalid choice; see --help"),
+        (
+            ["--pin", PIN],
+            "ainas-bot: a PIN is never taken from the command line (ps and the shell history would "
+            "show it); use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt",
+        ),
+    ],
     ids=["bad-date", "bad-encryption", "bad-profile", "pin-on-argv"],
 )
 def test_make_cert_usage_errors(

@@ -17,8 +17,14 @@ STRICT_BOT = [sys.executable, "-W", "error", "-m", "ainas_bot"]
 
 
 def _strict(args: list[str], env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    run = subprocess.run([*STRICT_BOT, *args], env={**env, "PYTHONWARNINGS": "error"}, capture_output=True,
-                         text=True, timeout=timeout, check=False)
+    run = subprocess.run(
+        [*STRICT_BOT, *args],
+        env={**env, "PYTHONWARNINGS": "error"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     assert "Warning" not in run.stderr and "Traceback" not in run.stderr, run.stderr
     return run
 

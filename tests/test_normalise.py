@@ -13,17 +13,57 @@ FIELD = "trade_name_kana (屋号（カナ）)"
 KATAKANA = [chr(c) for c in range(ord("ァ"), ord("ヶ") + 1)] + ["ー"]
 # Written out, not derived, so that the tests do not repeat the implementation: each hiragana and its
 # katakana, and each full-width katakana with its half-width spelling (one character, or with ﾞ or ﾟ).
-HIRAGANA = ("ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづ"
-            "てでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ")
-KATAKANA_OF_HIRAGANA = ("ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅ"
-                        "テデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ")
+HIRAGANA = (
+    "ぁあぃいぅうぇえぉおかがきぎくぐけげこごさざしじすずせぜそぞただちぢっつづ"
+    "てでとどなにぬねのはばぱひびぴふぶぷへべぺほぼぽまみむめもゃやゅゆょよらりるれろゎわゐゑをんゔゕゖ"
+)
+KATAKANA_OF_HIRAGANA = (
+    "ァアィイゥウェエォオカガキギクグケゲコゴサザシジスズセゼソゾタダチヂッツヅ"
+    "テデトドナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロヮワヰヱヲンヴヵヶ"
+)
 TO_HIRAGANA = dict(zip(KATAKANA_OF_HIRAGANA, HIRAGANA, strict=True))
-HALF_WIDTH = dict(zip("ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテト"
-                      "ナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン",
-                      "ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ", strict=True))
-HALF_WIDTH |= dict(zip("ガギグゲゴザジズゼゾダヂヅデドバビブベボヴパピプペポ",
-                       ["ｶﾞ", "ｷﾞ", "ｸﾞ", "ｹﾞ", "ｺﾞ", "ｻﾞ", "ｼﾞ", "ｽﾞ", "ｾﾞ", "ｿﾞ", "ﾀﾞ", "ﾁﾞ", "ﾂﾞ", "ﾃﾞ", "ﾄﾞ",
-                        "ﾊﾞ", "ﾋﾞ", "ﾌﾞ", "ﾍﾞ", "ﾎﾞ", "ｳﾞ", "ﾊﾟ", "ﾋﾟ", "ﾌﾟ", "ﾍﾟ", "ﾎﾟ"], strict=True))
+HALF_WIDTH = dict(
+    zip(
+        "ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテト"
+        "ナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン",
+        "ｦｧｨｩｪｫｬｭｮｯｰｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜﾝ",
+        strict=True,
+    )
+)
+HALF_WIDTH |= dict(
+    zip(
+        "ガギグゲゴザジズゼゾダヂヅデドバビブベボヴパピプペポ",
+        [
+            "ｶﾞ",
+            "ｷﾞ",
+            "ｸﾞ",
+            "ｹﾞ",
+            "ｺﾞ",
+            "ｻﾞ",
+            "ｼﾞ",
+            "ｽﾞ",
+            "ｾﾞ",
+            "ｿﾞ",
+            "ﾀﾞ",
+            "ﾁﾞ",
+            "ﾂﾞ",
+            "ﾃﾞ",
+            "ﾄﾞ",
+            "ﾊﾞ",
+            "ﾋﾞ",
+            "ﾌﾞ",
+            "ﾍﾞ",
+            "ﾎﾞ",
+            "ｳﾞ",
+            "ﾊﾟ",
+            "ﾋﾟ",
+            "ﾌﾟ",
+            "ﾍﾟ",
+            "ﾎﾟ",
+        ],
+        strict=True,
+    )
+)
 
 quick = settings(max_examples=150, database=None, deadline=None)
 kana_words = st.lists(st.text(st.sampled_from(KATAKANA), min_size=1, max_size=12), min_size=1, max_size=4)

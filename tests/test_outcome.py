@@ -25,18 +25,43 @@ def office() -> PreparedOffice:
     data = certfactory.make_p12(trade_name="鈴木行政書士事務所", password=PIN)
     info = describe(open_p12(data, PIN, name="a.p12"), file="a.p12")
     ref = {"env": "UNUSED"}
-    entry = Office(id="1001", login_id="agent-7", login_password=ref, client_cert=Path("c.p12"),
-                   client_cert_password=ref, signing_cert=Path("a.p12"), pin=ref, trade_name_kana="スズキ",
-                   holder_name_kana="スズキ", postal_code="100-0013")
+    entry = Office(
+        id="1001",
+        login_id="agent-7",
+        login_password=ref,
+        client_cert=Path("c.p12"),
+        client_cert_password=ref,
+        signing_cert=Path("a.p12"),
+        pin=ref,
+        trade_name_kana="スズキ",
+        holder_name_kana="スズキ",
+        postal_code="100-0013",
+    )
     secret = SecretStr("x")
-    return PreparedOffice(office=entry, login_password=secret, client_cert_password=secret, pin=secret,
-                          signing_p12=Path("a.p12"), signing_bytes=data, certificate=info, trade_name_kana="スズキ",
-                          holder_name_kana="スズキ", postal_code="1000013", start_date=dt.date(2026, 4, 1))
+    return PreparedOffice(
+        office=entry,
+        login_password=secret,
+        client_cert_password=secret,
+        pin=secret,
+        signing_p12=Path("a.p12"),
+        signing_bytes=data,
+        certificate=info,
+        trade_name_kana="スズキ",
+        holder_name_kana="スズキ",
+        postal_code="1000013",
+        start_date=dt.date(2026, 4, 1),
+    )
 
 
 def test_a_failed_office_carries_its_certificate_and_the_errors_reason_and_screen(office: PreparedOffice) -> None:
-    outcome = Outcome.failed(office, FlowError("no 更新 button", screen="cert_detail"), seconds=2.5,
-                             artifacts=("a/screen.png",), attempts=3, registered_expiry="2026-05-01")
+    outcome = Outcome.failed(
+        office,
+        FlowError("no 更新 button", screen="cert_detail"),
+        seconds=2.5,
+        artifacts=("a/screen.png",),
+        attempts=3,
+        registered_expiry="2026-05-01",
+    )
     assert (outcome.office_id, outcome.login_id, outcome.status) == ("1001", "agent-7", "failed")
     assert (outcome.reason, outcome.screen, outcome.message) == ("portal-changed", "cert_detail", "no 更新 button")
     assert outcome.office_name == "鈴木行政書士事務所"  # the certificate's 屋号 when the portal showed no name
@@ -51,8 +76,13 @@ def test_a_failed_office_carries_its_certificate_and_the_errors_reason_and_scree
 
 
 def test_a_succeeded_office_takes_its_verified_day_from_the_verification(office: PreparedOffice) -> None:
-    proof = Verified(office_id="1001", fingerprint="ab" * 32, organisation="鈴木行政書士事務所",
-                     registered_at="2026/03/02 18:00", verified_at=dt.datetime(2026, 3, 2, 16, 0, tzinfo=dt.UTC))
+    proof = Verified(
+        office_id="1001",
+        fingerprint="ab" * 32,
+        organisation="鈴木行政書士事務所",
+        registered_at="2026/03/02 18:00",
+        verified_at=dt.datetime(2026, 3, 2, 16, 0, tzinfo=dt.UTC),
+    )
     outcome = Outcome.succeeded(office, "updated", message="registered", attempts=2, verification=proof)
     assert (outcome.status, outcome.ok, outcome.attempts, outcome.reason) == ("updated", True, 2, None)
     assert outcome.verified_on == "2026-03-03"  # the Japan day of 16:00 UTC
@@ -67,6 +97,10 @@ def test_a_succeeded_office_takes_its_verified_day_from_the_verification(office:
 def test_an_office_not_started_has_only_its_ids_reason_and_message() -> None:
     outcome = Outcome.not_started("1002", "agent-8", reason=CertificateError.reason, message="a.p12: expired")
     assert (outcome.status, outcome.reason, outcome.message, outcome.office_name) == (
-        "failed", "certificate", "a.p12: expired", "")
+        "failed",
+        "certificate",
+        "a.p12: expired",
+        "",
+    )
     assert (outcome.certificate_serial, outcome.attempts, outcome.seconds) == (None, 1, 0.0)
     assert run_exit_code([outcome]) == 3

@@ -23,7 +23,6 @@ from ainas_bot.errors import EXIT_CERTIFICATE, CertificateError
 PIN = "S3cr3t-PIN-8472"
 
 
-
 def _rsa(key: object) -> rsa.RSAPublicKey:
     assert isinstance(key, rsa.RSAPublicKey), type(key)
     return key
@@ -36,29 +35,40 @@ def _open(path: Path, pin: str = PIN) -> P12Contents:
 @pytest.mark.parametrize(
     ("encryption", "certificates", "key_alg", "mac", "legacy"),
     [
-        ("modern", "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC", "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC",
-         "sha256", False),
+        (
+            "modern",
+            "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC",
+            "PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC",
+            "sha256",
+            False,
+        ),
         ("legacy", "pbeWithSHAAnd40BitRC2-CBC", "pbeWithSHAAnd3-KeyTripleDES-CBC", "sha1", True),
         ("legacy-3des", "pbeWithSHAAnd3-KeyTripleDES-CBC", "pbeWithSHAAnd3-KeyTripleDES-CBC", "sha1", True),
     ],
 )
 def test_every_encryption_family_opens_and_is_named(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey,
-    encryption: str, certificates: str, key_alg: str, mac: str, legacy: bool,
+    make_p12: Callable[..., Path],
+    key: rsa.RSAPrivateKey,
+    encryption: str,
+    certificates: str,
+    key_alg: str,
+    mac: str,
+    legacy: bool,
 ) -> None:
     path = make_p12(key=key, password=PIN, encryption=encryption)
     contents = _open(path)
     assert contents.key_matches_certificate
     assert _rsa(contents.certificate.public_key()).public_numbers() == key.public_key().public_numbers()
     assert contents.encryption.as_dict() == {
-        "certificates": certificates, "key": key_alg, "mac": mac, "legacy": legacy,
+        "certificates": certificates,
+        "key": key_alg,
+        "mac": mac,
+        "legacy": legacy,
     }
     assert contents.encryption.legacy is legacy
 
 
-def test_passwordless_file_opens_with_an_empty_pin(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
-) -> None:
+def test_passwordless_file_opens_with_an_empty_pin(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> None:
     path = make_p12(key=key, password="")
     contents = _open(path, "")
     assert contents.key_matches_certificate
@@ -123,9 +133,7 @@ def test_not_a_pkcs12_file(data: bytes) -> None:
         open_p12(data, PIN, name="x.p12")
 
 
-def test_a_der_certificate_is_not_a_pkcs12_file(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
-) -> None:
+def test_a_der_certificate_is_not_a_pkcs12_file(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     cert = _open(make_p12(key=key, password=PIN)).certificate
@@ -156,9 +164,7 @@ def test_no_certificate(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey, e
         _open(path)
 
 
-def test_key_that_does_not_match_the_certificate(
-    make_p12: Callable[..., Path], key: rsa.RSAPrivateKey
-) -> None:
+def test_key_that_does_not_match_the_certificate(make_p12: Callable[..., Path], key: rsa.RSAPrivateKey) -> None:
     path = make_p12(key=key, password=PIN, mismatched_key=True)
     contents = _open(path)
     assert not contents.key_matches_certificate
@@ -171,8 +177,11 @@ def test_additional_ca_certificates_are_kept_apart(key: rsa.RSAPrivateKey) -> No
     issuer = certfactory.issuer_for("gyoseishoshi")
     now = dt.datetime.now(dt.UTC)
     cert = certfactory.make_certificate(
-        key, issuer.name, issuer=issuer,
-        not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=9),
+        key,
+        issuer.name,
+        issuer=issuer,
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=9),
     )
     data = certfactory.pkcs12_bytes(key, cert, password=PIN, cas=[issuer.certificate])
     contents = open_p12(data, PIN, name="x")
@@ -182,15 +191,24 @@ def test_additional_ca_certificates_are_kept_apart(key: rsa.RSAPrivateKey) -> No
 
 # --- key types (docs/ainas-portal.md, "Key types") ------------------------------------------------------------
 
+
 def _self_signed_p12(key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "鍵の種類")])
     now = dt.datetime.now(dt.UTC)
     algorithm = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30)).sign(key, algorithm))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, algorithm)
+    )
     return pkcs12.serialize_key_and_certificates(
-        b"k", key, cert, None, serialization.BestAvailableEncryption(PIN.encode()))
+        b"k", key, cert, None, serialization.BestAvailableEncryption(PIN.encode())
+    )
 
 
 def test_an_eddsa_key_is_refused_by_its_name() -> None:
@@ -203,11 +221,29 @@ def test_a_dsa_key_is_refused_by_its_name_without_a_deprecation_warning(tmp_path
     # filterwarnings = error fails this test if the warning escapes.
     key, cert, p12 = tmp_path / "dsa.pem", tmp_path / "dsa.crt", tmp_path / "dsa.p12"
     subprocess.run(["openssl", "dsaparam", "-genkey", "-out", str(key), "2048"], check=True, capture_output=True)
-    subprocess.run(["openssl", "req", "-new", "-x509", "-key", str(key), "-subj", "/CN=dsa", "-days", "30",
-                    "-out", str(cert)], check=True, capture_output=True)
-    subprocess.run(["openssl", "pkcs12", "-export", "-inkey", str(key), "-in", str(cert), "-out", str(p12),
-                    "-passout", "env:AINAS_P12_PASSWORD"], check=True, capture_output=True,
-                   env={**os.environ, "AINAS_P12_PASSWORD": PIN})
+    subprocess.run(
+        ["openssl", "req", "-new", "-x509", "-key", str(key), "-subj", "/CN=dsa", "-days", "30", "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-inkey",
+            str(key),
+            "-in",
+            str(cert),
+            "-out",
+            str(p12),
+            "-passout",
+            "env:AINAS_P12_PASSWORD",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "AINAS_P12_PASSWORD": PIN},
+    )
     with pytest.raises(CertificateError, match=r"its private key is DSA, which neither AINAS nor the browsers"):
         _open(p12)
 

@@ -26,7 +26,6 @@ NOW = dt.datetime.now(dt.UTC)
 TODAY = today_jst()
 
 
-
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     without_ainas_variables(monkeypatch)
@@ -45,8 +44,17 @@ def site(tmp_path: Path, key: rsa.RSAPrivateKey) -> Callable[..., Path]:
 
 
 # Office IDs are digits (代理人組織ID); the tests speak of each office by a name.
-_IDS = {"good": "101", "kana": "102", "wrongpin": "103", "noenv": "104", "nousable": "105", "missing": "106",
-        "office": "100", "late": "107", "past": "108"}
+_IDS = {
+    "good": "101",
+    "kana": "102",
+    "wrongpin": "103",
+    "noenv": "104",
+    "nousable": "105",
+    "missing": "106",
+    "office": "100",
+    "late": "107",
+    "past": "108",
+}
 _NAMES = {v: k for k, v in _IDS.items()}
 
 
@@ -88,8 +96,7 @@ def _no_secrets(texts: list[str]) -> None:
 def test_a_folder_gives_the_newest_valid_p12_the_pin_opens(tmp_path: Path, site: Callable[..., Path]) -> None:
     folder = tmp_path / "signing"
     site("signing/2024-old.p12", not_before=NOW - dt.timedelta(days=400), valid_days=500)
-    newest = site("signing/2025-new.p12", not_before=NOW - dt.timedelta(days=10), valid_days=700,
-                  encryption="legacy")
+    newest = site("signing/2025-new.p12", not_before=NOW - dt.timedelta(days=10), valid_days=700, encryption="legacy")
     # These expire later still, but cannot be used today:
     site("signing/other-pin.p12", password=OTHER_PIN, valid_days=1000)
     site("signing/next-year.P12", not_before=NOW + dt.timedelta(days=5), valid_days=1100)
@@ -151,8 +158,7 @@ def test_check_offices_lists_every_problem_of_every_office_at_once(tmp_path: Pat
     # noenv: the login password variable is not set; everything else is fine
     site("noenv/signing/cert.p12")
     # nousable: a folder with an expired certificate and one for another PIN only
-    site("nousable/signing/expired.p12", not_before=NOW - dt.timedelta(days=900),
-         not_after=NOW - dt.timedelta(days=5))
+    site("nousable/signing/expired.p12", not_before=NOW - dt.timedelta(days=900), not_after=NOW - dt.timedelta(days=5))
     site("nousable/signing/other.p12", password=OTHER_PIN)
     # missing: the signing folder is not there at all
     settings = _settings(

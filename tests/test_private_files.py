@@ -53,8 +53,10 @@ def test_a_symlink_is_refused_and_its_target_left_alone(tmp_path: Path) -> None:
     assert target.read_bytes() == b"keep me"
 
 
-@pytest.mark.parametrize(("kind", "said"), [("folder", r"cannot be written \(Is a directory\)"),
-                                           ("FIFO", "is a FIFO, not a regular file; refused")])
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("folder", r"cannot be written \(Is a directory\)"), ("FIFO", "is a FIFO, not a regular file; refused")],
+)
 def test_a_folder_or_a_fifo_is_refused(tmp_path: Path, kind: str, said: str) -> None:
     path = tmp_path / "lock"
     if kind == "folder":

@@ -30,14 +30,19 @@ _LOOKING = {("GET", "*"), ("POST", "login"), ("POST", "org_search")}  # 検索 p
 
 def _probe(world: FlowWorld, kit: OfficeKit, *, snapshots: Path | None = None, **settings: object) -> ProbeReport:
     config = world.settings(**settings)
-    target = ProbeTarget(kit.office.id, kit.office.login_id, prepare([kit], config)[0].login_password,
-                         kit.office.client_cert, prepare([kit], config)[0].client_cert_password)
+    target = ProbeTarget(
+        kit.office.id,
+        kit.office.login_id,
+        prepare([kit], config)[0].login_password,
+        kit.office.client_cert,
+        prepare([kit], config)[0].client_cert_password,
+    )
     [report] = run_async(probe_offices(config, [target], snapshots_dir=snapshots, environ=os.environ))
     return report
 
 
 def _only_looked(world: FlowWorld, before: list[tuple[str, str]], state: object) -> None:
-    requests = world.sandbox.requests_log[len(before):]
+    requests = world.sandbox.requests_log[len(before) :]
     assert {(m, "*") if m == "GET" else (m, r) for m, r in requests} <= _LOOKING, requests
     assert world.sandbox.state() == state
     assert world.sandbox.upload_posts == 0
@@ -53,8 +58,15 @@ def test_probe_finds_everything_and_changes_nothing(shape: str, sandbox_world: C
 
     assert report.ok, report.summary() + json.dumps(report.as_json(), ensure_ascii=False)
     screens = [s.screen for s in report.screens]
-    assert screens == ["ログイン", "お知らせ案内検索", "代理人組織検索", "代理人組織検索", "代理人組織照会",
-                       "代理人証明書照会", "代理人証明書登録"]
+    assert screens == [
+        "ログイン",
+        "お知らせ案内検索",
+        "代理人組織検索",
+        "代理人組織検索",
+        "代理人組織照会",
+        "代理人証明書照会",
+        "代理人証明書登録",
+    ]
     assert all(c.found for s in report.screens for c in s.checks if c.required)
     org = report.screens[4]
     assert org.rows and all("証明書有効期限" in row for row in org.rows)  # the certificate table as read
@@ -80,8 +92,10 @@ def test_script_names_carry_no_control_character_of_the_portals() -> None:
     found: dict[str, list[str]] = {}
 
     async def work(page: Page) -> None:
-        await page.set_content('<script src="/js/a\x1b[2Jb.js?v=1"></script><script>Array.from = () => [];</script>'
-                               f'<script src="/js/{"x" * 200}.js"></script>')
+        await page.set_content(
+            '<script src="/js/a\x1b[2Jb.js?v=1"></script><script>Array.from = () => [];</script>'
+            f'<script src="/js/{"x" * 200}.js"></script>'
+        )
         found.update(await page.evaluate(probe._SCRIPTS))
 
     in_chromium(work)
@@ -90,13 +104,20 @@ def test_script_names_carry_no_control_character_of_the_portals() -> None:
 
 
 def test_the_report_names_the_scripts_and_the_built_ins_they_replaced(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path
+) -> None:
     world = sandbox_world(markup=parse_markup(["js-library"]))
     kit = world.make_office()
     config = write_config(tmp_path / "ainas.toml", world, [kit])
 
-    ran = subprocess.run([*BOT, "probe", "--config", str(config)], env=cli_env([kit]), capture_output=True,
-                         text=True, timeout=180, check=False)
+    ran = subprocess.run(
+        [*BOT, "probe", "--config", str(config)],
+        env=cli_env([kit]),
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert ran.stdout.count("    scripts: prototype.js\n") == 7
@@ -104,15 +125,17 @@ def test_the_report_names_the_scripts_and_the_built_ins_they_replaced(
 
 
 def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path
+) -> None:
     relabelled = {"Label.CERT_REGISTER": "+ 電子証明書の追加"}
     world = sandbox_world(portal_text=relabelled, markup=parse_markup(["icon-buttons", "td-keys"]))
     kit = world.make_office()
     config = write_config(tmp_path / "ainas.toml", world, [kit])
     env = cli_env([kit])
 
-    probe = subprocess.run([*BOT, "probe", "--config", str(config)], env=env, capture_output=True, text=True,
-                           timeout=180, check=False)
+    probe = subprocess.run(
+        [*BOT, "probe", "--config", str(config)], env=env, capture_output=True, text=True, timeout=180, check=False
+    )
 
     assert probe.returncode == 1, probe.stdout + probe.stderr
     last = probe.stdout.strip().splitlines()[-1]
@@ -120,31 +143,58 @@ def test_a_relabelled_button_is_named_with_what_was_seen_and_an_override_adapts(
     assert 'set [portal_text] "Label.CERT_REGISTER" = "+ 電子証明書の追加"' in last, last
     assert world.sandbox.upload_posts == 0
 
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "timeout_seconds = 15", 'timeout_seconds = 15\n[portal_text]\n"Label.CERT_REGISTER" = "+ 電子証明書の追加"'),
-        encoding="utf-8")
-    probe = subprocess.run([*BOT, "probe", "--config", str(config), "--json"], env=env, capture_output=True,
-                         text=True, timeout=180, check=False)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "timeout_seconds = 15", 'timeout_seconds = 15\n[portal_text]\n"Label.CERT_REGISTER" = "+ 電子証明書の追加"'
+        ),
+        encoding="utf-8",
+    )
+    probe = subprocess.run(
+        [*BOT, "probe", "--config", str(config), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert probe.returncode == 0, probe.stdout + probe.stderr
     assert json.loads(probe.stdout)[0]["ok"] is True
 
-    renew = subprocess.run([*BOT, "renew", "--config", str(config), "--office", kit.office.id], env=env,
-                           capture_output=True, text=True, timeout=300, check=False)
+    renew = subprocess.run(
+        [*BOT, "renew", "--config", str(config), "--office", kit.office.id],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert renew.returncode == 0, renew.stdout + renew.stderr
     assert world.sandbox.upload_posts == 1
 
 
 def test_the_scheduled_canary_is_quiet_when_all_is_found_and_reports_otherwise(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path
+) -> None:
     world = sandbox_world(portal_text={"Label.SEARCH": "検索する"})
     kit = world.make_office()
     marker = tmp_path / "called"
-    config = write_config(tmp_path / "ainas.toml", world, [kit], report_dir=tmp_path / "reports",
-                          on_failure=["sh", "-c", f'cp "$0" {marker}'])
+    config = write_config(
+        tmp_path / "ainas.toml",
+        world,
+        [kit],
+        report_dir=tmp_path / "reports",
+        on_failure=["sh", "-c", f'cp "$0" {marker}'],
+    )
     env = cli_env([kit])
 
-    canary = subprocess.run([*BOT, "probe", "--config", str(config), "--scheduled"], env=env, capture_output=True,
-                            text=True, timeout=180, check=False)
+    canary = subprocess.run(
+        [*BOT, "probe", "--config", str(config), "--scheduled"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
     assert canary.returncode == 1
     report = json.loads(marker.read_text(encoding="utf-8"))
@@ -154,14 +204,19 @@ def test_the_scheduled_canary_is_quiet_when_all_is_found_and_reports_otherwise(
     with_override = config.read_text(encoding="utf-8") + '\n[portal_text]\n"Label.SEARCH" = "検索する"\n'
     config.write_text(with_override, encoding="utf-8")
     marker.unlink()
-    canary = subprocess.run([*BOT, "probe", "--config", str(config), "--scheduled"], env=env, capture_output=True,
-                            text=True, timeout=180, check=False)
+    canary = subprocess.run(
+        [*BOT, "probe", "--config", str(config), "--scheduled"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert canary.returncode == 0, canary.stdout + canary.stderr
     assert canary.stdout == "" and not marker.exists()
 
 
-def test_snapshots_keep_every_screen_without_a_secret(sandbox_world: Callable[..., FlowWorld],
-                                                      tmp_path: Path) -> None:
+def test_snapshots_keep_every_screen_without_a_secret(sandbox_world: Callable[..., FlowWorld], tmp_path: Path) -> None:
     world = sandbox_world(markup=parse_markup(["jsessionid", "no-labels"]))
     kit = world.make_office()
     folder = tmp_path / "snapshots"
@@ -179,8 +234,12 @@ def test_snapshots_keep_every_screen_without_a_secret(sandbox_world: Callable[..
             assert secret.encode() not in data, (path, secret)
     html = (folder / files[0]).read_text(encoding="utf-8") if files[0].endswith(".html") else ""
     assert "<html" in html.lower()
-    assert all(";jsessionid=[removed]" in (folder / f).read_text(encoding="utf-8") or ";jsessionid=" not in
-               (folder / f).read_text(encoding="utf-8") for f in files if f.endswith(".html"))
+    assert all(
+        ";jsessionid=[removed]" in (folder / f).read_text(encoding="utf-8")
+        or ";jsessionid=" not in (folder / f).read_text(encoding="utf-8")
+        for f in files
+        if f.endswith(".html")
+    )
 
 
 def test_portal_text_overrides_are_checked_by_name() -> None:

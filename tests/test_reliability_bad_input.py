@@ -70,8 +70,14 @@ class Run:
 
 
 def _run(command: str, config: Path, env: dict[str, str], *args: str, timeout: float = 60) -> Run:
-    result = subprocess.run([*BOT, command, "--config", str(config), *args], env=env, capture_output=True,
-                            text=True, timeout=timeout, check=False)
+    result = subprocess.run(
+        [*BOT, command, "--config", str(config), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     return Run(result.returncode, result.stdout, result.stderr)
 
 
@@ -118,6 +124,7 @@ def _wrong_secret(prefix: str, name: Callable[[OfficeKit], list[str]]) -> Build:
     def build(world: FlowWorld, notice: Notice, tmp: Path) -> Bad:
         kit = world.make_office(notice)
         return Bad(kit, {**kit.environ, _var(kit, prefix): WRONG}, name(kit))
+
     return build
 
 
@@ -125,6 +132,7 @@ def _signing(**cert: Any) -> Build:
     def build(world: FlowWorld, notice: Notice, tmp: Path) -> Bad:
         kit = world.make_office(notice, cert=cert)
         return Bad(kit, kit.environ, [str(kit.signing_cert)])
+
     return build
 
 
@@ -133,6 +141,7 @@ def _signing_bytes(change: Callable[[bytes, FlowWorld], bytes]) -> Build:
         kit = world.make_office(notice)
         kit.signing_cert.write_bytes(change(kit.signing_cert.read_bytes(), world))
         return Bad(kit, kit.environ, [str(kit.signing_cert)])
+
     return build
 
 
@@ -142,13 +151,19 @@ def _folder(*, files: bool) -> Build:
         folder = tmp / "signing"
         folder.mkdir()
         if files:
-            write_p12(folder / "expired.p12", password=kit.pin, trade_name=notice.org_name,
-                      not_before=NOW - dt.timedelta(days=900), not_after=NOW - dt.timedelta(days=5))
+            write_p12(
+                folder / "expired.p12",
+                password=kit.pin,
+                trade_name=notice.org_name,
+                not_before=NOW - dt.timedelta(days=900),
+                not_after=NOW - dt.timedelta(days=5),
+            )
             write_p12(folder / "other-pin.p12", password=WRONG, trade_name=notice.org_name)
             (folder / "readme.txt").write_text("the PIN is in the safe\n", encoding="utf-8")
         kit = dataclasses.replace(kit, office=kit.office.model_copy(update={"signing_cert": folder}))
         names = [str(folder), "expired.p12", "other-pin.p12"] if files else [str(folder), "no .p12 files"]
         return Bad(kit, kit.environ, names)
+
     return build
 
 
@@ -157,6 +172,7 @@ def _field(name: str, value: Any, *, shown: str | None = None, cert: dict[str, A
         kit = world.make_office(notice, cert=cert, **{name: value})
         names = [name, shown if shown is not None else str(value)]
         return Bad(kit, kit.environ, names + ([str(kit.signing_cert)] if cert else []))
+
     return build
 
 
@@ -166,54 +182,123 @@ LATE = TODAY + dt.timedelta(days=60)
 
 OFFICE_CASES = [
     # secrets that do not open what they should
-    pytest.param(_wrong_secret("PIN_", lambda k: [str(k.signing_cert), f"check pin (environment variable "
-                                                 f"{_var(k, 'PIN_')})"]),
-                 "certificate", ["wrong PIN"], id="signing-pin-wrong"),
-    pytest.param(_wrong_secret("CC_", lambda k: [f"client_cert {k.office.client_cert}", "check client_cert_password "
-                                                f"(environment variable {_var(k, 'CC_')})"]),
-                 "certificate", ["does not open"], id="client-cert-password-wrong"),
+    pytest.param(
+        _wrong_secret("PIN_", lambda k: [str(k.signing_cert), f"check pin (environment variable {_var(k, 'PIN_')})"]),
+        "certificate",
+        ["wrong PIN"],
+        id="signing-pin-wrong",
+    ),
+    pytest.param(
+        _wrong_secret(
+            "CC_",
+            lambda k: [
+                f"client_cert {k.office.client_cert}",
+                f"check client_cert_password (environment variable {_var(k, 'CC_')})",
+            ],
+        ),
+        "certificate",
+        ["does not open"],
+        id="client-cert-password-wrong",
+    ),
     # signing certificate files
-    pytest.param(_signing(not_before=NOW - dt.timedelta(days=800), not_after=NOW - dt.timedelta(days=3)),
-                 "certificate", ["expired on", "use the renewed .p12"], id="signing-expired"),
-    pytest.param(_signing(not_before=NOW + dt.timedelta(days=3), valid_days=700),
-                 "certificate", ["not valid yet", "use it from that day"], id="signing-not-yet-valid"),
-    pytest.param(_signing(include_key=False), "certificate", ["no private key", "export the certificate with its "
-                 "private key"], id="signing-certificate-only"),
-    pytest.param(_signing(mismatched_key=True), "certificate", ["private key does not match", "export the pair"],
-                 id="signing-mismatched-key"),
-    pytest.param(_signing_bytes(lambda data, _: data[: len(data) // 2]), "certificate",
-                 ["truncated", "copy the .p12 again"], id="signing-truncated"),
-    pytest.param(_signing_bytes(lambda data, _: b""), "certificate", ["empty", "copy the .p12 again"],
-                 id="signing-empty"),
-    pytest.param(_signing_bytes(lambda data, world: world.sandbox.ca_pem.read_bytes()), "certificate",
-                 ["not a PKCS#12", "export the certificate with its private key"], id="signing-pem-not-p12"),
-    pytest.param(_signing_bytes(lambda data, _: b"PK\x03\x04" + bytes(60)), "certificate",
-                 ["not a PKCS#12"], id="signing-zip-not-p12"),
-    pytest.param(_folder(files=True), "certificate", ["no usable .p12 in this folder", "expired on", "wrong PIN"],
-                 id="signing-folder-nothing-usable"),
-    pytest.param(_folder(files=False), "certificate", ["no usable .p12 in this folder"],
-                 id="signing-folder-empty"),
+    pytest.param(
+        _signing(not_before=NOW - dt.timedelta(days=800), not_after=NOW - dt.timedelta(days=3)),
+        "certificate",
+        ["expired on", "use the renewed .p12"],
+        id="signing-expired",
+    ),
+    pytest.param(
+        _signing(not_before=NOW + dt.timedelta(days=3), valid_days=700),
+        "certificate",
+        ["not valid yet", "use it from that day"],
+        id="signing-not-yet-valid",
+    ),
+    pytest.param(
+        _signing(include_key=False),
+        "certificate",
+        ["no private key", "export the certificate with its private key"],
+        id="signing-certificate-only",
+    ),
+    pytest.param(
+        _signing(mismatched_key=True),
+        "certificate",
+        ["private key does not match", "export the pair"],
+        id="signing-mismatched-key",
+    ),
+    pytest.param(
+        _signing_bytes(lambda data, _: data[: len(data) // 2]),
+        "certificate",
+        ["truncated", "copy the .p12 again"],
+        id="signing-truncated",
+    ),
+    pytest.param(
+        _signing_bytes(lambda data, _: b""), "certificate", ["empty", "copy the .p12 again"], id="signing-empty"
+    ),
+    pytest.param(
+        _signing_bytes(lambda data, world: world.sandbox.ca_pem.read_bytes()),
+        "certificate",
+        ["not a PKCS#12", "export the certificate with its private key"],
+        id="signing-pem-not-p12",
+    ),
+    pytest.param(
+        _signing_bytes(lambda data, _: b"PK\x03\x04" + bytes(60)),
+        "certificate",
+        ["not a PKCS#12"],
+        id="signing-zip-not-p12",
+    ),
+    pytest.param(
+        _folder(files=True),
+        "certificate",
+        ["no usable .p12 in this folder", "expired on", "wrong PIN"],
+        id="signing-folder-nothing-usable",
+    ),
+    pytest.param(_folder(files=False), "certificate", ["no usable .p12 in this folder"], id="signing-folder-empty"),
     # what is typed on the portal
-    pytest.param(_field("trade_name_kana", "山田ギョウセイショシ"), "input", ["屋号（カナ）", "(山田)", "katakana"],
-                 id="kana-kanji"),
-    pytest.param(_field("holder_name_kana", "ヤマダ Taro"), "input", ["氏名又は代表者名（カナ）", "(Taro)", "katakana"],
-                 id="kana-latin"),
+    pytest.param(
+        _field("trade_name_kana", "山田ギョウセイショシ"),
+        "input",
+        ["屋号（カナ）", "(山田)", "katakana"],
+        id="kana-kanji",
+    ),
+    pytest.param(
+        _field("holder_name_kana", "ヤマダ Taro"),
+        "input",
+        ["氏名又は代表者名（カナ）", "(Taro)", "katakana"],
+        id="kana-latin",
+    ),
     pytest.param(_field("trade_name_kana", "ジムショ２"), "input", ["屋号（カナ）", "katakana"], id="kana-digits"),
-    pytest.param(_field("postal_code", "100-001"), "input", ["郵便番号", "7 digits", "123-4567"],
-                 id="postal-code-too-short"),
-    pytest.param(_field("postal_code", "〒１００００１３４"), "input", ["郵便番号", "7 digits", "123-4567"],
-                 id="postal-code-too-long"),
-    pytest.param(_field("start_date", YESTERDAY, shown=f"{YESTERDAY:%Y/%m/%d}"), "input",
-                 ["before today", "give a later date or leave it out"], id="start-date-before-today"),
-    pytest.param(_field("start_date", LATE, shown=f"{LATE:%Y/%m/%d}", cert={"valid_days": 30}), "input",
-                 ["after the certificate's expiry", "give a start_date on or before", "leave it out"],
-                 id="start-date-after-expiry"),
+    pytest.param(
+        _field("postal_code", "100-001"), "input", ["郵便番号", "7 digits", "123-4567"], id="postal-code-too-short"
+    ),
+    pytest.param(
+        _field("postal_code", "〒１００００１３４"),
+        "input",
+        ["郵便番号", "7 digits", "123-4567"],
+        id="postal-code-too-long",
+    ),
+    pytest.param(
+        _field("start_date", YESTERDAY, shown=f"{YESTERDAY:%Y/%m/%d}"),
+        "input",
+        ["before today", "give a later date or leave it out"],
+        id="start-date-before-today",
+    ),
+    pytest.param(
+        _field("start_date", LATE, shown=f"{LATE:%Y/%m/%d}", cert={"valid_days": 30}),
+        "input",
+        ["after the certificate's expiry", "give a start_date on or before", "leave it out"],
+        id="start-date-after-expiry",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("build", "reason", "hints"), OFFICE_CASES)
 def test_an_office_with_bad_input_is_refused_before_the_portal(
-    world: FlowWorld, notice: Notice, tmp_path: Path, build: Build, reason: str, hints: list[str],
+    world: FlowWorld,
+    notice: Notice,
+    tmp_path: Path,
+    build: Build,
+    reason: str,
+    hints: list[str],
 ) -> None:
     bad = build(world, notice, tmp_path)
     office_id = bad.kit.office.id
@@ -296,21 +381,40 @@ def _plain_secret(field: str, value: str) -> ConfigBuild:
         office[field] = tomllib.loads(f"v = {value}")["v"]  # the plain value, as a person would type it
         config.write_text(tomli_w.dumps(data), encoding="utf-8")
         return BadConfig(config, kit.environ, [str(config), field], [*kit.secrets, value.strip('"')])
+
     return build
 
 
-CSV_HEADER = ["代理人組織ID", "ログインID", "パスワード", "クライアント証明書", "クライアント証明書パスワード",
-              "署名用証明書", "PIN", "屋号（カナ）", "氏名又は代表者名（カナ）", "郵便番号"]
+CSV_HEADER = [
+    "代理人組織ID",
+    "ログインID",
+    "パスワード",
+    "クライアント証明書",
+    "クライアント証明書パスワード",
+    "署名用証明書",
+    "PIN",
+    "屋号（カナ）",
+    "氏名又は代表者名（カナ）",
+    "郵便番号",
+]
 PLAIN_PIN = "Plain-PIN-3391"
 
 
 def _csv_row(kit: OfficeKit, **cells: str) -> list[str]:
     data = kit.office.model_dump(mode="json", exclude_none=True)
     ref = {k: f"env:{v['env']}" for k, v in data.items() if isinstance(v, dict)}
-    row = {"id": data["id"], "login_id": data["login_id"], "login_password": ref["login_password"],
-           "client_cert": data["client_cert"], "client_cert_password": ref["client_cert_password"],
-           "signing_cert": data["signing_cert"], "pin": ref["pin"], "trade_name_kana": data["trade_name_kana"],
-           "holder_name_kana": "ヤマダ　タロウ", "postal_code": "100-0013"}
+    row = {
+        "id": data["id"],
+        "login_id": data["login_id"],
+        "login_password": ref["login_password"],
+        "client_cert": data["client_cert"],
+        "client_cert_password": ref["client_cert_password"],
+        "signing_cert": data["signing_cert"],
+        "pin": ref["pin"],
+        "trade_name_kana": data["trade_name_kana"],
+        "holder_name_kana": "ヤマダ　タロウ",
+        "postal_code": "100-0013",
+    }
     row.update(cells)
     return list(row.values())
 
@@ -322,35 +426,67 @@ def _inventory(rows: Callable[[OfficeKit], list[list[str]]], *names: str, encodi
         csv.write_bytes("".join(",".join(r) + "\r\n" for r in rows(kit)).encode(encoding))
         config = write_config(tmp / "ainas.toml", world, [], inventory="offices.csv")
         return BadConfig(config, kit.environ, [str(csv), *names], [*kit.secrets, PLAIN_PIN])
+
     return build
 
 
 CONFIG_CASES = [
-    pytest.param(_plain_secret("login_password", '"hunter2-Plain-pw"'),
-                 ["plain-text secret", '{ env = "', '{ file = "', '{ secret = "'], id="settings-plain-login-password"),
-    pytest.param(_plain_secret("client_cert_password", '"Cl1ent-plain-pw"'), ["plain-text secret", "{ env = "],
-                 id="settings-plain-client-cert-password"),
+    pytest.param(
+        _plain_secret("login_password", '"hunter2-Plain-pw"'),
+        ["plain-text secret", '{ env = "', '{ file = "', '{ secret = "'],
+        id="settings-plain-login-password",
+    ),
+    pytest.param(
+        _plain_secret("client_cert_password", '"Cl1ent-plain-pw"'),
+        ["plain-text secret", "{ env = "],
+        id="settings-plain-client-cert-password",
+    ),
     pytest.param(_plain_secret("pin", "84725163"), ["plain-text secret", "{ env = "], id="settings-plain-pin-number"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER[:-1], _csv_row(k)[:-1]], "row 1"), ["missing column 郵便番号"],
-                 id="csv-missing-column"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k)[:-1]], "row 2, column 郵便番号"),
-                 ["the cell is empty"], id="csv-row-missing-cells"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k), _csv_row(k)], "row 3, column 代理人組織ID", "row 2"),
-                 ["list each office once"], id="csv-duplicate-office-id"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k, pin=PLAIN_PIN)], "row 2, column PIN"),
-                 ["plain-text secret", "env:VARIABLE"], id="csv-plain-pin"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="utf-16-le"), ["UTF-16", "CSV UTF-8"],
-                 id="csv-utf16-without-bom"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="euc-jp"),
-                 ["neither UTF-8 nor Shift_JIS", "CSV UTF-8"], id="csv-euc-jp"),
-    pytest.param(_inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="iso-2022-jp"),
-                 ["neither UTF-8 nor Shift_JIS", "CSV UTF-8"], id="csv-iso-2022-jp"),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER[:-1], _csv_row(k)[:-1]], "row 1"),
+        ["missing column 郵便番号"],
+        id="csv-missing-column",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k)[:-1]], "row 2, column 郵便番号"),
+        ["the cell is empty"],
+        id="csv-row-missing-cells",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k), _csv_row(k)], "row 3, column 代理人組織ID", "row 2"),
+        ["list each office once"],
+        id="csv-duplicate-office-id",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k, pin=PLAIN_PIN)], "row 2, column PIN"),
+        ["plain-text secret", "env:VARIABLE"],
+        id="csv-plain-pin",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="utf-16-le"),
+        ["UTF-16", "CSV UTF-8"],
+        id="csv-utf16-without-bom",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="euc-jp"),
+        ["neither UTF-8 nor Shift_JIS", "CSV UTF-8"],
+        id="csv-euc-jp",
+    ),
+    pytest.param(
+        _inventory(lambda k: [CSV_HEADER, _csv_row(k)], encoding="iso-2022-jp"),
+        ["neither UTF-8 nor Shift_JIS", "CSV UTF-8"],
+        id="csv-iso-2022-jp",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("build", "hints"), CONFIG_CASES)
 def test_bad_settings_or_inventory_stop_the_renewal_with_one_line(
-    world: FlowWorld, notice: Notice, tmp_path: Path, build: ConfigBuild, hints: list[str],
+    world: FlowWorld,
+    notice: Notice,
+    tmp_path: Path,
+    build: ConfigBuild,
+    hints: list[str],
 ) -> None:
     """`renew` (the command that would reach the portal); `check` reads the settings the same way, first."""
     bad = build(world, notice, tmp_path)

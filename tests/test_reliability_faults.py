@@ -26,9 +26,14 @@ STEPS = {
     "verification": ("org_detail", "GET", 1),
 }
 CASES = [(step, kind) for step in STEPS for kind in ("503", "hang", "drop")]
-CASES += [("upload", "drop-after"), ("confirm", "drop-after"),
-          ("update-form", "expire-session"), ("confirm", "expire-session"),
-          ("open", "replace-session"), ("confirm", "replace-session")]
+CASES += [
+    ("upload", "drop-after"),
+    ("confirm", "drop-after"),
+    ("update-form", "expire-session"),
+    ("confirm", "expire-session"),
+    ("open", "replace-session"),
+    ("confirm", "replace-session"),
+]
 
 
 def _records(world: FlowWorld, org_id: str, serial: str) -> list[str]:
@@ -51,6 +56,7 @@ OneOffice = Callable[[FaultRule, int], tuple[FlowWorld, OfficeKit, Settings, Pre
 def one_office(fault_world: FlowWorld) -> Iterator[OneOffice]:
     """`one_office(rule, retries)`: the shared sandbox applying `rule` alone, an office of its own on it, and
     settings with a 3 s timeout; the rule is taken away after the case."""
+
     def make(rule: FaultRule, retries: int) -> tuple[FlowWorld, OfficeKit, Settings, PreparedOffice]:
         fault_world.sandbox.options.faults[:] = [rule]
         kit = fault_world.make_office()

@@ -25,6 +25,7 @@ from tests.fixtures_flow import BackgroundRun, FlowWorld, OfficeKit, assert_exac
 
 pytestmark = pytest.mark.e2e
 
+
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -111,24 +112,37 @@ def _renew_office_certificates(kits: list[OfficeKit], round_no: int) -> None:
 
 
 @pytest.mark.slow
-def test_killed_twenty_times_then_a_fresh_run(sandbox_world: Callable[..., FlowWorld], tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_killed_twenty_times_then_a_fresh_run(
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """20 rounds: a new certificate per office, a run killed by SIGKILL at a random moment, a fresh run.
 
     After each round every organisation holds the round's certificate exactly once, active.
     """
     world = sandbox_world(orgs=20, latency_ms=20)
     kits = [world.make_office() for _ in range(10)]
-    config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=4, retry_backoff_seconds=0.2,
-                          lock_file=str(tmp_path / "run.lock"), audit_log=str(tmp_path / "audit.jsonl"))
+    config = write_config(
+        tmp_path / "ainas.toml",
+        world,
+        kits,
+        concurrency=4,
+        retry_backoff_seconds=0.2,
+        lock_file=str(tmp_path / "run.lock"),
+        audit_log=str(tmp_path / "audit.jsonl"),
+    )
     env = cli_env(kits)
     rng = random.Random(20)  # kill moments, reproducible
     statuses: Counter[str] = Counter()
     for round_no in range(20):
         _renew_office_certificates(kits, round_no)
         served = world.sandbox.requests_served
-        killed = subprocess.Popen([*BOT, "renew", "--all", "--config", str(config)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        killed = subprocess.Popen(
+            [*BOT, "renew", "--all", "--config", str(config)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         # Kill after a random number of portal requests: anywhere from the first login to the last 確定
         # (a run of the 10 offices takes 140 requests without faults).
         target = served + rng.randint(1, 130)
@@ -140,14 +154,29 @@ def test_killed_twenty_times_then_a_fresh_run(sandbox_world: Callable[..., FlowW
         killed.wait(timeout=30)
 
         report = tmp_path / f"report-{round_no}.json"
-        fresh = subprocess.run([*BOT, "renew", "--all", "--config", str(config), "--report", str(report)], env=env,
-                               capture_output=True, text=True, timeout=300, check=False)
+        fresh = subprocess.run(
+            [*BOT, "renew", "--all", "--config", str(config), "--report", str(report)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
         if fresh.returncode != 0:
-            failed = [o for o in json.loads(report.read_text(encoding="utf-8"))["offices"]
-                      if o["status"] not in ("updated", "resumed", "already-current")] if report.exists() else []
-            pytest.fail(f"round {round_no}: the fresh run exited {fresh.returncode}; failed: {failed}; "
-                        f"stderr: {fresh.stderr[-3000:]}")
+            failed = (
+                [
+                    o
+                    for o in json.loads(report.read_text(encoding="utf-8"))["offices"]
+                    if o["status"] not in ("updated", "resumed", "already-current")
+                ]
+                if report.exists()
+                else []
+            )
+            pytest.fail(
+                f"round {round_no}: the fresh run exited {fresh.returncode}; failed: {failed}; "
+                f"stderr: {fresh.stderr[-3000:]}"
+            )
         for kit in kits:
             active = _active_serials(world, kit.office.id)
             assert all(n == 1 for n in active.values()), (round_no, kit.office.id, active)

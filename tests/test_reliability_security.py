@@ -68,12 +68,19 @@ BROWSERS = ["chromium", pytest.param("firefox", marks=[firefox, needs_firefox])]
 def encoded_forms(secret: str) -> set[bytes]:
     """The ways a secret could be written: raw, UTF-16, URL-, HTML- and JSON-escaped, base64 at any alignment."""
     raw = secret.encode("utf-8")
-    forms = {raw, secret.encode("utf-16-le"), secret.encode("utf-16-be"), quote(secret, safe="").encode(),
-             quote_plus(secret).encode(), html.escape(secret).encode(), json.dumps(secret)[1:-1].encode()}
+    forms = {
+        raw,
+        secret.encode("utf-16-le"),
+        secret.encode("utf-16-be"),
+        quote(secret, safe="").encode(),
+        quote_plus(secret).encode(),
+        html.escape(secret).encode(),
+        json.dumps(secret)[1:-1].encode(),
+    }
     for offset in range(3):
         # Only the base64 characters that depend on the secret's bytes alone, whatever surrounds it.
         text = base64.b64encode(b"\0" * offset + raw).rstrip(b"=")
-        text = text[(0, 2, 3)[offset]:]
+        text = text[(0, 2, 3)[offset] :]
         if (offset + len(raw)) % 3:
             text = text[:-1]
         forms |= {text, text.replace(b"+", b"-").replace(b"/", b"_")}
@@ -105,8 +112,12 @@ def every_byte(root: Path, *, exclude: Iterable[Path] = ()) -> list[tuple[str, b
 def leaks(haystacks: Iterable[tuple[str, bytes]], secrets: dict[str, str]) -> list[tuple[str, str]]:
     """(secret's label, where) for every secret found in any of its forms."""
     forms = {label: encoded_forms(secret) for label, secret in secrets.items()}
-    return [(label, name) for name, data in haystacks for label, encodings in forms.items()
-            if any(e in data for e in encodings)]
+    return [
+        (label, name)
+        for name, data in haystacks
+        for label, encodings in forms.items()
+        if any(e in data for e in encodings)
+    ]
 
 
 class CmdlineSampler(threading.Thread):
@@ -177,8 +188,16 @@ def test_the_detectors_find_a_planted_secret(tmp_path: Path) -> None:
     found = {where for _, where in leaks(every_byte(tmp_path, exclude=[excluded]), {"planted": planted})}
 
     names = {Path(w.split("!")[0]).name + ("!" + w.split("!", 1)[1] if "!" in w else "") for w in found}
-    assert names == {"raw.txt", "utf16.txt", "form.txt", "json.txt", "b64-0.txt", "b64-1.txt", "b64-2.txt",
-                     "trace.zip!nested.zip!deep/trace.network"}
+    assert names == {
+        "raw.txt",
+        "utf16.txt",
+        "form.txt",
+        "json.txt",
+        "b64-0.txt",
+        "b64-1.txt",
+        "b64-2.txt",
+        "trace.zip!nested.zip!deep/trace.network",
+    }
 
     sampler = CmdlineSampler({"planted": planted})
     sampler.start()
@@ -224,8 +243,9 @@ def short_tmp() -> Iterator[Path]:
 
 
 @pytest.mark.e2e
-def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[..., FlowWorld], tmp_path: Path,
-                                                       short_tmp: Path) -> None:
+def test_bulk_run_with_faults_leaks_no_secret_anywhere(
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path, short_tmp: Path
+) -> None:
     confirm_refused = FaultRule("cert_update", "503", method="POST", skip=5, times=1000)  # past every retry
     login_dropped = FaultRule("login", "drop", method="POST", times=2)
     upload_lost = FaultRule("cert_register", "drop-after", method="POST", times=1)
@@ -242,36 +262,55 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
         _store_secrets_elsewhere(kit, secrets_dir, "secret")
     for kit in kits[5:7]:
         _store_secrets_elsewhere(kit, secrets_dir, "file")
-    secrets = {f"{label} of {kit.office.id}": value for kit in kits
-               for label, value in zip(("PIN", "login password", "client certificate password"), kit.secrets,
-                                       strict=True)}
+    secrets = {
+        f"{label} of {kit.office.id}": value
+        for kit in kits
+        for label, value in zip(("PIN", "login password", "client certificate password"), kit.secrets, strict=True)
+    }
     secrets["wrong login password"] = "wr0ng-Passw0rd-7731"
     secrets["foreign organisation's password"] = other.admin_password
-    key, _, _ = pkcs12.load_key_and_certificates(normal[0].notice.client_cert.read_bytes(),
-                                                 normal[0].notice.client_cert_password.encode())
+    key, _, _ = pkcs12.load_key_and_certificates(
+        normal[0].notice.client_cert.read_bytes(), normal[0].notice.client_cert_password.encode()
+    )
     assert key is not None
-    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
 
     work = tmp_path / "run"
     work.mkdir()
     home, temporary = short_tmp / "home", short_tmp / "tmp"
     home.mkdir()
     temporary.mkdir()
-    settings = {"portal_url": world.sandbox.base_url, "portal_ca": world.sandbox.ca_pem,
-                "artifacts_dir": "out/artifacts", "audit_log": "logs/audit.jsonl", "lock_file": "run.lock",
-                "secrets_dir": secrets_dir, "timeout_seconds": 10, "retries": 2, "retry_backoff_seconds": 0.05,
-                "concurrency": 4}
+    settings = {
+        "portal_url": world.sandbox.base_url,
+        "portal_ca": world.sandbox.ca_pem,
+        "artifacts_dir": "out/artifacts",
+        "audit_log": "logs/audit.jsonl",
+        "lock_file": "run.lock",
+        "secrets_dir": secrets_dir,
+        "timeout_seconds": 10,
+        "retries": 2,
+        "retry_backoff_seconds": 0.05,
+        "concurrency": 4,
+    }
     config = work / "ainas.toml"
-    config.write_text(settings_toml(settings, [kit.office.model_dump(mode="json", exclude_none=True)
-                                               for kit in kits]), encoding="utf-8")
+    config.write_text(
+        settings_toml(settings, [kit.office.model_dump(mode="json", exclude_none=True) for kit in kits]),
+        encoding="utf-8",
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("AINAS_")}
     env.update({k: v for kit in kits for k, v in kit.environ.items()})
     # Whatever the bot, its browsers and Playwright write to a home or temporary folder lands here too.
     # An operator's DEBUG=pw:api would have Playwright's driver print every typed text: the bot drops it.
     env["DEBUG"] = "pw:api,pw:protocol"
-    env.update({"HOME": str(home), "TMPDIR": str(temporary), "XDG_CACHE_HOME": str(home / ".cache"),
-                "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local" / "share")})
+    env.update(
+        {
+            "HOME": str(home),
+            "TMPDIR": str(temporary),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+        }
+    )
     report, report_csv = work / "reports" / "R.json", work / "reports" / "R.csv"
 
     sampler = CmdlineSampler(secrets)
@@ -279,9 +318,26 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     try:
         with (work / "stdout.txt").open("wb") as out, (work / "stderr.txt").open("wb") as err:
             # umask 0: every file and folder is owner-only because the bot says so, not because of the umask.
-            result = subprocess.run([*BOT, "--debug", "renew", "--all", "--config", str(config), "--report",
-                                     str(report), "--report-csv", str(report_csv)],
-                                    env=env, stdout=out, stderr=err, timeout=600, check=False, umask=0)
+            result = subprocess.run(
+                [
+                    *BOT,
+                    "--debug",
+                    "renew",
+                    "--all",
+                    "--config",
+                    str(config),
+                    "--report",
+                    str(report),
+                    "--report-csv",
+                    str(report_csv),
+                ],
+                env=env,
+                stdout=out,
+                stderr=err,
+                timeout=600,
+                check=False,
+                umask=0,
+            )
     finally:
         sampler.stop()
 
@@ -305,8 +361,10 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     for o in outcomes:
         assert o["status"] in ("updated", "resumed") or (o["reason"] == "portal-unavailable" and o["artifacts"]), o
         if o["status"] == "updated":
-            assert any(c["serial"] == o["certificate_serial"] and c["status"] == "active"
-                       for c in world.certificates(o["office_id"]))
+            assert any(
+                c["serial"] == o["certificate_serial"] and c["status"] == "active"
+                for c in world.certificates(o["office_id"])
+            )
     assert any(o["status"] == "failed" for o in outcomes), "only 5 確定 get through: one office fails at least"
     assert any(o["status"] in ("updated", "resumed") for o in outcomes)
     # PINs were typed (an upload, an update posted), login passwords too, retries made fresh logins.
@@ -323,8 +381,14 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
     assert kept
     for folder in {artifacts_root, work / "out", *(p.parent for p in kept), work / "logs", work / "reports"}:
         assert _mode(folder) == 0o700, (folder, oct(_mode(folder)))
-    for path in [*kept, *artifacts_root.rglob("*"), work / "logs" / "audit.jsonl", report, report_csv,
-                 work / "run.lock"]:
+    for path in [
+        *kept,
+        *artifacts_root.rglob("*"),
+        work / "logs" / "audit.jsonl",
+        report,
+        report_csv,
+        work / "run.lock",
+    ]:
         assert _mode(path) == (0o700 if path.is_dir() else 0o600), (path, oct(_mode(path)))
 
     # 1. No secret in any byte written: outputs, logs, reports, audit, artifacts with every trace member,
@@ -335,8 +399,17 @@ def test_bulk_run_with_faults_leaks_no_secret_anywhere(sandbox_world: Callable[.
         z.writestr("resources/x.json", b'{"v":"' + base64.b64encode(b"..canary-7f3Q/k9") + b'"}')
     haystacks = every_byte(tmp_path, exclude=[world.sandbox.state_dir, secrets_dir]) + every_byte(short_tmp)
     names = [name for name, _ in haystacks]
-    for expected in ("stdout.txt", "stderr.txt", "R.json", "R.csv", "audit.jsonl", "run.lock", "screen.png",
-                     "page.html", "trace.zip"):
+    for expected in (
+        "stdout.txt",
+        "stderr.txt",
+        "R.json",
+        "R.csv",
+        "audit.jsonl",
+        "run.lock",
+        "screen.png",
+        "page.html",
+        "trace.zip",
+    ):
         assert any(Path(n.split("!")[0]).name == expected for n in names), expected
     assert any(n.endswith(".trace") and "trace.zip!" in n for n in names), "the trace's members are searched"
     found = leaks(haystacks, {**secrets, "canary": "..canary-7f3Q/k9"})
@@ -360,20 +433,26 @@ class _RecordingPopen(subprocess.Popen):  # type: ignore[type-arg]
 @pytest.mark.parametrize("browser_kind", BROWSERS)
 @pytest.mark.parametrize("trust", ["no-ca", "other-ca"])
 def test_an_untrusted_portal_fails_before_any_password_is_typed(
-        sandbox_world: Callable[..., FlowWorld], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        browser_kind: str, trust: str) -> None:
+    sandbox_world: Callable[..., FlowWorld],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    browser_kind: str,
+    trust: str,
+) -> None:
     world = sandbox_world(orgs=3)
     notice = world.take_notice()
     # The organisation's own client certificate, as the sandbox issues it: with the sandbox's CA bundled.
     # Playwright's TLS proxy trusts CA certificates bundled in a client .p12, so the bot must leave them out.
-    _, _, chain = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(),
-                                                   notice.client_cert_password.encode())
+    _, _, chain = pkcs12.load_key_and_certificates(
+        notice.client_cert.read_bytes(), notice.client_cert_password.encode()
+    )
     sandbox_ca = x509.load_pem_x509_certificate(world.sandbox.ca_pem.read_bytes())
     assert sandbox_ca in chain, "the sandbox's client .p12 no longer bundles its CA: this test proves nothing"
     client = notice.client_cert
     stranger = tmp_path / "stranger-ca.pem"
-    stranger.write_bytes(certfactory.make_ca("Stranger CA", "Elsewhere (TEST)").certificate.public_bytes(
-        serialization.Encoding.PEM))
+    stranger.write_bytes(
+        certfactory.make_ca("Stranger CA", "Elsewhere (TEST)").certificate.public_bytes(serialization.Encoding.PEM)
+    )
     kit = world.make_office(notice, client_cert=client)
     config = world.settings(browser=browser_kind, portal_ca=stranger if trust == "other-ca" else None, retries=2)
     [office] = prepare([kit], config)
@@ -423,8 +502,11 @@ class Hits:
     def paths(self, run_tag: str, *, elsewhere: bool) -> set[str]:
         """Paths requested in a run, from the portal's origin or from any other (its `localhost` alias too)."""
         with self.changed:
-            return {h.path for h in self.seen
-                    if h.run == run_tag and (h.server != "portal" or h.host.startswith("localhost:")) == elsewhere}
+            return {
+                h.path
+                for h in self.seen
+                if h.run == run_tag and (h.server != "portal" or h.host.startswith("localhost:")) == elsewhere
+            }
 
     def wait_for(self, condition: Callable[[], bool], timeout: float) -> bool:
         with self.changed:
@@ -497,12 +579,18 @@ def _server_tls(folder: Path, issuer: certfactory.Issuer, name: str) -> ssl.SSLC
     now = dt.datetime.now(dt.UTC)
     san = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
     cert = certfactory.make_certificate(
-        key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]), issuer=issuer,
-        not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=30),
-        extensions=[(san, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)])
+        key,
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]),
+        issuer=issuer,
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=30),
+        extensions=[(san, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
+    )
     pem = folder / f"{name}.pem"
-    pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    pem.write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(pem)
     return context
@@ -526,16 +614,25 @@ def probe_world(tmp_path: Path) -> Iterator[ProbeWorld]:
     plain = _serve("plain", hits, None)
     untrusted = _serve("tls", hits, _server_tls(tmp_path, certfactory.make_ca("Nobody's CA", "X"), "other"))
     plain_origin = f"http://127.0.0.1:{plain.server_address[1]}"
-    page = (PROBE_PAGE.replace("{plain}", plain_origin).replace("{ws}", plain_origin.replace("http", "ws"))
-            .replace("{tls}", f"https://127.0.0.1:{untrusted.server_address[1]}")
-            .replace("{alias}", "https://localhost:{port}").replace("{canary}", CANARY))
+    page = (
+        PROBE_PAGE.replace("{plain}", plain_origin)
+        .replace("{ws}", plain_origin.replace("http", "ws"))
+        .replace("{tls}", f"https://127.0.0.1:{untrusted.server_address[1]}")
+        .replace("{alias}", "https://localhost:{port}")
+        .replace("{canary}", CANARY)
+    )
     portal = _serve("portal", hits, _server_tls(tmp_path, portal_ca, "portal"), page)
     origin = f"https://127.0.0.1:{portal.server_address[1]}"
     key = certfactory.generate_key()
     now = dt.datetime.now(dt.UTC)
-    client = certfactory.make_certificate(key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "office")]),
-                                          issuer=portal_ca, not_before=now - dt.timedelta(days=1),
-                                          not_after=now + dt.timedelta(days=30), client_auth=True)
+    client = certfactory.make_certificate(
+        key,
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "office")]),
+        issuer=portal_ca,
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=30),
+        client_auth=True,
+    )
     client_p12 = tmp_path / "client.p12"
     client_p12.write_bytes(certfactory.pkcs12_bytes(key, client, password="probe-client-pw"))
     config = Settings(portal_url=f"{origin}/oss_agt/", portal_ca=tmp_path / "portal-ca.pem", timeout_seconds=15)
@@ -545,8 +642,21 @@ def probe_world(tmp_path: Path) -> Iterator[ProbeWorld]:
         server.server_close()
 
 
-VECTORS = {"/style.css", "/script.js", "/img.png", "/frame", "/fetch", "/fetch-tls", "/alias", "/post-307",
-           "/beacon", "/websocket", "/goto", "/popup", "/redirected"}
+VECTORS = {
+    "/style.css",
+    "/script.js",
+    "/img.png",
+    "/frame",
+    "/fetch",
+    "/fetch-tls",
+    "/alias",
+    "/post-307",
+    "/beacon",
+    "/websocket",
+    "/goto",
+    "/popup",
+    "/redirected",
+}
 
 
 async def _reach_out(page: Page, world: ProbeWorld, tag: str) -> dict[str, str]:
@@ -557,9 +667,10 @@ async def _reach_out(page: Page, world: ProbeWorld, tag: str) -> dict[str, str]:
     async with page.context.expect_page() as popup_info:
         await page.evaluate("url => { window.open(url); }", f"{world.plain}/popup?run={tag}")
     await popup_info.value  # left open: closing the context ends it, after the control run has seen its request
-    for name, url in (("goto", f"{world.plain}/goto?run={tag}"),
-                      ("redirect", f"{world.portal}/redirect?code=302&run={tag}&to={quote(world.plain)}"
-                                   f"%2Fredirected%3Frun%3D{tag}")):
+    for name, url in (
+        ("goto", f"{world.plain}/goto?run={tag}"),
+        ("redirect", f"{world.portal}/redirect?code=302&run={tag}&to={quote(world.plain)}%2Fredirected%3Frun%3D{tag}"),
+    ):
         tab = await page.context.new_page()  # a refused navigation's error page must not cut the next one
         try:
             await tab.goto(url, wait_until="load")
@@ -574,16 +685,16 @@ async def _guarded_then_unguarded(world: ProbeWorld, browser: str) -> dict[str, 
     config = BrowserOptions.from_settings(world.settings.model_copy(update={"browser": browser}), os.environ)
     async with async_playwright() as pw:
         chromium = await launch_chromium(pw, config) if browser == "chromium" else None
-        async with office_context(pw, chromium, config, client_cert=world.client_cert,
-                                  client_cert_password=SecretStr("probe-client-pw")) as context:
+        async with office_context(
+            pw, chromium, config, client_cert=world.client_cert, client_cert_password=SecretStr("probe-client-pw")
+        ) as context:
             guarded = await _reach_out(await context.new_page(), world, "guarded")
         if chromium is None:
             chromium = await launch_chromium(pw, config)
         # The same page in a plain context: every one of its requests arrives (the probe can detect).
         plain = await chromium.new_context(ignore_https_errors=True)
         await _reach_out(await plain.new_page(), world, "control")
-        await asyncio.to_thread(world.hits.wait_for, lambda: world.hits.paths("control", elsewhere=True) >= VECTORS,
-                                30)
+        await asyncio.to_thread(world.hits.wait_for, lambda: world.hits.paths("control", elsewhere=True) >= VECTORS, 30)
         await plain.close()
         await chromium.close()
     return guarded
@@ -595,8 +706,9 @@ def test_no_other_origin_is_ever_reached(probe_world: ProbeWorld, browser_kind: 
     guarded = run_async(_guarded_then_unguarded(probe_world, browser_kind))
 
     assert probe_world.hits.paths("control", elsewhere=True) >= VECTORS, "the probe reaches out when unguarded"
-    assert any(h.run == "control" and CANARY.encode() in h.body for h in probe_world.hits.seen), \
+    assert any(h.run == "control" and CANARY.encode() in h.body for h in probe_world.hits.seen), (
         "unguarded, a 307 re-posts the form to the other origin"
+    )
     # Asked after the unguarded run: a guarded request that was merely late would have arrived by now.
     reached = probe_world.hits.paths("guarded", elsewhere=True)
     assert not reached, f"reached another origin: {sorted(reached)} ({guarded})"
@@ -615,10 +727,25 @@ moments = st.datetimes(min_value=dt.datetime(2016, 1, 1), max_value=dt.datetime(
 def _cert(trade: str, holder: str, expiry: dt.date) -> CertificateInfo:
     not_after = dt.datetime.combine(expiry, dt.time(12), tzinfo=dt.UTC)  # noon UTC: the same day in Japan
     return CertificateInfo(
-        file="x.p12", profile="gyoseishoshi", trade_name_kanji=trade, holder_name_kanji=holder,
-        address_street="東京都千代田区霞が関一丁目２番３号", address_building="", issuer="CN=x", subject="CN=y",
-        not_before=not_after - dt.timedelta(days=730), not_after=not_after, serial="01", sha256="00",
-        key_type="RSA", key_bits=2048, key_matches_certificate=True, key_usage=(), encryption={}, warnings=())
+        file="x.p12",
+        profile="gyoseishoshi",
+        trade_name_kanji=trade,
+        holder_name_kanji=holder,
+        address_street="東京都千代田区霞が関一丁目２番３号",
+        address_building="",
+        issuer="CN=x",
+        subject="CN=y",
+        not_before=not_after - dt.timedelta(days=730),
+        not_after=not_after,
+        serial="01",
+        sha256="00",
+        key_type="RSA",
+        key_bits=2048,
+        key_matches_certificate=True,
+        key_usage=(),
+        encryption={},
+        warnings=(),
+    )
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -636,8 +763,11 @@ def tables(draw: st.DrawFn) -> tuple[CertificateInfo, list[CertificateRow], int,
     for _ in range(draw(st.integers(0, 4))):  # active, but another certificate: one cell differs
         field = draw(st.sampled_from(["trade_name_kanji", "holder_name_kanji", "expiry"]))
         mine = getattr(cert, field) if field != "expiry" else None
-        value = (format_portal_date(draw(days.filter(lambda d: d != cert.expiry_date)))
-                 if field == "expiry" else draw(names.filter(functools.partial(operator.ne, mine))))
+        value = (
+            format_portal_date(draw(days.filter(lambda d: d != cert.expiry_date)))
+            if field == "expiry"
+            else draw(names.filter(functools.partial(operator.ne, mine)))
+        )
         rows.append(dataclasses.replace(ours, registered_at=_stamp(draw(moments)), **{field: value}))  # type: ignore[arg-type]
     n_pending = draw(st.integers(0, 3))
     rows += [CertificateRow(_stamp(draw(moments)), "", "", "") for _ in range(n_pending)]
@@ -646,8 +776,9 @@ def tables(draw: st.DrawFn) -> tuple[CertificateInfo, list[CertificateRow], int,
 
 @quick
 @given(tables())
-def test_decide_registers_only_when_nothing_of_ours_is_there(table: tuple[CertificateInfo, list[CertificateRow],
-                                                                            int, int]) -> None:
+def test_decide_registers_only_when_nothing_of_ours_is_there(
+    table: tuple[CertificateInfo, list[CertificateRow], int, int],
+) -> None:
     cert, rows, n_ours, n_pending = table
     action, candidates = decide(rows, cert)
 
@@ -666,8 +797,9 @@ def test_decide_registers_only_when_nothing_of_ours_is_there(table: tuple[Certif
 
 @quick
 @given(tables(), days)
-def test_latest_active_expiry_ignores_pending_records(table: tuple[CertificateInfo, list[CertificateRow], int, int],
-                                                      other: dt.date) -> None:
+def test_latest_active_expiry_ignores_pending_records(
+    table: tuple[CertificateInfo, list[CertificateRow], int, int], other: dt.date
+) -> None:
     _, rows, _, _ = table
     active = [dt.datetime.strptime(r.expiry, "%Y/%m/%d").date() for r in rows if not r.pending]
     assert latest_active_expiry(rows) == (max(active).isoformat() if active else None)
@@ -689,8 +821,7 @@ def status_cases(draw: st.DrawFn) -> tuple[dt.date | None, dt.date | None, int]:
 
 @quick
 @given(status_cases())
-def test_renewal_status_warns_only_without_a_newer_local_file(case: tuple[dt.date | None, dt.date | None, int]
-                                                              ) -> None:
+def test_renewal_status_warns_only_without_a_newer_local_file(case: tuple[dt.date | None, dt.date | None, int]) -> None:
     registered, local, warn_days = case
     days_left, warning = renewal_status(registered, local, TODAY, warn_days=warn_days)
 

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.slow
-def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_soak_with_faults_and_jitter(
+    sandbox_world: Callable[..., FlowWorld], capsys: pytest.CaptureFixture[str]
+) -> None:
     count = int(os.environ.get("AINAS_SOAK_OFFICES", "300"))
     world = sandbox_world(orgs=count + 20, fault_rate=0.1, latency_ms=20, latency_jitter_ms=80, seed=3)
     kits = [world.make_office() for _ in range(count)]
@@ -37,9 +38,14 @@ def test_soak_with_faults_and_jitter(sandbox_world: Callable[..., FlowWorld],
 
     by_status = Counter(o.status for o in outcomes)
     retries = sum(o.attempts - 1 for o in outcomes)
-    summary: dict[str, Any] = {"offices": count, "seconds": round(elapsed, 1), "outcomes": dict(by_status),
-                               "retries": retries, "most_attempts": max(o.attempts for o in outcomes),
-                               "requests": world.sandbox.requests_served}
+    summary: dict[str, Any] = {
+        "offices": count,
+        "seconds": round(elapsed, 1),
+        "outcomes": dict(by_status),
+        "retries": retries,
+        "most_attempts": max(o.attempts for o in outcomes),
+        "requests": world.sandbox.requests_served,
+    }
     with capsys.disabled():  # the figures belong in the CI log (README, "Reliability")
         print(f"\nsoak: {summary}")
     assert len(outcomes) == count

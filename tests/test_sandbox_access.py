@@ -20,8 +20,9 @@ def _message(page: Page) -> str:
 
 
 @pytest.mark.e2e
-def test_five_wrong_passwords_lock_the_account(portal_context: Callable[..., BrowserContext],
-                                               shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]) -> None:
+def test_five_wrong_passwords_lock_the_account(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     for attempt in range(1, 6):
@@ -37,7 +38,8 @@ def test_five_wrong_passwords_lock_the_account(portal_context: Callable[..., Bro
 
 
 def test_a_good_login_resets_the_count_and_unknown_ids_fail_alike(
-        portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]) -> None:
+    portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     client = portal_client(fresh_notice())
     for _ in range(4):
         assert page_message(client.login(password="nope")) == M.LOGIN_FAILED
@@ -51,8 +53,9 @@ def test_a_good_login_resets_the_count_and_unknown_ids_fail_alike(
 
 
 @pytest.mark.e2e
-def test_an_idle_session_expires(portal_context: Callable[..., BrowserContext],
-                                 sandbox_factory: Callable[..., Sandbox]) -> None:
+def test_an_idle_session_expires(
+    portal_context: Callable[..., BrowserContext], sandbox_factory: Callable[..., Sandbox]
+) -> None:
     sb = sandbox_factory(orgs=5, expire_sessions_after=60)
     notice = sb.notices[0]
     page = portal_context(notice, sb).new_page()
@@ -74,8 +77,9 @@ def test_an_idle_session_expires(portal_context: Callable[..., BrowserContext],
 
 
 @pytest.mark.e2e
-def test_a_second_login_ends_the_first_session(portal_context: Callable[..., BrowserContext],
-                                               shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]) -> None:
+def test_a_second_login_ends_the_first_session(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]
+) -> None:
     notice = fresh_notice()
     first, second = portal_context(notice).new_page(), portal_context(notice).new_page()
     portal_login(first, shared_sandbox, notice.admin_login_id, notice.admin_password)
@@ -87,8 +91,9 @@ def test_a_second_login_ends_the_first_session(portal_context: Callable[..., Bro
 
 
 @pytest.mark.e2e
-def test_staff_have_no_organisation_rights(portal_context: Callable[..., BrowserContext],
-                                           shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]) -> None:
+def test_staff_have_no_organisation_rights(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     portal_login(page, shared_sandbox, notice.staff_login_id, notice.staff_password)
@@ -104,8 +109,11 @@ def test_staff_have_no_organisation_rights(portal_context: Callable[..., Browser
 
 @pytest.mark.e2e
 def test_other_organisations_are_refused_whatever_the_url(
-        portal_context: Callable[..., BrowserContext], portal_client: Callable[..., PortalClient],
-        shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]) -> None:
+    portal_context: Callable[..., BrowserContext],
+    portal_client: Callable[..., PortalClient],
+    shared_sandbox: Sandbox,
+    fresh_notice: Callable[[], Notice],
+) -> None:
     mine, theirs = fresh_notice(), fresh_notice()
     their_client = portal_client(theirs)
     their_org = their_client.open_org()
@@ -139,15 +147,18 @@ def test_other_organisations_are_refused_whatever_the_url(
     # …and a form posted to the other organisation stores nothing.
     client = portal_client(mine)
     register = client.button(client.open_org(), L.CERT_REGISTER)
-    refused = client.http.post(str(register.url).replace(f"orgId={mine.org_id}", f"orgId={theirs.org_id}"),
-                               data={"_csrf": csrf(register), "certPassword": "x"})
+    refused = client.http.post(
+        str(register.url).replace(f"orgId={mine.org_id}", f"orgId={theirs.org_id}"),
+        data={"_csrf": csrf(register), "certPassword": "x"},
+    )
     assert refused.status_code == 403
     assert len(shared_sandbox.state()[int(theirs.org_id) - 1]["certificates"]) == 1
 
 
 @pytest.mark.e2e
-def test_forms_without_a_valid_token_are_refused(portal_context: Callable[..., BrowserContext],
-                                                 shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]) -> None:
+def test_forms_without_a_valid_token_are_refused(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice]
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     portal_login(page, shared_sandbox, notice.admin_login_id, notice.admin_password)
@@ -170,24 +181,27 @@ def test_forms_without_a_valid_token_are_refused(portal_context: Callable[..., B
     assert heading(page) == S.ERROR and _message(page) == M.DOUBLE_SUBMIT
 
 
-def test_tokens_belong_to_one_session(portal_client: Callable[..., PortalClient],
-                                      fresh_notice: Callable[[], Notice]) -> None:
+def test_tokens_belong_to_one_session(
+    portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     one, other = portal_client(fresh_notice()), portal_client(fresh_notice())
     search_one = one.link(one.login(), pt.MENU[2])
     search_other = other.link(other.login(), pt.MENU[2])
     stolen = other.submit(search_other, {"orgId": ""}, token=csrf(search_one))
     assert stolen.status_code == 400 and page_message(stolen) == M.INVALID_TRANSITION
     login_page = one.get(one.sandbox.base_url)
-    refused = one.submit(login_page, {"loginId": one.notice.admin_login_id,
-                                      "password": one.notice.admin_password}, token="")
+    refused = one.submit(
+        login_page, {"loginId": one.notice.admin_login_id, "password": one.notice.admin_password}, token=""
+    )
     assert refused.status_code == 400 and page_message(refused) == M.INVALID_TRANSITION
     one.submit(login_page, {"loginId": one.notice.admin_login_id, "password": one.notice.admin_password})
     again = one.submit(login_page, {"loginId": one.notice.admin_login_id, "password": one.notice.admin_password})
     assert again.status_code == 409 and page_message(again) == M.DOUBLE_SUBMIT
 
 
-def test_logout_ends_the_session(portal_client: Callable[..., PortalClient],
-                                 fresh_notice: Callable[[], Notice]) -> None:
+def test_logout_ends_the_session(
+    portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     client = portal_client(fresh_notice())
     home = client.login()
     search_url = str(client.link(home, pt.MENU[2]).url)

@@ -19,8 +19,9 @@ L, M, S = pt.Label, pt.Message, pt.Screen
 
 
 @pytest.mark.e2e
-def test_fault_rate_answers_with_the_maintenance_page(portal_context: Callable[..., BrowserContext],
-                                                      sandbox_factory: Callable[..., Sandbox]) -> None:
+def test_fault_rate_answers_with_the_maintenance_page(
+    portal_context: Callable[..., BrowserContext], sandbox_factory: Callable[..., Sandbox]
+) -> None:
     sb = sandbox_factory(orgs=5, fault_rate=1.0)
     notice = sb.notices[0]
     page = portal_context(notice, sb).new_page()
@@ -64,8 +65,9 @@ def test_latency_is_added_to_every_response(sandbox_factory: Callable[..., Sandb
 
 
 @pytest.mark.e2e
-def test_closed_hours_refuse_logins_outside_8_to_22_jst(portal_context: Callable[..., BrowserContext],
-                                                        sandbox_factory: Callable[..., Sandbox]) -> None:
+def test_closed_hours_refuse_logins_outside_8_to_22_jst(
+    portal_context: Callable[..., BrowserContext], sandbox_factory: Callable[..., Sandbox]
+) -> None:
     clock = {"now": dt.datetime(2025, 1, 6, 23, 30, tzinfo=JST)}
     sb = sandbox_factory(orgs=5, closed_hours=True, now=lambda: clock["now"])
     notice = sb.notices[0]
@@ -84,8 +86,9 @@ def test_closed_hours_refuse_logins_outside_8_to_22_jst(portal_context: Callable
     assert heading(page) == S.HOME
 
 
-def test_the_clock_override_decides_today(sandbox_factory: Callable[..., Sandbox], tmp_path: Path,
-                                          make_p12: Callable[..., Path]) -> None:
+def test_the_clock_override_decides_today(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, make_p12: Callable[..., Path]
+) -> None:
     """利用開始日 is checked against the JST day of `now()`, not the machine's day."""
     fixed = dt.datetime.now(dt.UTC) + dt.timedelta(days=10)
     sb = sandbox_factory(orgs=5, now=lambda: fixed)
@@ -103,9 +106,12 @@ def test_the_clock_override_decides_today(sandbox_factory: Callable[..., Sandbox
 
 
 @pytest.mark.e2e
-def test_shuffled_paths_leave_only_the_login_url(portal_context: Callable[..., BrowserContext],
-                                                 sandbox_factory: Callable[..., Sandbox], tmp_path: Path,
-                                                 make_p12: Callable[..., Path]) -> None:
+def test_shuffled_paths_leave_only_the_login_url(
+    portal_context: Callable[..., BrowserContext],
+    sandbox_factory: Callable[..., Sandbox],
+    tmp_path: Path,
+    make_p12: Callable[..., Path],
+) -> None:
     sb = sandbox_factory(orgs=5, shuffle_paths=True)
     assert sb.base_url.endswith("/oss_agt/")
     notice = sb.notices[0]
@@ -140,8 +146,9 @@ def test_shuffled_paths_leave_only_the_login_url(portal_context: Callable[..., B
     assert set(other.paths.paths.values()) & set(sb.paths.paths.values()) == {"/oss_agt/"}
 
 
-def test_unknown_urls_get_a_plain_error_page(shared_sandbox: Sandbox,
-                                             portal_client: Callable[..., PortalClient]) -> None:
+def test_unknown_urls_get_a_plain_error_page(
+    shared_sandbox: Sandbox, portal_client: Callable[..., PortalClient]
+) -> None:
     client = portal_client(shared_sandbox.notices[0])
     answer = client.get(shared_sandbox.origin + "/oss_agt/no-such-page.do")
     assert answer.status_code == 404 and page_heading(answer) == S.ERROR

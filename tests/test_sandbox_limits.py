@@ -20,8 +20,9 @@ from tests.fixtures_sandbox import PortalClient
 L, M = pt.Label, pt.Message
 
 
-def test_malformed_identifiers_are_a_400(portal_client: Callable[..., PortalClient],
-                                         fresh_notice: Callable[[], Notice]) -> None:
+def test_malformed_identifiers_are_a_400(
+    portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     client = portal_client(fresh_notice())
     org = client.open_org()
     org_url = str(org.url)
@@ -36,8 +37,9 @@ def test_malformed_identifiers_are_a_400(portal_client: Callable[..., PortalClie
     assert client.submit(search, {"orgId": "abc", "search": "1"}).status_code == 200
 
 
-def test_an_oversized_request_is_a_413(shared_sandbox: Sandbox, portal_client: Callable[..., PortalClient],
-                                       fresh_notice: Callable[[], Notice]) -> None:
+def test_an_oversized_request_is_a_413(
+    shared_sandbox: Sandbox, portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     client = portal_client(fresh_notice())
     big = b"x" * (_limits.MAX_REQUEST_BYTES + 1)
     assert client.http.post(shared_sandbox.base_url, content=big).status_code == 413
@@ -53,12 +55,14 @@ def test_an_oversized_request_is_a_413(shared_sandbox: Sandbox, portal_client: C
 def _tls_socket(sandbox: Sandbox, notice: Notice, tmp_path: Path) -> ssl.SSLSocket:
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
 
-    key, cert, _ = pkcs12.load_key_and_certificates(notice.client_cert.read_bytes(),
-                                                    notice.client_cert_password.encode())
+    key, cert, _ = pkcs12.load_key_and_certificates(
+        notice.client_cert.read_bytes(), notice.client_cert_password.encode()
+    )
     assert key is not None and cert is not None
     pem = tmp_path / "client.pem"
-    pem.write_bytes(cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8,
-                                                                         NoEncryption()))
+    pem.write_bytes(
+        cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
     context = ssl.create_default_context(cafile=str(sandbox.ca_pem))
     context.load_cert_chain(str(pem))
     host, port = sandbox.origin.removeprefix("https://").rsplit(":", 1)
@@ -66,8 +70,9 @@ def _tls_socket(sandbox: Sandbox, notice: Notice, tmp_path: Path) -> ssl.SSLSock
     return context.wrap_socket(raw, server_hostname=host)
 
 
-def test_headers_sent_too_slowly_end_the_connection(shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice],
-                                                    tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_headers_sent_too_slowly_end_the_connection(
+    shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_limits, "HEADER_SECONDS", 1.0)
     notice = fresh_notice()
     with _tls_socket(shared_sandbox, notice, tmp_path) as slow:
@@ -86,8 +91,11 @@ def test_headers_sent_too_slowly_end_the_connection(shared_sandbox: Sandbox, fre
 
 
 def test_an_uploaded_p12_with_2_31_mac_rounds_is_refused_at_once(
-        shared_sandbox: Sandbox, portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice],
-        tmp_path: Path) -> None:
+    shared_sandbox: Sandbox,
+    portal_client: Callable[..., PortalClient],
+    fresh_notice: Callable[[], Notice],
+    tmp_path: Path,
+) -> None:
     client = portal_client(fresh_notice())
     register = client.button(client.open_org(), L.CERT_REGISTER)
     good = certfactory.write_p12(tmp_path / "c.p12", password="1234").read_bytes()

@@ -83,11 +83,13 @@ class Client:
     def __init__(self, sandbox: Sandbox, folder: Path) -> None:
         notice = sandbox.notices[0]
         key, cert, _ = pkcs12.load_key_and_certificates(
-            notice.client_cert.read_bytes(), notice.client_cert_password.encode())
+            notice.client_cert.read_bytes(), notice.client_cert_password.encode()
+        )
         assert key is not None and cert is not None
         pem = folder / f"client-{id(self)}.pem"
-        pem.write_bytes(cert.public_bytes(Encoding.PEM)
-                        + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        pem.write_bytes(
+            cert.public_bytes(Encoding.PEM) + key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        )
         context = ssl.create_default_context(cafile=str(sandbox.ca_pem))
         context.load_cert_chain(str(pem))
         self.sb, self.notice = sandbox, notice
@@ -106,18 +108,23 @@ class Client:
         if files is not None:
             response = self.http.post(url, data={k: v.encode(charset) for k, v in fields.items()}, files=files)
         else:
-            response = self.http.post(url, content=urlencode(fields, encoding=charset),
-                                      headers={"content-type": "application/x-www-form-urlencoded"})
+            response = self.http.post(
+                url,
+                content=urlencode(fields, encoding=charset),
+                headers={"content-type": "application/x-www-form-urlencoded"},
+            )
         return Page(response, _decoded(response))
 
-    def submit(self, page: Page, data: dict[str, str] | None = None, *, form: int = 0,
-               files: dict[str, Any] | None = None) -> Page:
+    def submit(
+        self, page: Page, data: dict[str, str] | None = None, *, form: int = 0, files: dict[str, Any] | None = None
+    ) -> Page:
         chosen = page.forms[form]
         return self.post(chosen.action, {**chosen.hidden, **(data or {})}, files)
 
     def login(self) -> Page:
-        return self.submit(self.get(self.sb.base_url),
-                           {"loginId": self.notice.admin_login_id, "password": self.notice.admin_password})
+        return self.submit(
+            self.get(self.sb.base_url), {"loginId": self.notice.admin_login_id, "password": self.notice.admin_password}
+        )
 
     def late_rows(self, page: Page) -> dict[str, str]:
         """The answer of the XHR a late-tables page starts (its URL as the page's script names it)."""
@@ -127,8 +134,14 @@ class Client:
 
 
 def _p12(password: str = "1234", **kwargs: Any) -> tuple[str, bytes, str]:
-    data = make_p12(password=password, not_before=NOW - dt.timedelta(days=1), not_after=EXPIRY,
-                    trade_name="山田行政書士事務所", holder_name="山田　太郎", **kwargs)
+    data = make_p12(
+        password=password,
+        not_before=NOW - dt.timedelta(days=1),
+        not_after=EXPIRY,
+        trade_name="山田行政書士事務所",
+        holder_name="山田　太郎",
+        **kwargs,
+    )
     return ("cert.p12", data, "application/x-pkcs12")
 
 
@@ -211,8 +224,11 @@ def _chrome(pages: dict[str, Page]) -> Page:
 
 def _screens(pages: dict[str, Page]) -> dict[str, Page]:
     """The screens shown after the login (their tables' XHR answers and the pages of frames are not)."""
-    return {name: page for name, page in pages.items()
-            if name not in ("login", "top", "menu_frame") and not name.endswith("_rows")}
+    return {
+        name: page
+        for name, page in pages.items()
+        if name not in ("login", "top", "menu_frame") and not name.endswith("_rows")
+    }
 
 
 def _plain(text: str) -> str:
@@ -242,8 +258,9 @@ class _TableDepth(HTMLParser):
 def _no_labels(pages: dict[str, Page], sb: Sandbox) -> None:
     for name, page in pages.items():
         assert "<label" not in page.text and "aria-" not in page.text, name
-    assert re.search(r'<tr><(th|td class="label")>ログインID：?</(th|td)>\n<td><input type="text" id="loginId"',
-                     pages["login"].text)
+    assert re.search(
+        r'<tr><(th|td class="label")>ログインID：?</(th|td)>\n<td><input type="text" id="loginId"', pages["login"].text
+    )
     assert re.search(r'<input type="radio" id="target0"[^>]*>全ての利用者様', pages["home"].text)
 
 
@@ -273,8 +290,9 @@ def _icon_buttons(pages: dict[str, Page], sb: Sandbox) -> None:
     assert '<span class="icon-search">Q</span> 検索</button>' in pages["org_search"].text
     assert '<span class="icon">✔</span> 確定</button>' in register
     assert '<span class="icon">▶</span> ログイン</button>' in _plain(pages["login"].text)
-    assert re.search(r'<img src="data:image/[^"]+" alt="" class="icon"> 代理人証明書更新</button>',
-                     pages["cert_detail"].text)
+    assert re.search(
+        r'<img src="data:image/[^"]+" alt="" class="icon"> 代理人証明書更新</button>', pages["cert_detail"].text
+    )
 
 
 def _input_buttons(pages: dict[str, Page], sb: Sandbox) -> None:
@@ -290,8 +308,10 @@ def _input_buttons(pages: dict[str, Page], sb: Sandbox) -> None:
 
 def _halfwidth_labels(pages: dict[str, Page], sb: Sandbox) -> None:
     wrap = "<br>" if "wrapped-labels" in sb.options.markup else " "
-    assert "<th>代理人組織名 (略称)</th>" in pages["org_detail"].text or "代理人組織名 (略称)</td>" in pages[
-        "org_detail"].text
+    assert (
+        "<th>代理人組織名 (略称)</th>" in pages["org_detail"].text
+        or "代理人組織名 (略称)</td>" in pages["org_detail"].text
+    )
     assert "屋号 (漢字)" in pages["org_detail"].text  # the certificate table's header
     assert f"氏名又は代表者名{wrap}(カナ)" in pages["update"].text
     assert "(軽)&nbsp;新車新規申請可否" in pages["org_detail"].text
@@ -327,8 +347,9 @@ def _js_confirm(pages: dict[str, Page], sb: Sandbox) -> None:
 
 
 def _js_library(pages: dict[str, Page], sb: Sandbox) -> None:
-    tag = re.compile(f'<script type="text/javascript" src="{re.escape(sb.paths.paths["js"])}(;jsessionid=[^"]+)?">'
-                     "</script>")
+    tag = re.compile(
+        f'<script type="text/javascript" src="{re.escape(sb.paths.paths["js"])}(;jsessionid=[^"]+)?"></script>'
+    )
     for name, page in pages.items():
         if not name.endswith("_rows"):
             assert tag.search(page.text), name
@@ -399,8 +420,7 @@ def _register_complete(pages: dict[str, Page], sb: Sandbox) -> None:
 
 def _frames_breakout(pages: dict[str, Page]) -> None:
     """The login page leaves any frame; no screen holds the header, which the frame's page has."""
-    assert "if (window.top !== window.self) { window.top.location.href = window.location.href; }" in pages[
-        "login"].text
+    assert "if (window.top !== window.self) { window.top.location.href = window.location.href; }" in pages["login"].text
     for name, page in _screens(pages).items():
         assert 'id="header"' not in page.text and L.PAY_LIGHT not in page.text, name
 
@@ -438,11 +458,21 @@ def _iframe(pages: dict[str, Page], sb: Sandbox) -> None:
 
 def _notice_popup(pages: dict[str, Page], sb: Sandbox) -> None:
     home = pages["home"].text
-    assert re.search(r'window.addEventListener\("load", function \(\) \{\n  window.open\("[^"]+", "notice", '
-                     r'"width=520,height=420"\);', home)
+    assert re.search(
+        r'window.addEventListener\("load", function \(\) \{\n  window.open\("[^"]+", "notice", '
+        r'"width=520,height=420"\);',
+        home,
+    )
     overlay = first_group(r'(<div class="overlay"[^>]*>)', home)
-    for style in ("position: fixed", "top: 0", "left: 0", "width: 100%", "height: 100%", "z-index: 10000",
-                  "background: rgba(0, 0, 0, 0.5)"):
+    for style in (
+        "position: fixed",
+        "top: 0",
+        "left: 0",
+        "width: 100%",
+        "height: 100%",
+        "z-index: 10000",
+        "background: rgba(0, 0, 0, 0.5)",
+    ):
         assert style in overlay, style
     assert S.IMPORTANT_NOTICE in home and L.CLOSE in home and "closeImportantNotice()" in home
     assert pages["home"].title == S.HOME  # the overlay's title is no screen title
@@ -511,15 +541,30 @@ def _jsessionid(pages: dict[str, Page], sb: Sandbox) -> None:
 
 
 CHECKS: dict[str, Callable[[dict[str, Page], Sandbox], None]] = {
-    "no-labels": _no_labels, "td-keys": _td_keys, "div-titles": _div_titles, "icon-buttons": _icon_buttons,
-    "input-buttons": _input_buttons, "halfwidth-labels": _halfwidth_labels, "wrapped-labels": _wrapped_labels,
-    "layout-tables": _layout_tables, "js-confirm": _js_confirm, "js-library": _js_library,
+    "no-labels": _no_labels,
+    "td-keys": _td_keys,
+    "div-titles": _div_titles,
+    "icon-buttons": _icon_buttons,
+    "input-buttons": _input_buttons,
+    "halfwidth-labels": _halfwidth_labels,
+    "wrapped-labels": _wrapped_labels,
+    "layout-tables": _layout_tables,
+    "js-confirm": _js_confirm,
+    "js-library": _js_library,
     "confirm-screen": _confirm_screen,
-    "complete-screen": _complete_screen, "late-tables": _late_tables, "unpadded-dates": _unpadded_dates,
-    "timer-tables": _timer_tables, "timer-placeholder": _timer_placeholder,
-    "popup-register": _popup_register, "popup-register-org": _popup_register_org,
-    "register-complete": _register_complete, "frameset": _frameset, "iframe": _iframe,
-    "notice-popup": _notice_popup, "windows-31j": _windows_31j, "jsessionid": _jsessionid,
+    "complete-screen": _complete_screen,
+    "late-tables": _late_tables,
+    "unpadded-dates": _unpadded_dates,
+    "timer-tables": _timer_tables,
+    "timer-placeholder": _timer_placeholder,
+    "popup-register": _popup_register,
+    "popup-register-org": _popup_register_org,
+    "register-complete": _register_complete,
+    "frameset": _frameset,
+    "iframe": _iframe,
+    "notice-popup": _notice_popup,
+    "windows-31j": _windows_31j,
+    "jsessionid": _jsessionid,
 }
 
 
@@ -569,14 +614,18 @@ def test_the_library_every_page_loads_is_served_as_javascript(start: Callable[..
 
 def _update_form(client: Client) -> tuple[Page, str]:
     client.login()
-    registered = client.submit(client.get(client.url("cert_register", orgId=client.notice.org_id)),
-                               {"certPassword": "1234"}, files={"certFile": _p12()})
+    registered = client.submit(
+        client.get(client.url("cert_register", orgId=client.notice.org_id)),
+        {"certPassword": "1234"},
+        files={"certFile": _p12()},
+    )
     cert_id = _cert_id(registered)
     return client.get(client.url("cert_update", certId=cert_id)), cert_id
 
 
 def test_the_confirm_screen_holds_the_values_and_only_its_confirm_updates(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    start: Callable[..., tuple[Sandbox, Client]],
+) -> None:
     sb, client = start("confirm-screen")
     form, _ = _update_form(client)
     refused = client.submit(form, {**TYPED, "holderNameKana": "yamada"})
@@ -603,8 +652,7 @@ def test_the_confirm_screen_holds_the_values_and_only_its_confirm_updates(
     assert sb.state()[0]["certificates"][-1]["postal_code"] == "100-6005"
 
 
-def test_late_tables_answer_after_late_ms_and_need_the_session(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+def test_late_tables_answer_after_late_ms_and_need_the_session(start: Callable[..., tuple[Sandbox, Client]]) -> None:
     sb, client = start("late-tables", late_ms=300)
     client.login()
     started = time.monotonic()
@@ -660,7 +708,8 @@ def test_the_login_leads_to_the_page_of_frames(shape: str, start: Callable[..., 
 
 
 def test_frameset_wins_over_iframe_and_neither_page_exists_without_them(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    start: Callable[..., tuple[Sandbox, Client]],
+) -> None:
     _, client = start("frameset", "iframe")
     top = client.login()
     assert "<frameset" in top.text and "<iframe" not in top.text
@@ -693,7 +742,8 @@ def test_the_notices_show_once_per_login(frames: tuple[str, ...], start: Callabl
 
 
 def test_timer_tables_wait_in_the_page_and_late_tables_at_the_server(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    start: Callable[..., tuple[Sandbox, Client]],
+) -> None:
     sb, client = start("timer-tables", late_ms=2000, timer_ms=250)
     client.login()
     page = client.get(client.url("org_search"))
@@ -715,8 +765,7 @@ def test_timer_tables_wait_in_the_page_and_late_tables_at_the_server(
     assert time.monotonic() - started >= 0.3
 
 
-def test_the_placeholder_holds_the_content_whose_forms_still_post(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+def test_the_placeholder_holds_the_content_whose_forms_still_post(start: Callable[..., tuple[Sandbox, Client]]) -> None:
     sb, client = start("timer-placeholder", "late-tables", "js-confirm", timer_ms=120)
     login = client.get(sb.base_url)
     assert M.PROCESSING not in login.text and "<template" not in login.text  # before the login: no placeholder
@@ -736,7 +785,8 @@ def test_the_placeholder_holds_the_content_whose_forms_still_post(
 
 @pytest.mark.parametrize("shapes", [("popup-register-org",), ("popup-register", "popup-register-org")])
 def test_the_org_popup_sends_its_opener_to_the_organisation(
-        shapes: tuple[str, ...], start: Callable[..., tuple[Sandbox, Client]]) -> None:
+    shapes: tuple[str, ...], start: Callable[..., tuple[Sandbox, Client]]
+) -> None:
     sb, client = start(*shapes)
     client.login()
     org = client.notice.org_id
@@ -752,13 +802,15 @@ def test_the_org_popup_sends_its_opener_to_the_organisation(
 
 
 @pytest.mark.parametrize("popup", [False, True])
-def test_the_registration_ends_on_its_complete_screen(popup: bool,
-                                                      start: Callable[..., tuple[Sandbox, Client]]) -> None:
+def test_the_registration_ends_on_its_complete_screen(
+    popup: bool, start: Callable[..., tuple[Sandbox, Client]]
+) -> None:
     sb, client = start("register-complete", *(("popup-register",) if popup else ()))
     client.login()
     org = client.notice.org_id
-    done = client.submit(client.get(client.url("cert_register", orgId=org)), {"certPassword": "1234"},
-                         files={"certFile": _p12()})
+    done = client.submit(
+        client.get(client.url("cert_register", orgId=org)), {"certPassword": "1234"}, files={"certFile": _p12()}
+    )
     assert done.title == S.CERT_REGISTER_COMPLETE and done.message == M.REGISTERED
     assert ('id="header"' in done.text) is not popup
     if popup:  # its button moves the opener and closes the popup
@@ -771,8 +823,7 @@ def test_the_registration_ends_on_its_complete_screen(popup: bool,
     assert sb.state()[0]["certificates"][-1]["status"] == "pending"
 
 
-def test_cp932_posts_store_the_kana_both_urlencoded_and_multipart(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+def test_cp932_posts_store_the_kana_both_urlencoded_and_multipart(start: Callable[..., tuple[Sandbox, Client]]) -> None:
     sb, client = start("windows-31j", "halfwidth-labels")
     form, _ = _update_form(client)
     assert "&#12316;" in form.response.content.decode("ascii", "replace")  # 〜 has no faithful cp932 byte
@@ -783,8 +834,7 @@ def test_cp932_posts_store_the_kana_both_urlencoded_and_multipart(
     assert sb.state()[0]["certificates"][-1]["trade_name_kana"] == "ギョウセイショシ　ヤマダ"
 
 
-def test_jsessionid_paths_route_and_a_reposted_form_is_refused(
-        start: Callable[..., tuple[Sandbox, Client]]) -> None:
+def test_jsessionid_paths_route_and_a_reposted_form_is_refused(start: Callable[..., tuple[Sandbox, Client]]) -> None:
     _, client = start("jsessionid")
     home = client.login()
     sid = client.http.cookies["JSESSIONID"]
@@ -834,8 +884,9 @@ def test_markup_names_presets_and_errors() -> None:
     with pytest.raises(ConfigError, match="--timer-ms -1: give 0 or more milliseconds"):
         SandboxOptions(timer_ms=-1).validate()
     SandboxOptions(timer_ms=0).validate()
-    args = serve_parser().parse_args(["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5",
-                                      "--timer-ms", "7"])
+    args = serve_parser().parse_args(
+        ["--markup", "td-keys,no-labels", "--markup", "jsessionid", "--late-ms", "5", "--timer-ms", "7"]
+    )
     assert parse_markup(args.markup) == {"td-keys", "no-labels", "jsessionid"} and args.late_ms == 5
     assert args.timer_ms == 7
     defaults = serve_parser().parse_args([])
@@ -852,8 +903,9 @@ def test_the_cli_names_the_known_shapes(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @pytest.mark.e2e
-def test_legacy_in_a_browser(start: Callable[..., tuple[Sandbox, Client]],
-                             portal_context: Callable[..., BrowserContext], tmp_path: Path) -> None:
+def test_legacy_in_a_browser(
+    start: Callable[..., tuple[Sandbox, Client]], portal_context: Callable[..., BrowserContext], tmp_path: Path
+) -> None:
     """What only a browser shows: the screens in the frameset's `main` frame, the notices' window and the
     overlay that blocks the screen until closed, the placeholder and the timers, the XHR filling the
     tables, the popup's 完了 screen sending its opener on and closing, a cancelled confirm posting

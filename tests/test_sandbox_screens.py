@@ -25,8 +25,10 @@ def _button(page: Page, name: str) -> None:
 def _kv(page: Page) -> dict[str, str]:
     """The key/value rows of the page's first detail table."""
     rows = page.locator("table.detail tr")
-    return {rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").inner_text().strip()
-            for i in range(rows.count())}
+    return {
+        rows.nth(i).locator("th").inner_text().strip(): rows.nth(i).locator("td").inner_text().strip()
+        for i in range(rows.count())
+    }
 
 
 def _message(page: Page) -> str:
@@ -52,8 +54,12 @@ def test_login_screen(portal_context: Callable[..., BrowserContext], shared_sand
     assert page.get_by_role("link", name=L.LOGOUT).count() == 0  # no header before login
 
 
-def test_the_whole_certificate_procedure(portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox,
-                                         fresh_notice: Callable[[], Notice], make_p12: Callable[..., Path]) -> None:
+def test_the_whole_certificate_procedure(
+    portal_context: Callable[..., BrowserContext],
+    shared_sandbox: Sandbox,
+    fresh_notice: Callable[[], Notice],
+    make_p12: Callable[..., Path],
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     portal_login(page, shared_sandbox, notice.admin_login_id, notice.admin_password)
@@ -82,8 +88,13 @@ def test_the_whole_certificate_procedure(portal_context: Callable[..., BrowserCo
     expect(page.get_by_text(L.REGISTER_INTRO)).to_be_visible()
     expect(page.get_by_role("button", name=L.BROWSE, exact=True)).to_be_visible()
     not_after = dt.datetime.now(dt.UTC) + dt.timedelta(days=700)
-    signing = make_p12("行政書士電子証明書.p12", password="0000-PIN", not_after=not_after,
-                       trade_name=notice.org_name, holder_name="山田　太郎")
+    signing = make_p12(
+        "行政書士電子証明書.p12",
+        password="0000-PIN",
+        not_after=not_after,
+        trade_name=notice.org_name,
+        holder_name="山田　太郎",
+    )
     page.get_by_label(L.CERT_FILE, exact=True).set_input_files(signing)
     page.get_by_label(L.CERT_PASSWORD, exact=True).fill("0000-PIN")
     _button(page, L.CONFIRM)
@@ -94,10 +105,16 @@ def test_the_whole_certificate_procedure(portal_context: Callable[..., BrowserCo
     assert list(detail) == list(pt.CERT_DETAIL_ROWS)
     expiry = not_after.astimezone(JST).strftime("%Y/%m/%d")
     assert detail == {
-        L.REGISTERED_AT: detail[L.REGISTERED_AT], L.TRADE_NAME_KANA: "", L.TRADE_NAME_KANJI: notice.org_name,
-        L.HOLDER_NAME_KANA: "", L.HOLDER_NAME_KANJI: "山田　太郎", L.POSTAL_CODE: "",
-        L.ADDRESS_STREET: "東京都千代田区霞が関一丁目２番３号", L.ADDRESS_BUILDING: "霞が関ビル５階",
-        L.EXPIRY: expiry, L.START_DATE: "",
+        L.REGISTERED_AT: detail[L.REGISTERED_AT],
+        L.TRADE_NAME_KANA: "",
+        L.TRADE_NAME_KANJI: notice.org_name,
+        L.HOLDER_NAME_KANA: "",
+        L.HOLDER_NAME_KANJI: "山田　太郎",
+        L.POSTAL_CODE: "",
+        L.ADDRESS_STREET: "東京都千代田区霞が関一丁目２番３号",
+        L.ADDRESS_BUILDING: "霞が関ビル５階",
+        L.EXPIRY: expiry,
+        L.START_DATE: "",
     }
     registered_at = detail[L.REGISTERED_AT]
     assert registered_at.startswith(today_jst().strftime("%Y/%m/%d "))
@@ -115,8 +132,12 @@ def test_the_whole_certificate_procedure(portal_context: Callable[..., BrowserCo
     for marker in ("【1】", "【2】", "【3】", "【4】", "【5】"):
         expect(page.get_by_text(marker)).to_be_visible()
     today = today_jst().strftime("%Y/%m/%d")
-    values = {L.TRADE_NAME_KANA: "ギョウセイショシヤマダジムショ", L.HOLDER_NAME_KANA: "ヤマダ　タロウ",
-              L.POSTAL_CODE: "100-8977", L.START_DATE: today}
+    values = {
+        L.TRADE_NAME_KANA: "ギョウセイショシヤマダジムショ",
+        L.HOLDER_NAME_KANA: "ヤマダ　タロウ",
+        L.POSTAL_CODE: "100-8977",
+        L.START_DATE: today,
+    }
     for label, value in values.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_label(L.CERT_PASSWORD, exact=True).fill("0000-PIN")
@@ -153,8 +174,9 @@ def test_the_whole_certificate_procedure(portal_context: Callable[..., BrowserCo
     assert heading(page) == S.LOGIN
 
 
-def test_organisation_search_pages_and_narrows(portal_context: Callable[..., BrowserContext],
-                                               shared_sandbox: Sandbox) -> None:
+def test_organisation_search_pages_and_narrows(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox
+) -> None:
     notice = shared_sandbox.notices[1]
     page = portal_context(notice).new_page()
     portal_login(page, shared_sandbox, notice.admin_login_id, notice.admin_password)
@@ -191,8 +213,9 @@ def test_organisation_search_pages_and_narrows(portal_context: Callable[..., Bro
     assert page.get_by_label(L.ORG_ID, exact=True).input_value() == ""
 
 
-def test_home_search_and_the_other_menu_pages(portal_context: Callable[..., BrowserContext],
-                                              shared_sandbox: Sandbox) -> None:
+def test_home_search_and_the_other_menu_pages(
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox
+) -> None:
     notice = shared_sandbox.notices[2]
     page = portal_context(notice).new_page()
     portal_login(page, shared_sandbox, notice.admin_login_id, notice.admin_password)
@@ -215,7 +238,8 @@ def test_home_search_and_the_other_menu_pages(portal_context: Callable[..., Brow
 
 
 def test_a_firm_administrator_opens_each_of_its_offices(
-        portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox) -> None:
+    portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox
+) -> None:
     by_admin: dict[str, list[Notice]] = {}
     for n in shared_sandbox.notices:
         by_admin.setdefault(n.admin_login_id, []).append(n)

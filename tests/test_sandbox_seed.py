@@ -63,9 +63,20 @@ def test_certificate_records_are_old_some_expired_some_expiring(sandbox_factory:
         assert dt.datetime.fromisoformat(c["registered_at"]).date() < today
         assert c["trade_name_kana"] and c["holder_name_kana"] and re.fullmatch(r"\d{3}-\d{4}", c["postal_code"])
         assert c["start_date"] == c["registered_at"][:10]
-        assert set(c) == {"registered_at", "trade_name_kana", "trade_name_kanji", "holder_name_kana",
-                          "holder_name_kanji", "postal_code", "address_street", "address_building",
-                          "not_after", "start_date", "serial", "status"}
+        assert set(c) == {
+            "registered_at",
+            "trade_name_kana",
+            "trade_name_kanji",
+            "holder_name_kana",
+            "holder_name_kanji",
+            "postal_code",
+            "address_street",
+            "address_building",
+            "not_after",
+            "start_date",
+            "serial",
+            "status",
+        }
     left = [(dt.date.fromisoformat(c["not_after"]) - today).days for c in records]
     assert any(d < 0 for d in left)
     assert any(0 <= d <= 60 for d in left)
@@ -79,8 +90,16 @@ def test_files_on_disk_are_private(sandbox_factory: Callable[..., Sandbox]) -> N
     for name in ("ca-key.pem", "server-key.pem", "notices.json", "sandbox.sqlite3"):
         assert _mode(state_dir / name) == 0o600, name
     notices = json.loads((state_dir / "notices.json").read_text(encoding="utf-8"))
-    assert set(notices[0]) == {"org_id", "org_name", "admin_login_id", "admin_password", "staff_login_id",
-                               "staff_password", "client_cert", "client_cert_password"}
+    assert set(notices[0]) == {
+        "org_id",
+        "org_name",
+        "admin_login_id",
+        "admin_password",
+        "staff_login_id",
+        "staff_password",
+        "client_cert",
+        "client_cert_password",
+    }
 
 
 def test_seeding_is_fast(tmp_path: Path) -> None:
@@ -90,8 +109,9 @@ def test_seeding_is_fast(tmp_path: Path) -> None:
     assert time.monotonic() - started < 3.0
 
 
-def test_restart_keeps_everything(sandbox_factory: Callable[..., Sandbox], tmp_path: Path,
-                                  make_p12: Callable[..., Path]) -> None:
+def test_restart_keeps_everything(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, make_p12: Callable[..., Path]
+) -> None:
     state_dir = tmp_path / "state"
     sb = sandbox_factory(orgs=5, state_dir=state_dir)
     notice = sb.notices[0]
@@ -99,8 +119,9 @@ def test_restart_keeps_everything(sandbox_factory: Callable[..., Sandbox], tmp_p
     org_page = client.open_org()
     form = client.button(org_page, "+ 代理人証明書登録")
     cert = make_p12(password="1234")
-    done = client.submit(form, {"certPassword": "1234"},
-                         files={"certFile": ("signing.p12", cert.read_bytes(), "application/x-pkcs12")})
+    done = client.submit(
+        form, {"certPassword": "1234"}, files={"certFile": ("signing.p12", cert.read_bytes(), "application/x-pkcs12")}
+    )
     assert page_message(done) == "代理人証明書を登録しました。"
     client.close()
     before, ca_before = sb.state(), sb.ca_pem.read_bytes()
@@ -115,15 +136,15 @@ def test_restart_keeps_everything(sandbox_factory: Callable[..., Sandbox], tmp_p
     client.close()
 
 
-def test_state_json_and_the_state_command(sandbox_factory: Callable[..., Sandbox],
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_state_json_and_the_state_command(
+    sandbox_factory: Callable[..., Sandbox], capsys: pytest.CaptureFixture[str]
+) -> None:
     sb = sandbox_factory(orgs=5)
     full = state_json(sb.options.state_dir)
     # The records are Sandbox.state()'s; each organisation adds the users who can log in to it.
     assert [{k: v for k, v in org.items() if k != "users"} for org in full] == sb.state()
     assert all(org["users"] and {u["role"] for u in org["users"]} >= {"admin"} for org in full)
-    assert all((u["failed_logins"], u["locked"], u["sessions"]) == (0, False, [])
-               for org in full for u in org["users"])
+    assert all((u["failed_logins"], u["locked"], u["sessions"]) == (0, False, []) for org in full for u in org["users"])
     assert sandbox_main(["state", "--state", str(sb.options.state_dir)]) == 0
     assert json.loads(capsys.readouterr().out) == full
 
@@ -135,8 +156,10 @@ def test_state_of_a_directory_without_a_sandbox_is_a_config_error(tmp_path: Path
         load_notices(tmp_path)
 
 
-@pytest.mark.parametrize(("knob", "value"), [("orgs", 0), ("fault_rate", 1.5), ("latency_ms", -1),
-                                             ("expire_sessions_after", 0), ("port", 70000)])
+@pytest.mark.parametrize(
+    ("knob", "value"),
+    [("orgs", 0), ("fault_rate", 1.5), ("latency_ms", -1), ("expire_sessions_after", 0), ("port", 70000)],
+)
 def test_bad_options_are_config_errors(tmp_path: Path, knob: str, value: float) -> None:
     with pytest.raises(ConfigError, match=knob.replace("_", "-")):
         Sandbox(SandboxOptions(state_dir=tmp_path, **{knob: value}))  # type: ignore[arg-type]  # each knob its own type

@@ -34,7 +34,6 @@ LONG_TRADE = "行政書士法人" + "さくら総合法務事務所" * 30  # 306
 HOSTILE = "山田\x1b]0;pwned\x07事務所\nproblem: forged\u202eevil[/bold]"
 
 
-
 def _bot(data: bytes, password: str) -> tuple[str, ...]:
     """What the bot reads, in the terms the sandbox answers in."""
     try:
@@ -45,9 +44,16 @@ def _bot(data: bytes, password: str) -> tuple[str, ...]:
         info = describe(contents, file="upload.p12")
     except CertificateError:
         return ("no-names",)
-    return (info.trade_name_kanji, info.holder_name_kanji, info.address_street, info.address_building,
-            info.not_before.isoformat(), info.not_after.isoformat(), info.serial,
-            str(info.key_matches_certificate))
+    return (
+        info.trade_name_kanji,
+        info.holder_name_kanji,
+        info.address_street,
+        info.address_building,
+        info.not_before.isoformat(),
+        info.not_after.isoformat(),
+        info.serial,
+        str(info.key_matches_certificate),
+    )
 
 
 def _sandbox(data: bytes, password: str) -> tuple[str, ...]:
@@ -56,8 +62,16 @@ def _sandbox(data: bytes, password: str) -> tuple[str, ...]:
         return ("refused", upload.value)
     if not upload.has_names:
         return ("no-names",)
-    return (upload.trade_name_kanji, upload.holder_name_kanji, upload.address_street, upload.address_building,
-            upload.not_before.isoformat(), upload.not_after.isoformat(), upload.serial, str(upload.key_matches))
+    return (
+        upload.trade_name_kanji,
+        upload.holder_name_kanji,
+        upload.address_street,
+        upload.address_building,
+        upload.not_before.isoformat(),
+        upload.not_after.isoformat(),
+        upload.serial,
+        str(upload.key_matches),
+    )
 
 
 _ADDRESSES = {"address_street": "大阪府大阪市北区梅田4-2-8 梅田スカイビル12F", "address_building": ""}
@@ -67,8 +81,10 @@ PROFILES: list[Any] = [
     pytest.param({"profile": "shogyo-touki", "encryption": "legacy-3des"}, id="shogyo-touki-legacy-3des"),
     pytest.param({"profile": "shogyo-touki", "string_type": "bmp"}, id="shogyo-touki-bmp"),
     pytest.param({"profile": "shogyo-touki", **_ADDRESSES}, id="shogyo-touki-one-address-string"),
-    pytest.param({"profile": "shogyo-touki", "address_street": "北海道札幌市中央区北一条西二丁目５番地",
-                  "address_building": ""}, id="shogyo-touki-no-building"),
+    pytest.param(
+        {"profile": "shogyo-touki", "address_street": "北海道札幌市中央区北一条西二丁目５番地", "address_building": ""},
+        id="shogyo-touki-no-building",
+    ),
     pytest.param({"layout": "subject"}, id="gyoseishoshi-subject"),
     pytest.param({"layout": "subject", "string_type": "bmp"}, id="gyoseishoshi-subject-bmp"),
     pytest.param({"layout": "subject", "address_building": ""}, id="gyoseishoshi-subject-no-building"),
@@ -78,8 +94,9 @@ PROFILES: list[Any] = [
     pytest.param({"layout": "san", **_ADDRESSES}, id="gyoseishoshi-san-one-street"),
     pytest.param({"profile": "generic"}, id="generic"),
     pytest.param({"trade_name": LONG_TRADE, "address_building": "霞が関ビル" * 40}, id="long-names-subject"),
-    pytest.param({"profile": "shogyo-touki", "trade_name": LONG_TRADE, "holder_name": "山田" * 100},
-                 id="long-names-shogyo-touki"),
+    pytest.param(
+        {"profile": "shogyo-touki", "trade_name": LONG_TRADE, "holder_name": "山田" * 100}, id="long-names-shogyo-touki"
+    ),
     pytest.param({"layout": "san", "trade_name": LONG_TRADE}, id="long-names-san"),
     pytest.param({"trade_name": HOSTILE, "holder_name": "太郎\u0000\u200b"}, id="control-characters-subject"),
     pytest.param({"profile": "shogyo-touki", "trade_name": HOSTILE}, id="control-characters-shogyo-touki"),
@@ -132,8 +149,13 @@ def test_the_readers_share_no_code() -> None:
     import ainas_bot.sandbox._upload_p12 as opener
     import ainas_bot.sandbox._upload_reader as reader
 
-    bots = {"ainas_bot.certificates.certinfo", "ainas_bot.certificates.p12", "ainas_bot.certificates.p12_limits",
-            "flows.identity", "ainas_bot.certificates.factory"}
+    bots = {
+        "ainas_bot.certificates.certinfo",
+        "ainas_bot.certificates.p12",
+        "ainas_bot.certificates.p12_limits",
+        "flows.identity",
+        "ainas_bot.certificates.factory",
+    }
     for module in (opener, reader):
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
@@ -144,28 +166,44 @@ def test_the_readers_share_no_code() -> None:
         assert ours >= bot
 
 
-@pytest.mark.parametrize(("kwargs", "password", "field", "message"), [
-    ({}, PIN + "x", "certPassword", pt.Message.WRONG_CERT_PASSWORD),
-    ({"profile": "generic"}, PIN, "certFile", pt.Message.FILE_NOT_P12),
-    ({"mismatched_key": True}, PIN, "certFile", pt.Message.FILE_NOT_P12),
-    ({"include_key": False}, PIN, "certFile", pt.Message.FILE_NOT_P12),
-    ({"not_before": NOW - dt.timedelta(days=800), "valid_days": 700}, PIN, "certFile", pt.Message.CERT_EXPIRED),
-    ({"not_before": NOW + dt.timedelta(days=30)}, PIN, "certFile", pt.Message.CERT_NOT_YET_VALID),
-], ids=["wrong-password", "no-names", "mismatched-key", "no-key", "expired", "not-yet-valid"])
+@pytest.mark.parametrize(
+    ("kwargs", "password", "field", "message"),
+    [
+        ({}, PIN + "x", "certPassword", pt.Message.WRONG_CERT_PASSWORD),
+        ({"profile": "generic"}, PIN, "certFile", pt.Message.FILE_NOT_P12),
+        ({"mismatched_key": True}, PIN, "certFile", pt.Message.FILE_NOT_P12),
+        ({"include_key": False}, PIN, "certFile", pt.Message.FILE_NOT_P12),
+        ({"not_before": NOW - dt.timedelta(days=800), "valid_days": 700}, PIN, "certFile", pt.Message.CERT_EXPIRED),
+        ({"not_before": NOW + dt.timedelta(days=30)}, PIN, "certFile", pt.Message.CERT_NOT_YET_VALID),
+    ],
+    ids=["wrong-password", "no-names", "mismatched-key", "no-key", "expired", "not-yet-valid"],
+)
 def test_check_upload_answers_each_refusal_with_its_message(
-        key: rsa.RSAPrivateKey, kwargs: dict[str, Any], password: str, field: str, message: str) -> None:
+    key: rsa.RSAPrivateKey, kwargs: dict[str, Any], password: str, field: str, message: str
+) -> None:
     data = certfactory.make_p12(key=key, password=PIN, **kwargs)
     assert check_upload("cert.p12", data, password, today=today_jst()) == ({field: message}, None)
 
 
 def test_check_upload_gives_the_fields_it_stores(key: rsa.RSAPrivateKey) -> None:
-    data = certfactory.make_p12(key=key, password=PIN, serial=0x1234ABCD, profile="shogyo-touki",
-                                not_before=dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC), valid_days=800)
+    data = certfactory.make_p12(
+        key=key,
+        password=PIN,
+        serial=0x1234ABCD,
+        profile="shogyo-touki",
+        not_before=dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC),
+        valid_days=800,
+    )
     errors, upload = check_upload("cert.p12", data, PIN, today=dt.date(2026, 6, 1))
     assert errors == {}
-    assert upload == Upload(trade_name_kanji="山田行政書士事務所", holder_name_kanji="山田　太郎",
-                            address_street="東京都千代田区霞が関一丁目２番３号", address_building="霞が関ビル５階",
-                            not_before=dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC),
-                            not_after=dt.datetime(2028, 3, 11, 16, tzinfo=dt.UTC), serial="1234ABCD",
-                            key_matches=True)
+    assert upload == Upload(
+        trade_name_kanji="山田行政書士事務所",
+        holder_name_kanji="山田　太郎",
+        address_street="東京都千代田区霞が関一丁目２番３号",
+        address_building="霞が関ビル５階",
+        not_before=dt.datetime(2026, 1, 1, 16, tzinfo=dt.UTC),
+        not_after=dt.datetime(2028, 3, 11, 16, tzinfo=dt.UTC),
+        serial="1234ABCD",
+        key_matches=True,
+    )
     assert upload.expiry_date == dt.date(2028, 3, 12)  # the day in Japan

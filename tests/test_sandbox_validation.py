@@ -44,9 +44,13 @@ def _upload(page: Page, file: Path | None, password: str) -> None:
     page.get_by_role("button", name=L.CONFIRM, exact=True).click()
 
 
-def test_registration_refusals(portal_context: Callable[..., BrowserContext], shared_sandbox: Sandbox,
-                               fresh_notice: Callable[[], Notice], make_p12: Callable[..., Path],
-                               tmp_path: Path) -> None:
+def test_registration_refusals(
+    portal_context: Callable[..., BrowserContext],
+    shared_sandbox: Sandbox,
+    fresh_notice: Callable[[], Notice],
+    make_p12: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     _to_register_form(page, shared_sandbox, notice)
@@ -61,10 +65,20 @@ def test_registration_refusals(portal_context: Callable[..., BrowserContext], sh
         (good, PIN + "x", L.CERT_PASSWORD, M.WRONG_CERT_PASSWORD),
         (text, PIN, L.CERT_FILE, M.FILE_NOT_P12),
         (pfx, PIN, L.CERT_FILE, M.FILE_NOT_P12),
-        (make_p12("old.p12", password=PIN, not_before=now - dt.timedelta(days=800),
-                  not_after=now - dt.timedelta(days=2)), PIN, L.CERT_FILE, M.CERT_EXPIRED),
-        (make_p12("future.p12", password=PIN, not_before=now + dt.timedelta(days=3)), PIN, L.CERT_FILE,
-         M.CERT_NOT_YET_VALID),
+        (
+            make_p12(
+                "old.p12", password=PIN, not_before=now - dt.timedelta(days=800), not_after=now - dt.timedelta(days=2)
+            ),
+            PIN,
+            L.CERT_FILE,
+            M.CERT_EXPIRED,
+        ),
+        (
+            make_p12("future.p12", password=PIN, not_before=now + dt.timedelta(days=3)),
+            PIN,
+            L.CERT_FILE,
+            M.CERT_NOT_YET_VALID,
+        ),
     ]
     for file, password, label, message in cases:
         _upload(page, file, password)
@@ -82,9 +96,12 @@ def test_registration_refusals(portal_context: Callable[..., BrowserContext], sh
     assert len(shared_sandbox.state()[int(notice.org_id) - 1]["certificates"]) == 2
 
 
-def test_update_refusals_keep_what_was_typed(portal_context: Callable[..., BrowserContext],
-                                             shared_sandbox: Sandbox, fresh_notice: Callable[[], Notice],
-                                             make_p12: Callable[..., Path]) -> None:
+def test_update_refusals_keep_what_was_typed(
+    portal_context: Callable[..., BrowserContext],
+    shared_sandbox: Sandbox,
+    fresh_notice: Callable[[], Notice],
+    make_p12: Callable[..., Path],
+) -> None:
     notice = fresh_notice()
     page = portal_context(notice).new_page()
     page.on("dialog", lambda dialog: dialog.accept())
@@ -98,22 +115,49 @@ def test_update_refusals_keep_what_was_typed(portal_context: Callable[..., Brows
     fields = (L.TRADE_NAME_KANA, L.HOLDER_NAME_KANA, L.POSTAL_CODE, L.START_DATE, L.CERT_PASSWORD)
     submissions: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         (("", "", "", "", ""), tuple(M.REQUIRED.format(label=f) for f in fields)),
-        (("ｷﾞｮｳｾｲｼｮｼ", "やまだ　たろう", "1234567", "2025-01-06", PIN + "x"),
-         (M.KANA_INVALID.format(label=L.TRADE_NAME_KANA), M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
-          M.POSTAL_INVALID, M.DATE_INVALID, M.WRONG_CERT_PASSWORD)),
-        (("ABC", "山田　太郎", "１２３-４５６７", (today - dt.timedelta(days=1)).strftime("%Y/%m/%d"), PIN),
-         (M.KANA_INVALID.format(label=L.TRADE_NAME_KANA), M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
-          M.POSTAL_INVALID, M.DATE_BEFORE_TODAY, "")),
-        (("ギョウセイ1", "ヤマダ タロウ", "123-45678", (expiry + dt.timedelta(days=1)).strftime("%Y/%m/%d"), PIN),
-         (M.KANA_INVALID.format(label=L.TRADE_NAME_KANA), M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
-          M.POSTAL_INVALID, M.DATE_AFTER_EXPIRY, "")),
-        (("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", "2025/02/30", PIN),
-         ("", "", "", M.DATE_INVALID, "")),
+        (
+            ("ｷﾞｮｳｾｲｼｮｼ", "やまだ　たろう", "1234567", "2025-01-06", PIN + "x"),
+            (
+                M.KANA_INVALID.format(label=L.TRADE_NAME_KANA),
+                M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
+                M.POSTAL_INVALID,
+                M.DATE_INVALID,
+                M.WRONG_CERT_PASSWORD,
+            ),
+        ),
+        (
+            ("ABC", "山田　太郎", "１２３-４５６７", (today - dt.timedelta(days=1)).strftime("%Y/%m/%d"), PIN),
+            (
+                M.KANA_INVALID.format(label=L.TRADE_NAME_KANA),
+                M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
+                M.POSTAL_INVALID,
+                M.DATE_BEFORE_TODAY,
+                "",
+            ),
+        ),
+        (
+            ("ギョウセイ1", "ヤマダ タロウ", "123-45678", (expiry + dt.timedelta(days=1)).strftime("%Y/%m/%d"), PIN),
+            (
+                M.KANA_INVALID.format(label=L.TRADE_NAME_KANA),
+                M.KANA_INVALID.format(label=L.HOLDER_NAME_KANA),
+                M.POSTAL_INVALID,
+                M.DATE_AFTER_EXPIRY,
+                "",
+            ),
+        ),
+        (
+            ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", "2025/02/30", PIN),
+            ("", "", "", M.DATE_INVALID, ""),
+        ),
         # Issue 13: the sandbox applies the bot's postal check; a Hokkaido code for a 霞が関 address is refused.
-        (("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "060-0001", today.strftime("%Y/%m/%d"), PIN),
-         ("", "", M.POSTAL_MISMATCH, "", "")),
-        (("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", today.strftime("%Y/%m/%d"), PIN + "x"),
-         ("", "", "", "", M.WRONG_CERT_PASSWORD)),
+        (
+            ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "060-0001", today.strftime("%Y/%m/%d"), PIN),
+            ("", "", M.POSTAL_MISMATCH, "", ""),
+        ),
+        (
+            ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", today.strftime("%Y/%m/%d"), PIN + "x"),
+            ("", "", "", "", M.WRONG_CERT_PASSWORD),
+        ),
     ]
     for typed, expected in submissions:
         for label, value in zip(fields, typed, strict=True):
@@ -125,15 +169,23 @@ def test_update_refusals_keep_what_was_typed(portal_context: Callable[..., Brows
             if message:
                 assert message in row, (label, typed)
             else:
-                assert "span" not in row and not page.locator("tr").filter(
-                    has=page.get_by_label(label, exact=True)).locator("span.error").count(), (label, typed)
+                assert (
+                    "span" not in row
+                    and not page.locator("tr")
+                    .filter(has=page.get_by_label(label, exact=True))
+                    .locator("span.error")
+                    .count()
+                ), (label, typed)
             kept = page.get_by_label(label, exact=True).input_value()
             assert kept == ("" if label == L.CERT_PASSWORD else value), label
         assert len(_errors(page)) == sum(1 for m in expected if m)
     assert shared_sandbox.state()[int(notice.org_id) - 1]["certificates"][-1]["status"] == "pending"
     # The last day of validity is accepted.
-    for label, value in zip(fields, ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013",
-                                     expiry.strftime("%Y/%m/%d"), PIN), strict=True):
+    for label, value in zip(
+        fields,
+        ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", expiry.strftime("%Y/%m/%d"), PIN),
+        strict=True,
+    ):
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name=L.CONFIRM, exact=True).click()
     assert heading(page) == S.CERT_DETAIL
@@ -141,12 +193,21 @@ def test_update_refusals_keep_what_was_typed(portal_context: Callable[..., Brows
 
 
 def test_a_seeded_record_cannot_be_updated_without_its_certificate(
-        portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]) -> None:
+    portal_client: Callable[..., PortalClient], fresh_notice: Callable[[], Notice]
+) -> None:
     client = portal_client(fresh_notice())
     org = client.open_org()
     detail = client.get(html.unescape(first_group(r'<a href="([^"]+)">\d{4}/\d\d/\d\d \d\d:\d\d</a>', org.text)))
     form = client.button(detail, L.CERT_UPDATE)
     assert page_heading(form) == S.CERT_UPDATE
-    answer = client.submit(form, {"tradeNameKana": "ヤマダ", "holderNameKana": "ヤマダ", "postalCode": "100-0013",
-                                  "startDate": today_jst().strftime("%Y/%m/%d"), "certPassword": "anything"})
+    answer = client.submit(
+        form,
+        {
+            "tradeNameKana": "ヤマダ",
+            "holderNameKana": "ヤマダ",
+            "postalCode": "100-0013",
+            "startDate": today_jst().strftime("%Y/%m/%d"),
+            "certPassword": "anything",
+        },
+    )
     assert M.WRONG_CERT_PASSWORD in answer.text

@@ -32,16 +32,32 @@ from tests.fixtures_async import run_async
 class Run:
     """One session run: its outcomes, the backoffs it slept, what it told."""
 
-    def __init__(self, portal: FakePortal, offices: list[PreparedOffice], *, retries: int = 0, backoff: float = 5.0,
-                 dry_run: bool = False, record: VerificationLog | None = None, restarts: int = 3) -> None:
+    def __init__(
+        self,
+        portal: FakePortal,
+        offices: list[PreparedOffice],
+        *,
+        retries: int = 0,
+        backoff: float = 5.0,
+        dry_run: bool = False,
+        record: VerificationLog | None = None,
+        restarts: int = 3,
+    ) -> None:
         self.slept: list[float] = []
         self.events = CollectEvents()
 
         async def sleep(seconds: float) -> None:
             self.slept.append(seconds)
 
-        opts = FlowOptions(portal_url="https://ainas.invalid/", timeout_ms=5_000, artifacts_dir="artifacts",
-                           dry_run=dry_run, retries=retries, retry_backoff_seconds=backoff, record=record)
+        opts = FlowOptions(
+            portal_url="https://ainas.invalid/",
+            timeout_ms=5_000,
+            artifacts_dir="artifacts",
+            dry_run=dry_run,
+            retries=retries,
+            retry_backoff_seconds=backoff,
+            record=record,
+        )
         session = LoginSession(offices, opts, self.events, portal.connect, sleep=sleep, browser_restarts=restarts)
         self.outcomes: list[Outcome] = run_async(session.run())
         self.by_id = {o.office_id: o for o in self.outcomes}
@@ -71,12 +87,15 @@ def test_offices_of_one_login_share_one_login_and_each_is_proved(offices: list[P
     assert portal.uploads == {"1001": 1, "1003": 1} and portal.updates == {"1001": 1, "1003": 1}
     assert [o.attempts for o in run.outcomes] == [1, 1, 1] and run.slept == [] and portal.artifacts == []
     assert portal.windows_open == 0 and portal.traces[0].started
-    assert all(o.verification is not None and o.verification.fingerprint == office.certificate.sha256
-               for o, office in zip(run.outcomes, offices, strict=True))
+    assert all(
+        o.verification is not None and o.verification.fingerprint == office.certificate.sha256
+        for o, office in zip(run.outcomes, offices, strict=True)
+    )
 
 
 def test_a_transient_fault_ends_the_session_and_the_office_resumes_after_a_new_login(
-        offices: list[PreparedOffice]) -> None:
+    offices: list[PreparedOffice],
+) -> None:
     portal = FakePortal(offices[:2])
     portal.fail("certificates", transient(), office="1002")
     run = Run(portal, offices[:2], retries=2, backoff=5.0)
@@ -94,7 +113,7 @@ def test_retries_back_off_doubling_up_to_the_cap_then_the_failure_is_final_with_
     run = Run(portal, [office], retries=9, backoff=5.0)
     failed = run.by_id["2001"]
     assert (failed.status, failed.reason, failed.attempts) == ("failed", "portal-unavailable", 10)
-    assert run.slept == [min(5.0 * 2 ** n, MAX_BACKOFF_SECONDS) for n in range(9)]
+    assert run.slept == [min(5.0 * 2**n, MAX_BACKOFF_SECONDS) for n in range(9)]
     assert run.slept[-1] == MAX_BACKOFF_SECONDS and portal.logins == 10
     assert failed.artifacts == ["artifacts/2001/screen.png", "artifacts/trace.zip"]  # kept once, at the end
     assert portal.uploads == {}
@@ -137,13 +156,17 @@ def test_a_confirm_whose_answer_was_lost_is_not_confirmed_again() -> None:
     assert "the update of an earlier attempt is registered" in run.told("3301")
 
 
-@pytest.mark.parametrize("error", [
-    PortalMismatchError("代理人証明書照会: the portal read the certificate differently", screen="代理人証明書照会"),
-    PortalChangedError("代理人組織照会: no 代理人証明書登録 button", screen="代理人組織照会"),
-    ServiceHoursError("ログイン: outside its service hours"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        PortalMismatchError("代理人証明書照会: the portal read the certificate differently", screen="代理人証明書照会"),
+        PortalChangedError("代理人組織照会: no 代理人証明書登録 button", screen="代理人組織照会"),
+        ServiceHoursError("ログイン: outside its service hours"),
+    ],
+)
 def test_a_business_failure_is_final_at_once_and_the_next_office_goes_on_in_the_same_session(
-        error: AinasBotError, offices: list[PreparedOffice]) -> None:
+    error: AinasBotError, offices: list[PreparedOffice]
+) -> None:
     portal = FakePortal(offices[:2])
     portal.fail("read", error, office="1001")
     run = Run(portal, offices[:2], retries=3)
@@ -178,7 +201,8 @@ def test_a_dead_browser_is_replaced_and_the_work_goes_on_where_it_was(offices: l
 
 
 def test_a_browser_that_keeps_dying_ends_the_login_with_every_office_accounted_for(
-        offices: list[PreparedOffice]) -> None:
+    offices: list[PreparedOffice],
+) -> None:
     portal = FakePortal(offices[:2])
     portal.fail("open_org", None, times=10)
     run = Run(portal, offices[:2], restarts=3)
@@ -209,7 +233,8 @@ def test_a_complete_screen_is_verified_through_the_organisations_table(offices: 
 
 
 def test_the_record_is_written_when_proved_and_dropped_when_the_portal_contradicts_it(
-        tmp_path: Path, offices: list[PreparedOffice]) -> None:
+    tmp_path: Path, offices: list[PreparedOffice]
+) -> None:
     store = VerifiedStore(tmp_path / "ainas-verified.sqlite3")
     portal = FakePortal(offices[:2])
     portal.registered(offices[0])

@@ -52,7 +52,9 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_toml_file_is_loaded(tmp_path: Path) -> None:
-    config = _write(tmp_path / "conf" / "ainas.toml", f"""
+    config = _write(
+        tmp_path / "conf" / "ainas.toml",
+        f"""
 portal_url = "https://ainas.test:8443/oss_agt/"
 browser = "firefox"
 headless = false
@@ -66,7 +68,8 @@ trade_name_kanji = ["subject:2.5.4.12"]
 holder_name_kanji = ["san:2.5.4.3", "subject:2.5.4.3"]
 {OFFICE}
 start_date = 2026-12-01
-""")
+""",
+    )
     settings = load_settings(config)
     base = config.parent.resolve()
     assert settings.portal_url == "https://ainas.test:8443/oss_agt/"
@@ -74,7 +77,8 @@ start_date = 2026-12-01
     assert settings.headless is False
     assert settings.timeout_seconds == 12.5
     assert settings.certificate_mapping == {
-        "trade_name_kanji": ["subject:2.5.4.12"], "holder_name_kanji": ["san:2.5.4.3", "subject:2.5.4.3"],
+        "trade_name_kanji": ["subject:2.5.4.12"],
+        "holder_name_kanji": ["san:2.5.4.3", "subject:2.5.4.3"],
     }
     # Relative paths are relative to the settings file, absolute ones are kept.
     assert settings.secrets_dir == base / "secrets"
@@ -104,7 +108,11 @@ def test_relative_paths_do_not_depend_on_the_working_directory(tmp_path: Path, m
 def test_the_shipped_example_settings_load() -> None:
     settings = load_settings(REPO / "config" / "ainas.toml")
     assert (settings.portal_url, settings.concurrency, settings.retries, settings.timeout_seconds) == (
-        "https://www.oss-ainas.jp/oss_agt/", 4, 3, 30)
+        "https://www.oss-ainas.jp/oss_agt/",
+        4,
+        3,
+        30,
+    )
     assert settings.secrets_dir == Path("/etc/ainas-bot/secrets")
     (office,) = settings.offices
     assert (office.id, office.login_id, office.postal_code, office.start_date) == ("1", "sample1", "123-4567", "today")
@@ -120,7 +128,7 @@ def test_the_shipped_example_settings_load() -> None:
 def test_environment_overrides_the_file_and_flags_override_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = _write(tmp_path / "ainas.toml", "timeout_seconds = 10\nbrowser = \"chromium\"\n")
+    config = _write(tmp_path / "ainas.toml", 'timeout_seconds = 10\nbrowser = "chromium"\n')
     assert load_settings(config).timeout_seconds == 10
     monkeypatch.setenv("AINAS_TIMEOUT_SECONDS", "5")
     monkeypatch.setenv("AINAS_BROWSER", "firefox")
@@ -167,11 +175,13 @@ def test_a_toml_syntax_error_does_not_echo_the_line(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("timeout_seconds = 0\n", "timeout_seconds: Input should be greater than 0"),
-        ("browser = \"safari\"\n", "browser: "),
+        ('browser = "safari"\n', "browser: "),
         ("no_such_setting = 1\n", "unknown key `no_such_setting`; config/ainas.toml lists the settings"),
         (OFFICE.replace('postal_code = "123-4567"', ""), "office 1 (line 2): required keys are missing: postal_code"),
-        (OFFICE.replace("pin = { secret", "pin = { secret = \"a\", env"),
-         "office 1 (line 2): pin: give exactly one of env, file or secret"),
+        (
+            OFFICE.replace("pin = { secret", 'pin = { secret = "a", env'),
+            "office 1 (line 2): pin: give exactly one of env, file or secret",
+        ),
         (OFFICE.replace('pin = { secret = "office-1-pin" }', "pin = {}"), "give exactly one of env, file or secret"),
     ],
     ids=["timeout", "browser", "unknown-key", "missing-field", "two-sources", "no-source"],

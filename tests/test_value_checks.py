@@ -21,20 +21,29 @@ from flows.decision import CertificateRow
 from flows.identity import backwards_refusal, check_identity, identity_refusal
 
 
-@pytest.mark.parametrize(("kanji", "kana"), [
-    ("吉田　一郎", "ヨシダ　イチロウ"), ("中島　健", "ナカシマ　タケシ"), ("中島　健", "ナカジマ　ケン"),
-    ("行政書士利活用事務所", "ギョウセイシヨシリカツヨウジムシヨ"),  # the manual's small/large kana
-    ("行政書士法人さくら", "ギョウセイショシホウジン　サクラ"), ("東京センタービル", "トウキョウセンタビル"),
-])
+@pytest.mark.parametrize(
+    ("kanji", "kana"),
+    [
+        ("吉田　一郎", "ヨシダ　イチロウ"),
+        ("中島　健", "ナカシマ　タケシ"),
+        ("中島　健", "ナカジマ　ケン"),
+        ("行政書士利活用事務所", "ギョウセイシヨシリカツヨウジムシヨ"),  # the manual's small/large kana
+        ("行政書士法人さくら", "ギョウセイショシホウジン　サクラ"),
+        ("東京センタービル", "トウキョウセンタビル"),
+    ],
+)
 def test_readings_the_dictionary_allows(kanji: str, kana: str) -> None:
     assert check_reading(kanji, kana).ok
 
 
-@pytest.mark.parametrize(("kanji", "kana", "suggested"), [
-    ("吉田　一郎", "タナカ　ケン", "ヨシダ\u3000イチロウ"),
-    ("行政書士利活用事務所", "ギョウセイシヨシカツヨウジムシヨ", "ギョウセイショシリカツヨウジムショ"),
-    ("行政書士池田事務所", "ギョウセイショシホウジン　サクラ", "ギョウセイショシイケダジムショ"),
-])
+@pytest.mark.parametrize(
+    ("kanji", "kana", "suggested"),
+    [
+        ("吉田　一郎", "タナカ　ケン", "ヨシダ\u3000イチロウ"),
+        ("行政書士利活用事務所", "ギョウセイシヨシカツヨウジムシヨ", "ギョウセイショシリカツヨウジムショ"),
+        ("行政書士池田事務所", "ギョウセイショシホウジン　サクラ", "ギョウセイショシイケダジムショ"),
+    ],
+)
 def test_readings_refused_with_the_dictionarys(kanji: str, kana: str, suggested: str) -> None:
     verdict = check_reading(kanji, kana)
     assert not verdict.ok and verdict.suggested == suggested == suggest_reading(kanji)
@@ -52,14 +61,17 @@ def test_fold_kana() -> None:
     assert fold_kana("センター") == "センタ"
 
 
-@pytest.mark.parametrize(("street", "building", "code"), [
-    ("神奈川県横浜市中区本町一丁目２番３号", "", "231-0005"),
-    ("東京都千代田区霞ヶ関一丁目2-3", "", "100-0013"),  # ヶ for が, digits for 漢数字
-    ("北海道札幌市中央区北一条西二十五丁目1番", "", "064-0821"),  # 北一条西 20〜28丁目
-    ("北海道札幌市中央区北一条西一丁目3番", "", "060-0001"),  # 北一条西 1〜19丁目
-    ("東京都千代田区霞が関三丁目２番５号", "霞が関ビル５階", "100-6005"),  # a floor of a high-rise
-    ("東京都千代田区霞が関三丁目２番５号", "霞が関ビル", "100-6090"),  # 地階・階層不明
-])
+@pytest.mark.parametrize(
+    ("street", "building", "code"),
+    [
+        ("神奈川県横浜市中区本町一丁目２番３号", "", "231-0005"),
+        ("東京都千代田区霞ヶ関一丁目2-3", "", "100-0013"),  # ヶ for が, digits for 漢数字
+        ("北海道札幌市中央区北一条西二十五丁目1番", "", "064-0821"),  # 北一条西 20〜28丁目
+        ("北海道札幌市中央区北一条西一丁目3番", "", "060-0001"),  # 北一条西 1〜19丁目
+        ("東京都千代田区霞が関三丁目２番５号", "霞が関ビル５階", "100-6005"),  # a floor of a high-rise
+        ("東京都千代田区霞が関三丁目２番５号", "霞が関ビル", "100-6090"),  # 地階・階層不明
+    ],
+)
 def test_derive_and_check_postal(street: str, building: str, code: str) -> None:
     assert derive_postal(street, building) == [code]
     assert check_postal(code, street, building).fits
@@ -77,14 +89,20 @@ def test_postal_codes_that_do_not_fit() -> None:
 
 def _cert(trade: str, holder: str, expiry: dt.date = dt.date(2029, 1, 31)) -> CertificateInfo:
     cert = CertificateInfo.__new__(CertificateInfo)
-    for name, value in (("trade_name_kanji", trade), ("holder_name_kanji", holder), ("file", "x.p12"),
-                        ("not_after", dt.datetime.combine(expiry, dt.time(12), dt.UTC))):
+    for name, value in (
+        ("trade_name_kanji", trade),
+        ("holder_name_kanji", holder),
+        ("file", "x.p12"),
+        ("not_after", dt.datetime.combine(expiry, dt.time(12), dt.UTC)),
+    ):
         object.__setattr__(cert, name, value)
     return cert
 
 
-ROWS = [CertificateRow("2024/01/06 10:00", "行政書士吉田法務事務所", "吉田　一郎", "2028/02/23"),
-        CertificateRow("2021/01/06 10:00", "行政書士吉田法務事務所", "吉田　一郎", "2025/02/23")]
+ROWS = [
+    CertificateRow("2024/01/06 10:00", "行政書士吉田法務事務所", "吉田　一郎", "2028/02/23"),
+    CertificateRow("2021/01/06 10:00", "行政書士吉田法務事務所", "吉田　一郎", "2025/02/23"),
+]
 
 
 def test_identity() -> None:
@@ -117,9 +135,17 @@ def test_never_backwards() -> None:
 
 def _office(**fields: object) -> Office:
     values: dict[str, object] = {
-        "id": "1", "login_id": "abcde", "login_password": {"env": "A"}, "client_cert": "c.p12",
-        "client_cert_password": {"env": "B"}, "signing_cert": "s.p12", "pin": {"env": "C"},
-        "trade_name_kana": "ア", "holder_name_kana": "ア", "postal_code": "auto"}
+        "id": "1",
+        "login_id": "abcde",
+        "login_password": {"env": "A"},
+        "client_cert": "c.p12",
+        "client_cert_password": {"env": "B"},
+        "signing_cert": "s.p12",
+        "pin": {"env": "C"},
+        "trade_name_kana": "ア",
+        "holder_name_kana": "ア",
+        "postal_code": "auto",
+    }
     return Office.model_validate({**values, **fields})
 
 
@@ -143,14 +169,20 @@ def test_a_bom_at_the_start_of_a_secrets_file_is_dropped(tmp_path: Path) -> None
 
 
 def test_the_csv_confirmation_columns(tmp_path: Path) -> None:
-    header = "id,login_id,login_password,client_cert,client_cert_password,signing_cert,pin,trade_name_kana," \
-             "holder_name_kana,郵便番号,カナ確認,郵便番号確認,名義変更確認"
+    header = (
+        "id,login_id,login_password,client_cert,client_cert_password,signing_cert,pin,trade_name_kana,"
+        "holder_name_kana,郵便番号,カナ確認,郵便番号確認,名義変更確認"
+    )
     row = "7,abcde,env:A,c.p12,env:B,s.p12,env:C,ア,ア,auto,はい,,true"
     path = tmp_path / "offices.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
     (office,) = all_offices(Settings(inventory=path))
-    assert (office.postal_code, office.kana_confirmed, office.postal_code_confirmed,
-            office.identity_change_confirmed) == ("auto", True, False, True)
+    assert (
+        office.postal_code,
+        office.kana_confirmed,
+        office.postal_code_confirmed,
+        office.identity_change_confirmed,
+    ) == ("auto", True, False, True)
     path.write_text(f"{header}\n{row.replace('はい', 'maybe')}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="neither true nor false"):
         all_offices(Settings(inventory=path))

@@ -35,24 +35,37 @@ def _record(days_ago: float, fingerprint: str = FP) -> Verified:
     return Verified("1001", fingerprint, "山田事務所", "2026/11/01 10:00", NOW - dt.timedelta(days=days_ago))
 
 
-@pytest.mark.parametrize(("record", "verify", "due"), [
-    (None, False, "no verification recorded"),
-    (_record(1), False, None),
-    (_record(29.9), False, None),
-    (_record(30), False, "reverify_days 30"),
-    (_record(1, "EF:01"), False, "not the one last verified"),
-    (_record(-1), False, "in the future"),
-    (_record(1), True, "--verify"),
-])
+@pytest.mark.parametrize(
+    ("record", "verify", "due"),
+    [
+        (None, False, "no verification recorded"),
+        (_record(1), False, None),
+        (_record(29.9), False, None),
+        (_record(30), False, "reverify_days 30"),
+        (_record(1, "EF:01"), False, "not the one last verified"),
+        (_record(-1), False, "in the future"),
+        (_record(1), True, "--verify"),
+    ],
+)
 def test_portal_due_is_decided_from_the_record_alone(record: Verified | None, verify: bool, due: str | None) -> None:
     why = portal_due(record, FP, NOW, reverify_days=30, verify=verify)
     assert (why is None) if due is None else (why is not None and due in why)
 
 
-def _cli(args: list[str], config: Path, kits: list[OfficeKit], env: dict[str, str] | None = None,
-         ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*BOT, *args, "--config", str(config)], env=env or cli_env(kits), capture_output=True,
-                          text=True, timeout=300, check=False)
+def _cli(
+    args: list[str],
+    config: Path,
+    kits: list[OfficeKit],
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*BOT, *args, "--config", str(config)],
+        env=env or cli_env(kits),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _no_browser(tmp_path: Path) -> tuple[Path, Path]:
@@ -124,16 +137,20 @@ def test_a_second_scheduled_run_makes_no_request_and_starts_no_browser(flow_worl
 
 
 @pytest.mark.e2e
-def test_a_record_the_portal_contradicts_is_corrected_and_status_says_so(flow_world: FlowWorld,
-                                                                        tmp_path: Path) -> None:
+def test_a_record_the_portal_contradicts_is_corrected_and_status_says_so(flow_world: FlowWorld, tmp_path: Path) -> None:
     kept, gone = flow_world.make_office(), flow_world.make_office()
     kits = [kept, gone]
     config = write_config(tmp_path / "ainas.toml", flow_world, kits)
     assert _cli(["renew", "--all", "--scheduled"], config, kits).returncode == 0
     # Someone removed the certificate the bot registered (the newest record) on the portal: the record is wrong.
     with contextlib.closing(_sandbox_db(flow_world)) as db, db:
-        assert db.execute("DELETE FROM certificates WHERE id = (SELECT max(id) FROM certificates WHERE org_id = ?)",
-                          (gone.office.id,)).rowcount == 1
+        assert (
+            db.execute(
+                "DELETE FROM certificates WHERE id = (SELECT max(id) FROM certificates WHERE org_id = ?)",
+                (gone.office.id,),
+            ).rowcount
+            == 1
+        )
 
     status = _cli(["status", "--all"], config, kits)
     lines = [x for x in status.stdout.splitlines() if "record corrected" in x]
@@ -144,8 +161,11 @@ def test_a_record_the_portal_contradicts_is_corrected_and_status_says_so(flow_wo
     # The record of `kept` says 40 days: past reverify_days, so it is asked again too.
     old = store.get(kept.office.id)
     assert old is not None
-    store.put(Verified(old.office_id, old.fingerprint, old.organisation, old.registered_at,
-                       old.verified_at - dt.timedelta(days=40)))
+    store.put(
+        Verified(
+            old.office_id, old.fingerprint, old.organisation, old.registered_at, old.verified_at - dt.timedelta(days=40)
+        )
+    )
     store.close()
 
     requests, uploads = len(flow_world.sandbox.requests_log), flow_world.sandbox.upload_posts
@@ -161,8 +181,9 @@ def test_a_record_the_portal_contradicts_is_corrected_and_status_says_so(flow_wo
     store.close()
 
 
-def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(flow_world: FlowWorld,
-                                                                              tmp_path: Path) -> None:
+def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
     kit = flow_world.make_office()
     settings = flow_world.settings(audit_log=tmp_path / "audit.jsonl")
     store = VerifiedStore(tmp_path / "record.sqlite3")
@@ -223,8 +244,7 @@ def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: 
 
 
 @pytest.mark.e2e
-def test_an_unusable_record_file_is_one_clear_line_and_the_run_goes_on(flow_world: FlowWorld,
-                                                                      tmp_path: Path) -> None:
+def test_an_unusable_record_file_is_one_clear_line_and_the_run_goes_on(flow_world: FlowWorld, tmp_path: Path) -> None:
     kit = flow_world.make_office()
     record = tmp_path / "ainas-verified.sqlite3"
     target = tmp_path / "elsewhere.sqlite3"
@@ -235,7 +255,8 @@ def test_an_unusable_record_file_is_one_clear_line_and_the_run_goes_on(flow_worl
     assert linked.returncode == 1 and "updated=1" in linked.stdout  # the portal work is done all the same
     assert linked.stderr.strip().splitlines() == [
         f"ainas-bot: verified record {record}: cannot be written (it is a symlink; refused); not used in "
-        "this run (offices go to the portal, .p12 files are opened with their PIN)"]
+        "this run (offices go to the portal, .p12 files are opened with their PIN)"
+    ]
     assert target.read_bytes() == b"" and record.is_symlink()
 
     record.unlink()
@@ -243,9 +264,11 @@ def test_an_unusable_record_file_is_one_clear_line_and_the_run_goes_on(flow_worl
     garbage = _cli(["check"], config, [kit])
     assert garbage.returncode == 0, garbage.stderr
     [line] = garbage.stderr.strip().splitlines()
-    assert line == (f"ainas-bot: verified record {record}: is not a readable SQLite database; move it away (the "
-                    "next run starts a new record); not used in this run (offices go to the "
-                    "portal, .p12 files are opened with their PIN)")
+    assert line == (
+        f"ainas-bot: verified record {record}: is not a readable SQLite database; move it away (the "
+        "next run starts a new record); not used in this run (offices go to the "
+        "portal, .p12 files are opened with their PIN)"
+    )
 
 
 def test_a_locked_or_killed_record_is_handled(tmp_path: Path) -> None:
@@ -254,22 +277,32 @@ def test_a_locked_or_killed_record_is_handled(tmp_path: Path) -> None:
     store.put(Verified("1001", FP, "山田事務所", "2026/11/01 10:00", NOW))
     store.close()
     # A writer killed in the middle of its transaction: the next open rolls it back, the record is whole.
-    killer = ("import os, signal, sqlite3, sys\n"
-              "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-              "db.execute('BEGIN IMMEDIATE')\n"
-              "db.execute(\"UPDATE verified SET fingerprint = 'HALF' WHERE office_id = '1001'\")\n"
-              "db.execute(\"INSERT INTO verified VALUES ('1002', 'X', 'Y', 'Z', '2026-12-02T09:00:00+09:00')\")\n"
-              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    killer = (
+        "import os, signal, sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "db.execute('BEGIN IMMEDIATE')\n"
+        "db.execute(\"UPDATE verified SET fingerprint = 'HALF' WHERE office_id = '1001'\")\n"
+        "db.execute(\"INSERT INTO verified VALUES ('1002', 'X', 'Y', 'Z', '2026-12-02T09:00:00+09:00')\")\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     assert subprocess.run([sys.executable, "-c", killer, str(path)], check=False).returncode == -signal.SIGKILL
     store = VerifiedStore(path)
     assert store.get("1001") == Verified("1001", FP, "山田事務所", "2026/11/01 10:00", NOW)
     assert store.get("1002") is None
     store.close()
 
-    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time\n"
-                               "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                               "db.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(60)\n",
-                               str(path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys, time\n"
+            "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "db.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(60)\n",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         started = time.monotonic()

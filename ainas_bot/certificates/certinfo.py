@@ -204,16 +204,22 @@ def _mapped_value(cert: x509.Certificate, source: str) -> str:
             return _tagged_strings(der).get(int(index), "")
         value, _rest = decoder.decode(der, asn1Spec=rfc5280.DirectoryString())
         return str(value.getComponent())
-    raise ConfigError(_("certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or "
-                        "ext:OID/N)").format(source=source))
+    raise ConfigError(
+        _("certificate mapping: unknown source '{source}' (use subject:OID, san:OID, ext:OID or ext:OID/N)").format(
+            source=source
+        )
+    )
 
 
 def _apply_mapping(cert: x509.Certificate, mapping: Mapping[str, Sequence[str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for field, sources in mapping.items():
         if field not in FIELDS:
-            raise ConfigError(_("certificate mapping: unknown field '{field}' (one of {fields})").format(
-                field=field, fields=", ".join(FIELDS)))
+            raise ConfigError(
+                _("certificate mapping: unknown field '{field}' (one of {fields})").format(
+                    field=field, fields=", ".join(FIELDS)
+                )
+            )
         try:
             out[field] = "".join(_mapped_value(cert, s) for s in sources)
         except (PyAsn1Error, ValueError):
@@ -236,8 +242,15 @@ def _key_usage(cert: x509.Certificate) -> tuple[str, ...]:
         ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         return ()
-    names = ["digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
-             "key_agreement", "key_cert_sign", "crl_sign"]
+    names = [
+        "digital_signature",
+        "content_commitment",
+        "key_encipherment",
+        "data_encipherment",
+        "key_agreement",
+        "key_cert_sign",
+        "crl_sign",
+    ]
     return tuple(n for n in names if getattr(ku, n))
 
 
@@ -245,19 +258,20 @@ def expiry_warning(not_after: dt.datetime, now: dt.datetime | None = None) -> st
     """The warning of a certificate near its end, on the day of `now` (it changes every day, unlike the file)."""
     days_left = (jst_date(not_after) - today_jst(now)).days
     if 0 <= days_left <= EXPIRY_WARNING_DAYS:
-        return _("expires within {days} days ({days_left} days left)").format(days=EXPIRY_WARNING_DAYS,
-                                                                              days_left=days_left)
+        return _("expires within {days} days ({days_left} days left)").format(
+            days=EXPIRY_WARNING_DAYS, days_left=days_left
+        )
     return None
 
 
-def standing_warnings(*, legacy: bool, key_usage: Sequence[str], key_matches: bool, key_type: str,
-                      bits: int) -> list[str]:
+def standing_warnings(
+    *, legacy: bool, key_usage: Sequence[str], key_matches: bool, key_type: str, bits: int
+) -> list[str]:
     """The warnings a file keeps every day (not the expiry's, which changes daily), in the current language:
     made from the facts, so that the .p12 cache says them in the language of the run that reads it."""
     warnings: list[str] = []
     if legacy:
-        warnings.append(_("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you "
-                          "can"))
+        warnings.append(_("legacy PKCS#12 encryption (RC2/3DES/SHA-1); it opens, but re-export with AES when you can"))
     if key_usage and not {"digital_signature", "content_commitment"} & set(key_usage):
         warnings.append(_("key usage does not allow signing"))
     if not key_matches:
@@ -284,15 +298,26 @@ def describe(
         if mapped.get("trade_name_kanji") or mapped.get("holder_name_kanji"):
             profile, fields = "generic", {**fields, **mapped}
     if not fields["trade_name_kanji"] and not fields["holder_name_kanji"] and require_names:
-        raise CertificateError(_("{path}: no Japanese name fields found (屋号/氏名); run `ainas-bot inspect --raw` "
-                                 "and map them in the settings' [certificate_mapping]").format(path=file))
+        raise CertificateError(
+            _(
+                "{path}: no Japanese name fields found (屋号/氏名); run `ainas-bot inspect --raw` "
+                "and map them in the settings' [certificate_mapping]"
+            ).format(path=file)
+        )
     key = contents.key
     key_type, bits = ("RSA", key.key_size) if isinstance(key, rsa.RSAPrivateKey) else ("EC", key.curve.key_size)
     key_usage = _key_usage(cert)
     soon = expiry_warning(cert.not_valid_after_utc, now)
-    warnings = [*([soon] if soon else []), *standing_warnings(
-        legacy=contents.encryption.legacy, key_usage=key_usage, key_matches=contents.key_matches_certificate,
-        key_type=key_type, bits=bits)]
+    warnings = [
+        *([soon] if soon else []),
+        *standing_warnings(
+            legacy=contents.encryption.legacy,
+            key_usage=key_usage,
+            key_matches=contents.key_matches_certificate,
+            key_type=key_type,
+            bits=bits,
+        ),
+    ]
     return CertificateInfo(
         file=file,
         profile=profile,
@@ -321,17 +346,28 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
     if info.key_type != "RSA":
         # Every issuer OSS accepts a signature from (法務省's 商業登記, SECOM's 行政書士) signs with RSA: any other
         # key is a file AINAS or OSS would refuse later, after the upload (docs/ainas-portal.md, "Key types").
-        raise CertificateError(_("{path}: its key is {type}, but AINAS signing certificates (商業登記, 行政書士) are "
-                                 "RSA; is this the right file?").format(path=info.file, type=info.key_type))
+        raise CertificateError(
+            _(
+                "{path}: its key is {type}, but AINAS signing certificates (商業登記, 行政書士) are "
+                "RSA; is this the right file?"
+            ).format(path=info.file, type=info.key_type)
+        )
     if require_key_match and not info.key_matches_certificate:
-        raise CertificateError(_("{path}: the private key does not match the certificate; export the pair "
-                                 "again").format(path=info.file))
+        raise CertificateError(
+            _("{path}: the private key does not match the certificate; export the pair again").format(path=info.file)
+        )
     if info.expiry_date < day:
-        raise CertificateError(_("{path}: the certificate expired on {date}; use the renewed .p12").format(
-            path=info.file, date=f"{info.expiry_date:%Y/%m/%d}"))
+        raise CertificateError(
+            _("{path}: the certificate expired on {date}; use the renewed .p12").format(
+                path=info.file, date=f"{info.expiry_date:%Y/%m/%d}"
+            )
+        )
     if info.start_date > day:
-        raise CertificateError(_("{path}: the certificate is not valid yet (valid from {date}); use it from that "
-                                 "day").format(path=info.file, date=f"{info.start_date:%Y/%m/%d}"))
+        raise CertificateError(
+            _("{path}: the certificate is not valid yet (valid from {date}); use it from that day").format(
+                path=info.file, date=f"{info.start_date:%Y/%m/%d}"
+            )
+        )
 
 
 def _asn1_text(der: bytes) -> object:
@@ -367,7 +403,8 @@ def raw_dump(cert: x509.Certificate) -> dict[str, Any]:
         elif isinstance(ext.value, x509.SubjectAlternativeName):
             entry["decoded"] = [
                 [{"oid": a.oid.dotted_string, "value": str(a.value)} for a in g.value]
-                if isinstance(g, x509.DirectoryName) else str(g.value)
+                if isinstance(g, x509.DirectoryName)
+                else str(g.value)
                 for g in ext.value
             ]
         else:

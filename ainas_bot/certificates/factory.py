@@ -63,11 +63,13 @@ def generate_key() -> rsa.RSAPrivateKey:
 def make_ca(common_name: str, organization: str, *, key: rsa.RSAPrivateKey | None = None, years: int = 20) -> Issuer:
     """A self-signed CA valid from a day ago for `years` years."""
     key = key or generate_key()
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -79,9 +81,17 @@ def make_ca(common_name: str, organization: str, *, key: rsa.RSAPrivateKey | Non
         .not_valid_after(now + dt.timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
-                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-                          encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
@@ -98,8 +108,6 @@ def issuer_for(profile: Profile) -> Issuer:
     if profile == "gyoseishoshi":
         return make_ca("SECOM Passport for G-ID CA (TEST)", "SECOM Trust Systems (TEST)")
     return make_ca("Generic Signing CA (TEST)", "Example Trust (TEST)")
-
-
 
 
 def _attr(oid: x509.ObjectIdentifier, value: str, string_type: str) -> x509.NameAttribute[str]:
@@ -127,28 +135,38 @@ def _corporate_info(trade_name: str, holder_name: str, address: str, string_type
 
 
 def _subject_and_extensions(
-    profile: Profile, layout: str, string_type: str, trade_name: str, holder_name: str,
-    address_street: str, address_building: str, romaji: str,
+    profile: Profile,
+    layout: str,
+    string_type: str,
+    trade_name: str,
+    holder_name: str,
+    address_street: str,
+    address_building: str,
+    romaji: str,
 ) -> tuple[x509.Name, list[tuple[x509.ExtensionType, bool]]]:
     extensions: list[tuple[x509.ExtensionType, bool]] = []
     if profile == "shogyo-touki":
         address = f"{address_street}　{address_building}" if address_building else address_street
         der = _corporate_info(trade_name, holder_name, address, string_type)
         extensions.append((x509.UnrecognizedExtension(x509.ObjectIdentifier(OID_CORPORATE_INFO), der), True))
-        subject = x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, romaji.upper() + " CO.,LTD."),
-            x509.NameAttribute(NameOID.COMMON_NAME, romaji),
-        ])
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, romaji.upper() + " CO.,LTD."),
+                x509.NameAttribute(NameOID.COMMON_NAME, romaji),
+            ]
+        )
         return subject, extensions
     if profile == "generic":
-        subject = x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.COMMON_NAME, romaji),
-            _attr(x509.ObjectIdentifier(GENERIC_TRADE_NAME_OID), trade_name, string_type),
-            _attr(x509.ObjectIdentifier(GENERIC_HOLDER_NAME_OID), holder_name, string_type),
-            _attr(NameOID.POSTAL_ADDRESS, f"{address_street}　{address_building}".strip("　"), string_type),
-        ])
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                x509.NameAttribute(NameOID.COMMON_NAME, romaji),
+                _attr(x509.ObjectIdentifier(GENERIC_TRADE_NAME_OID), trade_name, string_type),
+                _attr(x509.ObjectIdentifier(GENERIC_HOLDER_NAME_OID), holder_name, string_type),
+                _attr(NameOID.POSTAL_ADDRESS, f"{address_street}　{address_building}".strip("　"), string_type),
+            ]
+        )
         return subject, extensions
     japanese = [
         x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
@@ -159,11 +177,13 @@ def _subject_and_extensions(
     if address_building:
         street_attrs.append(_attr(NameOID.STREET_ADDRESS, address_building, string_type))
     if layout == "san":
-        subject = x509.Name([
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, romaji + " Office"),
-            x509.NameAttribute(NameOID.COMMON_NAME, romaji),
-        ])
+        subject = x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, romaji + " Office"),
+                x509.NameAttribute(NameOID.COMMON_NAME, romaji),
+            ]
+        )
         dir_name = x509.Name([*japanese, *street_attrs])
         extensions.append((x509.SubjectAlternativeName([x509.DirectoryName(dir_name)]), False))
         return subject, extensions
@@ -191,14 +211,20 @@ def make_certificate(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, content_commitment=not client_auth,
-                          key_encipherment=client_auth, data_encipherment=False, key_agreement=False,
-                          key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False),
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=not client_auth,
+                key_encipherment=client_auth,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
             critical=True,
         )
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False
-        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
     )
     if client_auth:
         client = x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH])
@@ -251,17 +277,29 @@ def _openssl_legacy(
 ) -> bytes:
     with tempfile.TemporaryDirectory(prefix="ainas-p12-") as tmp:
         folder = Path(tmp)
-        args = ["openssl", "pkcs12", "-export", "-legacy", "-passout", "env:AINAS_P12_PASSWORD",
-                "-out", str(folder / "out.p12")]
+        args = [
+            "openssl",
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-passout",
+            "env:AINAS_P12_PASSWORD",
+            "-out",
+            str(folder / "out.p12"),
+        ]
         pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in ([cert] if cert else []) + cas)
         (folder / "certs.pem").write_bytes(pem)
         args += ["-in", str(folder / "certs.pem")]
         if key is None:
             args.append("-nokeys")
         else:
-            write_private(folder / "key.pem", key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
-                what="key")
+            write_private(
+                folder / "key.pem",
+                key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                ),
+                what="key",
+            )
             args += ["-inkey", str(folder / "key.pem")]
             if cert is None:
                 args.append("-nocerts")  # openssl pairs a key only with its own certificate: key alone
@@ -303,8 +341,13 @@ def make_p12(
         profile, layout, string_type, trade_name, holder_name, address_street, address_building, romaji
     )
     cert = make_certificate(
-        key, subject, issuer=issuer or issuer_for(profile), not_before=start, not_after=end,
-        extensions=extensions, serial=serial,
+        key,
+        subject,
+        issuer=issuer or issuer_for(profile),
+        not_before=start,
+        not_after=end,
+        extensions=extensions,
+        serial=serial,
     )
     stored_key = generate_key() if mismatched_key else key
     if not include_certificate:

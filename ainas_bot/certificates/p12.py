@@ -130,14 +130,23 @@ def _empty(name: object) -> str:
 def _check_bounds(pfx: object, size: int, name: str) -> None:
     """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
     if size > MAX_P12_BYTES:
-        raise CertificateError(_("{name}: the .p12 is larger than {limit} bytes; refused").format(name=name,
-                                                                                                 limit=MAX_P12_BYTES))
+        raise CertificateError(
+            _("{name}: the .p12 is larger than {limit} bytes; refused").format(name=name, limit=MAX_P12_BYTES)
+        )
     counts = iteration_counts(pfx)
     if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
-        raise CertificateError(_(
-            "{name}: the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
-            "{max_total} in all are accepted); refused before the PIN is tried; export the certificate again").format(
-            name=name, rounds=max(counts), total=sum(counts), max_each=MAX_ITERATIONS, max_total=MAX_TOTAL_ITERATIONS))
+        raise CertificateError(
+            _(
+                "{name}: the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
+                "{max_total} in all are accepted); refused before the PIN is tried; export the certificate again"
+            ).format(
+                name=name,
+                rounds=max(counts),
+                total=sum(counts),
+                max_each=MAX_ITERATIONS,
+                max_total=MAX_TOTAL_ITERATIONS,
+            )
+        )
 
 
 def _alg_name(alg: object) -> str:
@@ -193,21 +202,26 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     try:
         pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
     except SubstrateUnderrunError:
-        raise CertificateError(_("{name}: the file is truncated; copy the .p12 again from the issuer's media").format(
-            name=name)) from None
+        raise CertificateError(
+            _("{name}: the file is truncated; copy the .p12 again from the issuer's media").format(name=name)
+        ) from None
     except PyAsn1Error:
-        raise CertificateError(_(
-            "{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12").format(name=name)
+        raise CertificateError(
+            _("{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12").format(
+                name=name
+            )
         ) from None
     if rest:
-        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file (trailing data after the structure)").format(
-            name=name))
+        raise CertificateError(
+            _("{name}: not a PKCS#12 (.p12) file (trailing data after the structure)").format(name=name)
+        )
     try:
         encryption = _describe_encryption(pfx)
         _check_bounds(pfx, len(data), name)
     except (PyAsn1Error, KeyError, TypeError, ValueError):
-        raise CertificateError(_("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(
-            name=name)) from None
+        raise CertificateError(
+            _("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(name=name)
+        ) from None
     try:
         with _deprecated_keys_unsaid():
             key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
@@ -215,13 +229,19 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
         # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
         if _mac_verifies(pfx, pin):
-            raise CertificateError(_("{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
-                                     "be read (malformed); ask the issuer for a new file").format(name=name)) from None
-        raise WrongPinError(_("{name}: wrong PIN (the certificate password does not open this .p12)").format(
-            name=name)) from None
+            raise CertificateError(
+                _(
+                    "{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
+                    "be read (malformed); ask the issuer for a new file"
+                ).format(name=name)
+            ) from None
+        raise WrongPinError(
+            _("{name}: wrong PIN (the certificate password does not open this .p12)").format(name=name)
+        ) from None
     except Exception:
-        raise CertificateError(_("{name}: the .p12 uses an algorithm that cannot be read here").format(
-            name=name)) from None
+        raise CertificateError(
+            _("{name}: the .p12 uses an algorithm that cannot be read here").format(name=name)
+        ) from None
     try:
         with _deprecated_keys_unsaid():
             for c in (cert, *extra):
@@ -229,23 +249,31 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
         # name surfaces here, with the PIN already proven right by the decryption.
-        raise CertificateError(_("{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
-                                 "({detail}); ask the issuer for a new file").format(name=name,
-                                                                                    detail=str(exc)[:80])) from None
+        raise CertificateError(
+            _(
+                "{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
+                "({detail}); ask the issuer for a new file"
+            ).format(name=name, detail=str(exc)[:80])
+        ) from None
     if key is None:
-        raise CertificateError(_("{name}: holds no private key; export the certificate with its private key "
-                                 "(.p12)").format(name=name))
+        raise CertificateError(
+            _("{name}: holds no private key; export the certificate with its private key (.p12)").format(name=name)
+        )
     if cert is None:
         # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
         cert = next((c for c in extra if not _is_ca(c)), None)
         if cert is None:
-            raise CertificateError(_("{name}: holds no certificate; export the certificate together with its "
-                                     "key").format(name=name))
+            raise CertificateError(
+                _("{name}: holds no certificate; export the certificate together with its key").format(name=name)
+            )
         extra = [c for c in extra if c is not cert]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         # RSA and ECDSA are what both browsers present as a TLS client key; DSA and EdDSA are not, and no
         # issuer of AINAS certificates uses them (docs/ainas-portal.md, "Key types").
-        raise CertificateError(_("{name}: its private key is {type}, which neither AINAS nor the browsers accept; "
-                                 "certificates for AINAS carry an RSA key").format(name=name,
-                                                                                   type=_key_kind(key)))
+        raise CertificateError(
+            _(
+                "{name}: its private key is {type}, which neither AINAS nor the browsers accept; "
+                "certificates for AINAS carry an RSA key"
+            ).format(name=name, type=_key_kind(key))
+        )
     return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

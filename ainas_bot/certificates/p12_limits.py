@@ -31,8 +31,13 @@ MAX_P12_BYTES = 256 * 1024
 _PBES2 = "1.2.840.113549.1.5.13"
 _PBKDF2 = "1.2.840.113549.1.5.12"
 _PKCS12_PBE = "1.2.840.113549.1.12.1."
-_HASHES = {"1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.1": "sha256", "2.16.840.1.101.3.4.2.2": "sha384",
-           "2.16.840.1.101.3.4.2.3": "sha512", "2.16.840.1.101.3.4.2.4": "sha224"}
+_HASHES = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+}
 
 
 def _alg_iterations(alg: Any) -> list[int]:
@@ -105,8 +110,8 @@ def _pkcs12_kdf(hash_name: str, password: bytes, salt: bytes, iterations: int, s
         out += a
         b = int.from_bytes((a * (v // u + 1))[:v], "big")
         for j in range(0, len(i), v):
-            block = (int.from_bytes(i[j:j + v], "big") + b + 1) % (1 << (8 * v))
-            i[j:j + v] = block.to_bytes(v, "big")
+            block = (int.from_bytes(i[j : j + v], "big") + b + 1) % (1 << (8 * v))
+            i[j : j + v] = block.to_bytes(v, "big")
     return out[:size]
 
 

@@ -89,8 +89,9 @@ def check_reading(kanji: str, kana: str) -> ReadingCheck:
         if readings is None:
             parts.append(".+")
         elif readings:
-            parts.append("(?:" + "|".join(re.escape(fold_kana(r)) for r in sorted(set(readings), key=len,
-                                                                                    reverse=True)) + ")")
+            parts.append(
+                "(?:" + "|".join(re.escape(fold_kana(r)) for r in sorted(set(readings), key=len, reverse=True)) + ")"
+            )
     ok = re.fullmatch("".join(parts), fold_kana(kana)) is not None
     unknown = tuple(surface for surface, _, readings in words if readings is None)
     return ReadingCheck(ok=ok, suggested=suggest_reading(kanji), unknown=unknown)

@@ -109,8 +109,9 @@ def _by_code(code: str) -> list[_Town]:
 
 @functools.cache
 def _prefectures() -> tuple[str, ...]:
-    return tuple(sorted((p for (p,) in _query("SELECT DISTINCT prefecture FROM postal_data", ())), key=len,
-                        reverse=True))
+    return tuple(
+        sorted((p for (p,) in _query("SELECT DISTINCT prefecture FROM postal_data", ())), key=len, reverse=True)
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -124,10 +125,10 @@ def _rest(town: _Town, street: str) -> str | None:
     head = normalise_address(town.prefecture)
     if not street.startswith(head):
         return None
-    rest = street[len(head):]
+    rest = street[len(head) :]
     for city in dict.fromkeys((normalise_address(town.city), normalise_address(re.sub(r"^.+郡", "", town.city)))):
         if rest.startswith(city):
-            return rest[len(city):]
+            return rest[len(city) :]
     return None
 
 
@@ -149,7 +150,7 @@ def _fit(town: _Town, street: str, building: str) -> int | None:
         return None
     name = normalise_address(town.town)
     if rest.startswith(name):
-        return len(name) if _chome_allowed(town.note, rest[len(name):]) else None
+        return len(name) if _chome_allowed(town.note, rest[len(name) :]) else None
     for cut in range(len(name) - 1, 0, -1):  # a building's own code: 町域 + the building's name
         if rest.startswith(name[:cut]) and name[cut:] in building:
             return len(name) if _floor_allowed(town.note, building) else None

@@ -23,8 +23,15 @@ from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from ainas_bot.record.p12_cache import P12Cache
 
-__all__ = ["PreparedOffice", "Problem", "check_offices", "office_message", "office_prefix", "prepare_office",
-           "select_signing_p12"]
+__all__ = [
+    "PreparedOffice",
+    "Problem",
+    "check_offices",
+    "office_message",
+    "office_prefix",
+    "prepare_office",
+    "select_signing_p12",
+]
 
 T = TypeVar("T")
 
@@ -82,12 +89,18 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
         return _("passed over {name}: it expired on {date}").format(name=name, date=f"{info.expiry_date:%Y/%m/%d}")
     if info is not None and info.start_date > on:
         return _("passed over {name}: it is not valid yet on {date} (valid from {start})").format(
-            name=name, date=f"{on:%Y/%m/%d}", start=f"{info.start_date:%Y/%m/%d}")
+            name=name, date=f"{on:%Y/%m/%d}", start=f"{info.start_date:%Y/%m/%d}"
+        )
     return _("passed over {name}: unreadable or unusable ({error})").format(name=name, error=error)
 
 
 def select_signing_p12(
-    path: Path, pin: SecretStr, *, on: dt.date, mapping: Mapping[str, list[str]], now: dt.datetime | None = None,
+    path: Path,
+    pin: SecretStr,
+    *,
+    on: dt.date,
+    mapping: Mapping[str, list[str]],
+    now: dt.datetime | None = None,
     passed_over: list[tuple[str, str]] | None = None,
     cache: P12Cache | None = None,
 ) -> tuple[Path, bytes, CertificateInfo]:
@@ -108,28 +121,49 @@ def select_signing_p12(
             opened = _described(data, pin, file=str(file), mapping=mapping, now=now, cache=cache)
             check_validity(opened, on=on)
         except CertificateError as exc:
-            reasons.append(_("{error} ({name})").format(error=str(exc).removeprefix(f"{file}: ").split(";")[0]
-                                                         .split("。")[0], name=file.name))
+            reasons.append(
+                _("{error} ({name})").format(
+                    error=str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0], name=file.name
+                )
+            )
             if passed_over is not None:
                 passed_over.append((file.name, _why_not(file, exc, opened, on)))
             continue
         candidates.append((file, data, opened))
     if not candidates:
         detail = _("; ").join(reasons) if reasons else _("no .p12 files in it")
-        raise CertificateError(_("{path}: no usable .p12 in this folder on {date} ({detail})").format(
-            path=path, date=f"{on:%Y/%m/%d}", detail=detail))
+        raise CertificateError(
+            _("{path}: no usable .p12 in this folder on {date} ({detail})").format(
+                path=path, date=f"{on:%Y/%m/%d}", detail=detail
+            )
+        )
     chosen = max(candidates, key=lambda c: c[2].not_after)
     if passed_over is not None:
-        passed_over += [(file.name, _("passed over {name}: older, it expires on {date}, before {chosen} "
-                                      "({chosen_date})").format(
-                             name=file.name, date=f"{info.expiry_date:%Y/%m/%d}", chosen=chosen[0].name,
-                             chosen_date=f"{chosen[2].expiry_date:%Y/%m/%d}"))
-                        for file, _data, info in candidates if file != chosen[0]]
+        passed_over += [
+            (
+                file.name,
+                _("passed over {name}: older, it expires on {date}, before {chosen} ({chosen_date})").format(
+                    name=file.name,
+                    date=f"{info.expiry_date:%Y/%m/%d}",
+                    chosen=chosen[0].name,
+                    chosen_date=f"{chosen[2].expiry_date:%Y/%m/%d}",
+                ),
+            )
+            for file, _data, info in candidates
+            if file != chosen[0]
+        ]
     return chosen
 
 
-def _described(data: bytes, pin: SecretStr, *, file: str, mapping: Mapping[str, list[str]],
-               now: dt.datetime | None, cache: P12Cache | None) -> CertificateInfo:
+def _described(
+    data: bytes,
+    pin: SecretStr,
+    *,
+    file: str,
+    mapping: Mapping[str, list[str]],
+    now: dt.datetime | None,
+    cache: P12Cache | None,
+) -> CertificateInfo:
     """`describe` of the opened file, or what the cache learnt from these bytes with this PIN."""
     info = cache.signing(data, pin.get_secret_value(), file=file, mapping=mapping, now=now) if cache else None
     if info is None:
@@ -146,8 +180,9 @@ def _naming_the_secret(office: Office, name: str) -> Iterator[None]:
         yield
     except WrongPinError as exc:
         ref = getattr(office, name)
-        raise WrongPinError(_("{error}; check {setting} ({source})").format(
-            error=exc, setting=name, source=ref.describe())) from None
+        raise WrongPinError(
+            _("{error}; check {setting} ({source})").format(error=exc, setting=name, source=ref.describe())
+        ) from None
 
 
 def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T | None:
@@ -177,30 +212,60 @@ def prepare_office(
 
     def secret(name: str) -> SecretStr | None:
         ref = getattr(office, name)
-        return _collect(problems, p, lambda: ref.resolve(environ, sdir, what=office_message(office.id, name),
-                                                          warnings=warnings))
+        return _collect(
+            problems, p, lambda: ref.resolve(environ, sdir, what=office_message(office.id, name), warnings=warnings)
+        )
 
     login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
     warnings += id_warnings(office.id, office.login_id)
     for name, value in (("login_password", login_password), ("client_cert_password", client_pw), ("pin", pin)):
         if value is not None and not value.get_secret_value():
             # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
-            problems.append(Problem(p, office_message(p, _("{setting} ({source}) is empty; put the password in it")
-                                                      .format(setting=name, source=getattr(office, name).describe())),
-                                    "input"))
+            problems.append(
+                Problem(
+                    p,
+                    office_message(
+                        p,
+                        _("{setting} ({source}) is empty; put the password in it").format(
+                            setting=name, source=getattr(office, name).describe()
+                        ),
+                    ),
+                    "input",
+                )
+            )
     start = today if office.start_date == "today" else office.start_date
     if start < today:
-        problems.append(Problem(p, office_message(p, _(
-            "start_date {start} is before today ({today}, Japan time); give a later date or leave it out for "
-            "today").format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}")), "input"))
-    kana1 = _collect(problems, p, lambda: normalise_kana(
-        office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})"))
-    kana2 = _collect(problems, p, lambda: normalise_kana(
-        office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"))
+        problems.append(
+            Problem(
+                p,
+                office_message(
+                    p,
+                    _(
+                        "start_date {start} is before today ({today}, Japan time); give a later date or leave it out "
+                        "for today"
+                    ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}"),
+                ),
+                "input",
+            )
+        )
+    kana1 = _collect(
+        problems, p, lambda: normalise_kana(office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})")
+    )
+    kana2 = _collect(
+        problems,
+        p,
+        lambda: normalise_kana(office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"),
+    )
     auto = office.postal_code.strip().casefold() == "auto"
-    postal = None if auto else _collect(problems, p, lambda: normalise_postal_code(
-        office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})"))
+    postal = (
+        None
+        if auto
+        else _collect(
+            problems, p, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})")
+        )
+    )
     if client_pw is not None:
+
         def open_client() -> None:
             data = read_p12_bytes(office.client_cert)
             password = client_pw.get_secret_value()
@@ -212,18 +277,28 @@ def prepare_office(
                 if cache is not None:
                     cache.remember_client(data, password, not_after)
             if not_after.date() < today:
-                raise CertificateError(_("client_cert {path}: the AINAS client certificate has expired").format(
-                    path=office.client_cert))
+                raise CertificateError(
+                    _("client_cert {path}: the AINAS client certificate has expired").format(path=office.client_cert)
+                )
+
         _collect(problems, p, open_client)
     chosen = None
     passed_over: list[tuple[str, str]] = []
     if pin is not None:
+
         def choose() -> tuple[Path, bytes, CertificateInfo]:
             def on(day: dt.date) -> tuple[Path, bytes, CertificateInfo]:
                 passed_over.clear()
                 with _naming_the_secret(office, "pin"):
-                    return select_signing_p12(office.signing_cert, pin, on=day, mapping=settings.certificate_mapping,
-                                              passed_over=passed_over, cache=cache)
+                    return select_signing_p12(
+                        office.signing_cert,
+                        pin,
+                        on=day,
+                        mapping=settings.certificate_mapping,
+                        passed_over=passed_over,
+                        cache=cache,
+                    )
+
             try:
                 return on(start)
             except CertificateError as on_start:
@@ -234,10 +309,14 @@ def prepare_office(
                 except CertificateError:
                     raise on_start from None
             expiry = usable_today[2].expiry_date
-            raise InputError(_("start_date {start} is after the certificate's expiry: by that day the certificate "
-                               "expired on {expiry} ({path}); give a start_date on or before {expiry}, or leave it "
-                               "out for today").format(start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}",
-                                                       path=usable_today[0]))
+            raise InputError(
+                _(
+                    "start_date {start} is after the certificate's expiry: by that day the certificate "
+                    "expired on {expiry} ({path}); give a start_date on or before {expiry}, or leave it "
+                    "out for today"
+                ).format(start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}", path=usable_today[0])
+            )
+
         chosen = _collect(problems, p, choose)
     found = ValueFindings()
     if chosen is not None:
@@ -257,16 +336,30 @@ def prepare_office(
     assert login_password is not None and client_pw is not None and pin is not None
     assert chosen and kana1 and kana2 and found.postal_code
     return PreparedOffice(
-        office=office, login_password=login_password, client_cert_password=client_pw, pin=pin,
-        signing_p12=chosen[0], signing_bytes=chosen[1], certificate=chosen[2],
-        trade_name_kana=kana1, holder_name_kana=kana2, postal_code=found.postal_code, start_date=start,
-        warnings=tuple(found.warnings), passed_over=tuple(sorted(passed_over)),
+        office=office,
+        login_password=login_password,
+        client_cert_password=client_pw,
+        pin=pin,
+        signing_p12=chosen[0],
+        signing_bytes=chosen[1],
+        certificate=chosen[2],
+        trade_name_kana=kana1,
+        holder_name_kana=kana2,
+        postal_code=found.postal_code,
+        start_date=start,
+        warnings=tuple(found.warnings),
+        passed_over=tuple(sorted(passed_over)),
     )
 
 
 def check_offices(
-    offices: list[Office], settings: Settings, environ: Mapping[str, str], *, today: dt.date,
-    certificates: dict[str, CertificateInfo] | None = None, cache: P12Cache | None = None,
+    offices: list[Office],
+    settings: Settings,
+    environ: Mapping[str, str],
+    *,
+    today: dt.date,
+    certificates: dict[str, CertificateInfo] | None = None,
+    cache: P12Cache | None = None,
 ) -> tuple[list[PreparedOffice], list[Problem], list[str]]:
     """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
     ready: list[PreparedOffice] = []
@@ -275,12 +368,23 @@ def check_offices(
     seen: set[str] = set()
     for office in offices:
         if office.id in seen:
-            problems.append(Problem(office.id, office_message(office.id, _("listed twice in the inventory; keep one "
-                                                                           "entry")), "input"))
+            problems.append(
+                Problem(
+                    office.id, office_message(office.id, _("listed twice in the inventory; keep one entry")), "input"
+                )
+            )
             continue
         seen.add(office.id)
-        prepared = prepare_office(office, settings, environ, today=today, problems=problems, warnings=warnings,
-                                  certificates=certificates, cache=cache)
+        prepared = prepare_office(
+            office,
+            settings,
+            environ,
+            today=today,
+            problems=problems,
+            warnings=warnings,
+            certificates=certificates,
+            cache=cache,
+        )
         if prepared is not None:
             ready.append(prepared)
     # Only the login password: each organisation of a firm may have its own client certificate and password,
@@ -288,5 +392,3 @@ def check_offices(
     conflicts = login_conflicts((r.office, {"login_password": r.login_password}) for r in ready)
     problems += [Problem(office_id, message, "input") for office_id, message in conflicts.items()]
     return [r for r in ready if r.office.id not in conflicts], problems, warnings
-
-

@@ -16,8 +16,15 @@ from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 
-__all__ = ["REFUSE_UNDER_DAYS", "Suggestion", "ValueFindings", "check_days_left", "check_kana", "check_postal_code",
-           "suggest"]
+__all__ = [
+    "REFUSE_UNDER_DAYS",
+    "Suggestion",
+    "ValueFindings",
+    "check_days_left",
+    "check_kana",
+    "check_postal_code",
+    "suggest",
+]
 
 REFUSE_UNDER_DAYS = 14  # issue 13: fewer days left than this and the certificate is not worth registering
 
@@ -34,24 +41,47 @@ class ValueFindings:
 def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str, found: ValueFindings) -> None:
     """Refuse カナ that no combination of the dictionary's readings of the kanji gives (unless confirmed)."""
     kana_label, kanji_label, kanji = (
-        (Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, cert.trade_name_kanji) if field == "trade_name_kana"
-        else (Label.HOLDER_NAME_KANA, Label.HOLDER_NAME_KANJI, cert.holder_name_kanji))
+        (Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, cert.trade_name_kanji)
+        if field == "trade_name_kana"
+        else (Label.HOLDER_NAME_KANA, Label.HOLDER_NAME_KANJI, cert.holder_name_kanji)
+    )
     verdict = check_reading(kanji, kana)
-    where = {"office": office.id, "field": field, "label": kana_label, "kana": kana, "kanji_label": kanji_label,
-             "kanji": kanji, "suggested": verdict.suggested}
+    where = {
+        "office": office.id,
+        "field": field,
+        "label": kana_label,
+        "kana": kana,
+        "kanji_label": kanji_label,
+        "kanji": kanji,
+        "suggested": verdict.suggested,
+    }
     if verdict.unknown and verdict.ok:
-        found.warnings.append(_("office {office}: {field} ({label}) '{kana}': the dictionary cannot read {unknown} "
-                                "of {kanji_label} '{kanji}'; that part is taken as typed").format(
-            unknown=", ".join(verdict.unknown), **where))
+        found.warnings.append(
+            _(
+                "office {office}: {field} ({label}) '{kana}': the dictionary cannot read {unknown} "
+                "of {kanji_label} '{kanji}'; that part is taken as typed"
+            ).format(unknown=", ".join(verdict.unknown), **where)
+        )
     if verdict.ok:
         return
     if office.kana_confirmed:
-        found.warnings.append(_("office {office}: {field} ({label}) '{kana}': not the dictionary's reading of "
-                                "'{kanji}' ('{suggested}'); typed as confirmed (kana_confirmed)").format(**where))
+        found.warnings.append(
+            _(
+                "office {office}: {field} ({label}) '{kana}': not the dictionary's reading of "
+                "'{kanji}' ('{suggested}'); typed as confirmed (kana_confirmed)"
+            ).format(**where)
+        )
         return
-    found.problems.append((_("office {office}: {field} ({label}) '{kana}' is not a reading of {kanji_label} "
-                             "'{kanji}' (the dictionary reads '{suggested}'); type its reading, or if '{kana}' is "
-                             "right set kana_confirmed = true").format(**where), "input"))
+    found.problems.append(
+        (
+            _(
+                "office {office}: {field} ({label}) '{kana}' is not a reading of {kanji_label} "
+                "'{kanji}' (the dictionary reads '{suggested}'); type its reading, or if '{kana}' is "
+                "right set kana_confirmed = true"
+            ).format(**where),
+            "input",
+        )
+    )
 
 
 def _codes(codes: list[str]) -> str:
@@ -65,19 +95,29 @@ def _codes(codes: list[str]) -> str:
 def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, found: ValueFindings) -> None:
     """The 郵便番号 to type: the one set when it fits the address, or with `auto` the one code that fits it."""
     street, building = cert.address_street, cert.address_building
-    where = {"office": office.id, "label": Label.POSTAL_CODE, "street_label": Label.ADDRESS_STREET,
-             "street": street, "building": building, "code": code}
+    where = {
+        "office": office.id,
+        "label": Label.POSTAL_CODE,
+        "street_label": Label.ADDRESS_STREET,
+        "street": street,
+        "building": building,
+        "code": code,
+    }
     if code is None:  # "auto"
         codes = derive_postal(street, building)
         if len(codes) == 1:
             found.postal_code = codes[0]
             return
         if codes:
-            message = _("office {office}: postal_code ({label}) = \"auto\": several codes ({codes}) fit "
-                        "{street_label} '{street}' (住所（建物名等） '{building}'); set the code")
+            message = _(
+                'office {office}: postal_code ({label}) = "auto": several codes ({codes}) fit '
+                "{street_label} '{street}' (住所（建物名等） '{building}'); set the code"
+            )
         else:
-            message = _("office {office}: postal_code ({label}) = \"auto\": no code fits {street_label} "
-                        "'{street}' (住所（建物名等） '{building}'); set the code")
+            message = _(
+                'office {office}: postal_code ({label}) = "auto": no code fits {street_label} '
+                "'{street}' (住所（建物名等） '{building}'); set the code"
+            )
         found.problems.append((message.format(codes=_codes(codes), **where), "input"))
         return
     verdict = check_postal(code, street, building)
@@ -86,34 +126,67 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
         return
     fitting = _codes(derive_postal(street, building))
     if not verdict.known and office.postal_code_confirmed:
-        found.warnings.append(_("office {office}: postal_code ({label}) '{code}' is not in Japan Post's data; typed "
-                                "as confirmed (postal_code_confirmed, a 事業所 code)").format(**where))
+        found.warnings.append(
+            _(
+                "office {office}: postal_code ({label}) '{code}' is not in Japan Post's data; typed "
+                "as confirmed (postal_code_confirmed, a 事業所 code)"
+            ).format(**where)
+        )
         found.postal_code = code
     elif not verdict.known:
-        found.problems.append((_("office {office}: postal_code ({label}) '{code}' does not exist in Japan Post's "
-                                 "data (codes for '{street}': {codes}); fix it, or for a 事業所 code set "
-                                 "postal_code_confirmed = true").format(codes=fitting, **where), "input"))
+        found.problems.append(
+            (
+                _(
+                    "office {office}: postal_code ({label}) '{code}' does not exist in Japan Post's "
+                    "data (codes for '{street}': {codes}); fix it, or for a 事業所 code set "
+                    "postal_code_confirmed = true"
+                ).format(codes=fitting, **where),
+                "input",
+            )
+        )
     else:
-        found.problems.append((_("office {office}: postal_code ({label}) '{code}' is for {place}, not the "
-                                 "certificate's {street_label} '{street}' (its code: {codes}); fix it or set "
-                                 "postal_code = \"auto\"").format(place=verdict.place, codes=fitting, **where),
-                               "input"))
+        found.problems.append(
+            (
+                _(
+                    "office {office}: postal_code ({label}) '{code}' is for {place}, not the "
+                    "certificate's {street_label} '{street}' (its code: {codes}); fix it or set "
+                    'postal_code = "auto"'
+                ).format(place=verdict.place, codes=fitting, **where),
+                "input",
+            )
+        )
 
 
-def check_days_left(office: Office, cert: CertificateInfo, today: dt.date, min_days_left: int,
-                    found: ValueFindings) -> None:
+def check_days_left(
+    office: Office, cert: CertificateInfo, today: dt.date, min_days_left: int, found: ValueFindings
+) -> None:
     """Refuse a certificate with under 14 days left; warn under `min_days_left`."""
     days = (cert.expiry_date - today).days
-    what = {"office": office.id, "label": Label.EXPIRY, "expiry": format_portal_date(cert.expiry_date),
-            "file": cert.file, "days": days}
+    what = {
+        "office": office.id,
+        "label": Label.EXPIRY,
+        "expiry": format_portal_date(cert.expiry_date),
+        "file": cert.file,
+        "days": days,
+    }
     if days < REFUSE_UNDER_DAYS:
-        found.problems.append((_("office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
-                                 "under {refuse}; get the renewed certificate from its issuer and put it in "
-                                 "signing_cert").format(refuse=REFUSE_UNDER_DAYS, **what), "certificate"))
+        found.problems.append(
+            (
+                _(
+                    "office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
+                    "under {refuse}; get the renewed certificate from its issuer and put it in "
+                    "signing_cert"
+                ).format(refuse=REFUSE_UNDER_DAYS, **what),
+                "certificate",
+            )
+        )
     elif days < min_days_left:
-        found.warnings.append(_("office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
-                                "under min_days_left ({min_days_left}); order its renewal now").format(
-            min_days_left=min_days_left, **what))
+        found.warnings.append(
+            _(
+                "office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
+                "under min_days_left ({min_days_left}); order its renewal now"
+            ).format(min_days_left=min_days_left, **what)
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,5 +199,8 @@ class Suggestion:
 
 
 def suggest(cert: CertificateInfo) -> Suggestion:
-    return Suggestion(suggest_reading(cert.trade_name_kanji), suggest_reading(cert.holder_name_kanji),
-                      tuple(derive_postal(cert.address_street, cert.address_building)))
+    return Suggestion(
+        suggest_reading(cert.trade_name_kanji),
+        suggest_reading(cert.holder_name_kanji),
+        tuple(derive_postal(cert.address_street, cert.address_building)),
+    )

@@ -30,10 +30,15 @@ __all__ = ["add_pin_arguments", "add_subparsers", "read_pin"]
 
 def add_pin_arguments(parser: argparse.ArgumentParser, what: str = N_("the certificate PIN")) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--pin-env", metavar="NAME",
-                       help=_("read {what} from this environment variable").format(what=_(what)))
-    group.add_argument("--pin-file", metavar="PATH", type=Path,
-                       help=_("read {what} from the first line of this file").format(what=_(what)))
+    group.add_argument(
+        "--pin-env", metavar="NAME", help=_("read {what} from this environment variable").format(what=_(what))
+    )
+    group.add_argument(
+        "--pin-file",
+        metavar="PATH",
+        type=Path,
+        help=_("read {what} from the first line of this file").format(what=_(what)),
+    )
 
 
 def read_pin(args: argparse.Namespace, environ: Mapping[str, str], *, confirm: bool = False) -> SecretStr:
@@ -65,15 +70,24 @@ def _human(info: CertificateInfo, raw: dict[str, Any] | None) -> str:
         (Label.HOLDER_NAME_KANJI, info.holder_name_kanji),
         (Label.ADDRESS_STREET, info.address_street),
         (Label.ADDRESS_BUILDING, info.address_building or _("(none)")),
-        (Label.EXPIRY, _("{date}  (valid {start} – {end})").format(
-            date=f"{info.expiry_date:%Y/%m/%d}", start=when(info.not_before), end=when(info.not_after))),
+        (
+            Label.EXPIRY,
+            _("{date}  (valid {start} – {end})").format(
+                date=f"{info.expiry_date:%Y/%m/%d}", start=when(info.not_before), end=when(info.not_after)
+            ),
+        ),
         (_("Issuer"), info.issuer),
         (_("Subject"), info.subject),
         (_("Serial"), info.serial),
         ("SHA-256", info.sha256),
-        (_("Key"), (_("{type} {bits} bits, matches the certificate") if info.key_matches_certificate
-                    else _("{type} {bits} bits, DOES NOT match the certificate")).format(
-            type=info.key_type, bits=info.key_bits)),
+        (
+            _("Key"),
+            (
+                _("{type} {bits} bits, matches the certificate")
+                if info.key_matches_certificate
+                else _("{type} {bits} bits, DOES NOT match the certificate")
+            ).format(type=info.key_type, bits=info.key_bits),
+        ),
         (_("Key usage"), ", ".join(info.key_usage) or _("(not restricted)")),
         (_("Encryption"), _("certificates {certificates}; key {key}; MAC {mac}").format(**info.encryption)),
     ]
@@ -99,9 +113,11 @@ def _inspect(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     raw = raw_dump(contents.certificate) if args.raw else None
     hint = None
     if not info.trade_name_kanji and not info.holder_name_kanji:
-        hint = _("{path}: no Japanese name fields found (屋号/氏名); find them in the raw dump and map them in the "
-                 "settings' [certificate_mapping] (example in config/ainas.toml), then run "
-                 "`ainas-bot inspect --config SETTINGS` again").format(path=path)
+        hint = _(
+            "{path}: no Japanese name fields found (屋号/氏名); find them in the raw dump and map them in the "
+            "settings' [certificate_mapping] (example in config/ainas.toml), then run "
+            "`ainas-bot inspect --config SETTINGS` again"
+        ).format(path=path)
     if args.json:
         out = info.as_json()
         if raw is not None:
@@ -130,17 +146,31 @@ def _make_cert(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     not_after = args.not_after or ((not_before or dt.datetime.now(dt.UTC)) + dt.timedelta(days=args.valid_days))
     try:
         certfactory.write_p12(
-            args.out, profile=args.profile, trade_name=args.trade_name, holder_name=args.holder_name,
-            address_street=args.street, address_building=args.building, not_before=not_before,
-            not_after=not_after, password=pin.get_secret_value(), encryption=args.encryption,
-            layout=args.layout, string_type=args.string_type,
+            args.out,
+            profile=args.profile,
+            trade_name=args.trade_name,
+            holder_name=args.holder_name,
+            address_street=args.street,
+            address_building=args.building,
+            not_before=not_before,
+            not_after=not_after,
+            password=pin.get_secret_value(),
+            encryption=args.encryption,
+            layout=args.layout,
+            string_type=args.string_type,
         )
     except OSError as exc:
-        raise AinasBotError(_("{path}: cannot be written ({error})").format(path=args.out,
-                                                                          error=exc.strerror)) from None
-    print(_("wrote {path} ({profile}, {encryption}, expires {expiry})").format(
-        path=args.out, profile=args.profile, encryption=args.encryption,
-        expiry=f"{not_after.astimezone(JST):%Y/%m/%d}"))
+        raise AinasBotError(
+            _("{path}: cannot be written ({error})").format(path=args.out, error=exc.strerror)
+        ) from None
+    print(
+        _("wrote {path} ({profile}, {encryption}, expires {expiry})").format(
+            path=args.out,
+            profile=args.profile,
+            encryption=args.encryption,
+            expiry=f"{not_after.astimezone(JST):%Y/%m/%d}",
+        )
+    )
     return 0
 
 
@@ -156,13 +186,18 @@ def add_subparsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     m = sub.add_parser("make-cert", help=_("write a realistic TEST signing certificate (.p12)"))
     m.add_argument("out", type=Path, metavar="OUT.p12")
     m.add_argument("--profile", choices=["shogyo-touki", "gyoseishoshi", "generic"], default="gyoseishoshi")
-    m.add_argument("--layout", choices=["subject", "san"], default="subject",
-                   help=_("gyoseishoshi: Japanese names in the subject DN or in a subjectAltName directoryName"))
+    m.add_argument(
+        "--layout",
+        choices=["subject", "san"],
+        default="subject",
+        help=_("gyoseishoshi: Japanese names in the subject DN or in a subjectAltName directoryName"),
+    )
     m.add_argument("--trade-name", default="山田行政書士事務所", help=Label.TRADE_NAME_KANJI)
     m.add_argument("--holder-name", default="山田　太郎", help=Label.HOLDER_NAME_KANJI)
     m.add_argument("--street", default="東京都千代田区霞が関一丁目２番３号", help=Label.ADDRESS_STREET)
-    m.add_argument("--building", default="霞が関ビル５階",
-                   help=_("{label} ('' for none)").format(label=Label.ADDRESS_BUILDING))
+    m.add_argument(
+        "--building", default="霞が関ビル５階", help=_("{label} ('' for none)").format(label=Label.ADDRESS_BUILDING)
+    )
     m.add_argument("--not-before", type=_date, help=_("start of validity (default: yesterday)"))
     m.add_argument("--not-after", type=_date, help=_("end of validity (default: start + --valid-days)"))
     m.add_argument("--valid-days", type=int, default=730, help=_("days of validity (default 730)"))

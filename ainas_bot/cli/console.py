@@ -19,8 +19,14 @@ from ainas_bot.results.outcome import Outcome, reason_label, status_label
 
 __all__ = ["ConsoleEvents", "estimate_seconds_left", "office_label", "print_recap", "summary_line"]
 
-_STYLE = {"updated": "green", "resumed": "green", "already-current": "cyan", "would-register": "yellow",
-          "would-resume": "yellow", "failed": "bold red"}
+_STYLE = {
+    "updated": "green",
+    "resumed": "green",
+    "already-current": "cyan",
+    "would-register": "yellow",
+    "would-resume": "yellow",
+    "failed": "bold red",
+}
 
 
 def estimate_seconds_left(elapsed: float, finished: int, left: int) -> float | None:
@@ -60,8 +66,9 @@ class ConsoleEvents:
     rate and the ETA come from the offices that ended after `portal_started()`.
     """
 
-    def __init__(self, total: int, stream: TextIO, *, interactive: bool, quiet: bool = False,
-                 dry_run: bool = False) -> None:
+    def __init__(
+        self, total: int, stream: TextIO, *, interactive: bool, quiet: bool = False, dry_run: bool = False
+    ) -> None:
         self.total = total
         self.stream = stream
         self.quiet = quiet
@@ -76,12 +83,16 @@ class ConsoleEvents:
             doing = _("dry run (looking, changing nothing)") if dry_run else _("renewing")
             # rich fills `{task.fields[...]}` itself: the translated text keeps those fields as they are.
             self._progress = Progress(
-                TextColumn("[bold]" + markup_safe(doing)), BarColumn(), MofNCompleteColumn(),
+                TextColumn("[bold]" + markup_safe(doing)),
+                BarColumn(),
+                MofNCompleteColumn(),
                 TextColumn("[green]" + _("{ok} ok").format(ok="{task.fields[ok]}")),
                 TextColumn("[red]" + _("{failed} failed").format(failed="{task.fields[failed]}")),
                 TextColumn(_("{remaining} left").format(remaining="{task.fields[remaining]}")),
                 TextColumn(_("{rate}/min").format(rate="{task.fields[rate]}")),
-                _EtaColumn(self), console=console, transient=True,
+                _EtaColumn(self),
+                console=console,
+                transient=True,
             )
             self._task = self._progress.add_task("renew", total=total, ok=0, failed=0, remaining=total, rate="–")
             self._progress.start()
@@ -115,22 +126,31 @@ class ConsoleEvents:
             left = estimate_seconds_left(elapsed, self._portal_finished, self.total - finished)
             self._estimate = None if left is None else (now, left)
         detail = (f" ({reason_label(outcome.reason)})" if outcome.status == "failed" else "") + (
-            f": {outcome.message}" if outcome.message else "")
+            f": {outcome.message}" if outcome.message else ""
+        )
         if self._progress is not None and self._task is not None:
             rate = f"{self._portal_finished / max(elapsed, 1e-6) * 60:.1f}" if self._portal_finished else "–"
             self._progress.update(
-                self._task, completed=finished, ok=finished - self.counts["failed"], failed=self.counts["failed"],
-                remaining=self.total - finished, rate=rate,
+                self._task,
+                completed=finished,
+                ok=finished - self.counts["failed"],
+                failed=self.counts["failed"],
+                remaining=self.total - finished,
+                rate=rate,
             )
             style = _STYLE.get(outcome.status, "default")  # `[]` would be no tag, and `[/]` then closes nothing
             label = office_label(outcome.office_id, outcome.office_name)
             word = status_label(outcome.status)
             self._progress.console.print(
                 f"[{style}]{markup_safe(word)}{' ' * (15 - _width(word))}[/] {markup_safe(label + detail)}",
-                markup=True, highlight=False)
+                markup=True,
+                highlight=False,
+            )
         elif not self.quiet:
-            self._line(outcome.office_id, _("outcome {status}{detail}").format(status=status_label(outcome.status),
-                                                                              detail=detail))
+            self._line(
+                outcome.office_id,
+                _("outcome {status}{detail}").format(status=status_label(outcome.status), detail=detail),
+            )
 
     def close(self) -> None:
         if self._progress is not None:
@@ -139,10 +159,14 @@ class ConsoleEvents:
 
 def summary_line(outcomes: list[Outcome], seconds: float) -> str:
     counts = Counter(o.status for o in outcomes)
-    parts = [f"{status_label(k)}={counts[k]}" for k in ("updated", "resumed", "already-current", "would-register",
-                                                        "would-resume", "failed") if counts[k]]
+    parts = [
+        f"{status_label(k)}={counts[k]}"
+        for k in ("updated", "resumed", "already-current", "would-register", "would-resume", "failed")
+        if counts[k]
+    ]
     return "ainas-bot: " + _("{count} office(s) in {seconds}s: {counts}").format(
-        count=len(outcomes), seconds=f"{seconds:.1f}", counts=" ".join(parts) or _("nothing to do"))
+        count=len(outcomes), seconds=f"{seconds:.1f}", counts=" ".join(parts) or _("nothing to do")
+    )
 
 
 def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -> None:
@@ -157,9 +181,14 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
         for o in outcomes:
             detail = f"{reason_label(o.reason)}: {o.message}" if o.status == "failed" else o.message
             style = _STYLE.get(o.status, "default")
-            table.add_row(markup_safe(o.office_id), markup_safe(o.office_name or "—"),
-                          f"[{style}]{markup_safe(status_label(o.status))}[/]",
-                          markup_safe(o.certificate_expiry or ""), f"{o.seconds:.1f}s", markup_safe(detail))
+            table.add_row(
+                markup_safe(o.office_id),
+                markup_safe(o.office_name or "—"),
+                f"[{style}]{markup_safe(status_label(o.status))}[/]",
+                markup_safe(o.certificate_expiry or ""),
+                f"{o.seconds:.1f}s",
+                markup_safe(detail),
+            )
         Console(file=stream).print(table)
     else:
         print(_("RECAP"), file=stream)
@@ -169,9 +198,12 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
         for o, name in zip(outcomes, names, strict=True):
             detail = f"{reason_label(o.reason)}: {o.message}" if o.status == "failed" else o.message
             word = status_label(o.status)
-            print(f"{shown(o.office_id):<{width}}  {name}{' ' * (name_width - _width(name))}  "
-                  f"{word}{' ' * (16 - _width(word))} "
-                  f"{shown(o.certificate_expiry or ''):<10}  {o.seconds:6.1f}s  {shown(detail)}", file=stream)
+            print(
+                f"{shown(o.office_id):<{width}}  {name}{' ' * (name_width - _width(name))}  "
+                f"{word}{' ' * (16 - _width(word))} "
+                f"{shown(o.certificate_expiry or ''):<10}  {o.seconds:6.1f}s  {shown(detail)}",
+                file=stream,
+            )
     counts = Counter(o.status for o in outcomes)
     print("  ".join(f"{status_label(k)}={v}" for k, v in sorted(counts.items())), file=stream, flush=True)
 
@@ -179,4 +211,3 @@ def print_recap(outcomes: list[Outcome], stream: TextIO, *, interactive: bool) -
 def _width(text: str) -> int:
     """Columns on a terminal: a kanji or a full-width kana takes two."""
     return cell_len(text)
-

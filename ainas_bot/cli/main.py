@@ -17,10 +17,12 @@ from ainas_bot.i18n import LANGUAGES, N_, _, choose_language, ngettext, use_lang
 
 __all__ = ["main"]
 
-EPILOG = N_("exit codes: 0 ok, 1 operation failed, 2 usage or configuration error,\n"
-            "3 certificate problem (wrong PIN, unusable or invalid certificate), 4 another run holds the lock,\n"
-            "130 interrupted. A run of one office or many exits with the code its failed offices share\n"
-            "(3 when all failed on their certificate, 2 when all on their inputs), and 1 when their reasons differ.")
+EPILOG = N_(
+    "exit codes: 0 ok, 1 operation failed, 2 usage or configuration error,\n"
+    "3 certificate problem (wrong PIN, unusable or invalid certificate), 4 another run holds the lock,\n"
+    "130 interrupted. A run of one office or many exits with the code its failed offices share\n"
+    "(3 when all failed on their certificate, 2 when all on their inputs), and 1 when their reasons differ."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,10 +32,12 @@ class _Parser(argparse.ArgumentParser):
         # argparse hands over its message translated: the stray values are recognised by its own words.
         unrecognized = _("unrecognized arguments: %s")
         ambiguous = _("ambiguous option: %(option)s could match %(matches)s")
-        if message.startswith((unrecognized.split("%")[0], ambiguous.split("%")[0], "unrecognized arguments",
-                               "ambiguous option")):
+        if message.startswith(
+            (unrecognized.split("%")[0], ambiguous.split("%")[0], "unrecognized arguments", "ambiguous option")
+        ):
             message = _("{what} (not repeated here, in case one is a secret); see --help").format(
-                what=message.split(":", 1)[0])
+                what=message.split(":", 1)[0]
+            )
         elif (choice := _("invalid choice: %(value)r (choose from %(choices)s)").split("%")[0]) in message:
             message = _("{argument}: invalid choice; see --help").format(argument=message.split(": " + choice, 1)[0])
         super().error(message)
@@ -61,16 +65,24 @@ def _lang_flag(args: Sequence[str]) -> str | None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="ainas-bot", description=_("Keep AINAS agent signing certificates current."), epilog=_(EPILOG),
+        prog="ainas-bot",
+        description=_("Keep AINAS agent signing certificates current."),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"ainas-bot {__version__}",
-                        help=_("show program's version number and exit"))
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"ainas-bot {__version__}",
+        help=_("show program's version number and exit"),
+    )
     parser.add_argument("--debug", action="store_true", help=_("show tracebacks and debug logs"))
-    parser.add_argument("--lang", choices=LANGUAGES,
-                        help=_("the language of messages (default: the locale's; Japanese for ja_JP.*)"))
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, help=_("the language of messages (default: the locale's; Japanese for ja_JP.*)")
+    )
     sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(  # type: ignore[assignment]
-        dest="command", metavar="COMMAND", required=True)
+        dest="command", metavar="COMMAND", required=True
+    )
     _cli_certs.add_subparsers(sub)
     from ainas_bot.cli import renew as _cli_renew
 
@@ -101,19 +113,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
     if _quiet_playwright(os.environ):
-        print("ainas-bot: " + _("DEBUG ignored: Playwright's debug output prints every text typed, PINs and "
-                                "passwords included; use --debug"), file=sys.stderr)
+        print(
+            "ainas-bot: "
+            + _(
+                "DEBUG ignored: Playwright's debug output prints every text typed, PINs and "
+                "passwords included; use --debug"
+            ),
+            file=sys.stderr,
+        )
     try:
-        if args_list[args_list.index("sandbox") if "sandbox" in args_list[:2] else len(args_list):][:1] == ["sandbox"]:
+        if args_list[args_list.index("sandbox") if "sandbox" in args_list[:2] else len(args_list) :][:1] == ["sandbox"]:
             from ainas_bot.sandbox._cli import main as sandbox_main
 
             return sandbox_main(args_list[args_list.index("sandbox") + 1 :])
         if any(a.split("=", 1)[0] in ("--pi", "--pin") for a in args_list):
             # Refused before argparse, whose error message would repeat `--pin=VALUE`.
-            raise ConfigError(_(
-                "a PIN is never taken from the command line (ps and the shell history would show it); "
-                "use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt"
-            ))
+            raise ConfigError(
+                _(
+                    "a PIN is never taken from the command line (ps and the shell history would show it); "
+                    "use --pin-env NAME, --pin-file PATH, AINAS_PIN or the prompt"
+                )
+            )
         parser = _parser()
         try:
             args = parser.parse_args(args_list)

@@ -37,12 +37,18 @@ def _targets(settings: Settings, args: argparse.Namespace, environ: Mapping[str,
         raise ConfigError(_("probe: no office in the settings to log in as; add one ([[offices]] or inventory)"))
     sdir = settings.secrets_dir
     setting = _("office {office}: {setting}")
-    return [ProbeTarget(
-        o.id, o.login_id, o.login_password.resolve(environ, sdir, what=setting.format(office=o.id,
-                                                                                      setting="login_password")),
-        o.client_cert, o.client_cert_password.resolve(environ, sdir, what=setting.format(
-            office=o.id, setting="client_cert_password")),
-    ) for o in chosen]
+    return [
+        ProbeTarget(
+            o.id,
+            o.login_id,
+            o.login_password.resolve(environ, sdir, what=setting.format(office=o.id, setting="login_password")),
+            o.client_cert,
+            o.client_cert_password.resolve(
+                environ, sdir, what=setting.format(office=o.id, setting="client_cert_password")
+            ),
+        )
+        for o in chosen
+    ]
 
 
 def _print(report: ProbeReport) -> None:
@@ -84,28 +90,36 @@ def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if args.scheduled and not ok:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         path = (settings.report_dir or settings.artifacts_dir) / f"probe-{stamp}.json"
-        write_private(path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-                      what="probe report")
+        write_private(
+            path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), what="probe report"
+        )
         print("ainas-bot probe: " + _("the portal differs; report {path}").format(path=path), file=sys.stderr)
         if settings.on_failure:
             result = subprocess.run([*settings.on_failure, str(path)], check=False)
             if result.returncode != 0:
-                print("ainas-bot: " + _("on_failure command exited with {code}").format(code=result.returncode),
-                      file=sys.stderr)
+                print(
+                    "ainas-bot: " + _("on_failure command exited with {code}").format(code=result.returncode),
+                    file=sys.stderr,
+                )
     return EXIT_OK if ok else EXIT_FAILED
 
 
 def add_subparser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("probe",
-                       help=_("walk the portal read-only and report what the update needs, found or missing"))
+    p = sub.add_parser("probe", help=_("walk the portal read-only and report what the update needs, found or missing"))
     p.add_argument("--config", type=Path, help=_("settings TOML (default: AINAS_CONFIG)"))
     p.add_argument("--office", action="append", metavar="ID", help=_("代理人組織ID to log in as (default: the first)"))
     p.add_argument("--json", action="store_true", help=_("print the report as JSON"))
-    p.add_argument("--snapshots", type=Path, metavar="DIR",
-                   help=_("keep each screen's HTML and screenshot here (owner-only; secrets and form values "
-                          "removed)"))
-    p.add_argument("--scheduled", action="store_true",
-                   help=_("a canary: quiet when everything is found, else a report and the on_failure command"))
+    p.add_argument(
+        "--snapshots",
+        type=Path,
+        metavar="DIR",
+        help=_("keep each screen's HTML and screenshot here (owner-only; secrets and form values removed)"),
+    )
+    p.add_argument(
+        "--scheduled",
+        action="store_true",
+        help=_("a canary: quiet when everything is found, else a report and the on_failure command"),
+    )
     p.add_argument("--browser", choices=["chromium", "firefox"])
     p.add_argument("--headed", action="store_true", help=_("show the browser window"))
     p.set_defaults(handler=_probe)

@@ -34,8 +34,11 @@ class Record:
 
     @property
     def errors(self) -> list[str]:
-        return [*([self.opening_error] if self.opening_error else []), *(self.log.errors if self.log else []),
-                *(self.cache.errors if self.cache else [])]
+        return [
+            *([self.opening_error] if self.opening_error else []),
+            *(self.log.errors if self.log else []),
+            *(self.cache.errors if self.cache else []),
+        ]
 
 
 @contextlib.contextmanager
@@ -43,9 +46,14 @@ def opened_record(settings: Settings) -> Iterator[Record]:
     try:
         store = VerifiedStore(settings.verified_record_path)
     except OutputError as exc:
-        yield Record(None, None, None,
-                     _("{error}; not used in this run (offices go to the portal, .p12 files are opened with their "
-                       "PIN)").format(error=exc))
+        yield Record(
+            None,
+            None,
+            None,
+            _("{error}; not used in this run (offices go to the portal, .p12 files are opened with their PIN)").format(
+                error=exc
+            ),
+        )
         return
     try:
         yield Record(store, P12Cache(store), VerificationLog(store))
@@ -62,15 +70,24 @@ class RecordUse:
     not_started: list[Outcome]
 
 
-def split_offices(ready: list[PreparedOffice], record: Record, settings: Settings,
-                  environ: Mapping[str, str], events: RunEvents, *, visit_all: bool, now: dt.datetime) -> RecordUse:
+def split_offices(
+    ready: list[PreparedOffice],
+    record: Record,
+    settings: Settings,
+    environ: Mapping[str, str],
+    events: RunEvents,
+    *,
+    visit_all: bool,
+    now: dt.datetime,
+) -> RecordUse:
     """Offices proven recently are skipped; the others go to the portal, each .p12 that the cache answered for
     being opened for real first (the bytes uploaded are the bytes checked, with the PIN that opens them)."""
     use = RecordUse([], [], [])
     for office in ready:
         verified = record_of(record, office.office.id)
-        why = portal_due(verified, office.certificate.sha256, now, reverify_days=settings.reverify_days,
-                         verify=visit_all)
+        why = portal_due(
+            verified, office.certificate.sha256, now, reverify_days=settings.reverify_days, verify=visit_all
+        )
         if why is None and verified is not None:
             use.skipped.append(skipped_outcome(office, verified))
         else:
@@ -79,8 +96,9 @@ def split_offices(ready: list[PreparedOffice], record: Record, settings: Setting
     served = [o for o in use.todo if record.cache and _digest(o.signing_bytes) in record.cache.served]
     if not served:
         return use
-    again, problems, _warnings = check_offices([o.office for o in served], settings, environ,
-                                       today=now.date(), cache=None)
+    again, problems, _warnings = check_offices(
+        [o.office for o in served], settings, environ, today=now.date(), cache=None
+    )
     by_id = {o.office.id: o for o in again}
     use.todo = [by_id.get(o.office.id, o) if o in served else o for o in use.todo]
     failed = {p.office_id for p in problems}
@@ -88,8 +106,9 @@ def split_offices(ready: list[PreparedOffice], record: Record, settings: Setting
     for office_id in dict.fromkeys(p.office_id for p in problems):
         login = next(o.office.login_id for o in served if o.office.id == office_id)
         mine = [p for p in problems if p.office_id == office_id]
-        use.not_started.append(Outcome.not_started(office_id, login, reason=mine[0].reason,
-                                                   message=_("; ").join(p.message for p in mine)))
+        use.not_started.append(
+            Outcome.not_started(office_id, login, reason=mine[0].reason, message=_("; ").join(p.message for p in mine))
+        )
     return use
 
 
@@ -113,13 +132,20 @@ def correction(office_id: str, before: Verified | None, after: Verified | None, 
     the record once the office ended: unchanged when the portal was not read)."""
     if before is None or (after is not None and after.fingerprint == before.fingerprint):
         return None
-    said = _("the record said certificate {fingerprint}… (登録日時 {registered_at}, verified on {verified_on}) is "
-             "registered and active").format(fingerprint=before.fingerprint[:23], registered_at=before.registered_at,
-                                             verified_on=before.verified_on.isoformat())
+    said = _(
+        "the record said certificate {fingerprint}… (登録日時 {registered_at}, verified on {verified_on}) is "
+        "registered and active"
+    ).format(
+        fingerprint=before.fingerprint[:23],
+        registered_at=before.registered_at,
+        verified_on=before.verified_on.isoformat(),
+    )
     if after is not None:
         shows = _("the portal shows certificate {fingerprint}… (登録日時 {registered_at}) instead").format(
-            fingerprint=after.fingerprint[:23], registered_at=after.registered_at)
+            fingerprint=after.fingerprint[:23], registered_at=after.registered_at
+        )
     else:
-        shows = _("the portal does not show it registered and active (latest active certificate expires "
-                  "{latest})").format(latest=outcome.registered_expiry or _("none"))
+        shows = _(
+            "the portal does not show it registered and active (latest active certificate expires {latest})"
+        ).format(latest=outcome.registered_expiry or _("none"))
     return office_message(office_id, _("record corrected: {said}; {shows}").format(said=said, shows=shows))

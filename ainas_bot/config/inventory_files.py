@@ -27,8 +27,9 @@ __all__ = ["MAX_WORKBOOK_UNPACKED_BYTES", "Table", "read_table"]
 # An .xlsx of 50 000 offices unpacks to some 60 MB; a part declaring more is not an inventory.
 MAX_WORKBOOK_UNPACKED_BYTES = 8 * MAX_INVENTORY_BYTES
 _MAX_WORKBOOK_PARTS = 1000
-_SAVE_AS = N_('save it from Excel as "Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" '
-              "(Shift_JIS)")
+_SAVE_AS = N_(
+    'save it from Excel as "Excel ブック (*.xlsx)", "CSV UTF-8 (コンマ区切り)" or "CSV (コンマ区切り)" (Shift_JIS)'
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # ESC: ISO-2022-JP (JIS), 7-bit, so "UTF-8"
 _GARBLED = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 _ZIP = b"PK\x03\x04"
@@ -51,11 +52,15 @@ def _decode(path: Path, data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ConfigError(_("{path}: the file starts as UTF-16 but is not; {save_as}").format(
-                path=path, save_as=_(_SAVE_AS))) from None
+            raise ConfigError(
+                _("{path}: the file starts as UTF-16 but is not; {save_as}").format(path=path, save_as=_(_SAVE_AS))
+            ) from None
     if b"\x00" in data:
-        raise ConfigError(_("{path}: the file holds NUL bytes: UTF-16 without its byte-order mark, or no text at "
-                            "all; {save_as}").format(path=path, save_as=_(_SAVE_AS)))
+        raise ConfigError(
+            _(
+                "{path}: the file holds NUL bytes: UTF-16 without its byte-order mark, or no text at all; {save_as}"
+            ).format(path=path, save_as=_(_SAVE_AS))
+        )
     encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp932")
     for encoding in encodings:
         try:
@@ -64,8 +69,9 @@ def _decode(path: Path, data: bytes) -> str:
             continue
         if not (_GARBLED if encoding == "cp932" else _CONTROL).search(text):
             return text
-    raise ConfigError(_("{path}: the file is neither UTF-8 nor Shift_JIS; {save_as}").format(
-        path=path, save_as=_(_SAVE_AS)))
+    raise ConfigError(
+        _("{path}: the file is neither UTF-8 nor Shift_JIS; {save_as}").format(path=path, save_as=_(_SAVE_AS))
+    )
 
 
 def _delimiter(text: str) -> str:
@@ -88,8 +94,11 @@ def _text_rows(path: Path, data: bytes) -> Table:
         for row, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             rows.append((row, cells))
     except csv.Error as exc:
-        return Table(rows, _DELIMITERS[delimiter], _("{path}: row {row}: not valid CSV ({error})").format(
-            path=path, row=row + 1, error=exc))
+        return Table(
+            rows,
+            _DELIMITERS[delimiter],
+            _("{path}: row {row}: not valid CSV ({error})").format(path=path, row=row + 1, error=exc),
+        )
     return Table(rows, f"{_DELIMITERS[delimiter]}-separated text")
 
 
@@ -113,13 +122,19 @@ def _check_parts(path: Path, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise ConfigError(_("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
-            path=path, save_as=_(_SAVE_AS))) from None
+        raise ConfigError(
+            _("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
+                path=path, save_as=_(_SAVE_AS)
+            )
+        ) from None
     unpacked = sum(p.file_size for p in parts)
     if len(parts) > _MAX_WORKBOOK_PARTS or unpacked > MAX_WORKBOOK_UNPACKED_BYTES:
-        raise ConfigError(_("{path}: the workbook unpacks to {unpacked} bytes in {parts} parts, more than an "
-                            "inventory holds (at most {limit} bytes); this cannot be the right file").format(
-            path=path, unpacked=unpacked, parts=len(parts), limit=MAX_WORKBOOK_UNPACKED_BYTES))
+        raise ConfigError(
+            _(
+                "{path}: the workbook unpacks to {unpacked} bytes in {parts} parts, more than an "
+                "inventory holds (at most {limit} bytes); this cannot be the right file"
+            ).format(path=path, unpacked=unpacked, parts=len(parts), limit=MAX_WORKBOOK_UNPACKED_BYTES)
+        )
 
 
 def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
@@ -134,21 +149,32 @@ def _workbook_rows(path: Path, data: bytes, sheet: str | None) -> Table:
             warnings.simplefilter("ignore", UserWarning)
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, ParseError, OSError):
-        raise ConfigError(_("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
-            path=path, save_as=_(_SAVE_AS))) from None
+        raise ConfigError(
+            _("{path}: not a readable Excel workbook (the file is damaged); {save_as}").format(
+                path=path, save_as=_(_SAVE_AS)
+            )
+        ) from None
     try:
         names = list(book.sheetnames)
         if sheet is not None and sheet not in names:
-            raise ConfigError(_("{path}: no sheet named '{sheet}' (inventory_sheet); the sheets are {sheets}").format(
-                path=path, sheet=sheet, sheets=", ".join(f"'{n}'" for n in names)))
+            raise ConfigError(
+                _("{path}: no sheet named '{sheet}' (inventory_sheet); the sheets are {sheets}").format(
+                    path=path, sheet=sheet, sheets=", ".join(f"'{n}'" for n in names)
+                )
+            )
         chosen = sheet if sheet is not None else names[0]
         worksheet = book[chosen]
         worksheet.reset_dimensions()  # a workbook's declared size may be wrong, or huge: read only what is there
-        rows = [(number, [_cell_text(getattr(cell, "value", None)) for cell in cells])
-                for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1)]
+        rows = [
+            (number, [_cell_text(getattr(cell, "value", None)) for cell in cells])
+            for number, cells in enumerate(worksheet.iter_rows(min_row=1), start=1)
+        ]
     except (KeyError, ValueError, TypeError, IndexError, AttributeError, ParseError, zipfile.BadZipFile) as exc:
-        raise ConfigError(_("{path}: not a readable Excel workbook ({error} in its sheet); {save_as}").format(
-            path=path, error=type(exc).__name__, save_as=_(_SAVE_AS))) from None
+        raise ConfigError(
+            _("{path}: not a readable Excel workbook ({error} in its sheet); {save_as}").format(
+                path=path, error=type(exc).__name__, save_as=_(_SAVE_AS)
+            )
+        ) from None
     finally:
         book.close()
     return Table(rows, f"sheet '{chosen}'")
@@ -162,9 +188,15 @@ def read_table(path: Path, *, sheet: str | None = None) -> Table:
     if data.startswith(_ZIP):
         return _workbook_rows(path, data, sheet)
     if data.startswith(_OLE):
-        raise ConfigError(_("{path}: an Excel 97-2003 workbook (.xls), which is not read; {save_as}").format(
-            path=path, save_as=_(_SAVE_AS)))
+        raise ConfigError(
+            _("{path}: an Excel 97-2003 workbook (.xls), which is not read; {save_as}").format(
+                path=path, save_as=_(_SAVE_AS)
+            )
+        )
     if sheet is not None:
-        raise ConfigError(_("{path}: inventory_sheet '{sheet}' is set but the file is not a workbook (.xlsx)").format(
-            path=path, sheet=sheet))
+        raise ConfigError(
+            _("{path}: inventory_sheet '{sheet}' is set but the file is not a workbook (.xlsx)").format(
+                path=path, sheet=sheet
+            )
+        )
     return _text_rows(path, data)

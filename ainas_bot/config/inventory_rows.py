@@ -24,21 +24,35 @@ __all__ = ["COLUMNS", "Header", "office_of_row", "read_header"]
 # Field -> header names accepted, Japanese first. Headers match after NFKC (full-width parentheses, letters and
 # spaces), case folding and dropping spaces, `_` and `-`. Any other column is a note and is not read.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "id": ("代理人組織ID", "id", "office_id"), "login_id": ("ログインID", "login_id"),
+    "id": ("代理人組織ID", "id", "office_id"),
+    "login_id": ("ログインID", "login_id"),
     "login_password": ("パスワード", "ログインパスワード", "login_password"),
     "client_cert": ("クライアント証明書", "client_cert"),
     "client_cert_password": ("クライアント証明書パスワード", "client_cert_password"),
-    "signing_cert": ("署名用証明書", "signing_cert"), "pin": ("PIN", "証明書パスワード", "pin"),
+    "signing_cert": ("署名用証明書", "signing_cert"),
+    "pin": ("PIN", "証明書パスワード", "pin"),
     "trade_name_kana": ("屋号（カナ）", "trade_name_kana"),
     "holder_name_kana": ("氏名又は代表者名（カナ）", "holder_name_kana"),
-    "postal_code": ("郵便番号", "postal_code"), "start_date": ("利用開始日", "start_date"),
+    "postal_code": ("郵便番号", "postal_code"),
+    "start_date": ("利用開始日", "start_date"),
     "identity_change_confirmed": ("名義変更確認", "identity_change_confirmed"),
     "postal_code_confirmed": ("郵便番号確認", "postal_code_confirmed"),
     "kana_confirmed": ("カナ確認", "kana_confirmed"),
 }
 _OPTIONAL = frozenset({"start_date", "identity_change_confirmed", "postal_code_confirmed", "kana_confirmed"})
-_CONFIRMATIONS = {"": False, "true": True, "yes": True, "1": True, "はい": True, "○": True, "〇": True,
-                  "false": False, "no": False, "0": False, "いいえ": False}
+_CONFIRMATIONS = {
+    "": False,
+    "true": True,
+    "yes": True,
+    "1": True,
+    "はい": True,
+    "○": True,
+    "〇": True,
+    "false": False,
+    "no": False,
+    "0": False,
+    "いいえ": False,
+}
 _SECRETS = frozenset({"login_password", "client_cert_password", "pin"})
 _CONFIRMATIONS_FIELDS = frozenset({"identity_change_confirmed", "postal_code_confirmed", "kana_confirmed"})
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})", re.ASCII)
@@ -72,26 +86,34 @@ def read_header(name: str, row: int, cells: list[str], problems: list[str]) -> H
         if field is None:
             unknown.append(written)
         elif field in columns:
-            problems.append(_("{path}: row {row}: columns {first} and {second} are the same ({field}); keep one of "
-                              "them").format(path=name, row=row, first=columns[field][1], second=written, field=field))
+            problems.append(
+                _("{path}: row {row}: columns {first} and {second} are the same ({field}); keep one of them").format(
+                    path=name, row=row, first=columns[field][1], second=written, field=field
+                )
+            )
         else:
             columns[field] = (index, written)
     ignored: list[str] = []
     for written in unknown:
         # A column a letter away from one that is missing is that column mistyped, not a note.
-        near = difflib.get_close_matches(_key(written), [k for k, f in _ALIASES.items() if f not in columns],
-                                         n=1, cutoff=0.8)
+        near = difflib.get_close_matches(
+            _key(written), [k for k, f in _ALIASES.items() if f not in columns], n=1, cutoff=0.8
+        )
         if near:
             meant = COLUMNS[_ALIASES[near[0]]][0]
-            problems.append(_("{path}: row {row}: column {column} is not one the bot reads; did you mean {meant}? "
-                              "(rename it, or start its header with # to keep it as notes)").format(
-                path=name, row=row, column=written, meant=meant))
+            problems.append(
+                _(
+                    "{path}: row {row}: column {column} is not one the bot reads; did you mean {meant}? "
+                    "(rename it, or start its header with # to keep it as notes)"
+                ).format(path=name, row=row, column=written, meant=meant)
+            )
         else:
             ignored.append(written)
     missing = [f"{COLUMNS[f][0]} ({f})" for f in COLUMNS if f not in columns and f not in _OPTIONAL]
     if missing:
-        problems.append(_("{path}: row {row}: missing column {columns}").format(path=name, row=row,
-                                                                                columns=", ".join(missing)))
+        problems.append(
+            _("{path}: row {row}: missing column {columns}").format(path=name, row=row, columns=", ".join(missing))
+        )
     return Header(columns, tuple(ignored)) if len(problems) == before else None
 
 
@@ -105,8 +127,11 @@ def _start_date(value: str) -> str | dt.date:
             return dt.date(*(int(g) for g in match.groups() if g is not None))
     except ValueError:
         pass
-    raise ValueError(_("'{value}' is not a date; write it like 2026-01-06 or 2026/1/6, or leave it empty for "
-                       "today").format(value=value))
+    raise ValueError(
+        _("'{value}' is not a date; write it like 2026-01-06 or 2026/1/6, or leave it empty for today").format(
+            value=value
+        )
+    )
 
 
 def _check(field: str, value: str) -> None:
@@ -114,8 +139,12 @@ def _check(field: str, value: str) -> None:
     if not value or "\n" in value or "\r" in value:
         raise ValueError(_("the cell is empty") if not value else _("the cell is on several lines; keep it on one"))
     if field in _SECRETS and parse_ref_string(value) is None:
-        raise ValueError(_("a plain-text secret is not allowed here (the value is not shown); reference it as "
-                           "env:VARIABLE, file:/path/to/file or secret:key-in-secrets-dir"))
+        raise ValueError(
+            _(
+                "a plain-text secret is not allowed here (the value is not shown); reference it as "
+                "env:VARIABLE, file:/path/to/file or secret:key-in-secrets-dir"
+            )
+        )
     try:
         if field in {"trade_name_kana", "holder_name_kana"}:
             normalise_kana(value, field=_("the value"))
@@ -123,8 +152,9 @@ def _check(field: str, value: str) -> None:
             normalise_postal_code(value, field=_("the value"))
     except InputError as exc:
         if field == "postal_code" and re.fullmatch(r"\d{6}", value, re.ASCII):
-            raise ValueError(_("{error} (Excel drops a leading 0 from numbers: format the column as text)").format(
-                error=exc)) from None
+            raise ValueError(
+                _("{error} (Excel drops a leading 0 from numbers: format the column as text)").format(error=exc)
+            ) from None
         raise ValueError(str(exc)) from None
 
 
@@ -132,8 +162,11 @@ def _value(field: str, value: str) -> object:
     if field in _CONFIRMATIONS_FIELDS:  # empty is not confirmed
         key = unicodedata.normalize("NFKC", value).casefold()
         if key not in _CONFIRMATIONS:
-            raise ValueError(_("'{value}' is neither true nor false; write true (or はい) to confirm, or leave it "
-                               "empty").format(value=value))
+            raise ValueError(
+                _("'{value}' is neither true nor false; write true (or はい) to confirm, or leave it empty").format(
+                    value=value
+                )
+            )
         return _CONFIRMATIONS[key]
     if field == "start_date":  # an empty 利用開始日 is today
         if value:
@@ -143,8 +176,9 @@ def _value(field: str, value: str) -> object:
     return value
 
 
-def office_of_row(name: str, base: Path, row: int, cells: list[str], header: Header,
-                  problems: list[str]) -> Office | None:
+def office_of_row(
+    name: str, base: Path, row: int, cells: list[str], header: Header, problems: list[str]
+) -> Office | None:
     """The office of one row, or None with each of its problems (one per cell) added to `problems`."""
     values: dict[str, object] = {}
     before = len(problems)
@@ -153,8 +187,9 @@ def office_of_row(name: str, base: Path, row: int, cells: list[str], header: Hea
         try:
             values[field] = _value(field, value)
         except ValueError as exc:
-            problems.append(_("{path}: row {row}, column {column}: {error}").format(path=name, row=row, column=written,
-                                                                                    error=exc))
+            problems.append(
+                _("{path}: row {row}, column {column}: {error}").format(path=name, row=row, column=written, error=exc)
+            )
     if len(problems) > before:
         return None
     try:
@@ -163,7 +198,10 @@ def office_of_row(name: str, base: Path, row: int, cells: list[str], header: Hea
         for error in exc.errors(include_url=False, include_input=False):
             field = str(error["loc"][0]) if error["loc"] else "?"
             written = header.columns.get(field, (0, field))[1]
-            problems.append(_("{path}: row {row}, column {column}: {error}").format(
-                path=name, row=row, column=written, error=str(error["msg"]).removeprefix("Value error, ")))
+            problems.append(
+                _("{path}: row {row}, column {column}: {error}").format(
+                    path=name, row=row, column=written, error=str(error["msg"]).removeprefix("Value error, ")
+                )
+            )
         return None
     return office.with_base(base)

@@ -24,8 +24,9 @@ def read_secret_file(path: Path, *, what: str, warnings: list[str] | None = None
     line, shared = read_secret_line(path, what=what)
     line = line.removeprefix("\ufeff")  # Windows Notepad starts a UTF-8 file with a BOM; it is no part of the secret
     if warnings is not None and shared:
-        warnings.append(_("{what}: secret file {path} is readable by others; run chmod 600 {path}").format(
-            what=what, path=path))
+        warnings.append(
+            _("{what}: secret file {path} is readable by others; run chmod 600 {path}").format(what=what, path=path)
+        )
     return SecretStr(line)
 
 
@@ -60,9 +61,13 @@ class SecretRef(BaseModel):
             if parsed is not None:
                 return parsed
         if isinstance(data, (str, int, float)):  # a PIN written as a TOML number is a plain value too
-            raise ValueError(_("a plain-text secret is not allowed here; reference it instead: {env}, {file} or "
-                               "{secret}").format(env='{ env = "VARIABLE" }', file='{ file = "/path/to/file" }',
-                                                  secret='{ secret = "key-in-secrets-dir" }'))  # noqa: S106
+            raise ValueError(
+                _("a plain-text secret is not allowed here; reference it instead: {env}, {file} or {secret}").format(
+                    env='{ env = "VARIABLE" }',
+                    file='{ file = "/path/to/file" }',
+                    secret='{ secret = "key-in-secrets-dir" }',  # noqa: S106
+                )
+            )
         return data
 
     @model_validator(mode="after")
@@ -94,6 +99,9 @@ class SecretRef(BaseModel):
         if self.file:
             return read_secret_file(self.file, what=what, warnings=warnings)
         if secrets_dir is None:
-            raise ConfigError(_("{what}: refers to secret '{key}' but no secrets_dir is configured").format(
-                what=what, key=self.secret))
+            raise ConfigError(
+                _("{what}: refers to secret '{key}' but no secrets_dir is configured").format(
+                    what=what, key=self.secret
+                )
+            )
         return read_secret_file(secrets_dir / str(self.secret), what=what, warnings=warnings)

@@ -87,13 +87,15 @@ class Office(BaseModel):
         def fix_ref(ref: SecretRef) -> SecretRef:
             return ref.model_copy(update={"file": fix(ref.file)}) if ref.file else ref
 
-        return self.model_copy(update={
-            "client_cert": fix(self.client_cert),
-            "signing_cert": fix(self.signing_cert),
-            "login_password": fix_ref(self.login_password),
-            "client_cert_password": fix_ref(self.client_cert_password),
-            "pin": fix_ref(self.pin),
-        })
+        return self.model_copy(
+            update={
+                "client_cert": fix(self.client_cert),
+                "signing_cert": fix(self.signing_cert),
+                "login_password": fix_ref(self.login_password),
+                "client_cert_password": fix_ref(self.client_cert_password),
+                "pin": fix_ref(self.pin),
+            }
+        )
 
 
 class Settings(BaseSettings):
@@ -108,15 +110,19 @@ class Settings(BaseSettings):
     executable_path: Path | None = None
     timeout_seconds: float = Field(default=30.0, gt=0)
     artifacts_dir: Path = Path("ainas-artifacts")
-    trace: bool = Field(default=True, description="keep a Playwright trace of a failed office's steps "
-                        "(costs about a fifth of the CPU of a run; the failing screen is kept without it)")
+    trace: bool = Field(
+        default=True,
+        description="keep a Playwright trace of a failed office's steps "
+        "(costs about a fifth of the CPU of a run; the failing screen is kept without it)",
+    )
     report_dir: Path | None = None
     secrets_dir: Path | None = None
     certificate_mapping: dict[str, list[str]] = Field(default_factory=dict)
     offices: list[Office] = Field(default_factory=list)
     inventory: Path | None = Field(
-        default=None, description="a CSV (UTF-8 or Shift_JIS; comma, tab or semicolon), or an Excel workbook (.xlsx), "
-        "of offices (see config/offices.csv), besides [[offices]]"
+        default=None,
+        description="a CSV (UTF-8 or Shift_JIS; comma, tab or semicolon), or an Excel workbook (.xlsx), "
+        "of offices (see config/offices.csv), besides [[offices]]",
     )
     inventory_sheet: str | None = Field(default=None, description="the sheet of an .xlsx inventory (default: first)")
     concurrency: int = Field(default=4, ge=1, le=64, description="browser contexts at once")
@@ -125,18 +131,30 @@ class Settings(BaseSettings):
     audit_log: Path = Path("ainas-audit.jsonl")
     lock_file: Path = Path("ainas-bot.lock")
     verified_record: Path | None = Field(
-        default=None, description="SQLite file of the certificates last verified on the portal, per office, and "
-        "of what each .p12 holds (default: ainas-verified.sqlite3 beside audit_log)")
-    reverify_days: int = Field(default=30, ge=0, le=366, description="renew: an office whose local .p12 is the one "
-                               "verified on the portal within this many days is not visited (0: always visit)")
+        default=None,
+        description="SQLite file of the certificates last verified on the portal, per office, and "
+        "of what each .p12 holds (default: ainas-verified.sqlite3 beside audit_log)",
+    )
+    reverify_days: int = Field(
+        default=30,
+        ge=0,
+        le=366,
+        description="renew: an office whose local .p12 is the one "
+        "verified on the portal within this many days is not visited (0: always visit)",
+    )
     start_delay_seconds: float = Field(default=0.0, ge=0, description="--scheduled: random delay up to this")
     on_failure: list[str] | None = Field(default=None, description="--scheduled: command run with the report path")
     browser_endpoint: str | None = Field(default=None, description="ws:// of a `playwright run-server`")
-    min_days_left: int = Field(default=60, ge=14, description="warn when the certificate to register has "
-                               "fewer days left (under 14 it is refused)")
+    min_days_left: int = Field(
+        default=60,
+        ge=14,
+        description="warn when the certificate to register has fewer days left (under 14 it is refused)",
+    )
     portal_text: dict[str, Any] = Field(
-        default_factory=dict, description="texts of the portal that differ from the bot's (names as in "
-        "ainas_bot/portal_text.py, e.g. \"Label.CERT_REGISTER\"); `ainas-bot probe` says which to set")
+        default_factory=dict,
+        description="texts of the portal that differ from the bot's (names as in "
+        'ainas_bot/portal_text.py, e.g. "Label.CERT_REGISTER"); `ainas-bot probe` says which to set',
+    )
 
     # Where the values came from, for messages; set on the class `load_settings` builds for one file.
     source_name: ClassVar[str] = "settings"
@@ -145,16 +163,21 @@ class Settings(BaseSettings):
     @classmethod
     def _https(cls, value: str) -> str:
         if not value.startswith("https://"):
-            raise ValueError(_("'{value}' is not an https:// URL; the portal is only ever opened over https").format(
-                value=value))
+            raise ValueError(
+                _("'{value}' is not an https:// URL; the portal is only ever opened over https").format(value=value)
+            )
         return value
 
     @field_validator("browser_endpoint")
     @classmethod
     def _endpoint_needs_chromium(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value and info.data.get("browser") == "firefox":
-            raise ValueError(_("a browser server works with chromium only (Firefox needs a local profile for the "
-                               "client certificate); remove browser_endpoint or use browser = \"chromium\""))
+            raise ValueError(
+                _(
+                    "a browser server works with chromium only (Firefox needs a local profile for the "
+                    'client certificate); remove browser_endpoint or use browser = "chromium"'
+                )
+            )
         return value
 
     @field_validator("portal_text")
@@ -187,8 +210,9 @@ class Settings(BaseSettings):
             if office.id == office_id:
                 return office
         known = ", ".join(o.id for o in self.offices) or _("none")
-        raise ConfigError(_("office {office} is not in the settings (known: {known})").format(office=office_id,
-                                                                                              known=known))
+        raise ConfigError(
+            _("office {office} is not in the settings (known: {known})").format(office=office_id, known=known)
+        )
 
 
 # A settings file is a few kilobytes; one of a few thousand offices stays far below this.
@@ -232,12 +256,20 @@ def settings_class(config: Path | None) -> type[Settings]:
 def _raw_sources(cls: type[Settings], config: Path | None, overrides: dict[str, Any]) -> list[RawSource]:
     """What each source gave, highest first, to say where a wrong value came from."""
     # `{flag}` and `{KEY}` are filled by `RawSource.said`, per key.
-    sources = [RawSource(_("the command-line option --{flag}"), overrides),
-               RawSource(_("the environment variable AINAS_{KEY}"), EnvSettingsSource(cls)())]
+    sources = [
+        RawSource(_("the command-line option --{flag}"), overrides),
+        RawSource(_("the environment variable AINAS_{KEY}"), EnvSettingsSource(cls)()),
+    ]
     if config is not None:
         data = read_regular(config, limit=MAX_SETTINGS_BYTES, what=_("settings file"))
-        sources.append(RawSource(str(config), _SettingsFile(cls, toml_file=config).toml_data,
-                                 text=data.decode("utf-8", errors="replace"), is_file=True))
+        sources.append(
+            RawSource(
+                str(config),
+                _SettingsFile(cls, toml_file=config).toml_data,
+                text=data.decode("utf-8", errors="replace"),
+                is_file=True,
+            )
+        )
     else:
         sources.append(RawSource(_("settings"), {}, is_file=True))
     return sources
@@ -248,10 +280,12 @@ def _env_parse_error(exc: SettingsError) -> str:
     match = re.search(r'field "([^"]+)" from source "EnvSettingsSource"', str(exc))
     if match is None:
         return _("settings: {error}").format(error=exc)
-    return _("the environment variable {name}: not valid JSON; a list or a table is written in JSON there, e.g. "
-             "{example_list} or {example_table}").format(name=f"AINAS_{match.group(1).upper()}",
-                                                        example_list="'[\"a\", \"b\"]'",
-                                                        example_table="'{\"key\": \"value\"}'")
+    return _(
+        "the environment variable {name}: not valid JSON; a list or a table is written in JSON there, e.g. "
+        "{example_list} or {example_table}"
+    ).format(
+        name=f"AINAS_{match.group(1).upper()}", example_list='\'["a", "b"]\'', example_table='\'{"key": "value"}\''
+    )
 
 
 def load_settings(config: Path | None, **overrides: Any) -> Settings:
@@ -270,13 +304,22 @@ def load_settings(config: Path | None, **overrides: Any) -> Settings:
     except ValueError as exc:  # TOML syntax, or not UTF-8
         raise ConfigError(_("{path}: not a valid TOML file ({error})").format(path=config, error=exc)) from None
     except RecursionError:  # tomllib and pydantic recurse once per level of nesting
-        raise ConfigError(_("{path}: nested too deeply to be settings; see config/ainas.toml for the layout").format(
-            path=config)) from None
+        raise ConfigError(
+            _("{path}: nested too deeply to be settings; see config/ainas.toml for the layout").format(path=config)
+        ) from None
     if config is not None:
         base = config.resolve().parent
         settings.offices = [o.with_base(base) for o in settings.offices]
-        for name in ("portal_ca", "secrets_dir", "artifacts_dir", "report_dir", "inventory", "audit_log", "lock_file",
-                     "verified_record"):
+        for name in (
+            "portal_ca",
+            "secrets_dir",
+            "artifacts_dir",
+            "report_dir",
+            "inventory",
+            "audit_log",
+            "lock_file",
+            "verified_record",
+        ):
             value = getattr(settings, name)
             if value is not None and not value.is_absolute():
                 setattr(settings, name, base / value)

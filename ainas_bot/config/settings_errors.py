@@ -24,8 +24,10 @@ _REMOVED = {
 }
 _MISSING = N_("missing; this key is required")
 # `where` of `_unknown`: what the unknown key was found in.
-_WHERE = {"an office": N_("unknown key `{key}`; the keys of an office are {keys}"),
-          "a reference": N_("unknown key `{key}`; the keys of a reference are {keys}")}
+_WHERE = {
+    "an office": N_("unknown key `{key}`; the keys of an office are {keys}"),
+    "a reference": N_("unknown key `{key}`; the keys of a reference are {keys}"),
+}
 _OFFICES_TABLE = re.compile(r"^[ \t]*\[\[[ \t]*offices[ \t]*\]\]", re.MULTILINE)
 
 
@@ -115,8 +117,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _line(error: ErrorDetails, sources: Sequence[RawSource], settings: type[BaseModel],
-          office: type[BaseModel]) -> str:
+def _line(error: ErrorDetails, sources: Sequence[RawSource], settings: type[BaseModel], office: type[BaseModel]) -> str:
     loc = [str(part) if not isinstance(part, int) else part for part in error["loc"]]
     if not loc:
         return f"{sources[-1].name}: {_message(error)}"
@@ -138,8 +139,9 @@ def _line(error: ErrorDetails, sources: Sequence[RawSource], settings: type[Base
     return f"{where}: {path + ': ' if path else ''}{_message(error)}"
 
 
-def describe_errors(exc: ValidationError, sources: Sequence[RawSource], *, settings: type[BaseModel],
-                    office: type[BaseModel]) -> list[str]:
+def describe_errors(
+    exc: ValidationError, sources: Sequence[RawSource], *, settings: type[BaseModel], office: type[BaseModel]
+) -> list[str]:
     """One line per error of `exc`; `sources` in precedence order, highest first (the file last). The keys
     missing from one table are said on one line."""
     lines: list[str] = []
@@ -155,5 +157,9 @@ def describe_errors(exc: ValidationError, sources: Sequence[RawSource], *, setti
             missing[where].append(key)
         elif line not in lines:
             lines.append(line)
-    return [_("{where}: required keys are missing: {keys}").format(where=line, keys=", ".join(missing[line]))
-            if line in missing else line for line in lines]
+    return [
+        _("{where}: required keys are missing: {keys}").format(where=line, keys=", ".join(missing[line]))
+        if line in missing
+        else line
+        for line in lines
+    ]

@@ -36,8 +36,11 @@ def normalise_kana(value: str, *, field: str) -> str:
         raise InputError(_("{field} is empty; type it in katakana as on the certificate").format(field=field))
     if not KANA_PATTERN.fullmatch(text):  # not match(): `$` also matches before a final newline
         bad = "".join(dict.fromkeys(ch for ch in text if not re.match(rf"[ァ-ヶー{KANA_EXTRA}\u3000]", ch)))
-        raise InputError(_("{field} {value} has characters that are not kana ({characters}); type it in "
-                           "katakana").format(field=field, value=visible(value), characters=visible(bad, quote="")))
+        raise InputError(
+            _("{field} {value} has characters that are not kana ({characters}); type it in katakana").format(
+                field=field, value=visible(value), characters=visible(bad, quote="")
+            )
+        )
     return text
 
 
@@ -45,6 +48,9 @@ def normalise_postal_code(value: str, *, field: str) -> str:
     """`NNN-NNNN` from `1234567`, `〒123-4567`, full-width digits; InputError names `field` otherwise."""
     digits = _POSTAL_NOISE.sub("", unicodedata.normalize("NFKC", value))
     if not re.fullmatch(r"\d{7}", digits, re.ASCII):
-        raise InputError(_("{field} {value} is not a postal code of 7 digits (like 123-4567)").format(
-            field=field, value=visible(value)))
+        raise InputError(
+            _("{field} {value} is not a postal code of 7 digits (like 123-4567)").format(
+                field=field, value=visible(value)
+            )
+        )
     return f"{digits[:3]}-{digits[3:]}"

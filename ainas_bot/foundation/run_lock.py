@@ -28,8 +28,9 @@ def run_lock(path: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or _("unknown")
-            raise LockHeldError(_("{path}: another run holds the lock (PID {pid}); not started").format(
-                path=path, pid=holder)) from None
+            raise LockHeldError(
+                _("{path}: another run holds the lock (PID {pid}); not started").format(path=path, pid=holder)
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:

@@ -21,8 +21,14 @@ from ainas_bot.errors import AinasBotError, ConfigError, OutputError
 from ainas_bot.i18n import N_, _
 
 __all__ = [
-    "MAX_INVENTORY_BYTES", "MAX_SECRET_BYTES", "child_path", "make_private_dir", "open_private",
-    "read_regular", "read_secret_line", "write_private",
+    "MAX_INVENTORY_BYTES",
+    "MAX_SECRET_BYTES",
+    "child_path",
+    "make_private_dir",
+    "open_private",
+    "read_regular",
+    "read_secret_line",
+    "write_private",
 ]
 
 # A secret is one line (a PIN, a password); 4 KiB is far beyond any of them.
@@ -33,8 +39,13 @@ MAX_INVENTORY_BYTES = 16 * 1024 * 1024
 
 def _kind(mode: int) -> str:
     """What the file is instead of a regular file, as a noun the messages name."""
-    for test, name in ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a FIFO")), (stat.S_ISCHR, N_("a device")),
-                       (stat.S_ISBLK, N_("a device")), (stat.S_ISSOCK, N_("a socket"))):
+    for test, name in (
+        (stat.S_ISDIR, N_("a folder")),
+        (stat.S_ISFIFO, N_("a FIFO")),
+        (stat.S_ISCHR, N_("a device")),
+        (stat.S_ISBLK, N_("a device")),
+        (stat.S_ISSOCK, N_("a socket")),
+    ):
         if test(mode):
             return _(name)
     return _("not a regular file")
@@ -52,8 +63,9 @@ def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise error(_("{label}: is {kind}, not a regular file; give the file itself").format(label=label,
-                                                                                              kind=_kind(mode)))
+            raise error(
+                _("{label}: is {kind}, not a regular file; give the file itself").format(label=label, kind=_kind(mode))
+            )
         chunks: list[bytes] = []
         size = 0
         while size <= limit and (chunk := os.read(fd, min(65536, limit + 1 - size))):
@@ -64,8 +76,9 @@ def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError
     finally:
         os.close(fd)
     if size > limit:
-        raise error(_("{label}: is larger than {limit} bytes; this cannot be the right file").format(label=label,
-                                                                                                    limit=limit))
+        raise error(
+            _("{label}: is larger than {limit} bytes; this cannot be the right file").format(label=label, limit=limit)
+        )
     return b"".join(chunks)
 
 
@@ -81,12 +94,16 @@ def read_secret_line(path: Path, *, what: str) -> tuple[str, bool]:
     except FileNotFoundError:
         raise ConfigError(_("{what}: secret file {path} does not exist").format(what=what, path=path)) from None
     except OSError as exc:
-        raise ConfigError(_("{what}: secret file {path} cannot be read ({reason})").format(
-            what=what, path=path, reason=exc.strerror)) from None
+        raise ConfigError(
+            _("{what}: secret file {path} cannot be read ({reason})").format(what=what, path=path, reason=exc.strerror)
+        ) from None
     if stat.S_ISLNK(link.st_mode) and (target.st_mode & 0o077 or target.st_uid != os.getuid()):
-        raise ConfigError(_("{what}: secret file {path} is a symlink to a file that is not owner-only; refused "
-                            "(point it at a file of yours with chmod 600, or copy the secret there)").format(
-            what=what, path=path))
+        raise ConfigError(
+            _(
+                "{what}: secret file {path} is a symlink to a file that is not owner-only; refused "
+                "(point it at a file of yours with chmod 600, or copy the secret there)"
+            ).format(what=what, path=path)
+        )
     data = read_regular(path, limit=MAX_SECRET_BYTES, what=_("{what}: secret file").format(what=what))
     try:
         text = data.decode("utf-8")
@@ -109,40 +126,64 @@ def make_private_dir(folder: Path) -> list[Path]:
             os.chmod(missing, 0o700)  # mkdir's mode passes through the umask
             created.append(missing)
     except OSError as exc:
-        raise OutputError(_("{folder}: cannot create the folder ({reason})").format(folder=folder,
-                                                                                   reason=exc.strerror)) from None
+        raise OutputError(
+            _("{folder}: cannot create the folder ({reason})").format(folder=folder, reason=exc.strerror)
+        ) from None
     return created
 
 
 def child_path(folder: Path, name: str) -> Path:
     """`folder / name` for a name made of the bot's own parts; anything that could leave `folder` is refused."""
     if not name or name in (".", "..") or "/" in name or "\0" in name:
-        raise OutputError(_("{folder}: refusing to write a file named {name} (it would leave the folder)").format(
-            folder=folder, name=repr(name)))
+        raise OutputError(
+            _("{folder}: refusing to write a file named {name} (it would leave the folder)").format(
+                folder=folder, name=repr(name)
+            )
+        )
     return folder / name
 
 
-def open_private(path: Path, *, append: bool = False, truncate: bool | None = None, readable: bool = False,
-                 exclusive: bool = False, mode: int = 0o600, what: str = "file") -> int:
+def open_private(
+    path: Path,
+    *,
+    append: bool = False,
+    truncate: bool | None = None,
+    readable: bool = False,
+    exclusive: bool = False,
+    mode: int = 0o600,
+    what: str = "file",
+) -> int:
     """An owner-only descriptor on the regular file `path` (created when missing, refused when it exists and
     `exclusive`), never through a symlink; emptied unless `append` (or `truncate=False`, for a lock that must
     be held before it is emptied)."""
     make_private_dir(path.parent)
-    flags = ((os.O_RDWR if readable else os.O_WRONLY) | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
-             | (os.O_APPEND if append else 0) | (os.O_EXCL if exclusive else 0))
+    flags = (
+        (os.O_RDWR if readable else os.O_WRONLY)
+        | os.O_CREAT
+        | os.O_NOFOLLOW
+        | os.O_NONBLOCK
+        | os.O_CLOEXEC
+        | (os.O_APPEND if append else 0)
+        | (os.O_EXCL if exclusive else 0)
+    )
     try:
         fd = os.open(path, flags, mode)
     except OSError as exc:
         if exc.errno == 40:  # ELOOP: O_NOFOLLOW met a link
-            raise OutputError(_("{what} {path}: cannot be written (it is a symlink; refused)").format(
-                what=what, path=path)) from None
-        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
-                                                                                  reason=exc.strerror)) from None
+            raise OutputError(
+                _("{what} {path}: cannot be written (it is a symlink; refused)").format(what=what, path=path)
+            ) from None
+        raise OutputError(
+            _("{what} {path}: cannot be written ({reason})").format(what=what, path=path, reason=exc.strerror)
+        ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise OutputError(_("{what} {path}: is {kind}, not a regular file; refused").format(
-                what=what, path=path, kind=_kind(info.st_mode)))
+            raise OutputError(
+                _("{what} {path}: is {kind}, not a regular file; refused").format(
+                    what=what, path=path, kind=_kind(info.st_mode)
+                )
+            )
         # A file made earlier, or by a looser tool, is narrowed; another user's file is left as it is.
         if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & ~mode & 0o777:
             os.fchmod(fd, stat.S_IMODE(info.st_mode) & mode)
@@ -151,27 +192,37 @@ def open_private(path: Path, *, append: bool = False, truncate: bool | None = No
             os.ftruncate(fd, 0)
     except OSError as exc:
         os.close(fd)
-        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
-                                                                                  reason=exc.strerror)) from None
+        raise OutputError(
+            _("{what} {path}: cannot be written ({reason})").format(what=what, path=path, reason=exc.strerror)
+        ) from None
     except BaseException:
         os.close(fd)
         raise
     return fd
 
 
-def write_private(path: Path, data: bytes, *, append: bool = False, exclusive: bool = False, sync: bool = False,
-                  mode: int = 0o600, what: str = "file") -> None:
+def write_private(
+    path: Path,
+    data: bytes,
+    *,
+    append: bool = False,
+    exclusive: bool = False,
+    sync: bool = False,
+    mode: int = 0o600,
+    what: str = "file",
+) -> None:
     """`data` written to `path` as `open_private` opens it; with `sync`, on disk when this returns (an audit
     line must survive a crash of the run right after)."""
     fd = open_private(path, append=append, exclusive=exclusive, mode=mode, what=what)
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         if sync:
             os.fsync(fd)
     except OSError as exc:
-        raise OutputError(_("{what} {path}: cannot be written ({reason})").format(what=what, path=path,
-                                                                                  reason=exc.strerror)) from None
+        raise OutputError(
+            _("{what} {path}: cannot be written ({reason})").format(what=what, path=path, reason=exc.strerror)
+        ) from None
     finally:
         os.close(fd)

@@ -30,12 +30,21 @@ def clean_id(value: str, *, field: str) -> str:
     text = unicodedata.normalize("NFKC", value).strip(" ")
     bad = [ch for ch in text if ch in _SEPARATORS or _invisible(ch) or ch == " "]
     if not text:
-        raise ValueError(_("{field} {value} is empty; type the ID as on the 利用登録通知書").format(
-            field=field, value=visible(value)))
+        raise ValueError(
+            _("{field} {value} is empty; type the ID as on the 利用登録通知書").format(
+                field=field, value=visible(value)
+            )
+        )
     if bad:
-        raise ValueError(_("{field} {value} holds {characters}; type the ID as on the 利用登録通知書").format(
-            field=field, value=visible(value), characters=", ".join(dict.fromkeys(
-                f"U+{ord(ch):04X}" if _invisible(ch) or ch == " " else f"'{ch}'" for ch in bad))))
+        raise ValueError(
+            _("{field} {value} holds {characters}; type the ID as on the 利用登録通知書").format(
+                field=field,
+                value=visible(value),
+                characters=", ".join(
+                    dict.fromkeys(f"U+{ord(ch):04X}" if _invisible(ch) or ch == " " else f"'{ch}'" for ch in bad)
+                ),
+            )
+        )
     return text
 
 
@@ -43,9 +52,16 @@ def id_warnings(office_id: str, login_id: str) -> list[str]:
     """Shapes the notice does not describe: worth a look, not a refusal."""
     found = []
     if not office_id.isascii() or not office_id.isdigit():
-        found.append(_("office {office}: id (代理人組織ID) '{office}' is not digits; check it against the "
-                       "利用登録通知書").format(office=office_id))
+        found.append(
+            _(
+                "office {office}: id (代理人組織ID) '{office}' is not digits; check it against the 利用登録通知書"
+            ).format(office=office_id)
+        )
     if not _LOGIN_ID.fullmatch(login_id):
-        found.append(_("office {office}: login_id '{login_id}' is not five lower-case letters and digits as the "
-                       "利用登録通知書 describes; check it (0/o, 1/l)").format(office=office_id, login_id=login_id))
+        found.append(
+            _(
+                "office {office}: login_id '{login_id}' is not five lower-case letters and digits as the "
+                "利用登録通知書 describes; check it (0/o, 1/l)"
+            ).format(office=office_id, login_id=login_id)
+        )
     return found

@@ -91,28 +91,46 @@ class P12Cache:
         if not self.errors:
             self.errors.append(_("{error}; .p12 files are opened with their PIN instead").format(error=exc))
 
-    def signing(self, data: bytes, pin: str, *, file: str, mapping: Mapping[str, Sequence[str]],
-                now: dt.datetime | None = None) -> CertificateInfo | None:
+    def signing(
+        self, data: bytes, pin: str, *, file: str, mapping: Mapping[str, Sequence[str]], now: dt.datetime | None = None
+    ) -> CertificateInfo | None:
         """The description of a signing .p12 opened before with this PIN and mapping, as of `now`; else None."""
         facts = self._lookup(data, pin, _signing_kind(mapping))
         if facts is None:
             return None
         try:
-            values = {**facts, "file": file, "key_usage": tuple(facts["key_usage"]),
-                      **{k: dt.datetime.fromisoformat(facts[k]) for k in _DATES}}
+            values = {
+                **facts,
+                "file": file,
+                "key_usage": tuple(facts["key_usage"]),
+                **{k: dt.datetime.fromisoformat(facts[k]) for k in _DATES},
+            }
             soon = expiry_warning(values["not_after"], now)
-            values["warnings"] = (*([soon] if soon else []), *standing_warnings(
-                legacy=bool(facts["encryption"]["legacy"]), key_usage=values["key_usage"],
-                key_matches=bool(facts["key_matches_certificate"]), key_type=str(facts["key_type"]),
-                bits=int(facts["key_bits"])))
+            values["warnings"] = (
+                *([soon] if soon else []),
+                *standing_warnings(
+                    legacy=bool(facts["encryption"]["legacy"]),
+                    key_usage=values["key_usage"],
+                    key_matches=bool(facts["key_matches_certificate"]),
+                    key_type=str(facts["key_type"]),
+                    bits=int(facts["key_bits"]),
+                ),
+            )
             info = CertificateInfo(**values)
         except (KeyError, TypeError, ValueError):
             return None  # an entry of another version: open the file
         self.served.add(hashlib.sha256(data).hexdigest())
         return info
 
-    def remember_signing(self, data: bytes, pin: str, info: CertificateInfo, *,
-                         mapping: Mapping[str, Sequence[str]], now: dt.datetime | None = None) -> None:
+    def remember_signing(
+        self,
+        data: bytes,
+        pin: str,
+        info: CertificateInfo,
+        *,
+        mapping: Mapping[str, Sequence[str]],
+        now: dt.datetime | None = None,
+    ) -> None:
         facts = dataclasses.asdict(info)
         del facts["file"]  # the same bytes may sit in another folder
         facts.update({k: getattr(info, k).isoformat() for k in _DATES})

@@ -80,8 +80,10 @@ class VerifiedStore:
 
     def get(self, office_id: str) -> Verified | None:
         with self._transaction() as db:
-            row = db.execute("SELECT fingerprint, organisation, registered_at, verified_at FROM verified "
-                             "WHERE office_id = ?", (office_id,)).fetchone()
+            row = db.execute(
+                "SELECT fingerprint, organisation, registered_at, verified_at FROM verified WHERE office_id = ?",
+                (office_id,),
+            ).fetchone()
         if row is None:
             return None
         try:
@@ -96,9 +98,16 @@ class VerifiedStore:
         if record.verified_at.tzinfo is None:
             raise ValueError("verified_at must be an aware datetime")
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?)",
-                       (record.office_id, record.fingerprint, record.organisation, record.registered_at,
-                        record.verified_at.astimezone(JST).isoformat(timespec="seconds")))
+            db.execute(
+                "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?)",
+                (
+                    record.office_id,
+                    record.fingerprint,
+                    record.organisation,
+                    record.registered_at,
+                    record.verified_at.astimezone(JST).isoformat(timespec="seconds"),
+                ),
+            )
 
     def forget(self, office_id: str) -> None:
         with self._transaction() as db:
@@ -106,14 +115,18 @@ class VerifiedStore:
 
     def facts(self, file_sha256: str, kind: str) -> CachedFacts | None:
         with self._transaction() as db:
-            row = db.execute("SELECT verifier, iterations, facts FROM p12_facts WHERE file_sha256 = ? AND kind = ?",
-                             (file_sha256, kind)).fetchone()
+            row = db.execute(
+                "SELECT verifier, iterations, facts FROM p12_facts WHERE file_sha256 = ? AND kind = ?",
+                (file_sha256, kind),
+            ).fetchone()
         return CachedFacts(bytes(row[0]), int(row[1]), str(row[2])) if row else None
 
     def put_facts(self, file_sha256: str, kind: str, cached: CachedFacts) -> None:
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO p12_facts VALUES (?, ?, ?, ?, ?)",
-                       (file_sha256, kind, cached.verifier, cached.iterations, cached.facts))
+            db.execute(
+                "INSERT OR REPLACE INTO p12_facts VALUES (?, ?, ?, ?, ?)",
+                (file_sha256, kind, cached.verifier, cached.iterations, cached.facts),
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -123,7 +136,8 @@ def _failure(path: Path, exc: sqlite3.Error) -> OutputError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         why = _("locked by another process for more than {seconds} s; is another ainas-bot stuck?").format(
-            seconds=f"{_BUSY_SECONDS:g}")
+            seconds=f"{_BUSY_SECONDS:g}"
+        )
     elif "not a database" in text or "malformed" in text:
         why = _("is not a readable SQLite database; move it away (the next run starts a new record)")
     else:
@@ -143,8 +157,9 @@ def _connect(path: Path) -> sqlite3.Connection:
         try:
             now = os.lstat(path)
             if (now.st_dev, now.st_ino) != (expected.st_dev, expected.st_ino):
-                raise OutputError(_("verified record {path}: was replaced while being opened; refused").format(
-                    path=path))
+                raise OutputError(
+                    _("verified record {path}: was replaced while being opened; refused").format(path=path)
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a verification recorded is on disk when the office ends
             with db:

@@ -52,11 +52,17 @@ class RecordingEvents:
 
 def interrupted_outcomes(pending: list[tuple[str, str]], reason: str) -> list[Outcome]:
     """A failed outcome for each (office, login) that had not ended when the run was stopped."""
-    return [Outcome.not_started(
-                office_id, login_id, reason="interrupted",
-                message=_("{reason} before this office ended; run it again (a pending upload is "
-                          "resumed)").format(reason=reason))
-            for office_id, login_id in pending]
+    return [
+        Outcome.not_started(
+            office_id,
+            login_id,
+            reason="interrupted",
+            message=_("{reason} before this office ended; run it again (a pending upload is resumed)").format(
+                reason=reason
+            ),
+        )
+        for office_id, login_id in pending
+    ]
 
 
 @contextlib.contextmanager

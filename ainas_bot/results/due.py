@@ -17,8 +17,9 @@ from ainas_bot.results.outcome import Outcome
 __all__ = ["portal_due", "skipped_outcome"]
 
 
-def portal_due(record: Verified | None, fingerprint: str, now: dt.datetime, *, reverify_days: int,
-               verify: bool = False) -> str | None:
+def portal_due(
+    record: Verified | None, fingerprint: str, now: dt.datetime, *, reverify_days: int, verify: bool = False
+) -> str | None:
     """None when the office can be skipped; otherwise why it goes to the portal (for its first step line)."""
     if verify:
         return _("--verify: asking the portal")
@@ -31,7 +32,8 @@ def portal_due(record: Verified | None, fingerprint: str, now: dt.datetime, *, r
         return _("the recorded verification is in the future (the clock moved); asking the portal")
     if age >= dt.timedelta(days=reverify_days):
         return _("last verified on {date}, {days} days ago (reverify_days {reverify_days})").format(
-            date=record.verified_on.isoformat(), days=age.days, reverify_days=reverify_days)
+            date=record.verified_on.isoformat(), days=age.days, reverify_days=reverify_days
+        )
     return None
 
 
@@ -40,9 +42,17 @@ def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
     expiry = format_portal_date(office.certificate.expiry_date)
     on = record.verified_on.isoformat()
     return Outcome.succeeded(
-        office, "already-current",
+        office,
+        "already-current",
         office_name=record.organisation,  # the name the portal showed, else the certificate's 屋号
-        message=_("; ").join([_("the certificate expiring {expiry} is already registered (verified on {on})").format(
-            expiry=expiry, on=on), *office.warnings]),
-        attempts=0, verified_on=on,
+        message=_("; ").join(
+            [
+                _("the certificate expiring {expiry} is already registered (verified on {on})").format(
+                    expiry=expiry, on=on
+                ),
+                *office.warnings,
+            ]
+        ),
+        attempts=0,
+        verified_on=on,
     )

@@ -24,14 +24,29 @@ OK_STATUSES = frozenset({"updated", "resumed", "already-current", "would-registe
 
 # The words a person reads for a status or a reason (recap, progress, summary, `status`); the JSON, CSV and
 # audit log keep the keys themselves, which scripts compare.
-_STATUS_LABELS = {"updated": N_("updated"), "resumed": N_("resumed"), "already-current": N_("already-current"),
-                  "would-register": N_("would-register"), "would-resume": N_("would-resume"),
-                  "failed": N_("failed")}
-_REASON_LABELS = {"auth": N_("auth"), "certificate": N_("certificate"), "error": N_("error"),
-                  "expired": N_("expired"), "identity": N_("identity"), "input": N_("input"),
-                  "interrupted": N_("interrupted"), "locked": N_("locked"),
-                  "mismatch": N_("mismatch"), "output": N_("output"), "portal-changed": N_("portal-changed"),
-                  "portal-unavailable": N_("portal-unavailable"), "portal-untrusted": N_("portal-untrusted")}
+_STATUS_LABELS = {
+    "updated": N_("updated"),
+    "resumed": N_("resumed"),
+    "already-current": N_("already-current"),
+    "would-register": N_("would-register"),
+    "would-resume": N_("would-resume"),
+    "failed": N_("failed"),
+}
+_REASON_LABELS = {
+    "auth": N_("auth"),
+    "certificate": N_("certificate"),
+    "error": N_("error"),
+    "expired": N_("expired"),
+    "identity": N_("identity"),
+    "input": N_("input"),
+    "interrupted": N_("interrupted"),
+    "locked": N_("locked"),
+    "mismatch": N_("mismatch"),
+    "output": N_("output"),
+    "portal-changed": N_("portal-changed"),
+    "portal-unavailable": N_("portal-unavailable"),
+    "portal-untrusted": N_("portal-untrusted"),
+}
 
 
 def status_label(status: str) -> str:
@@ -68,51 +83,90 @@ class Outcome:
     verification: Verified | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @classmethod
-    def succeeded(cls, office: PreparedOffice, status: Status, *, message: str, office_name: str = "",
-                  seconds: float = 0.0, attempts: int = 1, registered_expiry: str | None = None,
-                  verification: Verified | None = None, verified_on: str | None = None) -> Outcome:
+    def succeeded(
+        cls,
+        office: PreparedOffice,
+        status: Status,
+        *,
+        message: str,
+        office_name: str = "",
+        seconds: float = 0.0,
+        attempts: int = 1,
+        registered_expiry: str | None = None,
+        verification: Verified | None = None,
+        verified_on: str | None = None,
+    ) -> Outcome:
         """An office that ended well (`status` one of OK_STATUSES); `verified_on` defaults to the day
         `verification` proved."""
         if status == "failed":
             raise ValueError("Outcome.succeeded: a failed office is built with Outcome.failed")
         return cls(
-            office_id=office.office.id, login_id=office.office.login_id, status=status,
-            office_name=office_name or office.certificate.trade_name_kanji, message=message,
+            office_id=office.office.id,
+            login_id=office.office.login_id,
+            status=status,
+            office_name=office_name or office.certificate.trade_name_kanji,
+            message=message,
             certificate_serial=office.certificate.serial,
-            certificate_expiry=office.certificate.expiry_date.isoformat(), seconds=seconds, attempts=attempts,
-            registered_expiry=registered_expiry, verification=verification,
+            certificate_expiry=office.certificate.expiry_date.isoformat(),
+            seconds=seconds,
+            attempts=attempts,
+            registered_expiry=registered_expiry,
+            verification=verification,
             verified_on=verified_on or (verification.verified_on.isoformat() if verification else None),
         )
 
     @classmethod
-    def failed(cls, office: PreparedOffice, error: AinasBotError, *, seconds: float = 0.0,
-               artifacts: Sequence[str] = (), attempts: int = 1, registered_expiry: str | None = None,
-               office_name: str = "") -> Outcome:
+    def failed(
+        cls,
+        office: PreparedOffice,
+        error: AinasBotError,
+        *,
+        seconds: float = 0.0,
+        artifacts: Sequence[str] = (),
+        attempts: int = 1,
+        registered_expiry: str | None = None,
+        office_name: str = "",
+    ) -> Outcome:
         """An office whose inputs were ready and whose run then failed: `error` gives the message, the
         reason and (a flow's error) the screen."""
         return cls(
-            office_id=office.office.id, login_id=office.office.login_id, status="failed", message=str(error),
+            office_id=office.office.id,
+            login_id=office.office.login_id,
+            status="failed",
+            message=str(error),
             office_name=office_name or office.certificate.trade_name_kanji,
-            reason=error.reason, screen=error.screen if isinstance(error, FlowError) else None,
+            reason=error.reason,
+            screen=error.screen if isinstance(error, FlowError) else None,
             certificate_serial=office.certificate.serial,
             certificate_expiry=office.certificate.expiry_date.isoformat(),
-            seconds=seconds, artifacts=list(artifacts), attempts=attempts, registered_expiry=registered_expiry,
+            seconds=seconds,
+            artifacts=list(artifacts),
+            attempts=attempts,
+            registered_expiry=registered_expiry,
         )
 
     @classmethod
-    def not_started(cls, office_id: str, login_id: str, *, reason: str, message: str,
-                    office_name: str = "") -> Outcome:
+    def not_started(cls, office_id: str, login_id: str, *, reason: str, message: str, office_name: str = "") -> Outcome:
         """An office that failed before its visit ended or began: its inputs refused, or the run stopped."""
-        return cls(office_id=office_id, login_id=login_id, status="failed", reason=reason, message=message,
-                   office_name=office_name)
+        return cls(
+            office_id=office_id,
+            login_id=login_id,
+            status="failed",
+            reason=reason,
+            message=message,
+            office_name=office_name,
+        )
 
     @property
     def ok(self) -> bool:
         return self.status in OK_STATUSES
 
     def as_json(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) if f.name != "artifacts" else list(self.artifacts)
-                for f in dataclasses.fields(self) if f.name != "verification"}
+        return {
+            f.name: getattr(self, f.name) if f.name != "artifacts" else list(self.artifacts)
+            for f in dataclasses.fields(self)
+            if f.name != "verification"
+        }
 
 
 # The failure classes with an exit code of their own (README "Exit codes"); every other class is 1.

@@ -19,8 +19,21 @@ from ainas_bot.results.outcome import Outcome
 
 __all__ = ["append_audit", "write_report", "write_report_csv"]
 
-_CSV_COLUMNS = ("office_id", "office_name", "login_id", "status", "reason", "message", "certificate_serial",
-                "certificate_expiry", "registered_expiry", "seconds", "attempts", "screen", "verified_on")
+_CSV_COLUMNS = (
+    "office_id",
+    "office_name",
+    "login_id",
+    "status",
+    "reason",
+    "message",
+    "certificate_serial",
+    "certificate_expiry",
+    "registered_expiry",
+    "seconds",
+    "attempts",
+    "screen",
+    "verified_on",
+)
 
 
 def _write_private(path: Path, text: str, *, append: bool = False, what: str = N_("report")) -> None:
@@ -54,12 +67,22 @@ def append_audit(path: Path, outcomes: list[Outcome], *, dry_run: bool) -> None:
     """One JSON line per office: time, office and its name, login, certificate serial and expiry, outcome."""
     now = now_jst().isoformat(timespec="seconds")
     lines = [
-        json.dumps({
-            "time": now, "office_id": o.office_id, "office_name": o.office_name, "login_id": o.login_id,
-            "dry_run": dry_run,
-            "certificate_serial": o.certificate_serial, "certificate_expiry": o.certificate_expiry,
-            "outcome": o.status, "reason": o.reason, "message": o.message, "attempts": o.attempts,
-        }, ensure_ascii=False)
+        json.dumps(
+            {
+                "time": now,
+                "office_id": o.office_id,
+                "office_name": o.office_name,
+                "login_id": o.login_id,
+                "dry_run": dry_run,
+                "certificate_serial": o.certificate_serial,
+                "certificate_expiry": o.certificate_expiry,
+                "outcome": o.status,
+                "reason": o.reason,
+                "message": o.message,
+                "attempts": o.attempts,
+            },
+            ensure_ascii=False,
+        )
         for o in outcomes
     ]
     _write_private(path, "".join(line + "\n" for line in lines), append=True, what=N_("audit log"))

@@ -1,7 +1,7 @@
 """A faithful local imitation of the AINAS agent application, for the bot's tests, demos and rehearsals.
 
-    with Sandbox(SandboxOptions(state_dir=tmp, orgs=5)) as sb:
-        sb.base_url, sb.ca_pem, sb.notices, sb.state()
+with Sandbox(SandboxOptions(state_dir=tmp, orgs=5)) as sb:
+    sb.base_url, sb.ca_pem, sb.notices, sb.state()
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ class Knobs:
         options = self.ctx.options
         self.ctx.requests_served += 1
         self.ctx.requests_log.append((str(scope["method"]), self._routes.get(scope["path"]) or str(scope["path"])))
-        latency = options.latency_ms + (self.ctx.rng.uniform(0, options.latency_jitter_ms)
-                                        if options.latency_jitter_ms else 0)
+        latency = options.latency_ms + (
+            self.ctx.rng.uniform(0, options.latency_jitter_ms) if options.latency_jitter_ms else 0
+        )
         if latency > 0:
             await asyncio.sleep(latency / 1000)
         if options.fault_rate > 0 and self.ctx.rng.random() < options.fault_rate:
@@ -64,8 +65,9 @@ class Knobs:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         options = self.ctx.options
-        rule = matching_rule(options.faults, self._routes.get(scope["path"]), scope["method"]) \
-            if options.faults else None
+        rule = (
+            matching_rule(options.faults, self._routes.get(scope["path"]), scope["method"]) if options.faults else None
+        )
         if rule is None:
             await self.app(scope, receive, send)
             return
@@ -74,12 +76,12 @@ class Knobs:
         def end_session(reason: str) -> None:
             self.ctx.db.execute("UPDATE sessions SET ended = ? WHERE id = ? AND ended IS NULL", (reason, sid))
 
-        await apply_fault(rule, self.app, scope, receive, send, maintenance=self._maintenance,
-                          end_session=end_session)
+        await apply_fault(rule, self.app, scope, receive, send, maintenance=self._maintenance, end_session=end_session)
 
     async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
-        html = self.ctx.env.get_template("maintenance.html").render(user=None, message=pt.Message.MAINTENANCE,
-                                                                      **text_lists())
+        html = self.ctx.env.get_template("maintenance.html").render(
+            user=None, message=pt.Message.MAINTENANCE, **text_lists()
+        )
         await html_page(self.ctx, html, status=503, headers={"Retry-After": "60"})(scope, receive, send)
 
 

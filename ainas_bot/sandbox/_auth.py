@@ -19,6 +19,8 @@ __all__ = ["COOKIE", "LOCK_AFTER", "admin_user", "check_token", "current_user", 
 COOKIE = "JSESSIONID"
 LOCK_AFTER = 5  # wrong passwords in a row
 OPEN_HOURS = (8, 22)  # JST, when --closed-hours is on
+
+
 def _reasons() -> dict[str, str]:
     return {"expired": pt.Message.SESSION_EXPIRED, "replaced": pt.Message.SESSION_REPLACED}
 
@@ -26,8 +28,10 @@ def _reasons() -> dict[str, str]:
 def issue_token(request: Request, session_id: str) -> str:
     ctx = ctx_of(request)
     token = secrets.token_urlsafe(24)
-    ctx.db.execute("INSERT INTO tokens (token, session_id, created_at) VALUES (?, ?, ?)",
-                   (token, session_id, ctx.options.clock().timestamp()))
+    ctx.db.execute(
+        "INSERT INTO tokens (token, session_id, created_at) VALUES (?, ?, ?)",
+        (token, session_id, ctx.options.clock().timestamp()),
+    )
     return token
 
 
@@ -35,8 +39,9 @@ def check_token(request: Request, form: FormData, session_id: str, user: User | 
     """None when the form's token is this session's and unused (it is used up now); else the refusal page."""
     token = form.get("_csrf")
     with ctx_of(request).db.transaction() as conn:
-        row = conn.execute("SELECT session_id, used FROM tokens WHERE token = ?",
-                           (token if isinstance(token, str) else "",)).fetchone()
+        row = conn.execute(
+            "SELECT session_id, used FROM tokens WHERE token = ?", (token if isinstance(token, str) else "",)
+        ).fetchone()
         if row is not None and row["session_id"] == session_id and not row["used"]:
             conn.execute("UPDATE tokens SET used = 1 WHERE token = ?", (token,))
             return None
@@ -46,16 +51,30 @@ def check_token(request: Request, form: FormData, session_id: str, user: User | 
 
 
 def _login_page(request: Request, *, message: str = "", login_id: str = "", status: int = 200) -> Response:
-    return render(request, "login.html", user=None, status=status, message=message, login_id=login_id,
-                  token=issue_token(request, ""))
+    return render(
+        request,
+        "login.html",
+        user=None,
+        status=status,
+        message=message,
+        login_id=login_id,
+        token=issue_token(request, ""),
+    )
 
 
 def current_user(request: Request) -> User | Response:
     """The logged-in user, or the redirect to the login page (with the reason when there is one)."""
     ctx = ctx_of(request)
     sid = request.cookies.get(COOKIE, "")
-    row = ctx.db.one("SELECT s.user_id, s.last_seen, s.ended, u.login_id, u.role FROM sessions s "
-                     "JOIN users u ON u.id = s.user_id WHERE s.id = ?", (sid,)) if sid else None
+    row = (
+        ctx.db.one(
+            "SELECT s.user_id, s.last_seen, s.ended, u.login_id, u.role FROM sessions s "
+            "JOIN users u ON u.id = s.user_id WHERE s.id = ?",
+            (sid,),
+        )
+        if sid
+        else None
+    )
     if row is None or row["ended"] == "logout":
         return redirect(request, "login")
     if row["ended"]:
@@ -98,8 +117,9 @@ async def login(request: Request) -> Response:
         return _login_page(request, message=pt.Message.ACCOUNT_LOCKED, login_id=login_id)
     if not hmac.compare_digest(hash_password(password, row["salt"]), row["pw_hash"]):
         failed = row["failed"] + 1
-        ctx.db.execute("UPDATE users SET failed = ?, locked = ? WHERE id = ?",
-                       (failed, failed >= LOCK_AFTER, row["id"]))
+        ctx.db.execute(
+            "UPDATE users SET failed = ?, locked = ? WHERE id = ?", (failed, failed >= LOCK_AFTER, row["id"])
+        )
         message = pt.Message.ACCOUNT_LOCKED if failed >= LOCK_AFTER else pt.Message.LOGIN_FAILED
         return _login_page(request, message=message, login_id=login_id)
     sid = secrets.token_hex(16).upper()

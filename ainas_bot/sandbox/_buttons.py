@@ -25,10 +25,12 @@ def _svg(text: str) -> str:
 _SEARCH_IMAGE = _svg(
     '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="22"><rect x=".5" y=".5" width="63" height="21" '
     'rx="3" fill="#e5e7eb" stroke="#6b7280"/><circle cx="29" cy="10" r="5" fill="none" stroke="#1f2937" '
-    'stroke-width="2"/><path d="M33 14l5 5" stroke="#1f2937" stroke-width="2"/></svg>')
+    'stroke-width="2"/><path d="M33 14l5 5" stroke="#1f2937" stroke-width="2"/></svg>'
+)
 _PENCIL = _svg(
     '<svg xmlns="http://www.w3.org/2000/svg" width="12" height="12"><path d="M1 11l1-4 6-6 3 3-6 6z" '
-    'fill="#374151"/></svg>')
+    'fill="#374151"/></svg>'
+)
 # icon-buttons: caption -> (kind, glyph, caption without its glyph). The manual draws + and ↑ before two
 # captions, and Q beside 検索; the kinds are mixed as a portal grown over years mixes them. The font
 # glyphs are private-use characters of an icon font the page does not have.
@@ -42,8 +44,10 @@ _ICONS = {
     L.BACK: ("font", "\ue0a2", L.BACK),
 }
 _GLYPH = {
-    "span": Markup('<span class="icon">{}</span> {}'), "font": Markup('<i class="ic">{}</i> {}'),
-    "search": Markup('<span class="icon-search">{}</span> {}'), "img": Markup('<img src="{}" alt="" class="icon"> {}'),
+    "span": Markup('<span class="icon">{}</span> {}'),
+    "font": Markup('<i class="ic">{}</i> {}'),
+    "search": Markup('<span class="icon-search">{}</span> {}'),
+    "img": Markup('<img src="{}" alt="" class="icon"> {}'),
 }
 
 
@@ -95,7 +99,8 @@ class Kit(Cells):
         if self.on("input-buttons"):
             if label == L.SEARCH:
                 return Markup('<input type="image"{} src="{}" alt="{}" class="search">').format(
-                    named, _SEARCH_IMAGE, label)
+                    named, _SEARCH_IMAGE, label
+                )
             return Markup('<input type="submit"{} value="{}">').format(named, self.value(label))
         if name:
             named += Markup(' value="{}"').format(value)
@@ -103,7 +108,7 @@ class Kit(Cells):
 
     def _button(self, label: str, onclick: Markup) -> Markup:
         if self.on("input-buttons"):
-            return Markup("<input type=\"button\" value=\"{}\" onclick='{}'>").format(self.value(label), onclick)
+            return Markup('<input type="button" value="{}" onclick=\'{}\'>').format(self.value(label), onclick)
         return Markup("<button type=\"button\" onclick='{}'>{}</button>").format(onclick, self.caption(label))
 
     def nav(self, label: str, url: str) -> Markup:
@@ -118,8 +123,9 @@ class Kit(Cells):
         """`+ 代理人証明書登録`: a plain button, or with a popup shape one that opens the form in a new window."""
         if not self.popup_register:
             return self.nav(L.CERT_REGISTER, url)
-        return self._button(L.CERT_REGISTER, Markup("window.open({}, {}, {})").format(
-            _js(url), _js(POPUP_NAME), _js(_POPUP_FEATURES)))
+        return self._button(
+            L.CERT_REGISTER, Markup("window.open({}, {}, {})").format(_js(url), _js(POPUP_NAME), _js(_POPUP_FEATURES))
+        )
 
     def browse(self) -> Markup:
         script = Markup("document.getElementById('certFile').click()")
@@ -144,5 +150,6 @@ class Kit(Cells):
         target = Markup(' target="_top"') if top else Markup("")
         if ask:
             return Markup("<a href=\"{}\"{} onclick='return confirm({})'>{}</a>").format(
-                url, target, _js(M.CONFIRM_LOGOUT), L.LOGOUT)
+                url, target, _js(M.CONFIRM_LOGOUT), L.LOGOUT
+            )
         return Markup('<a href="{}"{}>{}</a>').format(url, target, L.LOGOUT)

@@ -27,15 +27,21 @@ _HALFWIDTH = {
 }
 # wrapped-labels: the part before the <br> of each long label (the rest follows it, spaces dropped).
 _WRAP_AFTER = {
-    L.HOLDER_NAME_KANA: "氏名又は代表者名", L.HOLDER_NAME_KANJI: "氏名又は代表者名",
-    L.ADDRESS_STREET: "住所", L.EXPIRY: "証明書",
+    L.HOLDER_NAME_KANA: "氏名又は代表者名",
+    L.HOLDER_NAME_KANJI: "氏名又は代表者名",
+    L.ADDRESS_STREET: "住所",
+    L.EXPIRY: "証明書",
 }
 # wrapped-labels: what follows the label of these form fields (both kinds of required mark, on purpose).
 _MARKS = {
-    "loginId": Markup("："), "password": Markup("："),
-    "certFile": Markup('<span class="req">※</span>'), "certPassword": Markup('<span class="req">必須</span>'),
-    "tradeNameKana": Markup('<span class="req">※</span>'), "holderNameKana": Markup('<span class="req">※</span>'),
-    "postalCode": Markup('<span class="req">必須</span>'), "startDate": Markup('<span class="req">※</span>'),
+    "loginId": Markup("："),
+    "password": Markup("："),
+    "certFile": Markup('<span class="req">※</span>'),
+    "certPassword": Markup('<span class="req">必須</span>'),
+    "tradeNameKana": Markup('<span class="req">※</span>'),
+    "holderNameKana": Markup('<span class="req">※</span>'),
+    "postalCode": Markup('<span class="req">必須</span>'),
+    "startDate": Markup('<span class="req">※</span>'),
 }
 
 
@@ -58,7 +64,7 @@ class Cells:
             shown = _HALFWIDTH.get(label, label.replace(" ", "\xa0"))
         head = _WRAP_AFTER.get(label)
         if self.on("wrapped-labels") and head is not None and shown.startswith(head):
-            return _nbsp(head) + Markup("<br>") + _nbsp(shown[len(head):].lstrip(" \xa0"))
+            return _nbsp(head) + Markup("<br>") + _nbsp(shown[len(head) :].lstrip(" \xa0"))
         return _nbsp(shown)
 
     def title(self, text: str) -> Markup:
@@ -80,10 +86,12 @@ class Cells:
     def heads(self, columns: Iterable[str]) -> Markup:
         """A list table's header row (td-keys: a plain row of <td class="head">, no <thead>)."""
         if self.on("td-keys"):
-            return Markup("<tr>{}</tr>").format(Markup("").join(
-                Markup('<td class="head">{}</td>').format(self.text(c)) for c in columns))
-        return Markup("<thead><tr>{}</tr></thead>").format(Markup("").join(
-            Markup("<th>{}</th>").format(self.text(c)) for c in columns))
+            return Markup("<tr>{}</tr>").format(
+                Markup("").join(Markup('<td class="head">{}</td>').format(self.text(c)) for c in columns)
+            )
+        return Markup("<thead><tr>{}</tr></thead>").format(
+            Markup("").join(Markup("<th>{}</th>").format(self.text(c)) for c in columns)
+        )
 
     def tbody(self, *, end: bool = False) -> Markup:
         """The explicit <tbody> (or its end) around a list's rows; td-keys writes none."""

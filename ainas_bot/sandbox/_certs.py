@@ -22,8 +22,15 @@ __all__ = ["cert_detail", "cert_register", "detail_page"]
 def detail_page(request: Request, user: User, row: sqlite3.Row, message: str = "") -> Response:
     ctx = ctx_of(request)
     view = cert_view(row, unpadded=ctx.kit.on("unpadded-dates"))
-    return render(request, "cert_detail.html", user=user, cert=view, rows=detail_rows(view), message=message,
-                  back_button=ctx.options.cert_detail_back_button)
+    return render(
+        request,
+        "cert_detail.html",
+        user=user,
+        cert=view,
+        rows=detail_rows(view),
+        message=message,
+        back_button=ctx.options.cert_detail_back_button,
+    )
 
 
 async def cert_register(request: Request) -> Response:
@@ -50,8 +57,9 @@ async def cert_register(request: Request) -> Response:
             password = str(form.get("certPassword") or "")
         now = ctx.options.clock()
         errors, info = check_upload(filename, data, password, today=today_jst(now))
-        if info is not None and ctx.db.one("SELECT id FROM certificates WHERE org_id = ? AND serial = ?",
-                                           (org["id"], info.serial)):
+        if info is not None and ctx.db.one(
+            "SELECT id FROM certificates WHERE org_id = ? AND serial = ?", (org["id"], info.serial)
+        ):
             errors = {"certFile": pt.Message.CERT_ALREADY_REGISTERED}
         if info is not None and not errors:
             # unpadded-dates shows 登録日時 with its seconds, so it keeps them; the default keeps minutes.
@@ -62,16 +70,33 @@ async def cert_register(request: Request) -> Response:
             cert_id = ctx.db.execute(
                 "INSERT INTO certificates (org_id, registered_at, trade_name_kanji, holder_name_kanji, address_street,"
                 " address_building, not_after, serial, status, p12) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
-                (org["id"], registered_at, info.trade_name_kanji, info.holder_name_kanji, info.address_street,
-                 info.address_building, info.expiry_date.isoformat(), info.serial, data))
+                (
+                    org["id"],
+                    registered_at,
+                    info.trade_name_kanji,
+                    info.holder_name_kanji,
+                    info.address_street,
+                    info.address_building,
+                    info.expiry_date.isoformat(),
+                    info.serial,
+                    data,
+                ),
+            )
             done = _done(request, user, org["id"], cert_id, popup=popup)
             if done is not None:
                 return done
             row = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (cert_id,))
             assert row is not None
             return detail_page(request, user, row, pt.Message.REGISTERED)
-    return render(request, "cert_register.html", user=user, org=org, errors=errors, popup=popup,
-                  token=issue_token(request, user.session_id))
+    return render(
+        request,
+        "cert_register.html",
+        user=user,
+        org=org,
+        errors=errors,
+        popup=popup,
+        token=issue_token(request, user.session_id),
+    )
 
 
 def _done(request: Request, user: User, org_id: str, cert_id: int, *, popup: bool) -> Response | None:
@@ -81,8 +106,14 @@ def _done(request: Request, user: User, org_id: str, cert_id: int, *, popup: boo
     if ctx.kit.on("register-complete"):
         # [assumed] In a popup the 完了 screen is the popup's, as the form was: its 一覧に戻る shows the
         # organisation in the opener and closes the popup.
-        return render(request, "cert_register_complete.html", user=user, popup=popup, message=pt.Message.REGISTERED,
-                      next=url("org_detail", orgId=org_id))
+        return render(
+            request,
+            "cert_register_complete.html",
+            user=user,
+            popup=popup,
+            message=pt.Message.REGISTERED,
+            next=url("org_detail", orgId=org_id),
+        )
     if ctx.kit.on("popup-register-org"):
         return render(request, "popup_done.html", user=user, next=url("org_detail", orgId=org_id))
     if popup:

@@ -105,31 +105,60 @@ class Db:
         (their failed logins, whether locked, their sessions), as `ainas-bot sandbox state` prints them."""
         certs: dict[str, list[dict[str, Any]]] = {}
         for row in self.rows("SELECT * FROM certificates ORDER BY registered_at, id"):
-            certs.setdefault(row["org_id"], []).append({
-                key: row[key] for key in (
-                    "registered_at", "trade_name_kana", "trade_name_kanji", "holder_name_kana",
-                    "holder_name_kanji", "postal_code", "address_street", "address_building",
-                    "not_after", "start_date", "serial", "status")
-            })
+            certs.setdefault(row["org_id"], []).append(
+                {
+                    key: row[key]
+                    for key in (
+                        "registered_at",
+                        "trade_name_kana",
+                        "trade_name_kanji",
+                        "holder_name_kana",
+                        "holder_name_kanji",
+                        "postal_code",
+                        "address_street",
+                        "address_building",
+                        "not_after",
+                        "start_date",
+                        "serial",
+                        "status",
+                    )
+                }
+            )
         if not users:  # what tests compare before and after: the records, which a login does not change
-            return [{"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], [])}
-                    for row in self.rows("SELECT id, name FROM orgs ORDER BY seq")]
+            return [
+                {"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], [])}
+                for row in self.rows("SELECT id, name FROM orgs ORDER BY seq")
+            ]
         sessions: dict[int, list[dict[str, Any]]] = {}
         for row in self.rows("SELECT user_id, created_at, last_seen, ended FROM sessions ORDER BY created_at"):
-            sessions.setdefault(row["user_id"], []).append({
-                "started": _jst(row["created_at"]), "last_seen": _jst(row["last_seen"]),
-                "ended": row["ended"],  # None while open (an idle one is ended as expired when next used)
-            })
+            sessions.setdefault(row["user_id"], []).append(
+                {
+                    "started": _jst(row["created_at"]),
+                    "last_seen": _jst(row["last_seen"]),
+                    "ended": row["ended"],  # None while open (an idle one is ended as expired when next used)
+                }
+            )
         members: dict[str, list[dict[str, Any]]] = {}
-        for row in self.rows("SELECT m.org_id, u.id, u.login_id, u.role, u.failed, u.locked FROM memberships m "
-                             "JOIN users u ON u.id = m.user_id ORDER BY u.login_id"):
-            members.setdefault(row["org_id"], []).append({
-                "login_id": row["login_id"], "role": row["role"], "failed_logins": row["failed"],
-                "locked": bool(row["locked"]), "sessions": sessions.get(row["id"], []),
-            })
+        for row in self.rows(
+            "SELECT m.org_id, u.id, u.login_id, u.role, u.failed, u.locked FROM memberships m "
+            "JOIN users u ON u.id = m.user_id ORDER BY u.login_id"
+        ):
+            members.setdefault(row["org_id"], []).append(
+                {
+                    "login_id": row["login_id"],
+                    "role": row["role"],
+                    "failed_logins": row["failed"],
+                    "locked": bool(row["locked"]),
+                    "sessions": sessions.get(row["id"], []),
+                }
+            )
         return [
-            {"org_id": row["id"], "org_name": row["name"], "certificates": certs.get(row["id"], []),
-             "users": members.get(row["id"], [])}
+            {
+                "org_id": row["id"],
+                "org_name": row["name"],
+                "certificates": certs.get(row["id"], []),
+                "users": members.get(row["id"], []),
+            }
             for row in self.rows("SELECT id, name FROM orgs ORDER BY seq")
         ]
 

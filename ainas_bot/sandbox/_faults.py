@@ -69,8 +69,13 @@ def matching_rule(rules: list[FaultRule], route: str | None, method: str) -> Fau
 
 async def _cut(send: Send) -> None:
     # Headers promise a body that never comes; raising makes uvicorn close the socket mid-answer.
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"100000")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"text/html; charset=utf-8"), (b"content-length", b"100000")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"<html>", "more_body": True})
     raise ConnectionDropped
 
@@ -85,8 +90,16 @@ def session_id(scope: Scope, cookie_name: str) -> str:
     return ""
 
 
-async def apply_fault(rule: FaultRule, app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                      *, maintenance: ASGIApp, end_session: object) -> None:
+async def apply_fault(
+    rule: FaultRule,
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    maintenance: ASGIApp,
+    end_session: object,
+) -> None:
     """Answer the request as the rule says; `end_session(session_id, reason)` ends a session."""
     if rule.kind == "503":
         await maintenance(scope, receive, send)
@@ -96,6 +109,7 @@ async def apply_fault(rule: FaultRule, app: ASGIApp, scope: Scope, receive: Rece
     elif rule.kind == "drop":
         await _cut(send)
     elif rule.kind == "drop-after":
+
         async def swallow(message: Message) -> None:
             return None
 

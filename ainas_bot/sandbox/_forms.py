@@ -76,8 +76,15 @@ def _opens(p12: bytes | None, password: str) -> bool:
     return not isinstance(read_upload(p12, password), Unread)
 
 
-def check_update(values: dict[str, str], *, today: dt.date, not_after: dt.date, p12: bytes | None,
-                 unpadded: bool = False, address: tuple[str, str] | None = None) -> dict[str, str]:
+def check_update(
+    values: dict[str, str],
+    *,
+    today: dt.date,
+    not_after: dt.date,
+    p12: bytes | None,
+    unpadded: bool = False,
+    address: tuple[str, str] | None = None,
+) -> dict[str, str]:
     """Errors by form field (empty when the update may be saved)."""
     errors: dict[str, str] = {}
     for field, label in UPDATE_FIELDS.items():

@@ -43,7 +43,8 @@ async def top_page(request: Request) -> Response:
     if not isinstance(user, User):
         return user
     return _refused_unless(request, user, bool(ctx_of(request).kit.frames)) or render(
-        request, "frame_top.html", user=user)
+        request, "frame_top.html", user=user
+    )
 
 
 async def header_page(request: Request) -> Response:
@@ -52,7 +53,8 @@ async def header_page(request: Request) -> Response:
     if not isinstance(user, User):
         return user
     return _refused_unless(request, user, ctx_of(request).kit.frames == "frameset") or render(
-        request, "frame_menu.html", user=user)
+        request, "frame_menu.html", user=user
+    )
 
 
 async def notice_page(request: Request) -> Response:
@@ -61,7 +63,8 @@ async def notice_page(request: Request) -> Response:
     if not isinstance(user, User):
         return user
     return _refused_unless(request, user, ctx_of(request).kit.on("notice-popup")) or render(
-        request, "notice.html", user=user, popup=True, lines=NOTICE_LINES)
+        request, "notice.html", user=user, popup=True, lines=NOTICE_LINES
+    )
 
 
 def first_home(request: Request, user: User) -> tuple[str, ...]:

@@ -26,8 +26,9 @@ __all__ = ["org_detail_certs", "org_search_rows"]
 
 
 def _json(data: dict[str, str]) -> Response:
-    return Response(json.dumps(data, ensure_ascii=True), media_type="application/json",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        json.dumps(data, ensure_ascii=True), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 async def _late(request: Request) -> User | Response:
@@ -42,12 +43,17 @@ async def org_search_rows(request: Request) -> Response:
     if not isinstance(user, User):
         return user
     ctx = ctx_of(request)
-    found = search(ctx.db, request.query_params.get("orgId", "").strip(),
-                   page_number(request.query_params.get("page", "1")))
+    found = search(
+        ctx.db, request.query_params.get("orgId", "").strip(), page_number(request.query_params.get("page", "1"))
+    )
     values = {**found, "url": url_for(ctx, user), **text_lists()}
-    return _json({"rows": ctx.env.get_template("_search_rows.html").render(**values),
-                  "pager": ctx.env.get_template("_search_pager.html").render(**values) if found["rows"] else "",
-                  "message": found["message"]})
+    return _json(
+        {
+            "rows": ctx.env.get_template("_search_rows.html").render(**values),
+            "pager": ctx.env.get_template("_search_pager.html").render(**values) if found["rows"] else "",
+            "message": found["message"],
+        }
+    )
 
 
 async def org_detail_certs(request: Request) -> Response:

@@ -18,8 +18,15 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["HEADER_SECONDS", "MAX_KDF_ROUNDS", "MAX_KDF_ROUNDS_TOTAL", "MAX_P12_BYTES", "MAX_REQUEST_BYTES",
-           "HeaderDeadlineProtocol", "Limits"]
+__all__ = [
+    "HEADER_SECONDS",
+    "MAX_KDF_ROUNDS",
+    "MAX_KDF_ROUNDS_TOTAL",
+    "MAX_P12_BYTES",
+    "MAX_REQUEST_BYTES",
+    "HeaderDeadlineProtocol",
+    "Limits",
+]
 
 # An uploaded .p12 is refused past 256 KiB (a signing .p12 with its chain is 3 to 20 KB), and before any
 # key is derived from its password past these round counts: real files ask for 1 to 600 000 rounds a count,

@@ -77,8 +77,11 @@ class SandboxOptions:
         if not 0.0 <= self.fault_rate <= 1.0:
             raise ConfigError(_("--fault-rate {value}: give a fraction between 0 and 1").format(value=self.fault_rate))
         if self.expire_sessions_after <= 0:
-            raise ConfigError(_("--expire-sessions-after {value}: give a positive number of seconds").format(
-                value=self.expire_sessions_after))
+            raise ConfigError(
+                _("--expire-sessions-after {value}: give a positive number of seconds").format(
+                    value=self.expire_sessions_after
+                )
+            )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,16 +116,25 @@ def load_notices(state_dir: Path) -> list[Notice]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(_("{path}: no sandbox notices here; start `ainas-bot sandbox --state {state_dir}` "
-                            "first").format(path=path, state_dir=state_dir)) from None
+        raise ConfigError(
+            _("{path}: no sandbox notices here; start `ainas-bot sandbox --state {state_dir}` first").format(
+                path=path, state_dir=state_dir
+            )
+        ) from None
     except (OSError, ValueError) as exc:
-        raise ConfigError(_("{path}: cannot be read ({error}); delete the state directory to seed it again").format(
-            path=path, error=exc)) from None
+        raise ConfigError(
+            _("{path}: cannot be read ({error}); delete the state directory to seed it again").format(
+                path=path, error=exc
+            )
+        ) from None
     fields = {f.name for f in dataclasses.fields(Notice)}
     notices: list[Notice] = []
     for entry in raw:
         if not isinstance(entry, dict) or set(entry) != fields:
-            raise ConfigError(_("{path}: not a list of sandbox notices; delete the state directory to seed it "
-                                "again").format(path=path))
+            raise ConfigError(
+                _("{path}: not a list of sandbox notices; delete the state directory to seed it again").format(
+                    path=path
+                )
+            )
         notices.append(Notice(**{**entry, "client_cert": Path(entry["client_cert"])}))
     return notices

@@ -19,7 +19,8 @@ __all__ = ["PAGE_SIZE", "home", "menu_page", "org_certs", "org_detail", "org_sea
 PAGE_SIZE = 20
 PAGER_WINDOW = 6  # page numbers shown at once, as in the manual's `<前 1 2 3 4 5 6 次>`
 _MENU_PAGES = {str(i): label for i, label in enumerate(pt.MENU)} | {
-    "pay": pt.Label.PAY_REGISTERED, "pay-light": pt.Label.PAY_LIGHT,
+    "pay": pt.Label.PAY_REGISTERED,
+    "pay-light": pt.Label.PAY_LIGHT,
 }
 
 
@@ -37,8 +38,16 @@ async def home(request: Request) -> Response:
             # The sandbox publishes no お知らせ: every search finds nothing.
             message = pt.Message.NOT_FOUND
             registered_on, target = str(form.get("registeredOn") or ""), str(form.get("target") or "0")
-    return render(request, "home.html", user=user, message=message, registered_on=registered_on,
-                  target=target, token=issue_token(request, user.session_id), notice=first_home(request, user))
+    return render(
+        request,
+        "home.html",
+        user=user,
+        message=message,
+        registered_on=registered_on,
+        target=target,
+        token=issue_token(request, user.session_id),
+        notice=first_home(request, user),
+    )
 
 
 async def menu_page(request: Request) -> Response:
@@ -68,11 +77,19 @@ def search(db: Db, org_id: str, page: int) -> dict[str, Any]:
     total = int(row["n"]) if row else 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(page, pages)
-    rows = db.rows(f"SELECT * FROM orgs {where} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608 - fixed clauses
-                   (*params, PAGE_SIZE, (page - 1) * PAGE_SIZE))
+    rows = db.rows(
+        f"SELECT * FROM orgs {where} ORDER BY seq LIMIT ? OFFSET ?",  # noqa: S608 - fixed clauses
+        (*params, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+    )
     count = f"{(page - 1) * PAGE_SIZE + 1} - {(page - 1) * PAGE_SIZE + len(rows)} / {total} 件" if total else ""
-    return {"org_id": org_id, "page": page, "rows": rows, "count": count,
-            "pager": _pager(page, pages) if total else [], "message": "" if total else pt.Message.NOT_FOUND}
+    return {
+        "org_id": org_id,
+        "page": page,
+        "rows": rows,
+        "count": count,
+        "pager": _pager(page, pages) if total else [],
+        "message": "" if total else pt.Message.NOT_FOUND,
+    }
 
 
 def page_number(raw: str) -> int:
@@ -99,8 +116,7 @@ async def org_search(request: Request) -> Response:
         # The page only names the XHR that brings its rows, its pager and its NOT_FOUND.
         source = url_for(ctx, user)("org_search_rows", orgId=org_id or None, page=page)
         return render(request, "org_search.html", user=user, org_id=org_id, late_source=source, token=token)
-    return render(request, "org_search.html", user=user, token=token, late_source="",
-                  **search(ctx.db, org_id, page))
+    return render(request, "org_search.html", user=user, token=token, late_source="", **search(ctx.db, org_id, page))
 
 
 async def org_detail(request: Request) -> Response:
@@ -114,17 +130,33 @@ async def org_detail(request: Request) -> Response:
         return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
     if ctx.kit.xhr_tables:
         source = url_for(ctx, user)("org_detail_certs", orgId=org["id"])
-        return render(request, "org_detail.html", user=user, org=org, permissions=permission_rows(org), certs=[],
-                      late_source=source)
-    return render(request, "org_detail.html", user=user, org=org, permissions=permission_rows(org),
-                  certs=org_certs(request, db, org["id"]), late_source="")
+        return render(
+            request,
+            "org_detail.html",
+            user=user,
+            org=org,
+            permissions=permission_rows(org),
+            certs=[],
+            late_source=source,
+        )
+    return render(
+        request,
+        "org_detail.html",
+        user=user,
+        org=org,
+        permissions=permission_rows(org),
+        certs=org_certs(request, db, org["id"]),
+        late_source="",
+    )
 
 
 def org_certs(request: Request, db: Db, org_id: str) -> list[dict[str, str]]:
     """The organisation's certificate records as its table shows them."""
     unpadded = ctx_of(request).kit.on("unpadded-dates")
-    return [cert_view(r, unpadded=unpadded)
-            for r in db.rows("SELECT * FROM certificates WHERE org_id = ? ORDER BY registered_at, id", (org_id,))]
+    return [
+        cert_view(r, unpadded=unpadded)
+        for r in db.rows("SELECT * FROM certificates WHERE org_id = ? ORDER BY registered_at, id", (org_id,))
+    ]
 
 
 async def org_update(request: Request) -> Response:

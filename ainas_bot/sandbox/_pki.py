@@ -36,8 +36,9 @@ def client_key(index: int) -> rsa.RSAPrivateKey:
 
 
 def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def _load_ca(state_dir: Path) -> Issuer | None:
@@ -63,10 +64,19 @@ class ServerFiles:
 def _write_server(state_dir: Path, issuer: Issuer, now: dt.datetime) -> None:
     key = generate_key()
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    san = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                       x509.IPAddress(ipaddress.ip_address("::1"))])
+    san = x509.SubjectAlternativeName(
+        [
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.IPAddress(ipaddress.ip_address("::1")),
+        ]
+    )
     cert = make_certificate(
-        key, subject, issuer=issuer, not_before=now - dt.timedelta(days=1), not_after=now + dt.timedelta(days=825),
+        key,
+        subject,
+        issuer=issuer,
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=825),
         extensions=[(san, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
         client_auth=False,
     )
@@ -100,13 +110,22 @@ def ensure_pki(state_dir: Path, *, seed: int) -> ServerFiles:
 def client_p12(issuer: Issuer, index: int, org_id: str, org_name: str, password: str) -> bytes:
     """A client-authentication .p12 for one organisation, with the CA bundled so browsers trust the server."""
     now = dt.datetime.now(dt.UTC)
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
-        x509.NameAttribute(NameOID.COMMON_NAME, f"oss_agt-{org_id}"),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
+            x509.NameAttribute(NameOID.COMMON_NAME, f"oss_agt-{org_id}"),
+        ]
+    )
     key = client_key(index)
-    cert = make_certificate(key, subject, issuer=issuer, not_before=now - dt.timedelta(days=1),
-                            not_after=now + dt.timedelta(days=3650), client_auth=True)
-    return pkcs12_bytes(key, cert, password=password, cas=[issuer.certificate],
-                        friendly_name=f"AINAS client {org_id}".encode())
+    cert = make_certificate(
+        key,
+        subject,
+        issuer=issuer,
+        not_before=now - dt.timedelta(days=1),
+        not_after=now + dt.timedelta(days=3650),
+        client_auth=True,
+    )
+    return pkcs12_bytes(
+        key, cert, password=password, cas=[issuer.certificate], friendly_name=f"AINAS client {org_id}".encode()
+    )

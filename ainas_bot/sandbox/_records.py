@@ -12,28 +12,42 @@ from ainas_bot.sandbox._db import Db
 __all__ = ["cert_for_user", "cert_view", "detail_rows", "org_for_user", "permission_rows", "portal_date"]
 
 _DETAIL_FIELDS = (
-    "registered_at", "trade_name_kana", "trade_name_kanji", "holder_name_kana", "holder_name_kanji",
-    "postal_code", "address_street", "address_building", "not_after", "start_date",
+    "registered_at",
+    "trade_name_kana",
+    "trade_name_kanji",
+    "holder_name_kana",
+    "holder_name_kanji",
+    "postal_code",
+    "address_street",
+    "address_building",
+    "not_after",
+    "start_date",
 )
 
 
 def org_for_user(db: Db, org_id: str, user_id: int) -> sqlite3.Row | None:
     """The organisation when the user administers it; None for another's (or one that does not exist)."""
-    return db.one("SELECT o.* FROM orgs o JOIN memberships m ON m.org_id = o.id WHERE o.id = ? AND m.user_id = ?",
-                  (org_id, user_id))
+    return db.one(
+        "SELECT o.* FROM orgs o JOIN memberships m ON m.org_id = o.id WHERE o.id = ? AND m.user_id = ?",
+        (org_id, user_id),
+    )
 
 
 def cert_for_user(db: Db, cert_id: str, user_id: int) -> sqlite3.Row | None:
     if not cert_id.isdigit():
         return None
-    return db.one("SELECT c.* FROM certificates c JOIN memberships m ON m.org_id = c.org_id "
-                  "WHERE c.id = ? AND m.user_id = ?", (int(cert_id), user_id))
+    return db.one(
+        "SELECT c.* FROM certificates c JOIN memberships m ON m.org_id = c.org_id WHERE c.id = ? AND m.user_id = ?",
+        (int(cert_id), user_id),
+    )
 
 
 def permission_rows(org: sqlite3.Row) -> list[tuple[str, str]]:
     flags = str(org["permissions"])
-    return [(label, pt.Label.ALLOWED if flag == "1" else pt.Label.NOT_ALLOWED)
-            for label, flag in zip(pt.ORG_DETAIL_PERMISSION_ROWS, flags, strict=True)]
+    return [
+        (label, pt.Label.ALLOWED if flag == "1" else pt.Label.NOT_ALLOWED)
+        for label, flag in zip(pt.ORG_DETAIL_PERMISSION_ROWS, flags, strict=True)
+    ]
 
 
 def _portal_datetime(text: str, *, unpadded: bool) -> str:

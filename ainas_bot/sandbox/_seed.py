@@ -78,9 +78,21 @@ class _Seeder:
             registered = today - dt.timedelta(days=rng.randint(30, 200))
         at = dt.datetime.combine(registered, dt.time(rng.randint(9, 18), rng.choice((0, 15, 30, 45))), JST)
         where = _names.place(rng)
-        return (org_id, at.isoformat(timespec="minutes"), trade[1], trade[0], holder.kana, holder.kanji,
-                where.postal_code, where.street, where.building, not_after.isoformat(), registered.isoformat(),
-                f"{rng.getrandbits(64):016X}", "active")
+        return (
+            org_id,
+            at.isoformat(timespec="minutes"),
+            trade[1],
+            trade[0],
+            holder.kana,
+            holder.kanji,
+            where.postal_code,
+            where.street,
+            where.building,
+            not_after.isoformat(),
+            registered.isoformat(),
+            f"{rng.getrandbits(64):016X}",
+            "active",
+        )
 
     def run(self, orgs: int) -> list[Notice]:
         groups = _firm_groups(orgs)
@@ -96,7 +108,7 @@ class _Seeder:
                 g, k = firm_of[index]
                 firm, firm_kana = _names.firm_name(g)
                 city, _ = _names.branch(k)
-                name, short = f"{firm} {city}事務所", f"{firm[len('行政書士法人'):]}{city}"
+                name, short = f"{firm} {city}事務所", f"{firm[len('行政書士法人') :]}{city}"
                 trade, holder = (firm, firm_kana), firm_holders[g]
                 admin = firm_admins[g]
             else:
@@ -122,7 +134,9 @@ class _Seeder:
             conn.executemany(
                 "INSERT INTO certificates (org_id, registered_at, trade_name_kana, trade_name_kanji, holder_name_kana,"
                 " holder_name_kanji, postal_code, address_street, address_building, not_after, start_date, serial,"
-                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cert_rows)
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                cert_rows,
+            )
         return notices
 
 

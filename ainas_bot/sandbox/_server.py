@@ -37,8 +37,9 @@ def state_json(state_dir: Path) -> list[dict[str, Any]]:
     logins, locks and sessions (JSON-ready)."""
     path = state_dir / DB_FILE
     if not path.is_file():
-        raise ConfigError(_("{path}: no sandbox state here; start `ainas-bot sandbox --state {path}` first").format(
-            path=state_dir))
+        raise ConfigError(
+            _("{path}: no sandbox state here; start `ainas-bot sandbox --state {path}` first").format(path=state_dir)
+        )
     db = Db(path)
     try:
         return db.state(users=True)
@@ -79,8 +80,11 @@ def _listen(host: str, port: int) -> _ListeningSocket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(_("cannot listen on {host}:{port} ({error}); choose another --host or --port").format(
-            host=host, port=port, error=exc.strerror)) from None
+        raise ConfigError(
+            _("cannot listen on {host}:{port} ({error}); choose another --host or --port").format(
+                host=host, port=port, error=exc.strerror
+            )
+        ) from None
     return sock
 
 
@@ -147,13 +151,20 @@ class Sandbox:
         try:
             state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
-            raise ConfigError(_("{path}: cannot create the state directory ({error})").format(
-                path=state_dir, error=exc.strerror)) from None
+            raise ConfigError(
+                _("{path}: cannot create the state directory ({error})").format(path=state_dir, error=exc.strerror)
+            ) from None
         pki = ensure_pki(state_dir, seed=self.options.seed)
         self._db = Db(state_dir / DB_FILE)
         if self._db.meta("seeded") is None:
-            self.notices = seed(self._db, state_dir, pki.issuer, orgs=self.options.orgs, seed=self.options.seed,
-                                now=self.options.clock())
+            self.notices = seed(
+                self._db,
+                state_dir,
+                pki.issuer,
+                orgs=self.options.orgs,
+                seed=self.options.seed,
+                now=self.options.clock(),
+            )
         else:
             self.notices = load_notices(state_dir)
         ctx = Ctx(self._db, self.options, self.paths, random.Random(self.options.seed))  # noqa: S311 - fault draws
@@ -161,20 +172,33 @@ class Sandbox:
         self._sock = _listen(self.options.host, self.options.port)
         self._port = int(self._sock.getsockname()[1])
         config = uvicorn.Config(
-            build_app(ctx), ssl_certfile=str(pki.cert), ssl_keyfile=str(pki.key), ssl_ca_certs=str(pki.ca),
-            ssl_cert_reqs=ssl.CERT_REQUIRED, log_config=None, log_level="warning", access_log=False,
-            lifespan="off", timeout_graceful_shutdown=2, server_header=False, http=HeaderDeadlineProtocol,
+            build_app(ctx),
+            ssl_certfile=str(pki.cert),
+            ssl_keyfile=str(pki.key),
+            ssl_ca_certs=str(pki.ca),
+            ssl_cert_reqs=ssl.CERT_REQUIRED,
+            log_config=None,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            server_header=False,
+            http=HeaderDeadlineProtocol,
         )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=asyncio.run, args=(self._serve(self._server, self._sock),),
-                                        name="ainas-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=asyncio.run, args=(self._serve(self._server, self._sock),), name="ainas-sandbox", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + _START_TIMEOUT
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                raise ConfigError(_("the sandbox server did not start on {host}:{port}").format(
-                    host=self.options.host, port=self._port))
+                raise ConfigError(
+                    _("the sandbox server did not start on {host}:{port}").format(
+                        host=self.options.host, port=self._port
+                    )
+                )
             time.sleep(0.01)
         return self
 
@@ -225,6 +249,7 @@ class Sandbox:
     def __enter__(self) -> Sandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()

@@ -78,8 +78,9 @@ class Transport:
                 break
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
-                pairs = parse_qsl(b"".join(chunks).decode("latin-1"), keep_blank_values=True, encoding="cp932",
-                                  errors="replace")
+                pairs = parse_qsl(
+                    b"".join(chunks).decode("latin-1"), keep_blank_values=True, encoding="cp932", errors="replace"
+                )
                 body = urlencode(pairs, encoding="utf-8").encode("ascii")
                 _set_header(scope, b"content-length", str(len(body)))
                 first = {"type": "http.request", "body": body, "more_body": False}

@@ -27,17 +27,28 @@ _PASSWORD_SHOWN = "********"  # [assumed] how a 確認 screen shows the password
 def _initial_values(row: sqlite3.Row) -> dict[str, str]:
     start = row["start_date"]
     return {
-        "tradeNameKana": row["trade_name_kana"], "holderNameKana": row["holder_name_kana"],
-        "postalCode": row["postal_code"], "certPassword": "",
+        "tradeNameKana": row["trade_name_kana"],
+        "holderNameKana": row["holder_name_kana"],
+        "postalCode": row["postal_code"],
+        "certPassword": "",
         "startDate": format_portal_date(dt.date.fromisoformat(start)) if start else "",
     }
 
 
-def _form(request: Request, user: User, row: sqlite3.Row, values: dict[str, str],
-          errors: dict[str, str] | None = None) -> Response:
+def _form(
+    request: Request, user: User, row: sqlite3.Row, values: dict[str, str], errors: dict[str, str] | None = None
+) -> Response:
     view = cert_view(row, unpadded=ctx_of(request).kit.on("unpadded-dates"))
-    return render(request, "cert_update.html", user=user, cert=view, values=values, errors=errors or {},
-                  fields=UPDATE_FIELDS, token=issue_token(request, user.session_id))
+    return render(
+        request,
+        "cert_update.html",
+        user=user,
+        cert=view,
+        values=values,
+        errors=errors or {},
+        fields=UPDATE_FIELDS,
+        token=issue_token(request, user.session_id),
+    )
 
 
 def _user_and_record(request: Request) -> tuple[User, sqlite3.Row] | Response:
@@ -56,13 +67,20 @@ def _finish(request: Request, user: User, row: sqlite3.Row, values: dict[str, st
     ctx.db.execute(
         "UPDATE certificates SET trade_name_kana = ?, holder_name_kana = ?, postal_code = ?, start_date = ?,"
         " status = 'active' WHERE id = ?",
-        (values["tradeNameKana"], values["holderNameKana"], values["postalCode"],
-         parse_portal_date(values["startDate"]).isoformat(), row["id"]))
+        (
+            values["tradeNameKana"],
+            values["holderNameKana"],
+            values["postalCode"],
+            parse_portal_date(values["startDate"]).isoformat(),
+            row["id"],
+        ),
+    )
     updated = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (row["id"],))
     assert updated is not None
     if ctx.kit.on("complete-screen"):
-        return render(request, "cert_update_complete.html", user=user, cert=cert_view(updated),
-                      message=pt.Message.UPDATED)
+        return render(
+            request, "cert_update_complete.html", user=user, cert=cert_view(updated), message=pt.Message.UPDATED
+        )
     return detail_page(request, user, updated, pt.Message.UPDATED)
 
 
@@ -70,20 +88,34 @@ def _confirm_page(request: Request, user: User, row: sqlite3.Row, values: dict[s
     """Keep the typed values (never the password) server-side, and show them for a last look."""
     ctx = ctx_of(request)
     pending_id = secrets.token_urlsafe(18)
-    ctx.db.execute("INSERT INTO pending_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (pending_id, user.session_id, row["id"], *(values[f] for f in _TYPED),
-                    ctx.options.clock().timestamp()))
+    ctx.db.execute(
+        "INSERT INTO pending_updates VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (pending_id, user.session_id, row["id"], *(values[f] for f in _TYPED), ctx.options.clock().timestamp()),
+    )
     view = cert_view(row, unpadded=ctx.kit.on("unpadded-dates"))
     start = portal_date(parse_portal_date(values["startDate"]), unpadded=ctx.kit.on("unpadded-dates"))
     rows = [
-        (L.REGISTERED_AT, view["registered_at"]), (L.TRADE_NAME_KANA, values["tradeNameKana"]),
-        (L.TRADE_NAME_KANJI, view["trade_name_kanji"]), (L.HOLDER_NAME_KANA, values["holderNameKana"]),
-        (L.HOLDER_NAME_KANJI, view["holder_name_kanji"]), (L.POSTAL_CODE, values["postalCode"]),
-        (L.ADDRESS_STREET, view["address_street"]), (L.ADDRESS_BUILDING, view["address_building"]),
-        (L.EXPIRY, view["not_after"]), (L.START_DATE, start), (L.CERT_PASSWORD, _PASSWORD_SHOWN),
+        (L.REGISTERED_AT, view["registered_at"]),
+        (L.TRADE_NAME_KANA, values["tradeNameKana"]),
+        (L.TRADE_NAME_KANJI, view["trade_name_kanji"]),
+        (L.HOLDER_NAME_KANA, values["holderNameKana"]),
+        (L.HOLDER_NAME_KANJI, view["holder_name_kanji"]),
+        (L.POSTAL_CODE, values["postalCode"]),
+        (L.ADDRESS_STREET, view["address_street"]),
+        (L.ADDRESS_BUILDING, view["address_building"]),
+        (L.EXPIRY, view["not_after"]),
+        (L.START_DATE, start),
+        (L.CERT_PASSWORD, _PASSWORD_SHOWN),
     ]
-    return render(request, "cert_update_confirm.html", user=user, cert=view, rows=rows, pending_id=pending_id,
-                  token=issue_token(request, user.session_id))
+    return render(
+        request,
+        "cert_update_confirm.html",
+        user=user,
+        cert=view,
+        rows=rows,
+        pending_id=pending_id,
+        token=issue_token(request, user.session_id),
+    )
 
 
 async def cert_update(request: Request) -> Response:
@@ -99,10 +131,14 @@ async def cert_update(request: Request) -> Response:
     if refused is not None:
         return refused
     values = {field: str(form.get(field) or "") for field in UPDATE_FIELDS}
-    errors = check_update(values, today=today_jst(ctx.options.clock()),
-                          not_after=dt.date.fromisoformat(row["not_after"]), p12=row["p12"],
-                          unpadded=ctx.kit.on("unpadded-dates"),
-                          address=(row["address_street"], row["address_building"]))
+    errors = check_update(
+        values,
+        today=today_jst(ctx.options.clock()),
+        not_after=dt.date.fromisoformat(row["not_after"]),
+        p12=row["p12"],
+        unpadded=ctx.kit.on("unpadded-dates"),
+        address=(row["address_street"], row["address_building"]),
+    )
     values["certPassword"] = ""
     if errors:
         return _form(request, user, row, values, errors)
@@ -124,13 +160,20 @@ async def cert_update_confirm(request: Request) -> Response:
         return refused
     pending_id = str(form.get("pendingId") or "")
     with ctx.db.transaction() as conn:
-        pending = conn.execute("SELECT * FROM pending_updates WHERE id = ? AND session_id = ? AND cert_id = ?",
-                               (pending_id, user.session_id, row["id"])).fetchone()
+        pending = conn.execute(
+            "SELECT * FROM pending_updates WHERE id = ? AND session_id = ? AND cert_id = ?",
+            (pending_id, user.session_id, row["id"]),
+        ).fetchone()
         conn.execute("DELETE FROM pending_updates WHERE id = ?", (pending_id,))
     if pending is None or not ctx.kit.on("confirm-screen"):
         return render_error(request, pt.Message.INVALID_TRANSITION, user=user, status=400)
-    values = {"tradeNameKana": pending["trade_name_kana"], "holderNameKana": pending["holder_name_kana"],
-              "postalCode": pending["postal_code"], "startDate": pending["start_date"], "certPassword": ""}
+    values = {
+        "tradeNameKana": pending["trade_name_kana"],
+        "holderNameKana": pending["holder_name_kana"],
+        "postalCode": pending["postal_code"],
+        "startDate": pending["start_date"],
+        "certPassword": "",
+    }
     if form.get("back") is not None:
         return _form(request, user, row, values)
     return _finish(request, user, row, values)

@@ -29,8 +29,13 @@ __all__ = ["Opened", "Unread", "open_upload"]
 # (1.2.840.113549.1.12.1.*) and PBES1 (1.2.840.113549.1.5.1 to .11), whose parameters share one layout.
 _PBES2, _PBKDF2 = "1.2.840.113549.1.5.13", "1.2.840.113549.1.5.12"
 _SALT_AND_COUNT_PREFIXES = ("1.2.840.113549.1.12.1.", "1.2.840.113549.1.5.")
-_MAC_DIGESTS = {"1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.4": "sha224", "2.16.840.1.101.3.4.2.1": "sha256",
-                "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
+_MAC_DIGESTS = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+}
 _NESTING = 4  # safeContentsBag inside safeContentsBag: deeper than any exporter writes
 
 
@@ -73,7 +78,8 @@ def _schemes(pfx: Any) -> Iterator[Any]:
     for info in safe:
         if info["contentType"] == rfc2315.encryptedData:
             yield _decoded(info["content"], rfc2315.EncryptedData())["encryptedContentInfo"][
-                "contentEncryptionAlgorithm"]
+                "contentEncryptionAlgorithm"
+            ]
         elif info["contentType"] == rfc2315.data:
             for bag in _bags(_decoded(_decoded(info["content"], rfc2315.Data()), rfc7292.SafeContents())):
                 if bag["bagId"] == rfc7292.id_pkcs8ShroudedKeyBag:
@@ -119,9 +125,13 @@ def _password_opens_mac(pfx: Any, password: str) -> bool:
     signed = bytes(_decoded(pfx["authSafe"]["content"], rfc2315.Data()))
     # A BMPString with its two-byte terminator; an empty password is written either so or as nothing at all.
     encodings = [password.encode("utf-16-be") + b"\x00\x00", *([b""] if not password else [])]
-    return any(hmac.compare_digest(
-        hmac.new(_mac_key(digest, raw, bytes(mac["macSalt"]), int(mac["iterations"])), signed, digest).digest(),
-        bytes(mac["mac"]["digest"])) for raw in encodings)
+    return any(
+        hmac.compare_digest(
+            hmac.new(_mac_key(digest, raw, bytes(mac["macSalt"]), int(mac["iterations"])), signed, digest).digest(),
+            bytes(mac["mac"]["digest"]),
+        )
+        for raw in encodings
+    )
 
 
 def open_upload(data: bytes, password: str) -> Opened | Unread:
@@ -145,6 +155,8 @@ def open_upload(data: bytes, password: str) -> Opened | Unread:
         return Unread.NOT_P12
     if not isinstance(loaded.key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         return Unread.NOT_P12
-    return Opened(key=loaded.key,
-                  paired=loaded.cert.certificate.public_bytes(Encoding.DER) if loaded.cert else None,
-                  others=tuple(c.certificate.public_bytes(Encoding.DER) for c in loaded.additional_certs))
+    return Opened(
+        key=loaded.key,
+        paired=loaded.cert.certificate.public_bytes(Encoding.DER) if loaded.cert else None,
+        others=tuple(c.certificate.public_bytes(Encoding.DER) for c in loaded.additional_certs),
+    )

@@ -80,12 +80,17 @@ def _attributes(name: Any) -> list[tuple[univ.ObjectIdentifier, str]]:
 
 
 def _shown(trade: str, holder: str, street: str, building: str) -> dict[str, str]:
-    return {"trade_name_kanji": trade, "holder_name_kanji": holder, "address_street": street,
-            "address_building": building}
+    return {
+        "trade_name_kanji": trade,
+        "holder_name_kanji": holder,
+        "address_street": street,
+        "address_building": building,
+    }
 
 
 def _dn_fields(attributes: list[tuple[univ.ObjectIdentifier, str]]) -> dict[str, str] | None:
     """The 行政書士 layout of one Name, or None when neither its O nor its CN is Japanese."""
+
     def values(oid: univ.ObjectIdentifier) -> list[str]:
         return [text for kind, text in attributes if kind == oid]
 
@@ -111,8 +116,9 @@ def _corporation(der: bytes) -> dict[int, str]:
         if raw[0] & 0xE0 != 0xA0 or raw[0] & 0x1F == 0x1F:
             continue  # not a context-specific constructed tag below 31: no member the portal reads
         number = raw[0] & 0x1F
-        inner = decoder.decode(raw, asn1Spec=univ.Any().subtype(
-            explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatConstructed, number)))[0]
+        inner = decoder.decode(
+            raw, asn1Spec=univ.Any().subtype(explicitTag=tag.Tag(tag.tagClassContext, tag.tagFormatConstructed, number))
+        )[0]
         text = _text(bytes(inner))
         if text is not None:
             members[number] = text
@@ -142,8 +148,9 @@ def _registered_corporation(der: bytes | None) -> dict[str, str] | None:
         return None
     if not (members.get(_CORPORATE_NAME) or members.get(_DIRECTOR)):
         return None
-    return _shown(members.get(_CORPORATE_NAME, ""), members.get(_DIRECTOR, ""),
-                  *split_address(members.get(_HEAD_OFFICE, "")))
+    return _shown(
+        members.get(_CORPORATE_NAME, ""), members.get(_DIRECTOR, ""), *split_address(members.get(_HEAD_OFFICE, ""))
+    )
 
 
 def _fields(tbs: Any) -> dict[str, str]:
@@ -165,8 +172,7 @@ def _parsed(der: bytes) -> Any:
 
 def _is_ca(tbs: Any) -> bool:
     constraints = _extensions(tbs).get(rfc5280.id_ce_basicConstraints)
-    return constraints is not None and bool(
-        decoder.decode(constraints, asn1Spec=rfc5280.BasicConstraints())[0]["cA"])
+    return constraints is not None and bool(decoder.decode(constraints, asn1Spec=rfc5280.BasicConstraints())[0]["cA"])
 
 
 def _time(choice: Any) -> dt.datetime:
@@ -188,9 +194,13 @@ def _upload(opened: Opened) -> Upload | Unread:
     except (PyAsn1Error, ValueError, TypeError, KeyError):
         return Unread.NOT_P12
     public = opened.key.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-    return Upload(**fields, not_before=not_before, not_after=not_after,
-                  serial=_serial(int(tbs["serialNumber"])),
-                  key_matches=public == bytes(encoder.encode(tbs["subjectPublicKeyInfo"])))
+    return Upload(
+        **fields,
+        not_before=not_before,
+        not_after=not_after,
+        serial=_serial(int(tbs["serialNumber"])),
+        key_matches=public == bytes(encoder.encode(tbs["subjectPublicKeyInfo"])),
+    )
 
 
 def _serial(number: int) -> str:

@@ -109,16 +109,29 @@ class Ctx:
 
     def __post_init__(self) -> None:
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True, trim_blocks=True, lstrip_blocks=True,
+            loader=jinja2.FileSystemLoader(_TEMPLATES),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
             undefined=jinja2.StrictUndefined,
         )
         self.env.globals.update(
-            HEADER=pt.HEADER, LOGIN_TITLE=pt.LOGIN_TITLE, L=pt.Label, S=pt.Screen, M=pt.Message,
-            ORG_DETAIL_PERMISSION_ROWS=pt.ORG_DETAIL_PERMISSION_ROWS, url=self.paths.url,
+            HEADER=pt.HEADER,
+            LOGIN_TITLE=pt.LOGIN_TITLE,
+            L=pt.Label,
+            S=pt.Screen,
+            M=pt.Message,
+            ORG_DETAIL_PERMISSION_ROWS=pt.ORG_DETAIL_PERMISSION_ROWS,
+            url=self.paths.url,
         )
         self.kit = Kit(self.options.markup)
-        self.env.globals.update(mk=self.kit, CHARSET=CP932_CHARSET if self.kit.on("windows-31j") else "UTF-8",
-                                popup=False, late_source="", framed=bool(self.kit.frames))
+        self.env.globals.update(
+            mk=self.kit,
+            CHARSET=CP932_CHARSET if self.kit.on("windows-31j") else "UTF-8",
+            popup=False,
+            late_source="",
+            framed=bool(self.kit.frames),
+        )
 
 
 def ctx_of(request: Request) -> Ctx:
@@ -135,8 +148,9 @@ def url_for(ctx: Ctx, user: User | None) -> Callable[..., str]:
 def html_page(ctx: Ctx, html: str, *, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """An HTML answer, in Windows-31J with windows-31j."""
     if ctx.kit.on("windows-31j"):
-        return Response(encode_cp932(html), status_code=status, headers=headers,
-                        media_type=f"text/html; charset={CP932_CHARSET}")
+        return Response(
+            encode_cp932(html), status_code=status, headers=headers, media_type=f"text/html; charset={CP932_CHARSET}"
+        )
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

@@ -29,26 +29,45 @@ __all__ = ["CHROMIUM_ARGS", "PLAYWRIGHT_DISABLED_FEATURES", "UNSHOWN_POPUP_FEATU
 # that list (Playwright 1.64, the version pinned) is repeated here, and a test checks that the browser
 # still runs with all of it.
 PLAYWRIGHT_DISABLED_FEATURES = (
-    "AimEnabled", "AutoDeElevate", "AvoidCorsURLLoaderRestartOnRedirect", "AvoidUnnecessaryBeforeUnloadCheckSync",
-    "BlockOriginHeaderModificationOnRedirect", "DestroyProfileOnBrowserClose", "DialMediaRouteProvider",
-    "GlobalMediaControls", "HttpsUpgrades", "LensOverlay", "MediaRouter", "NetworkTimeServiceQuerying",
-    "OptimizationHints", "PaintHolding", "ThirdPartyStoragePartitioning", "Translate",
-    "msEdgeUpdateLaunchServicesPreferredVersion", "msForceBrowserSignIn",
+    "AimEnabled",
+    "AutoDeElevate",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "BlockOriginHeaderModificationOnRedirect",
+    "DestroyProfileOnBrowserClose",
+    "DialMediaRouteProvider",
+    "GlobalMediaControls",
+    "HttpsUpgrades",
+    "LensOverlay",
+    "MediaRouter",
+    "NetworkTimeServiceQuerying",
+    "OptimizationHints",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "Translate",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+    "msForceBrowserSignIn",
 )
 # Headless Chromium opens every context as a browser window whose address-bar popup is a web page in a
 # renderer process of its own, never shown here: one process more per context (measured: 70 MiB per
 # context, 0.7 CPU-s per office).
 UNSHOWN_POPUP_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup")
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--no-first-run",
-                 "--disable-sync", "--disable-default-apps",
-                 "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + UNSHOWN_POPUP_FEATURES)]
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + UNSHOWN_POPUP_FEATURES),
+]
 
 
 async def launch_chromium(pw: Playwright, options: BrowserOptions) -> Browser:
-    exe = options.executable_path or find_executable("chromium", pw.chromium.executable_path,
-                                                       headless=options.headless)
+    exe = options.executable_path or find_executable("chromium", pw.chromium.executable_path, headless=options.headless)
     return await pw.chromium.launch(
-        headless=options.headless, executable_path=str(exe) if exe else None, args=CHROMIUM_ARGS,
+        headless=options.headless,
+        executable_path=str(exe) if exe else None,
+        args=CHROMIUM_ARGS,
     )
 
 
@@ -70,7 +89,9 @@ def client_pfx(client_cert: Path, password: SecretStr, portal_ca: Path | None) -
         try:
             cas = x509.load_pem_x509_certificates(read_regular(portal_ca, limit=MAX_P12_BYTES, what="portal_ca"))
         except ValueError:
-            raise ConfigError(_("portal_ca {path}: not a readable PEM certificate file").format(
-                path=portal_ca)) from None
-    return pkcs12.serialize_key_and_certificates(None, contents.key, contents.certificate, cas,
-                                                 serialization.NoEncryption())
+            raise ConfigError(
+                _("portal_ca {path}: not a readable PEM certificate file").format(path=portal_ca)
+            ) from None
+    return pkcs12.serialize_key_and_certificates(
+        None, contents.key, contents.certificate, cas, serialization.NoEncryption()
+    )

@@ -34,9 +34,13 @@ def firefox_prefs(gate_port: int) -> dict[str, str | float | bool]:
     return {
         "security.default_personal_cert": "Select Automatically",
         # Every connection through the gate, a portal on a loopback address included, never around it.
-        "network.proxy.type": 1, "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": gate_port,
-        "network.proxy.http": "127.0.0.1", "network.proxy.http_port": gate_port,
-        "network.proxy.no_proxies_on": "", "network.proxy.allow_hijacking_localhost": True,
+        "network.proxy.type": 1,
+        "network.proxy.ssl": "127.0.0.1",
+        "network.proxy.ssl_port": gate_port,
+        "network.proxy.http": "127.0.0.1",
+        "network.proxy.http_port": gate_port,
+        "network.proxy.no_proxies_on": "",
+        "network.proxy.allow_hijacking_localhost": True,
         "network.proxy.failover_direct": False,
         # The key database is logged in once, at startup (flows.browser.firefox_app): never asked again.
         "security.ask_for_password": 0,
@@ -65,9 +69,13 @@ async def firefox_context(
         db_password = firefox_profile(profile, client_cert, client_cert_password, options.portal_ca)
         try:
             context = await pw.firefox.launch_persistent_context(
-                profile, channel="moz-firefox", executable_path=str(held.executable),
-                headless=options.headless, firefox_user_prefs=firefox_prefs(gate_port),
-                env=firefox_environment(options.environ, db_password), **context_options,
+                profile,
+                channel="moz-firefox",
+                executable_path=str(held.executable),
+                headless=options.headless,
+                firefox_user_prefs=firefox_prefs(gate_port),
+                env=firefox_environment(options.environ, db_password),
+                **context_options,
             )
         except PlaywrightError as exc:
             failure = login_failure(str(exc))

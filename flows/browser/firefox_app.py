@@ -32,7 +32,7 @@ _TAG = "ainas-bot: "
 _FAILED = "the profile's key database could not be logged in"
 
 _AUTOCONFIG = (
-    '// ainas-bot: run ainas-bot.cfg, unobscured and with chrome privileges (it logs the key database in)\n'
+    "// ainas-bot: run ainas-bot.cfg, unobscured and with chrome privileges (it logs the key database in)\n"
     'pref("general.config.filename", "ainas-bot.cfg");\n'
     'pref("general.config.obscure_value", 0);\n'
     'pref("general.config.sandbox_enabled", false);\n'
@@ -95,8 +95,12 @@ def install_folder(executable: Path) -> Path:
     real = executable.resolve()
     folder = real.parent
     if not real.is_file() or not (folder / "omni.ja").is_file() or not (folder / "libnss3.so").is_file():
-        raise ConfigError(_("{path}: not the Firefox binary of a Firefox install (its folder should hold omni.ja and "
-                            "libnss3.so, as /usr/lib/firefox-esr does)").format(path=executable))
+        raise ConfigError(
+            _(
+                "{path}: not the Firefox binary of a Firefox install (its folder should hold omni.ja and "
+                "libnss3.so, as /usr/lib/firefox-esr does)"
+            ).format(path=executable)
+        )
     return folder
 
 

@@ -83,9 +83,16 @@ async def office_context(
         else:
             assert gate_port is not None
             # The profile is removed once the context is closed (the stack unwinds after the `finally`).
-            context = await held.enter_async_context(firefox_context(
-                pw, options, gate_port=gate_port, client_cert=client_cert,
-                client_cert_password=client_cert_password, context_options=common))
+            context = await held.enter_async_context(
+                firefox_context(
+                    pw,
+                    options,
+                    gate_port=gate_port,
+                    client_cert=client_cert,
+                    client_cert_password=client_cert_password,
+                    context_options=common,
+                )
+            )
             # Routing as well: Firefox shows the gate's refusal of a plain-HTTP request as the answer of
             # the other origin, while routing makes it the failure it is.
             route = True

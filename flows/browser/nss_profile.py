@@ -30,8 +30,9 @@ def _nss(args: list[str | SecretStr]) -> None:
     """Run an NSS tool; each secret among `args` goes to it through a pipe, named `/dev/fd/N`."""
     tool = str(args[0])
     if shutil.which(tool) is None:
-        raise ConfigError(_("Firefox needs `{tool}` to install the client certificate (Debian: libnss3-tools)").format(
-            tool=tool))
+        raise ConfigError(
+            _("Firefox needs `{tool}` to install the client certificate (Debian: libnss3-tools)").format(tool=tool)
+        )
     argv: list[str] = []
     pipes: list[int] = []
     try:
@@ -58,13 +59,17 @@ def firefox_profile(folder: Path, client_cert: Path, password: SecretStr, portal
     """NSS databases in `folder` holding `client_cert`'s key (and trusting `portal_ca`), protected by a new
     random password, which is returned."""
     if len(password.get_secret_value().encode()) > _MAX_PASSWORD_BYTES:
-        raise ConfigError(_("client_cert_password of {path}: longer than the {limit} bytes Firefox's certificate tools "
-                            "read").format(path=client_cert, limit=_MAX_PASSWORD_BYTES))
+        raise ConfigError(
+            _("client_cert_password of {path}: longer than the {limit} bytes Firefox's certificate tools read").format(
+                path=client_cert, limit=_MAX_PASSWORD_BYTES
+            )
+        )
     db = f"sql:{folder}"
     db_password = SecretStr(secrets.token_urlsafe(32))
     _nss(["certutil", "-N", "-d", db, "-f", db_password])
     _nss(["pk12util", "-i", str(client_cert), "-d", db, "-k", db_password, "-w", password])
     if portal_ca is not None:
-        _nss(["certutil", "-A", "-n", "AINAS portal CA", "-t", "C,,", "-i", str(portal_ca), "-d", db,
-              "-f", db_password])
+        _nss(
+            ["certutil", "-A", "-n", "AINAS portal CA", "-t", "C,,", "-i", str(portal_ca), "-d", db, "-f", db_password]
+        )
     return db_password

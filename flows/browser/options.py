@@ -43,8 +43,11 @@ class BrowserOptions:
     @classmethod
     def from_settings(cls, settings: Settings, environ: Mapping[str, str]) -> BrowserOptions:
         return cls(
-            browser=settings.browser, headless=settings.headless, executable_path=settings.executable_path,
-            portal_origin=portal_origin(settings.portal_url), portal_ca=settings.portal_ca,
+            browser=settings.browser,
+            headless=settings.headless,
+            executable_path=settings.executable_path,
+            portal_origin=portal_origin(settings.portal_url),
+            portal_ca=settings.portal_ca,
             timeout_seconds=settings.timeout_seconds,
             browser_endpoints=tuple(e.strip() for e in (settings.browser_endpoint or "").split(",") if e.strip()),
             environ=types.MappingProxyType(dict(environ)),

@@ -38,8 +38,12 @@ def private_root(tmp: Path) -> Path:
         root.mkdir(mode=0o700)
     info = root.lstat()
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
-        raise ConfigError(_("{path}: not a private folder of this user (a symlink, someone else's, or open to "
-                            "others); remove it so the bot can keep its Firefox profiles there").format(path=root))
+        raise ConfigError(
+            _(
+                "{path}: not a private folder of this user (a symlink, someone else's, or open to "
+                "others); remove it so the bot can keep its Firefox profiles there"
+            ).format(path=root)
+        )
     return root
 
 
@@ -80,8 +84,13 @@ class ProfileFolder:
         self.executable = folder / "firefox"
         # Playwright runs `executable_path` itself: a script that starts Firefox under the leash.
         leash = [sys.executable, "-I", "-m", "flows.browser.leash", str(os.getpid()), str(folder), str(binary)]
-        write_private(self.executable, f"#!/bin/sh\nexec {shlex.join(leash)} \"$@\"\n".encode(), exclusive=True,
-                      mode=0o700, what="Firefox launcher")
+        write_private(
+            self.executable,
+            f'#!/bin/sh\nexec {shlex.join(leash)} "$@"\n'.encode(),
+            exclusive=True,
+            mode=0o700,
+            what="Firefox launcher",
+        )
 
 
 @contextlib.contextmanager

@@ -31,8 +31,9 @@ async def save_failure_artifacts(
         make_private_dir(folder)  # artifacts_dir too, when this creates it; never an existing folder's mode
     except OutputError as exc:
         # The office's own failure is what its outcome must say; a full disk here is logged beside it.
-        log.warning("%s", _("could not keep the failing screen of {office}: {error}").format(office=office_id,
-                                                                                            error=exc))
+        log.warning(
+            "%s", _("could not keep the failing screen of {office}: {error}").format(office=office_id, error=exc)
+        )
         return saved
     try:
         # A password typed but not yet posted is still in its field: empty every one first.

@@ -48,8 +48,11 @@ class Snapshots:
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(_("--snapshots {folder}: cannot create the folder ({reason})").format(
-                folder=folder, reason=exc.strerror)) from None
+            raise ConfigError(
+                _("--snapshots {folder}: cannot create the folder ({reason})").format(
+                    folder=folder, reason=exc.strerror
+                )
+            ) from None
         if folder.is_symlink() or not folder.is_dir():
             raise ConfigError(_("--snapshots {folder}: not a folder").format(folder=folder))
         if folder.stat().st_uid == os.getuid():

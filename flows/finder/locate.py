@@ -31,14 +31,43 @@ from ainas_bot.i18n import _
 from flows.finder.text import RULES, caption_core, normalise, portal_date, portal_datetime
 
 __all__ = [
-    "ENGINE", "LEFT_MARK", "LIBRARY", "READ_SCREEN", "Button", "Field", "Marker", "Overlay", "Table", "Text", "Title",
-    "caption_core", "cell_texts", "explain", "locate", "locate_anywhere", "normalise", "portal_date", "portal_datetime",
-    "read_pairs", "read_table", "register", "screen_frames", "screen_query", "seen_on_screen", "table_rows",
+    "ENGINE",
+    "LEFT_MARK",
+    "LIBRARY",
+    "READ_SCREEN",
+    "Button",
+    "Field",
+    "Marker",
+    "Overlay",
+    "Table",
+    "Text",
+    "Title",
+    "caption_core",
+    "cell_texts",
+    "explain",
+    "locate",
+    "locate_anywhere",
+    "normalise",
+    "portal_date",
+    "portal_datetime",
+    "read_pairs",
+    "read_table",
+    "register",
+    "screen_frames",
+    "screen_query",
+    "seen_on_screen",
+    "table_rows",
 ]
 
 ENGINE = "ainas"
-LIBRARY = (Path(__file__).with_name("finder.js").read_text(encoding="utf-8")
-           .replace("__RULES__", json.dumps(RULES, ensure_ascii=False)).strip().rstrip(";"))
+LIBRARY = (
+    Path(__file__)
+    .with_name("finder.js")
+    .read_text(encoding="utf-8")
+    .replace("__RULES__", json.dumps(RULES, ensure_ascii=False))
+    .strip()
+    .rstrip(";")
+)
 
 
 # --- what page objects look for ------------------------------------------------------------------
@@ -130,8 +159,10 @@ def screen_frames(page: Page) -> list[Frame]:
     """The frames of the window a person sees as one screen: its own, then those of the same origin."""
     main = page.main_frame
     origin = _origin(main.url)
-    return [main, *(f for f in page.frames if f is not main and not f.is_detached()
-                    and _origin(f.url) in (origin, "null"))]
+    return [
+        main,
+        *(f for f in page.frames if f is not main and not f.is_detached() and _origin(f.url) in (origin, "null")),
+    ]
 
 
 def _origin(url: str) -> str:
@@ -167,11 +198,13 @@ async def register(pw: Playwright) -> None:
 
 
 # --- reading a settled screen --------------------------------------------------------------------
-async def read_table(table: Locator, columns: tuple[str, ...], *,
-                     timeout_ms: float) -> list[tuple[int, dict[str, str]]]:
+async def read_table(
+    table: Locator, columns: tuple[str, ...], *, timeout_ms: float
+) -> list[tuple[int, dict[str, str]]]:
     """The rows below the header row: (row index in the table, column → text as shown)."""
     rows: list[dict[str, Any]] = await table.evaluate(
-        f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms)
+        f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms
+    )
     return table_rows(rows)
 
 
@@ -183,7 +216,8 @@ def _over_window(call: str) -> str:
 async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
     """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
     pairs: dict[str, str | None] = await page.evaluate(
-        _over_window("(lib, docs, labels) => lib.readPairs(docs, labels)"), list(labels))
+        _over_window("(lib, docs, labels) => lib.readPairs(docs, labels)"), list(labels)
+    )
     return pairs
 
 
@@ -208,7 +242,8 @@ async def explain(page: Page, marker: Marker) -> str | None:
     """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
     kind, args = _kind_and_args(marker)
     how: str | None = await page.evaluate(
-        _over_window("(lib, docs, [kind, args]) => lib.explain(docs, kind, args)"), [kind, args])
+        _over_window("(lib, docs, [kind, args]) => lib.explain(docs, kind, args)"), [kind, args]
+    )
     return how
 
 
@@ -241,24 +276,26 @@ def screen_query(marker: Marker) -> str:
 # table (as `read_table`), or null where the screen has none, and the text and caption of an overlay closed by
 # one of `closers`, or null.
 LEFT_MARK = "__ainasLeft"
-READ_SCREEN = (f"(() => {{ const lib = {LIBRARY}; const left = {json.dumps(LEFT_MARK)}; "
-               "const docs = () => lib.documents(document); "
-               "const fresh = () => docs().filter((d) => d[left] !== true); "
-               "const seen = (el) => { const box = el.getBoundingClientRect(); "
-               "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
-               ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
-               "return {docs, waiting: () => lib.placeholders(docs()).length > 0, "
-               "shows: (queries) => queries.some((q) => lib.queryAll(fresh(), q).some(seen)), "
-               "read: ({queries, pairs, tables, closers}) => { const all = fresh(); "
-               "const overlay = lib.overlays(all, closers)[0]; return {"
-               "text: all.map((d) => d.body ? d.body.innerText : '').join('\\n'), "
-               "found: queries.map((q) => lib.queryAll(all, q).length > 0), "
-               "pairs: lib.readPairs(all, pairs), "
-               "tables: tables.map(([q, columns]) => { const t = lib.queryAll(all, q)[0]; "
-               "return t ? lib.readTable(t, columns) : null; }), "
-               "frames: all.map(lib.frameOf).filter((f) => f !== null), "
-               "overlay: overlay ? {text: lib.overlayText(overlay), caption: lib.core(overlay.innerText "
-               "|| overlay.value || '')} : null}; }}; })()")
+READ_SCREEN = (
+    f"(() => {{ const lib = {LIBRARY}; const left = {json.dumps(LEFT_MARK)}; "
+    "const docs = () => lib.documents(document); "
+    "const fresh = () => docs().filter((d) => d[left] !== true); "
+    "const seen = (el) => { const box = el.getBoundingClientRect(); "
+    "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
+    ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
+    "return {docs, waiting: () => lib.placeholders(docs()).length > 0, "
+    "shows: (queries) => queries.some((q) => lib.queryAll(fresh(), q).some(seen)), "
+    "read: ({queries, pairs, tables, closers}) => { const all = fresh(); "
+    "const overlay = lib.overlays(all, closers)[0]; return {"
+    "text: all.map((d) => d.body ? d.body.innerText : '').join('\\n'), "
+    "found: queries.map((q) => lib.queryAll(all, q).length > 0), "
+    "pairs: lib.readPairs(all, pairs), "
+    "tables: tables.map(([q, columns]) => { const t = lib.queryAll(all, q)[0]; "
+    "return t ? lib.readTable(t, columns) : null; }), "
+    "frames: all.map(lib.frameOf).filter((f) => f !== null), "
+    "overlay: overlay ? {text: lib.overlayText(overlay), caption: lib.core(overlay.innerText "
+    "|| overlay.value || '')} : null}; }}; })()"
+)
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:

@@ -38,8 +38,19 @@ QUIET_MS = 120
 _SETTLING_TYPES = frozenset({"document", "xhr", "fetch"})
 # The only handlers a document without script may carry: each runs on a person's action, never by itself
 # (load, error, focus, animation and timer-like ones are script that runs unasked).
-_ACTION_HANDLERS = ("onclick", "ondblclick", "onsubmit", "onreset", "onchange", "oninput", "onkeydown",
-                    "onkeyup", "onkeypress", "onmousedown", "onmouseup")
+_ACTION_HANDLERS = (
+    "onclick",
+    "ondblclick",
+    "onsubmit",
+    "onreset",
+    "onchange",
+    "oninput",
+    "onkeydown",
+    "onkeyup",
+    "onkeypress",
+    "onmousedown",
+    "onmouseup",
+)
 # Set by the init script (`SCRIPT_WATCH`) on a document that has held a script element at any moment, even
 # one that removed itself after starting its work.
 _SCRIPTED_MARK = "__ainasScripted"
@@ -171,12 +182,16 @@ _SETTLE = """({quiet, max, alone, allowed, mark, work, until, arg}) => new Promi
 
 
 # Without a reader: the window's documents are watched, nothing is awaited, nothing read.
-_WHOLE_WINDOW = (f"(() => {{ const lib = {LIBRARY}; return {{docs: () => lib.documents(document), "
-                 "waiting: () => lib.placeholders(lib.documents(document)).length > 0, "
-                 "read: () => null, shows: () => true}; })()")
+_WHOLE_WINDOW = (
+    f"(() => {{ const lib = {LIBRARY}; return {{docs: () => lib.documents(document), "
+    "waiting: () => lib.placeholders(lib.documents(document)).length > 0, "
+    "read: () => null, shows: () => true}; })()"
+)
 _MARK_SECONDS = 2.0
-_MARK_LEFT = (f"(left) => {{ const lib = {LIBRARY}; "
-              f"for (const doc of lib.documents(document)) doc[{json.dumps(LEFT_MARK)}] = left; }}")
+_MARK_LEFT = (
+    f"(left) => {{ const lib = {LIBRARY}; "
+    f"for (const doc of lib.documents(document)) doc[{json.dumps(LEFT_MARK)}] = left; }}"
+)
 
 
 class Tab:
@@ -281,13 +296,15 @@ class Tab:
         try:
             if dialog.type == "beforeunload" or self.submitting:
                 if dialog.type != "beforeunload":
-                    log.info(_("the portal asked ({kind}): {text} — accepted").format(kind=dialog.type,
-                                                                                        text=dialog.message))
+                    log.info(
+                        _("the portal asked ({kind}): {text} — accepted").format(kind=dialog.type, text=dialog.message)
+                    )
                     self.accepted.append(dialog.message)
                 await dialog.accept()
             else:
-                log.info(_("the portal asked ({kind}): {text} — dismissed").format(kind=dialog.type,
-                                                                                     text=dialog.message))
+                log.info(
+                    _("the portal asked ({kind}): {text} — dismissed").format(kind=dialog.type, text=dialog.message)
+                )
                 self.unexpected_dialog = dialog.message
                 self.dialog_seen.set()
                 await dialog.dismiss()
@@ -321,8 +338,14 @@ class Tab:
                 async with asyncio.timeout(_MARK_SECONDS):
                     await page.evaluate(_MARK_LEFT, left)
 
-    async def settle(self, timeout_ms: float, screen: str = "", arg: object = None,
-                     until: list[str] | None = None, quiet_ms: float | None = None) -> Settled:
+    async def settle(
+        self,
+        timeout_ms: float,
+        screen: str = "",
+        arg: object = None,
+        until: list[str] | None = None,
+        quiet_ms: float | None = None,
+    ) -> Settled:
         """Wait until the screen shows what `until` names (its `shows`) and has settled (quiet for `quiet_ms`),
         then read it with `arg` (its `read`) in the same step; `screen` is the source of an in-page object with
         both. Not settled when it has not within the timeout."""
@@ -342,10 +365,19 @@ class Tab:
                     started = self.started
                     # Another window of the tab may run script on this one (an opener sent on by its popup).
                     alone = len(self.pages) == 1 and not self.refreshing
-                    found = await page.evaluate(script, {
-                        "quiet": QUIET_MS if quiet_ms is None else quiet_ms, "max": remaining * 1000,
-                        "alone": alone, "allowed": _ACTION_HANDLERS,
-                        "mark": _SCRIPTED_MARK, "work": _WORK_MARK, "until": until, "arg": arg})
+                    found = await page.evaluate(
+                        script,
+                        {
+                            "quiet": QUIET_MS if quiet_ms is None else quiet_ms,
+                            "max": remaining * 1000,
+                            "alone": alone,
+                            "allowed": _ACTION_HANDLERS,
+                            "mark": _SCRIPTED_MARK,
+                            "work": _WORK_MARK,
+                            "until": until,
+                            "arg": arg,
+                        },
+                    )
             except TimeoutError:
                 return Settled(False, shown=shown)
             except PlaywrightError:

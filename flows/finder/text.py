@@ -19,8 +19,13 @@ __all__ = ["DASHES", "RULES", "WAVES", "caption_core", "normalise", "portal_date
 # Kept apart because a person reads them as the same character; NFKC leaves them distinct.
 WAVES = "\u301c\u3030\uff5e\u223c\u2053~"
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
-RULES = {"waves": WAVES, "dashes": DASHES, "decorations": list(LABEL_DECORATIONS),
-         "placeholders": list(PLACEHOLDER_WORDS), "placeholder_max": PLACEHOLDER_MAX_CHARS}
+RULES = {
+    "waves": WAVES,
+    "dashes": DASHES,
+    "decorations": list(LABEL_DECORATIONS),
+    "placeholders": list(PLACEHOLDER_WORDS),
+    "placeholder_max": PLACEHOLDER_MAX_CHARS,
+}
 _SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 _CHARS = str.maketrans({**{c: "~" for c in WAVES}, **{c: "-" for c in DASHES}})
 
@@ -52,8 +57,10 @@ def caption_core(text: str) -> str:
     return _SPACE.sub("", t)
 
 
-_DATE = re.compile(r"^(\d{4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?"
-                   r"(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
+)
 
 
 def portal_datetime(text: str) -> dt.datetime:

@@ -63,6 +63,8 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 # An overlay that comes back this often after being closed is not one a person can close.
 _OVERLAY_CLOSINGS = 3
+
+
 # Messages after which the whole session is gone: a retry must start again from the login.
 def _session_lost() -> tuple[str, ...]:
     return (Message.SESSION_EXPIRED, Message.SESSION_REPLACED)
@@ -76,8 +78,14 @@ _UNTRUSTED_DETAIL = ("self-signed", "self signed", "unable to verify", "CERT_")
 
 
 def _interruptions() -> Text:
-    return Text(Message.MAINTENANCE, *_session_lost(), Message.ACCESS_DENIED, Message.INVALID_TRANSITION,
-                Message.DOUBLE_SUBMIT, _UNTRUSTED)
+    return Text(
+        Message.MAINTENANCE,
+        *_session_lost(),
+        Message.ACCESS_DENIED,
+        Message.INVALID_TRANSITION,
+        Message.DOUBLE_SUBMIT,
+        _UNTRUSTED,
+    )
 
 
 def first_line(exc: BaseException) -> str:
@@ -143,8 +151,7 @@ class PortalPage:
         return await locate_anywhere(self.page, marker)
 
     # --- arriving -------------------------------------------------------------------------
-    async def arrive(self, *markers: Marker, element: str | None = None,
-                     quiet_ms: float | None = None) -> Marker:
+    async def arrive(self, *markers: Marker, element: str | None = None, quiet_ms: float | None = None) -> Marker:
         """Wait until one of `markers` (default: this screen's title) shows, or an interruption does,
         and the screen has settled (quiet for `quiet_ms`, default the tab's); which of the markers it shows.
         A window of notices the portal opened by itself, and an overlay of notices in front of the screen, are
@@ -157,9 +164,12 @@ class PortalPage:
         used = [screen_query(marker) for marker in self.uses()]
         labels, tables = self.reads()
         notices = Title(*portal_text.NOTICE_TITLES)
-        read = {"queries": [screen_query(marker) for marker in (*wanted, notices)] + used, "pairs": list(labels),
-                "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables],
-                "closers": list(portal_text.CLOSE_CAPTIONS)}
+        read = {
+            "queries": [screen_query(marker) for marker in (*wanted, notices)] + used,
+            "pairs": list(labels),
+            "tables": [[screen_query(Table(*columns)), list(columns)] for columns in tables],
+            "closers": list(portal_text.CLOSE_CAPTIONS),
+        }
         until = [screen_query(marker) for marker in (*wanted, _interruptions(), notices)]
         closings = 0
         while True:
@@ -168,20 +178,25 @@ class PortalPage:
             self.tab.changed.clear()
             page = self.page
             # One browser call waits for the screen to show what is awaited, to settle, and reads it.
-            settled = await self._settled(self.tab.settle(max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN,
-                                                          read, until=until, quiet_ms=quiet_ms))
+            settled = await self._settled(
+                self.tab.settle(
+                    max(1.0, (deadline - loop.time()) * 1000), READ_SCREEN, read, until=until, quiet_ms=quiet_ms
+                )
+            )
             if settled is None or page is not self.page:
                 continue  # a window opened or closed: look in the one that is current now
             if not settled:
                 if not settled.shown:
                     await self._timed_out(element)
-                raise PortalUnavailableError(_(
-                    "{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
-                    screen=self.screen, seconds=f"{self.timeout_ms / 1000:g}", count=len(self.tab.outstanding)),
-                    screen=self.screen)
+                raise PortalUnavailableError(
+                    _("{screen}: the screen did not settle within {seconds} s ({count} requests outstanding)").format(
+                        screen=self.screen, seconds=f"{self.timeout_ms / 1000:g}", count=len(self.tab.outstanding)
+                    ),
+                    screen=self.screen,
+                )
             self.shown_text = await self.raise_if_interrupted(str(settled.value["text"]))
             shown = settled.value["found"]
-            if not any(shown[:len(wanted)]) and shown[len(wanted)] and page is not self.tab.pages[0]:
+            if not any(shown[: len(wanted)]) and shown[len(wanted)] and page is not self.tab.pages[0]:
                 await self._close_window_of_notices(page, self.shown_text)
                 continue
             if settled.value["overlay"] is not None:
@@ -189,13 +204,19 @@ class PortalPage:
                 await self._close_overlay(settled.value["overlay"], closings)
                 continue
             for frame in settled.value["frames"]:
-                self._handled(_("{screen}: the screen is in frame \u201c{frame}\u201d").format(
-                    screen=self.screen, frame=frame), once=True)
+                self._handled(
+                    _("{screen}: the screen is in frame \u201c{frame}\u201d").format(screen=self.screen, frame=frame),
+                    once=True,
+                )
             self._seen = _Seen(
-                uses=dict(zip(used, shown[len(wanted) + 1:], strict=True)), pairs=dict(settled.value["pairs"]),
-                tables={columns: None if rows is None else table_rows(rows)
-                        for columns, rows in zip(tables, settled.value["tables"], strict=True)})
-            for marker, found in zip(wanted, shown[:len(wanted)], strict=True):
+                uses=dict(zip(used, shown[len(wanted) + 1 :], strict=True)),
+                pairs=dict(settled.value["pairs"]),
+                tables={
+                    columns: None if rows is None else table_rows(rows)
+                    for columns, rows in zip(tables, settled.value["tables"], strict=True)
+                },
+            )
+            for marker, found in zip(wanted, shown[: len(wanted)], strict=True):
                 if found:
                     return marker
 
@@ -215,8 +236,11 @@ class PortalPage:
         """A window of notices the portal opened by itself: logged with its text, closed by its own 閉じる
         (or closed), and the work goes on in the window beneath."""
         summary = " ".join(text.split())[:200]
-        self._handled(_("{screen}: the portal opened a window of notices; read and closed: {text}").format(
-            screen=self.screen, text=summary))
+        self._handled(
+            _("{screen}: the portal opened a window of notices; read and closed: {text}").format(
+                screen=self.screen, text=summary
+            )
+        )
         with contextlib.suppress(PlaywrightError):
             closer = await locate_anywhere(window, Button(Label.CLOSE))
             if await closer.count():
@@ -232,11 +256,17 @@ class PortalPage:
         text, caption = " ".join(str(overlay["text"]).split())[:200], str(overlay["caption"])
         is_notice = any(normalise(title) in normalise(text) for title in portal_text.NOTICE_TITLES)
         if closings > _OVERLAY_CLOSINGS or not (is_notice or normalise(caption) == normalise(Label.CLOSE)):
-            raise PortalChangedError(_("{screen}: an overlay covers the screen and was not closed ({caption}): "
-                                       "{text}").format(screen=self.screen, caption=caption, text=text),
-                                     screen=self.screen)
-        self._handled(_("{screen}: closed an overlay of notices by {caption}: {text}").format(
-            screen=self.screen, caption=caption, text=text))
+            raise PortalChangedError(
+                _("{screen}: an overlay covers the screen and was not closed ({caption}): {text}").format(
+                    screen=self.screen, caption=caption, text=text
+                ),
+                screen=self.screen,
+            )
+        self._handled(
+            _("{screen}: closed an overlay of notices by {caption}: {text}").format(
+                screen=self.screen, caption=caption, text=text
+            )
+        )
         closer = await locate_anywhere(self.page, Overlay(*portal_text.CLOSE_CAPTIONS))
         await self.act(str(Overlay(caption)), lambda: closer.first.click(timeout=self.timeout_ms))
 
@@ -272,19 +302,26 @@ class PortalPage:
                 raise PortalUnavailableError(f"{self.screen}: {first_line(exc)}", screen=self.screen) from None
         await self.raise_if_interrupted()
         if any(marker in tab.failure for marker in CERT_ERRORS):
-            raise PortalUntrustedError(_("{screen}: the portal's server certificate is not trusted ({reason}); set "
-                                         "portal_ca (nothing secret was typed)").format(screen=self.screen,
-                                                                                        reason=tab.failure),
-                                       screen=self.screen)
+            raise PortalUntrustedError(
+                _(
+                    "{screen}: the portal's server certificate is not trusted ({reason}); set "
+                    "portal_ca (nothing secret was typed)"
+                ).format(screen=self.screen, reason=tab.failure),
+                screen=self.screen,
+            )
         raise PortalUnavailableError(f"{self.screen}: {tab.describe_failure()}", screen=self.screen)
 
     def _raise_dialog(self) -> None:
         text = self.tab.unexpected_dialog or ""
         self.tab.unexpected_dialog = None
         self.tab.dialog_seen.clear()
-        raise PortalChangedError(_("{screen}: the portal asked \u201c{text}\u201d where the bot did not mean to "
-                                   "submit; dismissed, and stopped").format(screen=self.screen, text=text),
-                                 screen=self.screen)
+        raise PortalChangedError(
+            _(
+                "{screen}: the portal asked \u201c{text}\u201d where the bot did not mean to "
+                "submit; dismissed, and stopped"
+            ).format(screen=self.screen, text=text),
+            screen=self.screen,
+        )
 
     async def _timed_out(self, element: str) -> None:
         """Name a wait that ran out: a portal that did not answer, or a screen without what was needed."""
@@ -293,10 +330,16 @@ class PortalPage:
         if any(r.resource_type == "document" for r in self.tab.outstanding) or not await self._body_text():
             raise PortalUnavailableError(
                 _("{screen}: the portal did not answer within {seconds} s (waiting for {element})").format(
-                    screen=self.screen, seconds=seconds, element=element), screen=self.screen)
-        raise PortalChangedError(_("{screen}: {element} did not appear within {seconds} s; {shown}").format(
-            screen=self.screen, element=element, seconds=seconds, shown=await self._what_is_shown()),
-            screen=self.screen)
+                    screen=self.screen, seconds=seconds, element=element
+                ),
+                screen=self.screen,
+            )
+        raise PortalChangedError(
+            _("{screen}: {element} did not appear within {seconds} s; {shown}").format(
+                screen=self.screen, element=element, seconds=seconds, shown=await self._what_is_shown()
+            ),
+            screen=self.screen,
+        )
 
     async def _what_is_shown(self) -> str:
         try:
@@ -313,24 +356,40 @@ class PortalPage:
         if body is None:
             body = await self._body_text()
         if _UNTRUSTED in body and any(d in body for d in _UNTRUSTED_DETAIL):
-            raise PortalUntrustedError(_(
-                "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
-                "(nothing secret was typed)"), screen=self.screen)
+            raise PortalUntrustedError(
+                _(
+                    "the portal's server certificate is not trusted; set portal_ca to the portal's CA "
+                    "(nothing secret was typed)"
+                ),
+                screen=self.screen,
+            )
         if shows(body, Message.MAINTENANCE):
-            raise PortalUnavailableError(_("{screen}: the portal shows its maintenance page").format(
-                screen=self.screen), screen=self.screen)
+            raise PortalUnavailableError(
+                _("{screen}: the portal shows its maintenance page").format(screen=self.screen), screen=self.screen
+            )
         if _UNTRUSTED in body:  # the proxy could not reach the portal
             raise PortalUnavailableError(f"{self.screen}: {body.strip().splitlines()[0]}", screen=self.screen)
         for message in _session_lost():
             if shows(body, message):
-                raise PortalUnavailableError(_("{screen}: session lost: {message}").format(
-                    screen=self.screen, message=message), screen=self.screen)
-        for message in (Message.ACCESS_DENIED, Message.INVALID_TRANSITION, Message.DOUBLE_SUBMIT,
-                        Message.NO_ADMIN_RIGHTS):
+                raise PortalUnavailableError(
+                    _("{screen}: session lost: {message}").format(screen=self.screen, message=message),
+                    screen=self.screen,
+                )
+        for message in (
+            Message.ACCESS_DENIED,
+            Message.INVALID_TRANSITION,
+            Message.DOUBLE_SUBMIT,
+            Message.NO_ADMIN_RIGHTS,
+        ):
             if shows(body, message):
-                raise (PortalAuthError if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
-                       else PortalChangedError)(_("{screen}: the portal says: {message}").format(
-                    screen=self.screen, message=message), screen=self.screen)
+                raise (
+                    PortalAuthError
+                    if message in (Message.ACCESS_DENIED, Message.NO_ADMIN_RIGHTS)
+                    else PortalChangedError
+                )(
+                    _("{screen}: the portal says: {message}").format(screen=self.screen, message=message),
+                    screen=self.screen,
+                )
         return body
 
     async def _body_text(self) -> str:
@@ -354,8 +413,12 @@ class PortalPage:
         except PlaywrightError as exc:
             raise PortalUnavailableError(f"{self.screen}: {marker}: {first_line(exc)}", screen=self.screen) from None
         if count == 0:
-            raise PortalChangedError(_("{screen}: no {marker} on the screen; {shown}").format(
-                screen=self.screen, marker=marker, shown=await self._what_is_shown()), screen=self.screen)
+            raise PortalChangedError(
+                _("{screen}: no {marker} on the screen; {shown}").format(
+                    screen=self.screen, marker=marker, shown=await self._what_is_shown()
+                ),
+                screen=self.screen,
+            )
         return found.first
 
     async def has(self, marker: Marker) -> bool:
@@ -436,5 +499,7 @@ class PortalPage:
     async def logout(self) -> None:
         with self.submitting():
             await self.click(Label.LOGOUT)
-            await self.arrive(Field(Label.LOGIN_ID), element=_("field {field} after {button}").format(
-                field=Label.LOGIN_ID, button=Label.LOGOUT))
+            await self.arrive(
+                Field(Label.LOGIN_ID),
+                element=_("field {field} after {button}").format(field=Label.LOGIN_ID, button=Label.LOGOUT),
+            )

@@ -23,8 +23,9 @@ async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]
     shown = await page.pairs(labels)
     missing = [label for label in labels if shown.get(label) is None]
     if missing:
-        raise PortalChangedError(_("{screen}: no row {labels}").format(screen=page.screen, labels=", ".join(missing)),
-                                 screen=page.screen)
+        raise PortalChangedError(
+            _("{screen}: no row {labels}").format(screen=page.screen, labels=", ".join(missing)), screen=page.screen
+        )
     return {label: shown[label] or "" for label in labels}
 
 

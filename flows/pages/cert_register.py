@@ -22,9 +22,15 @@ __all__ = ["CertRegisterPage"]
 
 log = logging.getLogger(__name__)
 
+
 def _refusals() -> tuple[str, ...]:
-    return (Message.FILE_NOT_P12, Message.WRONG_CERT_PASSWORD, Message.CERT_EXPIRED, Message.CERT_NOT_YET_VALID,
-            Message.CERT_ALREADY_REGISTERED)
+    return (
+        Message.FILE_NOT_P12,
+        Message.WRONG_CERT_PASSWORD,
+        Message.CERT_EXPIRED,
+        Message.CERT_NOT_YET_VALID,
+        Message.CERT_ALREADY_REGISTERED,
+    )
 
 
 class CertRegisterPage(PortalPage):
@@ -46,21 +52,34 @@ class CertRegisterPage(PortalPage):
         with self.submitting():
             async with self.tab.leaving():
                 await self.click(Label.CONFIRM)
-                found = await detail.arrive(*went, Text(*_refusals()),
-                                            element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL))
+                found = await detail.arrive(
+                    *went, Text(*_refusals()), element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL)
+                )
                 for text in _refusals():
                     if shows(detail.shown_text, text):
-                        raise UploadRefusedError(_("{screen}: the portal refused the certificate: {message}").format(
-                            screen=self.screen, message=text), screen=self.screen)
+                        raise UploadRefusedError(
+                            _("{screen}: the portal refused the certificate: {message}").format(
+                                screen=self.screen, message=text
+                            ),
+                            screen=self.screen,
+                        )
                 if found == Title(Screen.CERT_DETAIL):
                     return detail
                 if found == Title(Screen.CERT_REGISTER_COMPLETE):
-                    log.info("%s", _("{screen}: the portal shows {complete}; back to {org}").format(
-                        screen=self.screen, complete=Screen.CERT_REGISTER_COMPLETE, org=Screen.ORG_DETAIL))
+                    log.info(
+                        "%s",
+                        _("{screen}: the portal shows {complete}; back to {org}").format(
+                            screen=self.screen, complete=Screen.CERT_REGISTER_COMPLETE, org=Screen.ORG_DETAIL
+                        ),
+                    )
                     await detail.click(Label.BACK_TO_LIST)
                 elif found != Title(Screen.ORG_DETAIL):
-                    raise PortalChangedError(_("{screen}: no {expected} after {button}").format(
-                        screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM), screen=self.screen)
+                    raise PortalChangedError(
+                        _("{screen}: no {expected} after {button}").format(
+                            screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM
+                        ),
+                        screen=self.screen,
+                    )
                 # Still within: the screen beneath, shown before the upload, is not the one the portal went to.
                 org = OrgDetailPage(self.page, self.timeout_ms)
                 await org.arrive()

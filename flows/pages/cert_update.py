@@ -22,15 +22,25 @@ UpdateResult = CertDetailPage | CertUpdateCompletePage | OrgDetailPage
 
 
 def _field_errors() -> Text:
-    return Text(Message.KANA_INVALID.split("{label}")[1], Message.POSTAL_INVALID, Message.DATE_INVALID,
-                Message.DATE_BEFORE_TODAY, Message.DATE_AFTER_EXPIRY, Message.WRONG_CERT_PASSWORD)
+    return Text(
+        Message.KANA_INVALID.split("{label}")[1],
+        Message.POSTAL_INVALID,
+        Message.DATE_INVALID,
+        Message.DATE_BEFORE_TODAY,
+        Message.DATE_AFTER_EXPIRY,
+        Message.WRONG_CERT_PASSWORD,
+    )
 
 
 def update_results() -> tuple[Marker, ...]:
     """What may follow the last 確定: the 照会 (as the manual shows), a 完了 screen or message, or the
     organisation's 照会 (where a portal may go back to)."""
-    return (Title(Screen.CERT_DETAIL), Title(Screen.CERT_UPDATE_COMPLETE), Text(Message.UPDATED),
-            Title(Screen.ORG_DETAIL))
+    return (
+        Title(Screen.CERT_DETAIL),
+        Title(Screen.CERT_UPDATE_COMPLETE),
+        Text(Message.UPDATED),
+        Title(Screen.ORG_DETAIL),
+    )
 
 
 async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
@@ -50,11 +60,16 @@ class CertUpdatePage(PortalPage):
     screen_name = "CERT_UPDATE"
 
     def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), *(Field(label) for label in UpdateForm.labels()), Field(Label.CERT_PASSWORD),
-                Button(Label.CONFIRM))
+        return (
+            *super().uses(),
+            *(Field(label) for label in UpdateForm.labels()),
+            Field(Label.CERT_PASSWORD),
+            Button(Label.CONFIRM),
+        )
 
-    async def update(self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
-                     ) -> UpdateResult:
+    async def update(
+        self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
+    ) -> UpdateResult:
         """Type the form and 確定; through a 確認 screen when the portal shows one (its values checked)."""
         from flows.pages.cert_update_confirm import CertUpdateConfirmPage
 
@@ -68,9 +83,12 @@ class CertUpdatePage(PortalPage):
             errors = _field_errors()
             async with self.tab.leaving():  # an opener still on 代理人証明書照会 is not where the portal went
                 await self.click(Label.CONFIRM)
-                found = await self.arrive(*update_results(), confirm_title, errors,
-                                          element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL,
-                                                                                       button=Label.CONFIRM))
+                found = await self.arrive(
+                    *update_results(),
+                    confirm_title,
+                    errors,
+                    element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL, button=Label.CONFIRM),
+                )
                 if found not in (confirm_title, errors):
                     return await result_of(self, found)
         if found == confirm_title:
@@ -80,5 +98,9 @@ class CertUpdatePage(PortalPage):
             message = await self.row_message(label)
             if message:
                 shown.append(f"{label}: {message}")
-        raise FieldErrorsError(_("{screen}: the portal refused the input: {errors}").format(
-            screen=self.screen, errors="; ".join(shown) if shown else _("(no message)")), screen=self.screen)
+        raise FieldErrorsError(
+            _("{screen}: the portal refused the input: {errors}").format(
+                screen=self.screen, errors="; ".join(shown) if shown else _("(no message)")
+            ),
+            screen=self.screen,
+        )

@@ -42,13 +42,19 @@ class CertUpdateConfirmPage(PortalPage):
 
         typed = form.typed()
         shown = await read_rows(self, tuple(typed))
-        differences = [_("{label}: the 確認 screen shows '{shown}', typed '{typed}'").format(
-            label=label, shown=shown[label], typed=value) for label, value in typed.items()
-            if not _same(label, shown[label], value)]
+        differences = [
+            _("{label}: the 確認 screen shows '{shown}', typed '{typed}'").format(
+                label=label, shown=shown[label], typed=value
+            )
+            for label, value in typed.items()
+            if not _same(label, shown[label], value)
+        ]
         if differences:
             raise PortalMismatchError(f"{self.screen}: " + _("; ").join(differences), screen=self.screen)
         with self.submitting():
             await self.click(Label.CONFIRM)
-            found = await self.arrive(*update_results(), element=_("{screen} after {button}").format(
-                screen=Screen.CERT_DETAIL, button=Label.CONFIRM))
+            found = await self.arrive(
+                *update_results(),
+                element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL, button=Label.CONFIRM),
+            )
         return await result_of(self, found)

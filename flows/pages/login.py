@@ -15,12 +15,14 @@ from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]
 
+
 def _refusals() -> dict[str, str]:
     return {
         Message.LOGIN_FAILED: _("{screen}: wrong login ID or password (the portal says: {message}); not retried"),
         Message.ACCOUNT_LOCKED: _("{screen}: the account is locked (the portal says: {message}); not retried"),
-        Message.CLOSED_HOURS: _("{screen}: the portal is outside its service hours (the portal says: {message}); "
-                                "not retried"),
+        Message.CLOSED_HOURS: _(
+            "{screen}: the portal is outside its service hours (the portal says: {message}); not retried"
+        ),
     }
 
 
@@ -37,12 +39,17 @@ class LoginPage(PortalPage):
             await page.goto(url, timeout=timeout_ms, wait_until="domcontentloaded")
         except PlaywrightError as exc:
             if any(marker in str(exc) for marker in CERT_ERRORS):
-                raise PortalUntrustedError(_(
-                    "{screen}: the portal's server certificate is not trusted ({reason}); set portal_ca (nothing "
-                    "secret was typed)").format(screen=Screen.LOGIN, reason=first_line(exc)),
-                    screen=Screen.LOGIN) from None
-            raise PortalUnavailableError(_("{screen}: cannot open {url}: {reason}").format(
-                screen=Screen.LOGIN, url=url, reason=first_line(exc)), screen=Screen.LOGIN) from None
+                raise PortalUntrustedError(
+                    _(
+                        "{screen}: the portal's server certificate is not trusted ({reason}); set portal_ca (nothing "
+                        "secret was typed)"
+                    ).format(screen=Screen.LOGIN, reason=first_line(exc)),
+                    screen=Screen.LOGIN,
+                ) from None
+            raise PortalUnavailableError(
+                _("{screen}: cannot open {url}: {reason}").format(screen=Screen.LOGIN, url=url, reason=first_line(exc)),
+                screen=Screen.LOGIN,
+            ) from None
         # The login screen is known by its field: its title is the system's name, shown on other screens too.
         await login.arrive(Field(Label.LOGIN_ID), element=str(Field(Label.LOGIN_ID)))
         return login
@@ -54,8 +61,9 @@ class LoginPage(PortalPage):
         await self.click(Label.LOGIN)
         home = HomePage(self.page, self.timeout_ms)
         refusals = _refusals()
-        await home.arrive(Button(Label.LOGOUT), Text(*refusals), element=_("{button} after login").format(
-            button=Label.LOGOUT))
+        await home.arrive(
+            Button(Label.LOGOUT), Text(*refusals), element=_("{button} after login").format(button=Label.LOGOUT)
+        )
         for text, refusal in refusals.items():
             if shows(home.shown_text, text):
                 error = ServiceHoursError if text == Message.CLOSED_HOURS else PortalAuthError

@@ -38,18 +38,24 @@ class OrgDetailPage(PortalPage):
         """Stop unless this is the organisation asked for."""
         shown = (await self.pairs((Label.ORG_ID,)))[Label.ORG_ID]
         if shown is None:
-            raise PortalChangedError(_("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_ID),
-                                     screen=self.screen)
+            raise PortalChangedError(
+                _("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_ID), screen=self.screen
+            )
         if normalise(shown) != normalise(org_id):
-            raise PortalChangedError(_("{screen}: opened {label} {shown}, expected {expected}").format(
-                screen=self.screen, label=Label.ORG_ID, shown=shown, expected=org_id), screen=self.screen)
+            raise PortalChangedError(
+                _("{screen}: opened {label} {shown}, expected {expected}").format(
+                    screen=self.screen, label=Label.ORG_ID, shown=shown, expected=org_id
+                ),
+                screen=self.screen,
+            )
 
     async def org_name(self) -> str:
         """The organisation's 代理人組織名, from its key/value row."""
         shown = (await self.pairs((Label.ORG_NAME,)))[Label.ORG_NAME]
         if shown is None:
-            raise PortalChangedError(_("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_NAME),
-                                     screen=self.screen)
+            raise PortalChangedError(
+                _("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_NAME), screen=self.screen
+            )
         return shown
 
     async def certificates(self) -> list[CertificateRow]:
@@ -63,13 +69,17 @@ class OrgDetailPage(PortalPage):
 
     async def _rows(self) -> list[CertificateRow]:
         _table, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
-        return [CertificateRow(
-            registered_at=cells[Label.REGISTERED_AT],
-            trade_name_kanji=cells[Label.TRADE_NAME_KANJI],
-            holder_name_kanji=cells[Label.HOLDER_NAME_KANJI],
-            expiry=cells[Label.EXPIRY],
-            position=index,
-        ) for index, cells in rows if cells[Label.REGISTERED_AT].strip()]
+        return [
+            CertificateRow(
+                registered_at=cells[Label.REGISTERED_AT],
+                trade_name_kanji=cells[Label.TRADE_NAME_KANJI],
+                holder_name_kanji=cells[Label.HOLDER_NAME_KANJI],
+                expiry=cells[Label.EXPIRY],
+                position=index,
+            )
+            for index, cells in rows
+            if cells[Label.REGISTERED_AT].strip()
+        ]
 
     async def open_certificate(self, row: CertificateRow) -> CertDetailPage:
         """Open the 照会 of this row: its own link, not the first one with the same 登録日時."""

@@ -26,17 +26,22 @@ class OrgSearchPage(PortalPage):
     async def search(self, org_id: str) -> OrgSearchPage:
         await self.fill(Label.ORG_ID, org_id)
         await self.click(Label.SEARCH)
-        found = await self.arrive(Table(*portal_text.ORG_SEARCH_COLUMNS), Text(Message.NOT_FOUND),
-                                  element=_("search result for {label} {value}").format(label=Label.ORG_ID,
-                                                                                        value=org_id))
+        found = await self.arrive(
+            Table(*portal_text.ORG_SEARCH_COLUMNS),
+            Text(Message.NOT_FOUND),
+            element=_("search result for {label} {value}").format(label=Label.ORG_ID, value=org_id),
+        )
         matching = await self._rows_of(found, org_id)
         if not matching:
             # No such organisation is a conclusion from absence: only from a screen settled for the grace period.
             matching = await self._rows_of(await self.look_again(), org_id)
         if not matching:
-            raise PortalAuthError(_(
-                "{screen}: {label} {value} is not among the organisations this login administers").format(
-                screen=self.screen, label=Label.ORG_ID, value=org_id), screen=self.screen)
+            raise PortalAuthError(
+                _("{screen}: {label} {value} is not among the organisations this login administers").format(
+                    screen=self.screen, label=Label.ORG_ID, value=org_id
+                ),
+                screen=self.screen,
+            )
         self._row = matching[0]
         return self
 
