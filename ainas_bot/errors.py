@@ -1,18 +1,21 @@
-"""The project's exceptions and the exit codes they map to.
+"""The project's exceptions, the classes of failure (`Reason`) and the one table from a class to its exit code.
 
-`ainas_bot.cli.main.main` is the one place that turns an `AinasBotError` into a message and its class's
-exit code; a run of offices keeps each office's error in that office's outcome instead (its `reason`),
-and `outcome.run_exit_code` gives the run's code from them. Every message is one line that names the
-file, office or field and says what to do (`ConfigProblems`: several such lines).
+Every error has a `reason`; `EXIT_OF_REASON` gives its exit code, both to `ainas_bot.cli.main.main` (the one
+place that turns an `AinasBotError` into a message and a code) and to a run of offices, which keeps each
+office's reason in that office's outcome (`results.outcome.run_exit_code`). Every message is one line that
+names the file, office or field and says what to do (`ConfigProblems`: several such lines).
 """
 
 from __future__ import annotations
+
+import enum
 
 __all__ = [
     "EXIT_CERTIFICATE",
     "EXIT_FAILED",
     "EXIT_INTERRUPTED",
     "EXIT_LOCKED",
+    "EXIT_OF_REASON",
     "EXIT_OK",
     "EXIT_USAGE",
     "AinasBotError",
@@ -32,6 +35,7 @@ __all__ = [
     "PortalMismatchError",
     "PortalUnavailableError",
     "PortalUntrustedError",
+    "Reason",
     "ServiceHoursError",
     "UploadRefusedError",
     "WrongPinError",
@@ -45,19 +49,47 @@ EXIT_LOCKED = 4
 EXIT_INTERRUPTED = 130
 
 
+class Reason(enum.StrEnum):
+    """The class of a failure, as reports, the audit log and scripts name it (the value is the key written)."""
+
+    ERROR = "error"
+    INPUT = "input"
+    CERTIFICATE = "certificate"
+    LOCKED = "locked"
+    OUTPUT = "output"
+    AUTH = "auth"
+    PORTAL_UNAVAILABLE = "portal-unavailable"
+    PORTAL_UNTRUSTED = "portal-untrusted"
+    PORTAL_CHANGED = "portal-changed"
+    MISMATCH = "mismatch"
+    IDENTITY = "identity"
+    INTERRUPTED = "interrupted"
+
+
+# The classes with an exit code of their own (README "Exit codes"); every other class is 1.
+EXIT_OF_REASON = {
+    Reason.INPUT: EXIT_USAGE,
+    Reason.CERTIFICATE: EXIT_CERTIFICATE,
+    Reason.LOCKED: EXIT_LOCKED,
+    Reason.INTERRUPTED: EXIT_INTERRUPTED,
+}
+
+
 class AinasBotError(Exception):
     """Raised for any failure the user must act on; its text is the one-line message shown."""
 
-    exit_code = EXIT_FAILED
-    reason = "error"
+    reason = Reason.ERROR
     transient = False  # a fault worth another attempt after a backoff (the portal's, passing)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OF_REASON.get(self.reason, EXIT_FAILED)
 
 
 class ConfigError(AinasBotError):
     """Raised when settings, an inventory or command-line usage is wrong."""
 
-    exit_code = EXIT_USAGE
-    reason = "input"
+    reason = Reason.INPUT
 
 
 class ConfigProblems(ConfigError):
@@ -76,8 +108,7 @@ class InputError(ConfigError):
 class CertificateError(AinasBotError):
     """Raised when a .p12 cannot be opened or its certificate cannot be used (PIN, file, validity)."""
 
-    exit_code = EXIT_CERTIFICATE
-    reason = "certificate"
+    reason = Reason.CERTIFICATE
 
 
 class WrongPinError(CertificateError):
@@ -87,20 +118,19 @@ class WrongPinError(CertificateError):
 class LockHeldError(AinasBotError):
     """Raised when another run holds the lock file."""
 
-    exit_code = EXIT_LOCKED
-    reason = "locked"
+    reason = Reason.LOCKED
 
 
 class OutputError(AinasBotError):
     """Raised when a report, the audit log, the lock file or an artifact cannot be written where it must be."""
 
-    reason = "output"
+    reason = Reason.OUTPUT
 
 
 class FlowError(AinasBotError):
     """Raised when the portal flow for an office cannot complete; `reason` is the outcome class."""
 
-    reason = "portal-changed"
+    reason = Reason.PORTAL_CHANGED
 
     def __init__(self, message: str, *, screen: str | None = None) -> None:
         super().__init__(message)
@@ -110,13 +140,13 @@ class FlowError(AinasBotError):
 class PortalAuthError(FlowError):
     """Raised when the portal refuses the login (password, lock, rights) or the office is not this login's."""
 
-    reason = "auth"
+    reason = Reason.AUTH
 
 
 class PortalUnavailableError(FlowError):
     """Raised when the portal is closed or in maintenance, times out, drops the connection or the session."""
 
-    reason = "portal-unavailable"
+    reason = Reason.PORTAL_UNAVAILABLE
     transient = True
 
 
@@ -133,40 +163,40 @@ class BrowserLostError(PortalUnavailableError):
 class PortalUntrustedError(FlowError):
     """Raised when the portal's server certificate is not trusted; nothing secret has been typed."""
 
-    reason = "portal-untrusted"
+    reason = Reason.PORTAL_UNTRUSTED
 
 
 class PortalChangedError(FlowError):
     """Raised when a screen does not look as expected (a label, button or table is missing)."""
 
-    reason = "portal-changed"
+    reason = Reason.PORTAL_CHANGED
 
 
 class PortalMismatchError(FlowError):
     """Raised when what the portal read from the certificate differs from the local parse."""
 
-    reason = "mismatch"
+    reason = Reason.MISMATCH
 
 
 class UploadRefusedError(FlowError):
     """Raised when the portal refuses the uploaded certificate (its message is the text)."""
 
-    reason = "certificate"
+    reason = Reason.CERTIFICATE
 
 
 class FieldErrorsError(FlowError):
     """Raised when the portal shows field errors on 代理人証明書更新 (read verbatim)."""
 
-    reason = "input"
+    reason = Reason.INPUT
 
 
 class IdentityError(FlowError):
     """Raised when the certificate to register does not match the organisation (another office's .p12)."""
 
-    reason = "identity"
+    reason = Reason.IDENTITY
 
 
 class BackwardsError(FlowError):
     """Raised when the certificate to register expires before the one the portal has in force."""
 
-    reason = "certificate"  # a certificate problem: the run's exit code is 3 (README "Exit codes")
+    reason = Reason.CERTIFICATE

@@ -79,3 +79,32 @@ def test_a_folder_passes_over_a_file_of_another_pin_by_its_type_in_japanese(
     )
     assert chosen.name == "mine.p12"
     assert passed == [("theirs.p12", "theirs.p12 は使いません: 別の PIN のファイルで、事務所の pin では開けません")]
+
+
+def _all_error_classes() -> list[type[errors.AinasBotError]]:
+    found: list[type[errors.AinasBotError]] = []
+    todo: list[type[errors.AinasBotError]] = [errors.AinasBotError]
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo += cls.__subclasses__()
+    return found
+
+
+@pytest.mark.parametrize("cls", _all_error_classes(), ids=lambda cls: cls.__name__)
+def test_an_error_and_an_office_failing_with_it_exit_alike(cls: type[errors.AinasBotError]) -> None:
+    """One table gives a reason its exit code: a command stopped by the error and a run whose one failed office
+    failed with it end with the same code, and every class names a `Reason`."""
+    from ainas_bot.results.outcome import Outcome, run_exit_code
+
+    error = cls.__new__(cls)  # the class's reason and code, without its constructor's arguments
+    assert isinstance(error.reason, errors.Reason)
+    office = Outcome.not_started("1", "agent", reason=error.reason, message="x")
+    assert error.exit_code == run_exit_code([office])
+
+
+def test_the_exit_codes_of_the_reasons_are_those_the_readme_documents() -> None:
+    codes = {reason: errors.EXIT_OF_REASON.get(reason, errors.EXIT_FAILED) for reason in errors.Reason}
+    assert codes[errors.Reason.CERTIFICATE] == 3 and codes[errors.Reason.INPUT] == 2
+    assert codes[errors.Reason.LOCKED] == 4 and codes[errors.Reason.INTERRUPTED] == 130
+    assert {code for reason, code in codes.items() if reason not in errors.EXIT_OF_REASON} == {1}

@@ -12,7 +12,7 @@ import pytest
 
 from ainas_bot.certificates.factory import write_p12
 from ainas_bot.cli.console import ConsoleEvents, print_recap
-from ainas_bot.errors import ConfigError, OutputError
+from ainas_bot.errors import ConfigError, OutputError, Reason
 from ainas_bot.foundation.safe_files import child_path, make_private_dir
 from ainas_bot.foundation.safe_text import csv_cell, markup_safe, shown
 from ainas_bot.results.outcome import Outcome
@@ -118,7 +118,7 @@ _MARKUP = "[/bold]office[red] \x1b[2J\u202e"
 
 
 def test_rich_markup_and_controls_in_outcomes_reach_a_terminal_as_text() -> None:
-    outcome = Outcome(office_id="1", login_id="[/]", status="failed", reason="portal-changed", message=_MARKUP)
+    outcome = Outcome(office_id="1", login_id="[/]", status="failed", reason=Reason.PORTAL_CHANGED, message=_MARKUP)
     stream = io.StringIO()
     events = ConsoleEvents(1, stream, interactive=True)  # the progress bar and rich printing, as on a terminal
     events.step("1", _MARKUP)

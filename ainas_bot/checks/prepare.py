@@ -17,7 +17,7 @@ from ainas_bot.checks.values import ValueFindings, check_days_left, check_kana, 
 from ainas_bot.config.inventory import login_conflicts
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.config.typed_values import normalise_kana, normalise_postal_code
-from ainas_bot.errors import AinasBotError, CertificateError, InputError, WrongPinError
+from ainas_bot.errors import AinasBotError, CertificateError, InputError, Reason, WrongPinError
 from ainas_bot.foundation.typed_text import id_warnings
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
@@ -53,7 +53,7 @@ class Problem:
 
     office_id: str
     message: str
-    reason: str
+    reason: Reason
 
     def __str__(self) -> str:
         return self.message
@@ -230,7 +230,7 @@ def prepare_office(
                             setting=name, source=getattr(office, name).describe()
                         ),
                     ),
-                    "input",
+                    Reason.INPUT,
                 )
             )
     start = today if office.start_date == "today" else office.start_date
@@ -245,7 +245,7 @@ def prepare_office(
                         "for today"
                     ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}"),
                 ),
-                "input",
+                Reason.INPUT,
             )
         )
     kana1 = _collect(
@@ -370,7 +370,9 @@ def check_offices(
         if office.id in seen:
             problems.append(
                 Problem(
-                    office.id, office_message(office.id, _("listed twice in the inventory; keep one entry")), "input"
+                    office.id,
+                    office_message(office.id, _("listed twice in the inventory; keep one entry")),
+                    Reason.INPUT,
                 )
             )
             continue
@@ -390,5 +392,5 @@ def check_offices(
     # Only the login password: each organisation of a firm may have its own client certificate and password,
     # and the session of a login opens with the first office's.
     conflicts = login_conflicts((r.office, {"login_password": r.login_password}) for r in ready)
-    problems += [Problem(office_id, message, "input") for office_id, message in conflicts.items()]
+    problems += [Problem(office_id, message, Reason.INPUT) for office_id, message in conflicts.items()]
     return [r for r in ready if r.office.id not in conflicts], problems, warnings

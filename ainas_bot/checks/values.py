@@ -12,6 +12,7 @@ from ainas_bot.certificates.certinfo import CertificateInfo
 from ainas_bot.checks.kana_reading import check_reading, suggest_reading
 from ainas_bot.checks.postal import check_postal, derive_postal
 from ainas_bot.config.settings import Office
+from ainas_bot.errors import Reason
 from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
@@ -33,7 +34,7 @@ REFUSE_UNDER_DAYS = 14  # issue 13: fewer days left than this and the certificat
 class ValueFindings:
     """What the checks found: refusals as (message, outcome class), warnings, and the 郵便番号 to type."""
 
-    problems: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    problems: list[tuple[str, Reason]] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
     postal_code: str | None = None
 
@@ -79,7 +80,7 @@ def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str, fou
                 "'{kanji}' (the dictionary reads '{suggested}'); type its reading, or if '{kana}' is "
                 "right set kana_confirmed = true"
             ).format(**where),
-            "input",
+            Reason.INPUT,
         )
     )
 
@@ -118,7 +119,7 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
                 'office {office}: postal_code ({label}) = "auto": no code fits {street_label} '
                 "'{street}' (住所（建物名等） '{building}'); set the code"
             )
-        found.problems.append((message.format(codes=_codes(codes), **where), "input"))
+        found.problems.append((message.format(codes=_codes(codes), **where), Reason.INPUT))
         return
     verdict = check_postal(code, street, building)
     if verdict.fits:
@@ -141,7 +142,7 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
                     "data (codes for '{street}': {codes}); fix it, or for a 事業所 code set "
                     "postal_code_confirmed = true"
                 ).format(codes=fitting, **where),
-                "input",
+                Reason.INPUT,
             )
         )
     else:
@@ -152,7 +153,7 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
                     "certificate's {street_label} '{street}' (its code: {codes}); fix it or set "
                     'postal_code = "auto"'
                 ).format(place=verdict.place, codes=fitting, **where),
-                "input",
+                Reason.INPUT,
             )
         )
 
@@ -177,7 +178,7 @@ def check_days_left(
                     "under {refuse}; get the renewed certificate from its issuer and put it in "
                     "signing_cert"
                 ).format(refuse=REFUSE_UNDER_DAYS, **what),
-                "certificate",
+                Reason.CERTIFICATE,
             )
         )
     elif days < min_days_left:

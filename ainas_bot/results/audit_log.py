@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from ainas_bot.errors import OutputError
+from ainas_bot.errors import OutputError, Reason
 from ainas_bot.i18n import _
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
@@ -56,7 +56,7 @@ def interrupted_outcomes(pending: list[tuple[str, str]], reason: str) -> list[Ou
         Outcome.not_started(
             office_id,
             login_id,
-            reason="interrupted",
+            reason=Reason.INTERRUPTED,
             message=_("{reason} before this office ended; run it again (a pending upload is resumed)").format(
                 reason=reason
             ),

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ainas_bot.checks.prepare import PreparedOffice
     from ainas_bot.record.store import Verified
 
-from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_FAILED, EXIT_OK, EXIT_USAGE, AinasBotError, FlowError
+from ainas_bot.errors import EXIT_FAILED, EXIT_OF_REASON, EXIT_OK, AinasBotError, FlowError, Reason
 from ainas_bot.i18n import N_, _
 
 __all__ = ["OK_STATUSES", "Outcome", "Status", "reason_label", "run_exit_code", "status_label"]
@@ -33,19 +33,18 @@ _STATUS_LABELS = {
     "failed": N_("failed"),
 }
 _REASON_LABELS = {
-    "auth": N_("auth"),
-    "certificate": N_("certificate"),
-    "error": N_("error"),
-    "expired": N_("expired"),
-    "identity": N_("identity"),
-    "input": N_("input"),
-    "interrupted": N_("interrupted"),
-    "locked": N_("locked"),
-    "mismatch": N_("mismatch"),
-    "output": N_("output"),
-    "portal-changed": N_("portal-changed"),
-    "portal-unavailable": N_("portal-unavailable"),
-    "portal-untrusted": N_("portal-untrusted"),
+    Reason.AUTH: N_("auth"),
+    Reason.CERTIFICATE: N_("certificate"),
+    Reason.ERROR: N_("error"),
+    Reason.IDENTITY: N_("identity"),
+    Reason.INPUT: N_("input"),
+    Reason.INTERRUPTED: N_("interrupted"),
+    Reason.LOCKED: N_("locked"),
+    Reason.MISMATCH: N_("mismatch"),
+    Reason.OUTPUT: N_("output"),
+    Reason.PORTAL_CHANGED: N_("portal-changed"),
+    Reason.PORTAL_UNAVAILABLE: N_("portal-unavailable"),
+    Reason.PORTAL_UNTRUSTED: N_("portal-untrusted"),
 }
 
 
@@ -58,7 +57,8 @@ def reason_label(reason: str | None) -> str:
     """A failure's class as the operator reads it (an unknown class is shown as it is)."""
     if reason is None:
         return ""
-    return _(_REASON_LABELS[reason]) if reason in _REASON_LABELS else reason
+    label = {str(k): v for k, v in _REASON_LABELS.items()}.get(reason)
+    return _(label) if label else reason
 
 
 @dataclasses.dataclass
@@ -70,7 +70,7 @@ class Outcome:
     status: Status
     office_name: str = ""  # 代理人組織名 as the portal shows it, else the certificate's 屋号, else unknown
     message: str = ""
-    reason: str | None = None
+    reason: Reason | None = None
     screen: str | None = None
     certificate_serial: str | None = None
     certificate_expiry: str | None = None
@@ -146,7 +146,9 @@ class Outcome:
         )
 
     @classmethod
-    def not_started(cls, office_id: str, login_id: str, *, reason: str, message: str, office_name: str = "") -> Outcome:
+    def not_started(
+        cls, office_id: str, login_id: str, *, reason: Reason, message: str, office_name: str = ""
+    ) -> Outcome:
         """An office that failed before its visit ended or began: its inputs refused, or the run stopped."""
         return cls(
             office_id=office_id,
@@ -169,15 +171,11 @@ class Outcome:
         }
 
 
-# The failure classes with an exit code of their own (README "Exit codes"); every other class is 1.
-_EXIT_OF_REASON = {"certificate": EXIT_CERTIFICATE, "input": EXIT_USAGE}
-
-
 def run_exit_code(outcomes: list[Outcome]) -> int:
     """The exit code of a run of one office or many: 0 when none failed; when some failed, the code their
     failures share (3 when every failed office failed on its certificate, 2 when every one on its inputs),
     and 1 when their classes differ or have no code of their own (the portal, the login, a mismatch)."""
-    codes = {_EXIT_OF_REASON.get(o.reason or "", EXIT_FAILED) for o in outcomes if not o.ok}
+    codes = {EXIT_OF_REASON.get(o.reason, EXIT_FAILED) if o.reason else EXIT_FAILED for o in outcomes if not o.ok}
     if not codes:
         return EXIT_OK
     return codes.pop() if len(codes) == 1 else EXIT_FAILED
