@@ -36,7 +36,7 @@ from ainas_bot.config.settings import Office, Settings
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.results.events import CollectEvents
 from ainas_bot.sandbox import Notice, SandboxOptions
-from flows.run import run_offices
+from flows.run import visit_offices
 
 
 def offices_for(all_notices: list[Notice], root: Path, count: int, environ: dict[str, str]) -> list[Office]:
@@ -99,7 +99,7 @@ def bench(
             with ProcessSampler(portal=portal.pid) as sampler:
                 started = time.monotonic()
                 outcomes = asyncio.run(
-                    run_offices(
+                    visit_offices(
                         settings,
                         ready,
                         dry_run=False,

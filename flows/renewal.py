@@ -13,7 +13,7 @@ from ainas_bot.errors import BackwardsError, IdentityError, PortalMismatchError
 from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
-from ainas_bot.record.store import VerificationLog, Verified, now_jst
+from ainas_bot.record.store import Verified, now_jst
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Status
 from flows.browser.profiles import checked_copy
@@ -40,7 +40,6 @@ class FlowOptions:
     retries: int = 0
     retry_backoff_seconds: float = 0.0
     trace: bool = True
-    record: VerificationLog | None = None  # told of each registration proved or disproved on the portal
 
 
 async def _open_org(home: Menu, org_id: str) -> OrgDetail:
@@ -84,11 +83,11 @@ async def renew_office(
     rows = await org.certificates()
     progress.registered_expiry = latest_active_expiry(rows)
     action, candidates = decide(rows, cert)
-    if action is not Action.ALREADY_CURRENT and opts.record is not None:
-        opts.record.contradicted(oid)  # at once: an upload failing later must not leave the record standing
+    if action is not Action.ALREADY_CURRENT:
+        events.proved(oid, None)  # at once: an upload failing later must not leave the record standing
     await _check_identity(org, office, rows, events, progress)
     if action is Action.ALREADY_CURRENT:
-        _proved(opts, office, progress, candidates)
+        _proved(office, progress, candidates, events)
         if progress.confirmed:  # an earlier attempt's 確定 went through before its answer was lost
             events.step(oid, _("the update of an earlier attempt is registered"))
             return "updated"
@@ -195,7 +194,7 @@ async def renew_office(
             ),
             screen=Screen.ORG_DETAIL,
         )
-    _proved(opts, office, progress, active)
+    _proved(office, progress, active, events)
     return "resumed" if resuming else "updated"
 
 
@@ -221,14 +220,13 @@ async def _own_pending_record(
     return None, org
 
 
-def _proved(opts: FlowOptions, office: PreparedOffice, progress: OfficeProgress, active: list[CertificateRow]) -> None:
-    """The table shows the local certificate registered and active: recorded now, before the office ends."""
+def _proved(office: PreparedOffice, progress: OfficeProgress, active: list[CertificateRow], events: RunEvents) -> None:
+    """The table shows the local certificate registered and active: told now, before the office ends."""
     newest = max(active, key=lambda r: r.registered)
     progress.verification = Verified(
         office.office.id, office.certificate.sha256, progress.org_name, newest.registered_at, now_jst()
     )
-    if opts.record is not None:
-        opts.record.verified(progress.verification)
+    events.proved(office.office.id, progress.verification)
 
 
 async def _check_identity(

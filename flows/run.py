@@ -1,41 +1,288 @@
-"""Run the renewal for many offices: one browser (or a fleet of browser servers), a context per login,
-at most N at once; a crashed browser is replaced and the run goes on."""
+"""One run, the path every office takes: its checks, whether the portal must see it, the visit, the record and
+the reports.
+
+`ainas_bot.cli` calls `run` (or `prepare` alone, for `check`) and prints what it returns. An office going to
+the portal goes on to `flows.session` (the offices of one login), `flows.renewal` (one office's steps),
+`flows.pages` (a screen each) and `flows.finder` (what is on screen): docs/architecture.md draws the path.
+Outcomes are made in two places only: here for an office that never reaches the portal (refused by its
+checks, vouched for by the record, cut off by an interrupt), and in the session for one that does.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
-import json
-import logging
+import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-from playwright.async_api import Browser, Playwright, async_playwright
-from playwright.async_api import Error as PlaywrightError
-from pydantic import SecretStr
 
 from ainas_bot import portal_text
-from ainas_bot.checks.prepare import PreparedOffice
-from ainas_bot.config.settings import Settings
-from ainas_bot.errors import PortalUnavailableError
+from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.checks.prepare import PreparedOffice, Problem, check_offices, office_message, office_prefix
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.errors import OutputError, Reason
+from ainas_bot.foundation.jst import format_portal_date, today_jst
+from ainas_bot.foundation.run_lock import run_lock
 from ainas_bot.i18n import _
-from ainas_bot.record.store import VerificationLog
+from ainas_bot.record.due import portal_due
+from ainas_bot.record.opened import OpenedRecord, opened_record, record_of
+from ainas_bot.record.p12_cache import P12Cache
+from ainas_bot.record.store import Verified, now_jst
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
-from flows.browser.chromium import CHROMIUM_ARGS, launch_chromium
-from flows.browser.launch import office_context
-from flows.browser.options import BrowserOptions
-from flows.connection import connect
-
-if TYPE_CHECKING:
-    from flows.probe import ProbeReport
+from ainas_bot.results.recording import RecordingEvents, sigterm_as_interrupt
+from ainas_bot.results.reports import write_report, write_report_csv
 from flows.renewal import FlowOptions
 from flows.session import LoginSession
 
-__all__ = ["ProbeTarget", "group_by_login", "probe_offices", "run_offices"]
+__all__ = [
+    "Due",
+    "Prepared",
+    "RunRequest",
+    "RunResult",
+    "group_by_login",
+    "prepare",
+    "run",
+    "split_due",
+    "visit_offices",
+]
 
-log = logging.getLogger(__name__)
+
+@dataclasses.dataclass(frozen=True)
+class RunRequest:
+    """What the command asks of a run: which offices, and how."""
+
+    offices: Sequence[Office]
+    dry_run: bool = False
+    visit_all: bool = False  # --verify, a dry run, `status`: the record vouches for no office
+    start_delay: float = 0.0  # seconds before the portal; spreads scheduled runs' load on it
+    audit: bool = True  # `status` keeps no audit line, and takes no lock (it changes nothing)
+    report: Path | None = None
+    report_csv: Path | None = None
+    report_dir: Path | None = None  # a JSON report here when an office failed or a certificate nears its end
+
+
+@dataclasses.dataclass
+class Prepared:
+    """The offices after their checks: those ready for the portal, and an outcome for each refused one."""
+
+    ready: list[PreparedOffice]
+    refused: list[Outcome]
+    warnings: list[str]
+    certificates: dict[str, CertificateInfo]  # each office's certificate, where its .p12 opened
+
+
+@dataclasses.dataclass
+class RunResult:
+    """What a run did: one outcome per office (refused ones first, then in the order asked), and what the
+    command says about it."""
+
+    prepared: Prepared
+    outcomes: list[Outcome]
+    visited: list[PreparedOffice]
+    errors: list[str]  # what could not be written (record, audit log, a report); said after the recap
+    reports: list[tuple[str, Path]]  # ("json" or "csv", where)
+    interrupted: bool
+    records: dict[str, tuple[Verified | None, Verified | None]]  # a visited office's record before and after
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    @property
+    def warned(self) -> bool:
+        """A certificate near its end (min_days_left) is worth a report even when every office went well."""
+        return any(r.warnings for r in self.prepared.ready)
+
+    @property
+    def report(self) -> Path | None:
+        return next((path for kind, path in self.reports if kind == "json"), None)
+
+
+def _joined(office_id: str, problems: list[Problem]) -> str:
+    """`office 1: first; second`: one line for an office, each problem said once."""
+    prefix = office_prefix(office_id)
+    return office_message(office_id, _("; ").join(p.message.removeprefix(prefix) for p in problems))
+
+
+def prepare(
+    settings: Settings, offices: Sequence[Office], environ: Mapping[str, str], *, cache: P12Cache | None
+) -> Prepared:
+    """Every check before the first click, for every office at once; one outcome per refused office, however
+    many problems it has (counted once in the recap, the reports and the audit log)."""
+    certificates: dict[str, CertificateInfo] = {}
+    ready, problems, warnings = check_offices(
+        list(offices), settings, environ, today=today_jst(), certificates=certificates, cache=cache
+    )
+    by_office: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_office.setdefault(p.office_id, []).append(p)
+    logins = {o.id: o.login_id for o in offices}
+    refused = [
+        Outcome.not_started(
+            oid,
+            logins[oid],
+            office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
+            reason=ps[0].reason,
+            message=_joined(oid, ps),
+        )
+        for oid, ps in by_office.items()
+    ]
+    return Prepared(ready, refused, warnings, certificates)
+
+
+@dataclasses.dataclass
+class Due:
+    """The ready offices split: those the portal must see, those the record vouches for, and those whose .p12,
+    opened for real, did not hold what the cache said."""
+
+    todo: list[PreparedOffice]
+    skipped: list[Outcome]
+    refused: list[Outcome]
+
+
+def _skipped(office: PreparedOffice, record: Verified) -> Outcome:
+    """`already-current` without a visit: what the record says, and since when."""
+    expiry = format_portal_date(office.certificate.expiry_date)
+    on = record.verified_on.isoformat()
+    said = _("the certificate expiring {expiry} is already registered (verified on {on})").format(expiry=expiry, on=on)
+    return Outcome.succeeded(
+        office,
+        "already-current",
+        office_name=record.organisation,  # the name the portal showed, else the certificate's 屋号
+        message=_("; ").join([said, *office.warnings]),
+        attempts=0,
+        verified_on=on,
+    )
+
+
+def split_due(
+    ready: list[PreparedOffice],
+    record: OpenedRecord,
+    settings: Settings,
+    environ: Mapping[str, str],
+    events: RunEvents,
+    *,
+    visit_all: bool,
+    now: dt.datetime,
+) -> Due:
+    """Offices proven recently are skipped; the others go to the portal. A .p12 the cache answered for is
+    opened for real first, and only those are checked again: the bytes uploaded are the bytes checked, with
+    the PIN that opens them."""
+    due = Due([], [], [])
+    for office in ready:
+        verified = record_of(record, office.office.id)
+        why = portal_due(
+            verified, office.certificate.sha256, now, reverify_days=settings.reverify_days, verify=visit_all
+        )
+        if why is None and verified is not None:
+            due.skipped.append(_skipped(office, verified))
+        else:
+            events.step(office.office.id, _("to the portal: {why}").format(why=why))
+            due.todo.append(office)
+    served = [o for o in due.todo if record.cache and _digest(o.signing_bytes) in record.cache.served]
+    if not served:
+        return due
+    opened = prepare(settings, [o.office for o in served], environ, cache=None)
+    by_id = {o.office.id: o for o in opened.ready}
+    refused = {o.office_id for o in opened.refused}
+    due.todo = [by_id.get(o.office.id, o) for o in due.todo if o.office.id not in refused]
+    due.refused = opened.refused
+    return due
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _interrupted(offices: list[PreparedOffice]) -> list[Outcome]:
+    """A failed outcome for each office that had not ended when the run was stopped."""
+    said = _("{reason} before this office ended; run it again (a pending upload is resumed)").format(
+        reason=_("interrupted (SIGINT or SIGTERM)")
+    )
+    return [
+        Outcome.not_started(o.office.id, o.office.login_id, reason=Reason.INTERRUPTED, message=said) for o in offices
+    ]
+
+
+def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Mapping[str, str]) -> RunResult:
+    """Prepare, decide, visit, record, report. Every office ends with one outcome, told to `events` as it ends
+    and written to the audit log at once; an interrupt (SIGINT, SIGTERM) ends the offices still under way."""
+    with opened_record(settings) as record:
+        prepared = prepare(settings, request.offices, environ, cache=record.cache)
+        for warning in prepared.warnings:
+            events.warning(warning)
+        recording = RecordingEvents(
+            events, settings.audit_log if request.audit else None, dry_run=request.dry_run, record=record.log
+        )
+        recording.planned(len(prepared.ready) + len(prepared.refused))
+        interrupted = False
+        before: dict[str, Verified | None] = {}
+        visited: list[PreparedOffice] = []
+        with sigterm_as_interrupt(), run_lock(settings.lock_file) if request.audit else contextlib.nullcontext():
+            # Under the lock, as another run may be writing the record: only the offices it cannot vouch for go
+            # to the portal.
+            due = split_due(
+                prepared.ready,
+                record,
+                settings,
+                environ,
+                recording,
+                visit_all=request.visit_all or request.dry_run,
+                now=now_jst(),
+            )
+            for outcome in [*prepared.refused, *due.skipped, *due.refused]:
+                recording.done(outcome)
+            recording.portal_started()
+            visited = due.todo
+            before = {o.office.id: record_of(record, o.office.id) for o in visited}
+            try:
+                if visited:
+                    asyncio.run(_visit_later(settings, visited, recording, request, environ))
+            except KeyboardInterrupt:
+                interrupted = True
+                ended = {o.office_id for o in recording.outcomes}
+                rest = _interrupted([o for o in visited if o.office.id not in ended])
+                recording.outcomes += rest
+                recording.audit(rest)
+        records = {oid: (was, record_of(record, oid)) for oid, was in before.items()}
+    order = {o.office.id: i for i, o in enumerate(prepared.ready)}
+    outcomes = sorted(recording.outcomes, key=lambda o: order.get(o.office_id, -1))
+    result = RunResult(prepared, outcomes, visited, [*recording.errors, *record.errors], [], interrupted, records)
+    _write_reports(request, result)
+    return result
+
+
+async def _visit_later(
+    settings: Settings,
+    offices: list[PreparedOffice],
+    events: RunEvents,
+    request: RunRequest,
+    environ: Mapping[str, str],
+) -> None:
+    if request.start_delay > 0:
+        events.step("-", _("scheduled: starting in {seconds} s").format(seconds=f"{request.start_delay:.0f}"))
+        await asyncio.sleep(request.start_delay)  # spreads many timers' load on the portal; not a wait on a screen
+    await visit_offices(
+        settings, offices, dry_run=request.dry_run, events=events, environ=environ, concurrency=settings.concurrency
+    )
+
+
+def _write_reports(request: RunRequest, result: RunResult) -> None:
+    report = request.report
+    if report is None and request.report_dir is not None and (result.failed or result.warned):
+        report = request.report_dir / f"report-{now_jst():%Y%m%dT%H%M%S%z}.json"
+    for kind, path, write in (("json", report, write_report), ("csv", request.report_csv, write_report_csv)):
+        if path is None:
+            continue
+        try:
+            write(path, result.outcomes)
+        except OutputError as exc:
+            result.errors.append(str(exc))
+        else:
+            result.reports.append((kind, path))
 
 
 def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffice]]:
@@ -46,51 +293,7 @@ def group_by_login(offices: Sequence[PreparedOffice]) -> list[list[PreparedOffic
     return list(groups.values())
 
 
-class _Browsers:
-    """The Chromium browsers of a run: local, or one per `browser_endpoint`; replaced when one dies."""
-
-    def __init__(self, pw: Playwright, options: BrowserOptions) -> None:
-        self.pw = pw
-        self.options = options
-        self.endpoints = options.browser_endpoints
-        self._browsers: list[Browser | None] = [None] * max(1, len(self.endpoints))
-        self._lock = asyncio.Lock()
-
-    async def get(self, slot: int) -> Browser:
-        index = slot % len(self._browsers)
-        async with self._lock:
-            browser = self._browsers[index]
-            if browser is None or not browser.is_connected():
-                browser = await self._start(index)
-                self._browsers[index] = browser
-            return browser
-
-    async def _start(self, index: int) -> Browser:
-        if not self.endpoints:
-            return await launch_chromium(self.pw, self.options)
-        launch: dict[str, object] = {"headless": self.options.headless, "args": CHROMIUM_ARGS}
-        if self.options.executable_path:
-            launch["executablePath"] = str(self.options.executable_path)
-        try:
-            return await self.pw.chromium.connect(
-                self.endpoints[index],
-                timeout=self.options.timeout_seconds * 1000,
-                headers={"x-playwright-launch-options": json.dumps(launch)},
-            )
-        except PlaywrightError as exc:
-            raise PortalUnavailableError(
-                _("browser server {endpoint}: cannot connect ({error})").format(
-                    endpoint=self.endpoints[index], error=str(exc).splitlines()[0]
-                )
-            ) from None
-
-    async def close(self) -> None:
-        for browser in self._browsers:
-            if browser is not None and browser.is_connected():
-                await browser.close()
-
-
-async def run_offices(
+async def visit_offices(
     settings: Settings,
     offices: Sequence[PreparedOffice],
     *,
@@ -98,10 +301,16 @@ async def run_offices(
     events: RunEvents,
     environ: Mapping[str, str],
     concurrency: int = 1,
-    record: VerificationLog | None = None,
 ) -> list[Outcome]:
-    """Every office ends with an outcome, in the order given; `record` is told what the portal proved.
-    `environ` is the run's environment (Firefox is started with it; the gate takes its HTTPS proxy)."""
+    """The portal part of a run: one browser (or a fleet of browser servers), a session per login, at most
+    `concurrency` at once; every office ends with an outcome, in the order given. `environ` is the run's
+    environment (Firefox is started with it; the gate takes its HTTPS proxy)."""
+    from playwright.async_api import async_playwright
+
+    from flows.browser.fleet import Browsers
+    from flows.browser.options import BrowserOptions
+    from flows.connection import connect
+
     opts = FlowOptions(
         portal_url=settings.portal_url,
         timeout_ms=settings.timeout_seconds * 1000,
@@ -110,86 +319,23 @@ async def run_offices(
         retries=settings.retries,
         retry_backoff_seconds=settings.retry_backoff_seconds,
         trace=settings.trace,
-        record=record,
     )
     # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
-    with portal_text.use_overrides(settings.portal_text):
-        return await _run(BrowserOptions.from_settings(settings, environ), offices, opts, events, concurrency)
-
-
-async def _run(
-    options: BrowserOptions, offices: Sequence[PreparedOffice], opts: FlowOptions, events: RunEvents, concurrency: int
-) -> list[Outcome]:
-    semaphore = asyncio.Semaphore(max(1, concurrency))
-    async with async_playwright() as pw:
-        browsers = _Browsers(pw, options)
-
-        async def run_group(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
-            chromium = (lambda: browsers.get(slot)) if options.browser == "chromium" else None
-            session = LoginSession(group, opts, events, connect(pw, chromium, options, opts))
-            async with semaphore:
-                return await session.run()
-
-        try:
-            results = await asyncio.gather(*(run_group(i, g) for i, g in enumerate(group_by_login(offices))))
-        finally:
-            await browsers.close()
-    by_id = {o.office_id: o for group in results for o in group}
-    return [by_id[o.office.id] for o in offices]
-
-
-@dataclasses.dataclass(frozen=True)
-class ProbeTarget:
-    """An office to probe with, and what its login needs (no PIN: the probe types none)."""
-
-    office_id: str
-    login_id: str
-    password: SecretStr
-    client_cert: Path
-    client_cert_password: SecretStr
-
-
-async def probe_offices(
-    settings: Settings, targets: Sequence[ProbeTarget], *, snapshots_dir: Path | None, environ: Mapping[str, str]
-) -> list[ProbeReport]:
-    """`ainas-bot probe`: one walk per office, one after another, each in a fresh context."""
-    from flows.evidence.snapshots import Snapshots
-    from flows.probe import probe_office
-
-    reports: list[ProbeReport] = []
     options = BrowserOptions.from_settings(settings, environ)
+    semaphore = asyncio.Semaphore(max(1, concurrency))
     with portal_text.use_overrides(settings.portal_text):
         async with async_playwright() as pw:
-            browsers = _Browsers(pw, options)
-            for target in targets:
-                secrets = [
-                    target.login_id,
-                    target.password.get_secret_value(),
-                    target.client_cert_password.get_secret_value(),
-                ]
-                snapshots = (
-                    Snapshots(snapshots_dir / target.office_id if len(targets) > 1 else snapshots_dir, secrets)
-                    if snapshots_dir is not None
-                    else None
-                )
-                chromium = await browsers.get(0) if options.browser == "chromium" else None
-                async with office_context(
-                    pw,
-                    chromium,
-                    options,
-                    client_cert=target.client_cert,
-                    client_cert_password=target.client_cert_password,
-                ) as context:
-                    reports.append(
-                        await probe_office(
-                            context,
-                            portal_url=settings.portal_url,
-                            office_id=target.office_id,
-                            login_id=target.login_id,
-                            password=target.password,
-                            timeout_ms=settings.timeout_seconds * 1000,
-                            snapshots=snapshots,
-                        )
-                    )
-            await browsers.close()
-    return reports
+            browsers = Browsers(pw, options)
+
+            async def session_of(slot: int, group: list[PreparedOffice]) -> list[Outcome]:
+                chromium = (lambda: browsers.get(slot)) if options.browser == "chromium" else None
+                session = LoginSession(group, opts, events, connect(pw, chromium, options, opts))
+                async with semaphore:
+                    return await session.run()
+
+            try:
+                results = await asyncio.gather(*(session_of(i, g) for i, g in enumerate(group_by_login(offices))))
+            finally:
+                await browsers.close()
+    by_id = {o.office_id: o for group in results for o in group}
+    return [by_id[o.office.id] for o in offices]

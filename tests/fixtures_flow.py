@@ -133,11 +133,11 @@ def run(
     events: list[str] | None = None,
     concurrency: int = 1,
 ) -> list[Outcome]:
-    from flows.run import run_offices
+    from flows.run import visit_offices
 
     collected = CollectEvents()
     outcomes = run_async(
-        run_offices(settings, offices, dry_run=dry_run, concurrency=concurrency, events=collected, environ=os.environ)
+        visit_offices(settings, offices, dry_run=dry_run, concurrency=concurrency, events=collected, environ=os.environ)
     )
     assert sorted(o.office_id for o in collected.outcomes) == sorted(o.office_id for o in outcomes)
     if events is not None:
@@ -169,7 +169,7 @@ def sandbox_world(tmp_path: Path) -> Iterator[Callable[..., FlowWorld]]:
 
 
 class BackgroundRun(threading.Thread):
-    """`run_offices` in a thread of its own, so the test can break things while it works."""
+    """`visit_offices` in a thread of its own, so the test can break things while it works."""
 
     def __init__(self, settings: Settings, offices: list[PreparedOffice], concurrency: int) -> None:
         super().__init__(daemon=True)
@@ -179,11 +179,11 @@ class BackgroundRun(threading.Thread):
         self.error: BaseException | None = None
 
     def run(self) -> None:
-        from flows.run import run_offices
+        from flows.run import visit_offices
 
         try:
             self.outcomes = run_async(
-                run_offices(
+                visit_offices(
                     self.settings,
                     self.offices,
                     dry_run=False,

@@ -18,7 +18,7 @@ from ainas_bot.portal_text import check_overrides
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from flows import probe
 from flows.probe import ProbeReport
-from flows.run import ProbeTarget, probe_offices
+from flows.probe_offices import ProbeTarget, probe_offices
 from tests.fixtures_async import run_async
 from tests.fixtures_browser import in_chromium
 from tests.fixtures_cli import BOT, all_bytes, cli_env, write_config

@@ -23,6 +23,7 @@ from ainas_bot.errors import (
 from ainas_bot.record.store import VerificationLog, VerifiedStore
 from ainas_bot.results.events import CollectEvents
 from ainas_bot.results.outcome import Outcome
+from ainas_bot.results.recording import RecordingEvents
 from flows.renewal import FlowOptions
 from flows.session import MAX_BACKOFF_SECONDS, LoginSession
 from tests.fake_portal import FakePortal, make_office
@@ -56,9 +57,10 @@ class Run:
             dry_run=dry_run,
             retries=retries,
             retry_backoff_seconds=backoff,
-            record=record,
         )
-        session = LoginSession(offices, opts, self.events, portal.connect, sleep=sleep, browser_restarts=restarts)
+        # The record is written where a run writes it: by the events that receive what the portal proved.
+        events = RecordingEvents(self.events, None, dry_run=dry_run, record=record)
+        session = LoginSession(offices, opts, events, portal.connect, sleep=sleep, browser_restarts=restarts)
         self.outcomes: list[Outcome] = run_async(session.run())
         self.by_id = {o.office_id: o for o in self.outcomes}
 

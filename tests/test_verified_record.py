@@ -20,9 +20,9 @@ import pytest
 from ainas_bot.checks.prepare import check_offices
 from ainas_bot.errors import OutputError
 from ainas_bot.foundation.jst import JST
+from ainas_bot.record.due import portal_due
 from ainas_bot.record.p12_cache import P12Cache
 from ainas_bot.record.store import Verified, VerifiedStore
-from ainas_bot.results.due import portal_due
 from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 
@@ -215,9 +215,10 @@ def test_the_p12_cache_answers_for_an_unchanged_file_and_notices_a_changed_pin(
 
 @pytest.mark.e2e
 def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: FlowWorld, tmp_path: Path) -> None:
-    from ainas_bot.cli.record import Record, split_offices
+    from ainas_bot.record.opened import OpenedRecord
     from ainas_bot.record.store import VerificationLog
     from ainas_bot.results.events import CollectEvents
+    from flows.run import split_due
 
     kit = flow_world.make_office()
     settings = flow_world.settings(audit_log=tmp_path / "audit.jsonl")
@@ -231,14 +232,14 @@ def test_an_office_going_to_the_portal_has_its_file_opened_for_real(flow_world: 
         facts = json.loads(db.execute("SELECT facts FROM p12_facts WHERE kind LIKE 'signing:%'").fetchone()[0])
         true_serial, facts["serial"] = facts["serial"], "DEADBEEF"
         db.execute("UPDATE p12_facts SET facts = ? WHERE kind LIKE 'signing:%'", (json.dumps(facts),))
-    record = Record(store, P12Cache(store), VerificationLog(store))
+    record = OpenedRecord(store, P12Cache(store), VerificationLog(store))
     ready, problems, _ = check_offices([kit.office], settings, kit.environ, today=today, cache=record.cache)
     assert not problems and ready[0].certificate.serial == "DEADBEEF"  # answered by the cache
 
-    use = split_offices(ready, record, settings, kit.environ, CollectEvents(), visit_all=False, now=now)
-    assert not use.not_started, use.not_started
-    [office] = use.todo
-    assert not use.skipped and office.certificate.serial == true_serial
+    due = split_due(ready, record, settings, kit.environ, CollectEvents(), visit_all=False, now=now)
+    assert not due.refused, due.refused
+    [office] = due.todo
+    assert not due.skipped and office.certificate.serial == true_serial
     assert office.signing_bytes == kit.signing_cert.read_bytes()
     store.close()
 

@@ -15,6 +15,7 @@ from rich.text import Text
 from ainas_bot.foundation.jst import now_jst
 from ainas_bot.foundation.safe_text import markup_safe, shown
 from ainas_bot.i18n import _
+from ainas_bot.record.store import Verified
 from ainas_bot.results.outcome import Outcome, reason_label, status_label
 
 __all__ = ["ConsoleEvents", "estimate_seconds_left", "office_label", "print_recap", "summary_line"]
@@ -69,6 +70,7 @@ class ConsoleEvents:
     def __init__(
         self, total: int, stream: TextIO, *, interactive: bool, quiet: bool = False, dry_run: bool = False
     ) -> None:
+        """`total` offices, or 0 until `planned` says."""
         self.total = total
         self.stream = stream
         self.quiet = quiet
@@ -97,9 +99,26 @@ class ConsoleEvents:
             self._task = self._progress.add_task("renew", total=total, ok=0, failed=0, remaining=total, rate="–")
             self._progress.start()
 
+    def warning(self, text: str) -> None:
+        """Said even when quiet: a scheduled run's operator reads it in the job's log."""
+        line = _("warning: {message}").format(message=shown(text))
+        if self._progress is not None:
+            self._progress.console.print(Text(line))
+        else:
+            print(line, file=self.stream, flush=True)
+
+    def planned(self, total: int) -> None:
+        """The run's count of offices, known once their checks are done."""
+        self.total = total
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, total=total, remaining=total)
+
     def portal_started(self) -> None:
         """The portal work begins now: the pace is measured from here."""
         self._portal_started = time.monotonic()
+
+    def proved(self, office_id: str, verification: Verified | None) -> None:
+        pass  # the record's business; the operator reads the outcome
 
     def seconds_left(self) -> float | None:
         if self._estimate is None:

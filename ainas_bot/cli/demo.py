@@ -29,7 +29,7 @@ from ainas_bot.foundation.safe_files import write_private
 from ainas_bot.i18n import _
 from ainas_bot.results.outcome import Outcome
 
-__all__ = ["run_demo"]
+__all__ = ["add_parser", "run_demo"]
 
 _MARKER = ".ainas-demo"
 # Three offices of different profiles, typed the way operators type (hiragana, 〒, full-width digits). The
@@ -129,7 +129,7 @@ def _say(text: str) -> None:
 
 def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from ainas_bot.sandbox import Sandbox, SandboxOptions
-    from flows.run import run_offices
+    from flows.run import visit_offices
 
     ws = _fresh_workspace(args.workspace)
     _say("== " + _("workspace {path}").format(path=ws))
@@ -208,7 +208,7 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             _say(f"== {title} ({args.browser})")
             events = ConsoleEvents(len(ready), sys.stdout, interactive=False)
             outcomes = asyncio.run(
-                run_offices(settings, ready, dry_run=False, events=events, environ=environ, concurrency=1)
+                visit_offices(settings, ready, dry_run=False, events=events, environ=environ, concurrency=1)
             )
             print_recap(outcomes, sys.stdout, interactive=False)
             results.append(outcomes)
@@ -229,3 +229,13 @@ def run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     second_ok = all(o.status == "already-current" for o in results[1])
     _say("== " + (_("demo succeeded") if first_ok and second_ok else _("demo FAILED")))
     return EXIT_OK if first_ok and second_ok else EXIT_FAILED
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("demo", help=_("rehearse end to end against a local sandbox with three offices"))
+    d.add_argument(
+        "--workspace", type=Path, default=Path("ainas-demo"), help=_("where to write (default ./ainas-demo)")
+    )
+    d.add_argument("--browser", choices=["chromium", "firefox"], default="chromium")
+    d.add_argument("--headed", action="store_true")
+    d.set_defaults(handler=run_demo)

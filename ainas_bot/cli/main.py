@@ -84,12 +84,11 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", required=True
     )
     _cli_certs.add_subparsers(sub)
-    from ainas_bot.cli import renew as _cli_renew
+    from ainas_bot.cli import check, demo, probe, renew, status
 
-    _cli_renew.add_subparsers(sub)
-    from ainas_bot.cli import probe as _cli_probe
-
-    _cli_probe.add_subparser(sub)
+    for command in (check, renew, status, demo):
+        command.add_parser(sub)
+    probe.add_subparser(sub)
     sub.add_parser("sandbox", help=_("run the local AINAS sandbox (see `ainas-bot sandbox --help`)"), add_help=False)
     return parser
 

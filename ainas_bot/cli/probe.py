@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ainas_bot.cli.renew import settings_from_args
+from ainas_bot.cli.options import settings_from_args
 from ainas_bot.config.inventory import all_offices, select_offices
 from ainas_bot.config.settings import Settings
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
@@ -22,13 +22,13 @@ from ainas_bot.i18n import _
 
 if TYPE_CHECKING:
     from flows.probe import ProbeReport
-    from flows.run import ProbeTarget
+    from flows.probe_offices import ProbeTarget
 
 __all__ = ["add_subparser"]
 
 
 def _targets(settings: Settings, args: argparse.Namespace, environ: Mapping[str, str]) -> list[ProbeTarget]:
-    from flows.run import ProbeTarget
+    from flows.probe_offices import ProbeTarget
 
     offices = all_offices(settings)
     # One office is enough to learn the portal's screens: the first, unless offices are named.
@@ -75,7 +75,7 @@ def _print(report: ProbeReport) -> None:
 
 
 def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from flows.run import probe_offices
+    from flows.probe_offices import probe_offices
 
     settings = settings_from_args(args, environ)
     targets = _targets(settings, args, environ)

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ainas_bot.checks.prepare import PreparedOffice
-from ainas_bot.foundation.jst import format_portal_date
 from ainas_bot.i18n import _
 from ainas_bot.record.store import Verified
-from ainas_bot.results.outcome import Outcome
 
-__all__ = ["portal_due", "skipped_outcome"]
+__all__ = ["portal_due"]
 
 
 def portal_due(
@@ -35,24 +32,3 @@ def portal_due(
             date=record.verified_on.isoformat(), days=age.days, reverify_days=reverify_days
         )
     return None
-
-
-def skipped_outcome(office: PreparedOffice, record: Verified) -> Outcome:
-    """`already-current` without a visit: what the record says, and since when."""
-    expiry = format_portal_date(office.certificate.expiry_date)
-    on = record.verified_on.isoformat()
-    return Outcome.succeeded(
-        office,
-        "already-current",
-        office_name=record.organisation,  # the name the portal showed, else the certificate's 屋号
-        message=_("; ").join(
-            [
-                _("the certificate expiring {expiry} is already registered (verified on {on})").format(
-                    expiry=expiry, on=on
-                ),
-                *office.warnings,
-            ]
-        ),
-        attempts=0,
-        verified_on=on,
-    )

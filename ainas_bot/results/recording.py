@@ -1,9 +1,12 @@
-"""What a run records as it goes: each office's audit line the moment it ends, and what could not be written.
+"""What a run records as it goes: what the portal proved, in the record, the moment it is seen; each office's
+audit line the moment it ends; and what could not be written.
 
 An office updated on the portal and recorded nowhere is the one outcome the bot must never leave
 behind: the audit line is appended and on disk before the next office's outcome, so an interrupt, a
-SIGKILL or a full disk later loses nothing already done. A record that cannot be written does not stop
-the run (the portal work is what matters to the office); it is said once, after the recap.
+SIGKILL or a full disk later loses nothing already done. The record is written here and nowhere else: a
+proof as soon as the portal shows it, a contradiction before the upload that follows it, so that a run
+killed halfway never leaves a record vouching for what the portal no longer shows. A write that fails does
+not stop the run (the portal work is what matters to the office); it is said once, after the recap.
 """
 
 from __future__ import annotations
@@ -14,27 +17,49 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from ainas_bot.errors import OutputError, Reason
+from ainas_bot.errors import OutputError
 from ainas_bot.i18n import _
+from ainas_bot.record.store import VerificationLog, Verified
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.reports import append_audit
 
-__all__ = ["RecordingEvents", "interrupted_outcomes", "sigterm_as_interrupt"]
+__all__ = ["RecordingEvents", "sigterm_as_interrupt"]
 
 
 class RecordingEvents:
-    """Passes every event on to `inner`, and appends each outcome to the audit log as it arrives."""
+    """Passes every event on to `inner`; writes each proof to the record (`record`) and each outcome to the
+    audit log (`audit_log`; None for a command that keeps none, such as `status`)."""
 
-    def __init__(self, inner: RunEvents, audit_log: Path, *, dry_run: bool) -> None:
+    def __init__(
+        self, inner: RunEvents, audit_log: Path | None, *, dry_run: bool, record: VerificationLog | None = None
+    ) -> None:
         self.inner = inner
         self.audit_log = audit_log
         self.dry_run = dry_run
+        self.record = record
         self.outcomes: list[Outcome] = []
         self.errors: list[str] = []
 
+    def warning(self, text: str) -> None:
+        self.inner.warning(text)
+
+    def planned(self, total: int) -> None:
+        self.inner.planned(total)
+
+    def portal_started(self) -> None:
+        self.inner.portal_started()
+
     def step(self, office_id: str, text: str) -> None:
         self.inner.step(office_id, text)
+
+    def proved(self, office_id: str, verification: Verified | None) -> None:
+        if self.record is not None:
+            if verification is None:
+                self.record.contradicted(office_id)
+            else:
+                self.record.verified(verification)
+        self.inner.proved(office_id, verification)
 
     def done(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -42,27 +67,12 @@ class RecordingEvents:
         self.audit([outcome])
 
     def audit(self, outcomes: list[Outcome]) -> None:
-        if self.errors:  # one failed write is told once; the rest would fail the same way
+        if self.errors or self.audit_log is None:  # one failed write is told once; the rest would fail the same way
             return
         try:
             append_audit(self.audit_log, outcomes, dry_run=self.dry_run)
         except OutputError as exc:
             self.errors.append(_("{error}; the outcomes above are not in the audit log").format(error=exc))
-
-
-def interrupted_outcomes(pending: list[tuple[str, str]], reason: str) -> list[Outcome]:
-    """A failed outcome for each (office, login) that had not ended when the run was stopped."""
-    return [
-        Outcome.not_started(
-            office_id,
-            login_id,
-            reason=Reason.INTERRUPTED,
-            message=_("{reason} before this office ended; run it again (a pending upload is resumed)").format(
-                reason=reason
-            ),
-        )
-        for office_id, login_id in pending
-    ]
 
 
 @contextlib.contextmanager
