@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot.foundation.jst import JST
+from ainas_bot.sandbox._clock import JAPAN
 from ainas_bot.sandbox._seed import ROLE_ADMIN, hash_password
 from ainas_bot.sandbox._web import LOGIN_PATH, User, ctx_of, read_form, redirect, render, render_error
 
@@ -105,7 +105,7 @@ async def login(request: Request) -> Response:
         return refused
     login_id, password = str(form.get("loginId") or ""), str(form.get("password") or "")
     now = ctx.options.clock()
-    if ctx.options.closed_hours and not OPEN_HOURS[0] <= now.astimezone(JST).hour < OPEN_HOURS[1]:
+    if ctx.options.closed_hours and not OPEN_HOURS[0] <= now.astimezone(JAPAN).hour < OPEN_HOURS[1]:
         return _login_page(request, message=pt.Message.CLOSED_HOURS, login_id=login_id)
     for label, value in ((pt.Label.LOGIN_ID, login_id), (pt.Label.PASSWORD, password)):
         if not value:

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot.foundation.jst import JST, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
+from ainas_bot.sandbox._clock import JAPAN, japan_day
 from ainas_bot.sandbox._forms import check_upload
 from ainas_bot.sandbox._records import cert_for_user, cert_view, detail_rows, org_for_user
 from ainas_bot.sandbox._web import User, ctx_of, render, render_error, url_for
@@ -56,7 +56,7 @@ async def cert_register(request: Request) -> Response:
                 filename, data = upload.filename or "", await upload.read()
             password = str(form.get("certPassword") or "")
         now = ctx.options.clock()
-        errors, info = check_upload(filename, data, password, today=today_jst(now))
+        errors, info = check_upload(filename, data, password, today=japan_day(now))
         if info is not None and ctx.db.one(
             "SELECT id FROM certificates WHERE org_id = ? AND serial = ?", (org["id"], info.serial)
         ):
@@ -64,9 +64,9 @@ async def cert_register(request: Request) -> Response:
         if info is not None and not errors:
             # unpadded-dates shows 登録日時 with its seconds, so it keeps them; the default keeps minutes.
             if ctx.kit.on("unpadded-dates"):
-                registered_at = now.astimezone(JST).replace(microsecond=0).isoformat(timespec="seconds")
+                registered_at = now.astimezone(JAPAN).replace(microsecond=0).isoformat(timespec="seconds")
             else:
-                registered_at = now.astimezone(JST).replace(second=0, microsecond=0).isoformat(timespec="minutes")
+                registered_at = now.astimezone(JAPAN).replace(second=0, microsecond=0).isoformat(timespec="minutes")
             cert_id = ctx.db.execute(
                 "INSERT INTO certificates (org_id, registered_at, trade_name_kanji, holder_name_kanji, address_street,"
                 " address_building, not_after, serial, status, p12) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ainas_bot.foundation.jst import JST
+from ainas_bot.sandbox._clock import JAPAN
 
 __all__ = ["DB_FILE", "Db"]
 
@@ -165,4 +165,4 @@ class Db:
 
 def _jst(epoch: float) -> str:
     """A time of the sandbox's database (seconds since the epoch) as a person reads it, Japan time."""
-    return dt.datetime.fromtimestamp(epoch, JST).isoformat(timespec="seconds")
+    return dt.datetime.fromtimestamp(epoch, JAPAN).isoformat(timespec="seconds")

@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 from ainas_bot import portal_text as pt
-from ainas_bot.checks.postal import check_postal
-from ainas_bot.foundation.jst import jst_date, parse_portal_date
+from ainas_bot.sandbox._clock import japan_day, read_date
+from ainas_bot.sandbox._postal import postal_fits
 from ainas_bot.sandbox._upload_reader import Unread, Upload, read_upload
 
 __all__ = ["UPDATE_FIELDS", "check_update", "check_upload"]
@@ -49,7 +49,7 @@ def check_upload(filename: str, data: bytes, password: str, *, today: dt.date) -
         return {"certFile": pt.Message.FILE_NOT_P12}, None
     if upload.expiry_date < today:
         return {"certFile": pt.Message.CERT_EXPIRED}, None
-    if jst_date(upload.not_before) > today:
+    if japan_day(upload.not_before) > today:
         return {"certFile": pt.Message.CERT_NOT_YET_VALID}, None
     if not upload.key_matches:
         return {"certFile": pt.Message.FILE_NOT_P12}, None
@@ -60,7 +60,7 @@ def _check_date(text: str, *, today: dt.date, not_after: dt.date, unpadded: bool
     if not (_UNPADDED_DATE if unpadded else _DATE).fullmatch(text):
         return pt.Message.DATE_INVALID
     try:
-        day = parse_portal_date(text)
+        day = read_date(text)
     except ValueError:
         return pt.Message.DATE_INVALID
     if day < today:
@@ -94,8 +94,8 @@ def check_update(
             problem = pt.Message.KANA_INVALID.format(label=label)
         elif problem is None and field == "postalCode" and not _POSTAL.fullmatch(value):
             problem = pt.Message.POSTAL_INVALID
-        elif problem is None and field == "postalCode" and address and not check_postal(value, *address).fits:
-            # An OSS application of the office would fail later; the sandbox says so now, as the bot does.
+        elif problem is None and field == "postalCode" and address and not postal_fits(value, *address):
+            # An OSS application of the office would fail later; the portal refuses the code now, by its own rules.
             problem = pt.Message.POSTAL_MISMATCH
         elif problem is None and field == "startDate":
             problem = _check_date(value, today=today, not_after=not_after, unpadded=unpadded)

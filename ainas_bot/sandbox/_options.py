@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ainas_bot.errors import ConfigError
-from ainas_bot.foundation.safe_files import write_private
 from ainas_bot.i18n import _
 from ainas_bot.sandbox._faults import FaultRule
+from ainas_bot.sandbox._files import write_owner_only
 from ainas_bot.sandbox._markup import parse_markup
 
 __all__ = ["Notice", "SandboxOptions", "default_state_dir", "load_notices", "write_notices"]
@@ -106,7 +106,7 @@ class Notice:
 def write_notices(state_dir: Path, notices: list[Notice]) -> Path:
     path = state_dir / NOTICES_FILE
     text = json.dumps([n.as_json() for n in notices], ensure_ascii=False, indent=2) + "\n"
-    write_private(path, text.encode("utf-8"), what="sandbox notices")
+    write_owner_only(path, text.encode("utf-8"), what="sandbox notices")
     return path
 
 

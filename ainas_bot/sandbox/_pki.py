@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from ainas_bot.certificates.factory import Issuer, generate_key, make_ca, make_certificate, pkcs12_bytes
-from ainas_bot.foundation.safe_files import write_private
+from ainas_bot.sandbox._files import write_owner_only
 
 __all__ = ["ServerFiles", "client_key", "client_p12", "ensure_pki"]
 
@@ -80,7 +80,7 @@ def _write_server(state_dir: Path, issuer: Issuer, now: dt.datetime) -> None:
         extensions=[(san, False), (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)],
         client_auth=False,
     )
-    write_private(state_dir / SERVER_KEY_FILE, _pem_key(key), what="sandbox key")
+    write_owner_only(state_dir / SERVER_KEY_FILE, _pem_key(key), what="sandbox key")
     (state_dir / SERVER_FILE).write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
@@ -100,7 +100,7 @@ def ensure_pki(state_dir: Path, *, seed: int) -> ServerFiles:
     if issuer is None:
         # A fresh key for every CA: a certificate from another sandbox must never verify here.
         issuer = make_ca(f"AINAS Sandbox CA {seed}-{os.urandom(4).hex()}", "AINAS Sandbox (TEST)")
-        write_private(state_dir / CA_KEY_FILE, _pem_key(issuer.key), what="sandbox key")
+        write_owner_only(state_dir / CA_KEY_FILE, _pem_key(issuer.key), what="sandbox key")
         (state_dir / CA_FILE).write_bytes(issuer.certificate.public_bytes(serialization.Encoding.PEM))
     if not _server_ok(state_dir, issuer, now):
         _write_server(state_dir, issuer, now)

@@ -6,7 +6,7 @@ import datetime as dt
 import sqlite3
 
 from ainas_bot import portal_text as pt
-from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.sandbox._clock import show_date
 from ainas_bot.sandbox._db import Db
 
 __all__ = ["cert_for_user", "cert_view", "detail_rows", "org_for_user", "permission_rows", "portal_date"]
@@ -59,7 +59,7 @@ def _portal_datetime(text: str, *, unpadded: bool) -> str:
 
 def portal_date(day: dt.date, *, unpadded: bool) -> str:
     """`YYYY/MM/DD`, or with unpadded-dates `YYYY/M/D`."""
-    return f"{day.year}/{day.month}/{day.day}" if unpadded else format_portal_date(day)
+    return f"{day.year}/{day.month}/{day.day}" if unpadded else show_date(day)
 
 
 def _portal_date(text: str | None, *, unpadded: bool) -> str:

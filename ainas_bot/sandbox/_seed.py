@@ -11,10 +11,10 @@ import string
 from pathlib import Path
 
 from ainas_bot.certificates.factory import Issuer
-from ainas_bot.foundation.jst import JST
-from ainas_bot.foundation.safe_files import write_private
 from ainas_bot.sandbox import _names
+from ainas_bot.sandbox._clock import JAPAN, japan_day
 from ainas_bot.sandbox._db import Db
+from ainas_bot.sandbox._files import write_owner_only
 from ainas_bot.sandbox._options import Notice, write_notices
 from ainas_bot.sandbox._pki import client_p12
 
@@ -65,7 +65,7 @@ class _Seeder:
         return user_id, login_id, password
 
     def certificate(self, org_id: str, trade: tuple[str, str], holder: _names.Person) -> tuple[object, ...]:
-        rng, today = self.rng, self.now.astimezone(JST).date()
+        rng, today = self.rng, japan_day(self.now)
         kind = rng.random()
         if kind < 0.15:
             not_after = today - dt.timedelta(days=rng.randint(1, 400))
@@ -76,7 +76,7 @@ class _Seeder:
         registered = not_after - dt.timedelta(days=rng.choice((730, 1095)) - rng.randint(0, 20))
         if registered > today - dt.timedelta(days=30):
             registered = today - dt.timedelta(days=rng.randint(30, 200))
-        at = dt.datetime.combine(registered, dt.time(rng.randint(9, 18), rng.choice((0, 15, 30, 45))), JST)
+        at = dt.datetime.combine(registered, dt.time(rng.randint(9, 18), rng.choice((0, 15, 30, 45))), JAPAN)
         where = _names.place(rng)
         return (
             org_id,
@@ -123,7 +123,7 @@ class _Seeder:
             cert_rows.append(self.certificate(org_id, trade, holder))
             p12_password = _secret(_P12_PASSWORD_CHARS, 10)
             path = clients / f"{org_id}.p12"
-            write_private(path, client_p12(self.issuer, index, org_id, name, p12_password), what="client_cert")
+            write_owner_only(path, client_p12(self.issuer, index, org_id, name, p12_password), what="client_cert")
             notices.append(Notice(org_id, name, admin[1], admin[2], staff[1], staff[2], path.resolve(), p12_password))
         with self.db.transaction() as conn:
             for table in ("tokens", "sessions", "certificates", "memberships", "users", "orgs"):

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ainas_bot import portal_text as pt
-from ainas_bot.foundation.jst import format_portal_date, parse_portal_date, today_jst
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._certs import detail_page
+from ainas_bot.sandbox._clock import japan_day, read_date, show_date
 from ainas_bot.sandbox._forms import UPDATE_FIELDS, check_update
 from ainas_bot.sandbox._records import cert_for_user, cert_view, portal_date
 from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error
@@ -31,7 +31,7 @@ def _initial_values(row: sqlite3.Row) -> dict[str, str]:
         "holderNameKana": row["holder_name_kana"],
         "postalCode": row["postal_code"],
         "certPassword": "",
-        "startDate": format_portal_date(dt.date.fromisoformat(start)) if start else "",
+        "startDate": show_date(dt.date.fromisoformat(start)) if start else "",
     }
 
 
@@ -71,7 +71,7 @@ def _finish(request: Request, user: User, row: sqlite3.Row, values: dict[str, st
             values["tradeNameKana"],
             values["holderNameKana"],
             values["postalCode"],
-            parse_portal_date(values["startDate"]).isoformat(),
+            read_date(values["startDate"]).isoformat(),
             row["id"],
         ),
     )
@@ -93,7 +93,7 @@ def _confirm_page(request: Request, user: User, row: sqlite3.Row, values: dict[s
         (pending_id, user.session_id, row["id"], *(values[f] for f in _TYPED), ctx.options.clock().timestamp()),
     )
     view = cert_view(row, unpadded=ctx.kit.on("unpadded-dates"))
-    start = portal_date(parse_portal_date(values["startDate"]), unpadded=ctx.kit.on("unpadded-dates"))
+    start = portal_date(read_date(values["startDate"]), unpadded=ctx.kit.on("unpadded-dates"))
     rows = [
         (L.REGISTERED_AT, view["registered_at"]),
         (L.TRADE_NAME_KANA, values["tradeNameKana"]),
@@ -133,7 +133,7 @@ async def cert_update(request: Request) -> Response:
     values = {field: str(form.get(field) or "") for field in UPDATE_FIELDS}
     errors = check_update(
         values,
-        today=today_jst(ctx.options.clock()),
+        today=japan_day(ctx.options.clock()),
         not_after=dt.date.fromisoformat(row["not_after"]),
         p12=row["p12"],
         unpadded=ctx.kit.on("unpadded-dates"),

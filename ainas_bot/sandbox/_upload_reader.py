@@ -6,8 +6,8 @@ bot's own code would check the bot against itself. So this module reads the cert
 pyasn1's RFC 5280 schemas, from the layouts of docs/ainas-portal.md ("The certificates"), in this order:
 the 商業登記 extension `1.2.392.100300.1.1.3` ([0] 商号, [2] 本店, [3] 代表者氏名), then a subjectAltName
 directoryName, then the subject DN (O = 事務所名, CN = 氏名, ST / L / street = 住所; a Japanese O or CN
-marks the layout). Only the address split is shared with the bot: it is the portal's rule as the project
-assumes it, kept in one place (`ainas_bot.certificates.address_split`).
+marks the layout). The address is split by the portal's own rule (`ainas_bot.sandbox._address`), not by
+the bot's.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pyasn1.error import PyAsn1Error
 from pyasn1.type import char, tag, univ
 from pyasn1_modules import rfc5280
 
-from ainas_bot.certificates.address_split import split_address
-from ainas_bot.foundation.jst import jst_date
+from ainas_bot.sandbox._address import split_street_building
+from ainas_bot.sandbox._clock import japan_day
 from ainas_bot.sandbox._upload_p12 import Opened, Unread, open_upload
 
 __all__ = ["Unread", "Upload", "read_upload"]
@@ -51,7 +51,7 @@ class Upload:
     @property
     def expiry_date(self) -> dt.date:
         """証明書有効期限 as the portal shows it: the day of notAfter in Japan."""
-        return jst_date(self.not_after)
+        return japan_day(self.not_after)
 
     @property
     def has_names(self) -> bool:
@@ -104,7 +104,7 @@ def _dn_fields(attributes: list[tuple[univ.ObjectIdentifier, str]]) -> dict[str,
     if len(streets) > 1:  # a street attribute of its own holds the building
         street, building = region + streets[0], " ".join(streets[1:])
     else:
-        street, building = split_address(region + "".join(streets))
+        street, building = split_street_building(region + "".join(streets))
     return _shown(trade, holder, street, building)
 
 
@@ -148,9 +148,8 @@ def _registered_corporation(der: bytes | None) -> dict[str, str] | None:
         return None
     if not (members.get(_CORPORATE_NAME) or members.get(_DIRECTOR)):
         return None
-    return _shown(
-        members.get(_CORPORATE_NAME, ""), members.get(_DIRECTOR, ""), *split_address(members.get(_HEAD_OFFICE, ""))
-    )
+    street, building = split_street_building(members.get(_HEAD_OFFICE, ""))
+    return _shown(members.get(_CORPORATE_NAME, ""), members.get(_DIRECTOR, ""), street, building)
 
 
 def _fields(tbs: Any) -> dict[str, str]:
