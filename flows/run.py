@@ -112,10 +112,7 @@ def prepare(
 ) -> Prepared:
     """Every check before the first click, for every office at once; one outcome per refused office, however
     many problems it has (counted once in the recap, the reports and the audit log)."""
-    certificates: dict[str, CertificateInfo] = {}
-    ready, problems, warnings = check_offices(
-        list(offices), settings, environ, today=today_jst(), certificates=certificates, cache=cache
-    )
+    ready, problems, warnings = check_offices(list(offices), settings, environ, today=today_jst(), cache=cache)
     by_office: dict[str, list[Problem]] = {}
     for p in problems:
         by_office.setdefault(p.office_id, []).append(p)
@@ -124,12 +121,14 @@ def prepare(
         Outcome.not_started(
             oid,
             logins[oid],
-            office_name=certificates[oid].trade_name_kanji if oid in certificates else "",
+            office_name=next((p.office_name for p in ps if p.office_name), ""),
             reason=ps[0].reason,
             message=_joined(oid, ps),
         )
         for oid, ps in by_office.items()
     ]
+    certificates = {r.office.id: r.certificate for r in ready}
+    certificates |= {p.office_id: p.certificate for p in problems if p.certificate is not None}
     return Prepared(ready, refused, warnings, certificates)
 
 

@@ -1,29 +1,32 @@
-"""Everything that can be checked before the first click: secrets, certificates, カナ, 郵便番号, dates."""
+"""Everything that can be checked before the first click, for one office and for all at once: secrets, the
+client and the signing certificate, カナ, 郵便番号, dates. Each check is a small function returning what it
+found; `prepare_office` adds them up into a prepared office, or the problems that stop it."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TypeVar
 
 from pydantic import SecretStr
 
-from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, describe
+from ainas_bot.certificates.certinfo import CertificateInfo
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
-from ainas_bot.checks.values import ValueFindings, check_days_left, check_kana, check_postal_code
+from ainas_bot.checks.findings import Findings, Problem, office_message, office_prefix
+from ainas_bot.checks.signing import naming_the_secret, select_signing_p12
+from ainas_bot.checks.values import check_days_left, check_kana, check_postal_code
 from ainas_bot.config.inventory import login_conflicts
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.config.typed_values import normalise_kana, normalise_postal_code
-from ainas_bot.errors import AinasBotError, CertificateError, InputError, Reason, WrongPinError
+from ainas_bot.errors import CertificateError, InputError, Reason
 from ainas_bot.foundation.typed_text import id_warnings
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from ainas_bot.record.p12_cache import P12Cache
 
 __all__ = [
+    "OfficeCheck",
     "PreparedOffice",
     "Problem",
     "check_offices",
@@ -33,30 +36,7 @@ __all__ = [
     "select_signing_p12",
 ]
 
-T = TypeVar("T")
-
-
-def office_message(office_id: str, message: str) -> str:
-    """`office 1234567: …` (`事務所 1234567: …`): a problem that names its office first."""
-    return _("office {office}: {message}").format(office=office_id, message=message)
-
-
-def office_prefix(office_id: str) -> str:
-    """What `office_message` puts before the message, in the current language: what is stripped or looked
-    for at the start of a message, so that a line does not name its office twice."""
-    return office_message(office_id, "")
-
-
-@dataclasses.dataclass(frozen=True)
-class Problem:
-    """Something that stops an office before any click; `reason` is the outcome class."""
-
-    office_id: str
-    message: str
-    reason: Reason
-
-    def __str__(self) -> str:
-        return self.message
+_SECRETS = ("login_password", "client_cert_password", "pin")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,120 +58,150 @@ class PreparedOffice:
     passed_over: tuple[tuple[str, str], ...] = ()  # signing_cert a folder: (file name, why not it), for `check`
 
 
-def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on: dt.date) -> str:
-    """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,
-    not yet valid on `on`, unreadable; `info` is None when the file did not open."""
-    name = file.name
-    error = str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0]  # the first sentence, in either language
-    if info is None and isinstance(exc, WrongPinError):
-        return _("passed over {name}: another PIN, the office's pin does not open it").format(name=name)
-    if info is not None and info.expiry_date < on:
-        return _("passed over {name}: it expired on {date}").format(name=name, date=f"{info.expiry_date:%Y/%m/%d}")
-    if info is not None and info.start_date > on:
-        return _("passed over {name}: it is not valid yet on {date} (valid from {start})").format(
-            name=name, date=f"{on:%Y/%m/%d}", start=f"{info.start_date:%Y/%m/%d}"
+@dataclasses.dataclass(frozen=True)
+class _Typed:
+    """What the operator typed, made into what AINAS accepts; None where it could not be."""
+
+    trade_name_kana: str | None
+    holder_name_kana: str | None
+    postal_code: str | None  # None with `auto` too: then the address gives it
+    auto_postal: bool
+    start: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class _Signing:
+    path: Path
+    data: bytes
+    certificate: CertificateInfo
+    passed_over: tuple[tuple[str, str], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class OfficeCheck:
+    """One office checked: ready for the portal, or not with the problems why; and its certificate, where it
+    opened (its 屋号 names a refused office too)."""
+
+    ready: PreparedOffice | None
+    problems: list[Problem]
+    warnings: list[str]
+    certificate: CertificateInfo | None
+
+
+def _secrets(
+    office: Office, settings: Settings, environ: Mapping[str, str], found: Findings
+) -> dict[str, SecretStr | None]:
+    def resolved(name: str) -> SecretStr | None:
+        ref, what = getattr(office, name), office_message(office.id, name)
+        return found.attempt(
+            office.id, lambda: ref.resolve(environ, settings.secrets_dir, what=what, warnings=found.warnings)
         )
-    return _("passed over {name}: unreadable or unusable ({error})").format(name=name, error=error)
+
+    values = {name: resolved(name) for name in _SECRETS}
+    for name, value in values.items():
+        if value is not None and not value.get_secret_value():
+            # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
+            source = getattr(office, name).describe()
+            said = _("{setting} ({source}) is empty; put the password in it").format(setting=name, source=source)
+            found.refuse(office_message(office.id, said))
+    return values
 
 
-def select_signing_p12(
-    path: Path,
-    pin: SecretStr,
-    *,
-    on: dt.date,
-    mapping: Mapping[str, list[str]],
-    now: dt.datetime | None = None,
-    passed_over: list[tuple[str, str]] | None = None,
-    cache: P12Cache | None = None,
-) -> tuple[Path, bytes, CertificateInfo]:
-    """The .p12 itself, or in a folder the valid .p12 (on day `on`) that the PIN opens and expires last;
-    each other file of the folder, with why it was not taken, is added to `passed_over`."""
-    if not path.is_dir():
-        data = read_p12_bytes(path)
-        info = _described(data, pin, file=str(path), mapping=mapping, now=now, cache=cache)
-        check_validity(info, on=on)
-        return path, data, info
-    candidates: list[tuple[Path, bytes, CertificateInfo]] = []
-    reasons: list[str] = []
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".p12", ".pfx"} and p.is_file())
-    for file in files:
-        opened: CertificateInfo | None = None
-        try:
-            data = read_p12_bytes(file)
-            opened = _described(data, pin, file=str(file), mapping=mapping, now=now, cache=cache)
-            check_validity(opened, on=on)
-        except CertificateError as exc:
-            reasons.append(
-                _("{error} ({name})").format(
-                    error=str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0], name=file.name
-                )
-            )
-            if passed_over is not None:
-                passed_over.append((file.name, _why_not(file, exc, opened, on)))
-            continue
-        candidates.append((file, data, opened))
-    if not candidates:
-        detail = _("; ").join(reasons) if reasons else _("no .p12 files in it")
-        raise CertificateError(
-            _("{path}: no usable .p12 in this folder on {date} ({detail})").format(
-                path=path, date=f"{on:%Y/%m/%d}", detail=detail
+def _typed(office: Office, today: dt.date, found: Findings) -> _Typed:
+    start = today if office.start_date == "today" else office.start_date
+    if start < today:
+        found.refuse(
+            office_message(
+                office.id,
+                _(
+                    "start_date {start} is before today ({today}, Japan time); give a later date or leave it out "
+                    "for today"
+                ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}"),
             )
         )
-    chosen = max(candidates, key=lambda c: c[2].not_after)
-    if passed_over is not None:
-        passed_over += [
-            (
-                file.name,
-                _("passed over {name}: older, it expires on {date}, before {chosen} ({chosen_date})").format(
-                    name=file.name,
-                    date=f"{info.expiry_date:%Y/%m/%d}",
-                    chosen=chosen[0].name,
-                    chosen_date=f"{chosen[2].expiry_date:%Y/%m/%d}",
-                ),
-            )
-            for file, _data, info in candidates
-            if file != chosen[0]
-        ]
-    return chosen
+    auto = office.postal_code.strip().casefold() == "auto"
+    trade_field = f"trade_name_kana ({Label.TRADE_NAME_KANA})"
+    holder_field = f"holder_name_kana ({Label.HOLDER_NAME_KANA})"
+    return _Typed(
+        found.attempt(office.id, lambda: normalise_kana(office.trade_name_kana, field=trade_field)),
+        found.attempt(office.id, lambda: normalise_kana(office.holder_name_kana, field=holder_field)),
+        None
+        if auto
+        else found.attempt(
+            office.id, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})")
+        ),
+        auto,
+        start,
+    )
 
 
-def _described(
-    data: bytes,
-    pin: SecretStr,
-    *,
-    file: str,
-    mapping: Mapping[str, list[str]],
-    now: dt.datetime | None,
-    cache: P12Cache | None,
-) -> CertificateInfo:
-    """`describe` of the opened file, or what the cache learnt from these bytes with this PIN."""
-    info = cache.signing(data, pin.get_secret_value(), file=file, mapping=mapping, now=now) if cache else None
-    if info is None:
-        info = describe(open_p12(data, pin.get_secret_value(), name=file), file=file, mapping=mapping, now=now)
+def _client_certificate(office: Office, password: SecretStr, today: dt.date, cache: P12Cache | None) -> None:
+    """The AINAS client certificate opens with its password and has not expired."""
+    data = read_p12_bytes(office.client_cert)
+    secret = password.get_secret_value()
+    not_after = cache.client_expiry(data, secret) if cache else None
+    if not_after is None:
+        with naming_the_secret(office, "client_cert_password"):
+            contents = open_p12(data, secret, name=f"client_cert {office.client_cert}")
+        not_after = contents.certificate.not_valid_after_utc
         if cache is not None:
-            cache.remember_signing(data, pin.get_secret_value(), info, mapping=mapping, now=now)
-    return info
+            cache.remember_client(data, secret, not_after)
+    if not_after.date() < today:
+        raise CertificateError(
+            _("client_cert {path}: the AINAS client certificate has expired").format(path=office.client_cert)
+        )
 
 
-@contextlib.contextmanager
-def _naming_the_secret(office: Office, name: str) -> Iterator[None]:
-    """A wrong PIN or password also names the setting that gave it, never its value."""
+def _signing_certificate(
+    office: Office, pin: SecretStr, start: dt.date, today: dt.date, settings: Settings, cache: P12Cache | None
+) -> _Signing:
+    """The .p12 to register, valid on the start date; a date after its expiry is the date's fault, not the file's."""
+
+    def on(day: dt.date) -> _Signing:
+        passed_over: list[tuple[str, str]] = []
+        with naming_the_secret(office, "pin"):
+            path, data, info = select_signing_p12(
+                office.signing_cert,
+                pin,
+                on=day,
+                mapping=settings.certificate_mapping,
+                passed_over=passed_over,
+                cache=cache,
+            )
+        return _Signing(path, data, info, tuple(sorted(passed_over)))
+
     try:
-        yield
-    except WrongPinError as exc:
-        ref = getattr(office, name)
-        raise WrongPinError(
-            _("{error}; check {setting} ({source})").format(error=exc, setting=name, source=ref.describe())
-        ) from None
+        return on(start)
+    except CertificateError as on_start:
+        if start <= today:
+            raise
+        try:  # usable today but not on the start date: the date is what is wrong, not the file
+            usable_today = on(today)
+        except CertificateError:
+            raise on_start from None
+    expiry = usable_today.certificate.expiry_date
+    raise InputError(
+        _(
+            "start_date {start} is after the certificate's expiry: by that day the certificate "
+            "expired on {expiry} ({path}); give a start_date on or before {expiry}, or leave it "
+            "out for today"
+        ).format(start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}", path=usable_today.path)
+    )
 
 
-def _collect(problems: list[Problem], office_id: str, fn: Callable[[], T]) -> T | None:
-    try:
-        return fn()
-    except AinasBotError as exc:
-        message = str(exc) if str(exc).startswith(office_prefix(office_id)) else office_message(office_id, str(exc))
-        problems.append(Problem(office_id, message, exc.reason))
-        return None
+def _values(
+    office: Office, cert: CertificateInfo, typed: _Typed, today: dt.date, settings: Settings
+) -> tuple[str | None, Findings]:
+    """The values to type checked against the certificate; the 郵便番号 to type, when one fits."""
+    found = check_days_left(office, cert, today, settings.min_days_left)
+    for field, kana in (("trade_name_kana", typed.trade_name_kana), ("holder_name_kana", typed.holder_name_kana)):
+        if kana is not None:
+            found += check_kana(office, cert, field, kana)
+    postal = None
+    if typed.postal_code is not None or typed.auto_postal:
+        postal, postal_found = check_postal_code(office, cert, typed.postal_code)
+        found += postal_found
+    return postal, found
 
 
 def prepare_office(
@@ -200,156 +210,47 @@ def prepare_office(
     environ: Mapping[str, str],
     *,
     today: dt.date,
-    problems: list[Problem],
-    warnings: list[str],
-    certificates: dict[str, CertificateInfo] | None = None,
     cache: P12Cache | None = None,
-) -> PreparedOffice | None:
-    """Check one office, adding every problem found (each naming the office and field) to `problems`."""
-    p = office.id
-    before = len(problems)
-    sdir = settings.secrets_dir
-
-    def secret(name: str) -> SecretStr | None:
-        ref = getattr(office, name)
-        return _collect(
-            problems, p, lambda: ref.resolve(environ, sdir, what=office_message(office.id, name), warnings=warnings)
-        )
-
-    login_password, client_pw, pin = secret("login_password"), secret("client_cert_password"), secret("pin")
-    warnings += id_warnings(office.id, office.login_id)
-    for name, value in (("login_password", login_password), ("client_cert_password", client_pw), ("pin", pin)):
-        if value is not None and not value.get_secret_value():
-            # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
-            problems.append(
-                Problem(
-                    p,
-                    office_message(
-                        p,
-                        _("{setting} ({source}) is empty; put the password in it").format(
-                            setting=name, source=getattr(office, name).describe()
-                        ),
-                    ),
-                    Reason.INPUT,
-                )
-            )
-    start = today if office.start_date == "today" else office.start_date
-    if start < today:
-        problems.append(
-            Problem(
-                p,
-                office_message(
-                    p,
-                    _(
-                        "start_date {start} is before today ({today}, Japan time); give a later date or leave it out "
-                        "for today"
-                    ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}"),
-                ),
-                Reason.INPUT,
-            )
-        )
-    kana1 = _collect(
-        problems, p, lambda: normalise_kana(office.trade_name_kana, field=f"trade_name_kana ({Label.TRADE_NAME_KANA})")
-    )
-    kana2 = _collect(
-        problems,
-        p,
-        lambda: normalise_kana(office.holder_name_kana, field=f"holder_name_kana ({Label.HOLDER_NAME_KANA})"),
-    )
-    auto = office.postal_code.strip().casefold() == "auto"
-    postal = (
-        None
-        if auto
-        else _collect(
-            problems, p, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})")
-        )
-    )
-    if client_pw is not None:
-
-        def open_client() -> None:
-            data = read_p12_bytes(office.client_cert)
-            password = client_pw.get_secret_value()
-            not_after = cache.client_expiry(data, password) if cache else None
-            if not_after is None:
-                with _naming_the_secret(office, "client_cert_password"):
-                    contents = open_p12(data, password, name=f"client_cert {office.client_cert}")
-                not_after = contents.certificate.not_valid_after_utc
-                if cache is not None:
-                    cache.remember_client(data, password, not_after)
-            if not_after.date() < today:
-                raise CertificateError(
-                    _("client_cert {path}: the AINAS client certificate has expired").format(path=office.client_cert)
-                )
-
-        _collect(problems, p, open_client)
-    chosen = None
-    passed_over: list[tuple[str, str]] = []
+) -> OfficeCheck:
+    """Check one office: every problem found, each naming the office and field, or the office ready to go."""
+    found = Findings()
+    secrets = _secrets(office, settings, environ, found)
+    found.warnings += id_warnings(office.id, office.login_id)
+    typed = _typed(office, today, found)
+    client_password, pin = secrets["client_cert_password"], secrets["pin"]
+    if client_password is not None:
+        found.attempt(office.id, lambda: _client_certificate(office, client_password, today, cache))
+    signing = None
     if pin is not None:
-
-        def choose() -> tuple[Path, bytes, CertificateInfo]:
-            def on(day: dt.date) -> tuple[Path, bytes, CertificateInfo]:
-                passed_over.clear()
-                with _naming_the_secret(office, "pin"):
-                    return select_signing_p12(
-                        office.signing_cert,
-                        pin,
-                        on=day,
-                        mapping=settings.certificate_mapping,
-                        passed_over=passed_over,
-                        cache=cache,
-                    )
-
-            try:
-                return on(start)
-            except CertificateError as on_start:
-                if start <= today:
-                    raise
-                try:  # usable today but not on the start date: the date is what is wrong, not the file
-                    usable_today = on(today)
-                except CertificateError:
-                    raise on_start from None
-            expiry = usable_today[2].expiry_date
-            raise InputError(
-                _(
-                    "start_date {start} is after the certificate's expiry: by that day the certificate "
-                    "expired on {expiry} ({path}); give a start_date on or before {expiry}, or leave it "
-                    "out for today"
-                ).format(start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}", path=usable_today[0])
-            )
-
-        chosen = _collect(problems, p, choose)
-    found = ValueFindings()
-    if chosen is not None:
-        if certificates is not None:
-            certificates[p] = chosen[2]
-        check_days_left(office, chosen[2], today, settings.min_days_left, found)
-        for field, kana in (("trade_name_kana", kana1), ("holder_name_kana", kana2)):
-            if kana is not None:
-                check_kana(office, chosen[2], field, kana, found)
-        if postal is not None or auto:
-            check_postal_code(office, chosen[2], postal, found)
-        problems += [Problem(p, message, reason) for message, reason in found.problems]
-        warnings += found.warnings
-    if len(problems) > before:
-        return None
-    # `is not None`: an empty SecretStr is falsy, and a .p12 without a password has an empty PIN.
-    assert login_password is not None and client_pw is not None and pin is not None
-    assert chosen and kana1 and kana2 and found.postal_code
-    return PreparedOffice(
+        signing = found.attempt(
+            office.id, lambda: _signing_certificate(office, pin, typed.start, today, settings, cache)
+        )
+    cert = signing.certificate if signing else None
+    if signing is None:
+        return OfficeCheck(None, found.problems_of(office.id, cert), found.warnings, cert)
+    postal, value_findings = _values(office, signing.certificate, typed, today, settings)
+    found += value_findings
+    login_password = secrets["login_password"]
+    # `is None`, not falsy: an empty SecretStr is falsy, and a .p12 without a password has an empty PIN.
+    if found.problems or login_password is None or client_password is None or pin is None:
+        return OfficeCheck(None, found.problems_of(office.id, cert), found.warnings, cert)
+    assert typed.trade_name_kana and typed.holder_name_kana and postal
+    ready = PreparedOffice(
         office=office,
         login_password=login_password,
-        client_cert_password=client_pw,
+        client_cert_password=client_password,
         pin=pin,
-        signing_p12=chosen[0],
-        signing_bytes=chosen[1],
-        certificate=chosen[2],
-        trade_name_kana=kana1,
-        holder_name_kana=kana2,
-        postal_code=found.postal_code,
-        start_date=start,
-        warnings=tuple(found.warnings),
-        passed_over=tuple(sorted(passed_over)),
+        signing_p12=signing.path,
+        signing_bytes=signing.data,
+        certificate=signing.certificate,
+        trade_name_kana=typed.trade_name_kana,
+        holder_name_kana=typed.holder_name_kana,
+        postal_code=postal,
+        start_date=typed.start,
+        warnings=tuple(value_findings.warnings),
+        passed_over=signing.passed_over,
     )
+    return OfficeCheck(ready, [], found.warnings, cert)
 
 
 def check_offices(
@@ -358,7 +259,6 @@ def check_offices(
     environ: Mapping[str, str],
     *,
     today: dt.date,
-    certificates: dict[str, CertificateInfo] | None = None,
     cache: P12Cache | None = None,
 ) -> tuple[list[PreparedOffice], list[Problem], list[str]]:
     """Prepare every office; returns (ready offices, problems, warnings) — all problems at once."""
@@ -377,20 +277,17 @@ def check_offices(
             )
             continue
         seen.add(office.id)
-        prepared = prepare_office(
-            office,
-            settings,
-            environ,
-            today=today,
-            problems=problems,
-            warnings=warnings,
-            certificates=certificates,
-            cache=cache,
-        )
-        if prepared is not None:
-            ready.append(prepared)
+        checked = prepare_office(office, settings, environ, today=today, cache=cache)
+        problems += checked.problems
+        warnings += checked.warnings
+        if checked.ready is not None:
+            ready.append(checked.ready)
     # Only the login password: each organisation of a firm may have its own client certificate and password,
     # and the session of a login opens with the first office's.
     conflicts = login_conflicts((r.office, {"login_password": r.login_password}) for r in ready)
-    problems += [Problem(office_id, message, Reason.INPUT) for office_id, message in conflicts.items()]
+    certificates = {r.office.id: r.certificate for r in ready}
+    problems += [
+        Problem(office_id, message, Reason.INPUT, certificates.get(office_id))
+        for office_id, message in conflicts.items()
+    ]
     return [r for r in ready if r.office.id not in conflicts], problems, warnings

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 
 from ainas_bot.certificates.certinfo import CertificateInfo
+from ainas_bot.checks.findings import Findings
 from ainas_bot.checks.kana_reading import check_reading, suggest_reading
 from ainas_bot.checks.postal import check_postal, derive_postal
 from ainas_bot.config.settings import Office
@@ -20,27 +21,19 @@ from ainas_bot.portal_text import Label
 __all__ = [
     "REFUSE_UNDER_DAYS",
     "Suggestion",
-    "ValueFindings",
     "check_days_left",
     "check_kana",
     "check_postal_code",
     "suggest",
 ]
 
-REFUSE_UNDER_DAYS = 14  # issue 13: fewer days left than this and the certificate is not worth registering
+# Fewer days left than this and the certificate is not worth registering: the office would be back within two weeks.
+REFUSE_UNDER_DAYS = 14
 
 
-@dataclasses.dataclass
-class ValueFindings:
-    """What the checks found: refusals as (message, outcome class), warnings, and the 郵便番号 to type."""
-
-    problems: list[tuple[str, Reason]] = dataclasses.field(default_factory=list)
-    warnings: list[str] = dataclasses.field(default_factory=list)
-    postal_code: str | None = None
-
-
-def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str, found: ValueFindings) -> None:
+def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str) -> Findings:
     """Refuse カナ that no combination of the dictionary's readings of the kanji gives (unless confirmed)."""
+    found = Findings()
     kana_label, kanji_label, kanji = (
         (Label.TRADE_NAME_KANA, Label.TRADE_NAME_KANJI, cert.trade_name_kanji)
         if field == "trade_name_kana"
@@ -57,32 +50,31 @@ def check_kana(office: Office, cert: CertificateInfo, field: str, kana: str, fou
         "suggested": verdict.suggested,
     }
     if verdict.unknown and verdict.ok:
-        found.warnings.append(
+        found.warn(
             _(
                 "office {office}: {field} ({label}) '{kana}': the dictionary cannot read {unknown} "
                 "of {kanji_label} '{kanji}'; that part is taken as typed"
             ).format(unknown=", ".join(verdict.unknown), **where)
         )
     if verdict.ok:
-        return
+        return found
     if office.kana_confirmed:
-        found.warnings.append(
+        found.warn(
             _(
                 "office {office}: {field} ({label}) '{kana}': not the dictionary's reading of "
                 "'{kanji}' ('{suggested}'); typed as confirmed (kana_confirmed)"
             ).format(**where)
         )
-        return
-    found.problems.append(
-        (
-            _(
-                "office {office}: {field} ({label}) '{kana}' is not a reading of {kanji_label} "
-                "'{kanji}' (the dictionary reads '{suggested}'); type its reading, or if '{kana}' is "
-                "right set kana_confirmed = true"
-            ).format(**where),
-            Reason.INPUT,
-        )
+        return found
+    found.refuse(
+        _(
+            "office {office}: {field} ({label}) '{kana}' is not a reading of {kanji_label} "
+            "'{kanji}' (the dictionary reads '{suggested}'); type its reading, or if '{kana}' is "
+            "right set kana_confirmed = true"
+        ).format(**where),
+        Reason.INPUT,
     )
+    return found
 
 
 def _codes(codes: list[str]) -> str:
@@ -93,8 +85,10 @@ def _codes(codes: list[str]) -> str:
     return ", ".join(codes)
 
 
-def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, found: ValueFindings) -> None:
-    """The 郵便番号 to type: the one set when it fits the address, or with `auto` the one code that fits it."""
+def check_postal_code(office: Office, cert: CertificateInfo, code: str | None) -> tuple[str | None, Findings]:
+    """The 郵便番号 to type: the one set when it fits the address, or with `auto` the one code that fits it (None
+    with the problem found otherwise)."""
+    found = Findings()
     street, building = cert.address_street, cert.address_building
     where = {
         "office": office.id,
@@ -107,8 +101,7 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
     if code is None:  # "auto"
         codes = derive_postal(street, building)
         if len(codes) == 1:
-            found.postal_code = codes[0]
-            return
+            return codes[0], found
         if codes:
             message = _(
                 'office {office}: postal_code ({label}) = "auto": several codes ({codes}) fit '
@@ -119,49 +112,44 @@ def check_postal_code(office: Office, cert: CertificateInfo, code: str | None, f
                 'office {office}: postal_code ({label}) = "auto": no code fits {street_label} '
                 "'{street}' (住所（建物名等） '{building}'); set the code"
             )
-        found.problems.append((message.format(codes=_codes(codes), **where), Reason.INPUT))
-        return
+        found.refuse(message.format(codes=_codes(codes), **where))
+        return None, found
     verdict = check_postal(code, street, building)
     if verdict.fits:
-        found.postal_code = code
-        return
+        return code, found
     fitting = _codes(derive_postal(street, building))
     if not verdict.known and office.postal_code_confirmed:
-        found.warnings.append(
+        found.warn(
             _(
                 "office {office}: postal_code ({label}) '{code}' is not in Japan Post's data; typed "
                 "as confirmed (postal_code_confirmed, a 事業所 code)"
             ).format(**where)
         )
-        found.postal_code = code
-    elif not verdict.known:
-        found.problems.append(
-            (
-                _(
-                    "office {office}: postal_code ({label}) '{code}' does not exist in Japan Post's "
-                    "data (codes for '{street}': {codes}); fix it, or for a 事業所 code set "
-                    "postal_code_confirmed = true"
-                ).format(codes=fitting, **where),
-                Reason.INPUT,
-            )
+        return code, found
+    if not verdict.known:
+        found.refuse(
+            _(
+                "office {office}: postal_code ({label}) '{code}' does not exist in Japan Post's "
+                "data (codes for '{street}': {codes}); fix it, or for a 事業所 code set "
+                "postal_code_confirmed = true"
+            ).format(codes=fitting, **where),
+            Reason.INPUT,
         )
     else:
-        found.problems.append(
-            (
-                _(
-                    "office {office}: postal_code ({label}) '{code}' is for {place}, not the "
-                    "certificate's {street_label} '{street}' (its code: {codes}); fix it or set "
-                    'postal_code = "auto"'
-                ).format(place=verdict.place, codes=fitting, **where),
-                Reason.INPUT,
-            )
+        found.refuse(
+            _(
+                "office {office}: postal_code ({label}) '{code}' is for {place}, not the "
+                "certificate's {street_label} '{street}' (its code: {codes}); fix it or set "
+                'postal_code = "auto"'
+            ).format(place=verdict.place, codes=fitting, **where),
+            Reason.INPUT,
         )
+    return None, found
 
 
-def check_days_left(
-    office: Office, cert: CertificateInfo, today: dt.date, min_days_left: int, found: ValueFindings
-) -> None:
+def check_days_left(office: Office, cert: CertificateInfo, today: dt.date, min_days_left: int) -> Findings:
     """Refuse a certificate with under 14 days left; warn under `min_days_left`."""
+    found = Findings()
     days = (cert.expiry_date - today).days
     what = {
         "office": office.id,
@@ -171,23 +159,22 @@ def check_days_left(
         "days": days,
     }
     if days < REFUSE_UNDER_DAYS:
-        found.problems.append(
-            (
-                _(
-                    "office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
-                    "under {refuse}; get the renewed certificate from its issuer and put it in "
-                    "signing_cert"
-                ).format(refuse=REFUSE_UNDER_DAYS, **what),
-                Reason.CERTIFICATE,
-            )
+        found.refuse(
+            _(
+                "office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
+                "under {refuse}; get the renewed certificate from its issuer and put it in "
+                "signing_cert"
+            ).format(refuse=REFUSE_UNDER_DAYS, **what),
+            Reason.CERTIFICATE,
         )
     elif days < min_days_left:
-        found.warnings.append(
+        found.warn(
             _(
                 "office {office}: {label} {expiry}: the certificate ({file}) has {days} days left, "
                 "under min_days_left ({min_days_left}); order its renewal now"
             ).format(min_days_left=min_days_left, **what)
         )
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
