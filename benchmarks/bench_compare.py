@@ -1,7 +1,7 @@
 """The bot against the floor, like for like: the same number of offices, latency and concurrency levels,
 each level run by the bot (`bench_renew.py`), then by the floor (`bench_floor.py`), then by the job floor
 (`bench_job_floor.py`) back to back, each with its server in a process of their own whose CPU is printed
-apart. The floor is what Playwright and Chromium cost before any job (issue 15's targets are against it);
+apart. The floor is what Playwright and Chromium cost before any job (docs/benchmarks.md's targets are against it);
 the job floor does the renewal's own screens, fields and upload with nothing checked, so that bot / job
 floor is the price of the bot's care and job floor / floor the price of the job itself.
 
@@ -10,7 +10,7 @@ floor is the price of the bot's care and job floor / floor the price of the job 
 For each level: seconds and offices per minute of each, the CPU seconds per office on the bot's side
 (the bot's own process, the Playwright driver, the browser) and the portal's apart, and the ratios bot /
 floor and bot / job floor for time and bot-side CPU; then the browser memory per extra context of each,
-from the lowest level to the highest, and the differences. The targets (issue 15) are checked and printed as met or not.
+from the lowest level to the highest, and the differences. The targets (docs/benchmarks.md) are checked and printed as met or not.
 Every number printed is measured in this run; nothing is estimated.
 """
 

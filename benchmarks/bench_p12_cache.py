@@ -1,4 +1,4 @@
-"""Benchmark: opening a .p12 with its PIN versus answering from the record's cache (issue 15).
+"""Benchmark: opening a .p12 with its PIN versus answering from the record's cache.
 
 Prints the CPU milliseconds of `open_p12` + `describe` of one signing .p12, of a cache hit (lookup, the PIN
 verifier at the file's rounds, rebuilding the description), of the bare verifier at 10 000 and 100 000

@@ -1,4 +1,4 @@
-"""Benchmark: a scheduled `renew` with nothing to do (issue 15).
+"""Benchmark: a scheduled `renew` with nothing to do.
 
 A sandbox with N offices is served by a child process of its own; `ainas-bot renew --all --scheduled` runs
 once as a command (it registers every office), then again. For the second run it prints the requests the

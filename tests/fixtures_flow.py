@@ -41,7 +41,7 @@ class OfficeKit:
 
 
 # Longer than any record the sandbox seeds (at most 900 days), so a new certificate is never older than the
-# one in force (issue 13 refuses that); a test of that case gives its own validity.
+# one in force (the checks refuse that); a test of that case gives its own validity.
 _DEFAULT_CERT: dict[str, Any] = {"valid_days": 1000}
 
 
@@ -101,7 +101,7 @@ class FlowWorld:
             "signing_cert": signing,
             "pin": {"env": f"PIN_{n}"},
             # The reading of the certificate's names and the code of its address, as operators type them
-            # (issue 13 checks both); a test of those checks gives its own.
+            # (the checks before the first click check both); a test of those checks gives its own.
             "trade_name_kana": suggest_reading((cert or {}).get("trade_name", notice.org_name)),
             "holder_name_kana": "ﾔﾏﾀﾞ ﾀﾛｳ"
             if "holder_name" not in (cert or {})

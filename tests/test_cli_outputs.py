@@ -1,4 +1,4 @@
-"""What `renew`, `status`, `check` and `sandbox state` print and write (issue 16): the name beside every office
+"""What `renew`, `status`, `check` and `sandbox state` print and write: the name beside every office
 ID, Japan time, one line per event and per outcome, the progress bar, the recap and the summary, the exit
 codes of runs of one office and many, serials as the certificate's bytes."""
 

@@ -1,4 +1,4 @@
-"""Issue 14, the Firefox profile's key database: the client key under a random password that Firefox alone is
+"""The Firefox profile's key database: the client key under a random password that Firefox alone is
 given, so a profile read while it exists yields no key (`pk12util -o` with an empty password, the attack)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Runs stopped from outside or unable to write (issue 14): the audit line of each office on disk as it ends,
+"""Runs stopped from outside or unable to write: the audit line of each office on disk as it ends,
 SIGINT and SIGTERM writing what is known, an unwritable report or audit said after the recap, and Firefox
 with its profile (the client key) gone with a bot killed by SIGKILL."""
 

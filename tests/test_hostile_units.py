@@ -1,4 +1,4 @@
-"""The pieces behind issue 14 one by one: written paths, the private folder and its sweep, text on a rich
+"""The pieces behind hostile runs and files, one by one: written paths, the private folder and its sweep, text on a rich
 terminal, and the bytes uploaded being the bytes checked."""
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Settings and inventories as an operator meets them through `ainas-bot check` (issue 16 "Settings and
-inventories", issue 17 "Settings"): every problem listed with its row and header as written, Excel workbooks and
+"""Settings and inventories as an operator meets them through `ainas-bot check`: every problem listed with its row and header as written, Excel workbooks and
 tab/semicolon text, each setting's error naming its real source, shared logins, no settings file. No browser.
 """
 

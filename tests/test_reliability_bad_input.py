@@ -1,5 +1,5 @@
 """Bad input through the command line: one line naming what is wrong and what to do, the documented exit
-code, no traceback, no secret echoed, and nothing touched on the portal (issue 6, "Bad input").
+code, no traceback, no secret echoed, and nothing touched on the portal.
 
 Every case runs `ainas-bot check` and/or `ainas-bot renew` as a user would, against one sandbox shared by
 the module: nothing may change on it, so each case compares the sandbox before and after its run — the

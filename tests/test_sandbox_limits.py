@@ -1,4 +1,4 @@
-"""What the sandbox refuses before a route (issue 14): oversized requests, slow headers, malformed
+"""What the sandbox refuses before a route: oversized requests, slow headers, malformed
 identifiers, and a .p12 whose key derivation would block its event loop."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 13's decisions as pure functions: readings, postal codes, identity, clean IDs, secrets files."""
+"""The decisions of the checks before the first click, as pure functions: readings, postal codes, identity, clean IDs, secrets files."""
 
 from __future__ import annotations
 

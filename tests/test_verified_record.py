@@ -1,4 +1,4 @@
-"""Issue 15, runs with nothing to do: the verified record, what `renew` skips for it, what `status` corrects,
+"""Runs with nothing to do: the verified record, what `renew` skips for it, what `status` corrects,
 and the .p12 facts kept by file digest (all through the CLI against one sandbox, requests counted by it)."""
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ __all__ = ["add_parser", "run_demo"]
 
 _MARKER = ".ainas-demo"
 # Three offices of different profiles, typed the way operators type (hiragana, 〒, full-width digits). The
-# 屋号 is the sandbox organisation's name, so its カナ is the reading the sandbox seeded with it (issue 13:
-# the bot refuses カナ that do not read the kanji); each postal code is the one of its address.
+# 屋号 is the sandbox organisation's name, so its カナ is the reading the sandbox seeded with it (the
+# bot refuses カナ that do not read the kanji); each postal code is the one of its address.
 _OFFICES: list[dict[str, Any]] = [
     {
         "profile": "shogyo-touki",

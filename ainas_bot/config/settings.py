@@ -53,7 +53,7 @@ class Office(BaseModel):
     holder_name_kana: str
     postal_code: str = Field(description='NNN-NNNN, or "auto": derived from the certificate\'s address')
     start_date: Literal["today"] | dt.date = "today"
-    # Issue 13: confirmations of what the checks before the first click cannot tell from a mistake.
+    # Confirmations of what the checks before the first click cannot tell from a mistake.
     identity_change_confirmed: bool = Field(default=False, description="a new representative or a renamed office")
     postal_code_confirmed: bool = Field(default=False, description="a 事業所 code, not in Japan Post's data")
     kana_confirmed: bool = Field(default=False, description="a reading the dictionary does not know")
