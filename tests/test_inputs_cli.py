@@ -1,5 +1,6 @@
-"""Settings and inventories as an operator meets them through `ainas-bot check`: every problem listed with its row and header as written, Excel workbooks and
-tab/semicolon text, each setting's error naming its real source, shared logins, no settings file. No browser.
+"""Settings and inventories as an operator meets them through `ainas-bot check`: every problem listed with its
+row and header as written, Excel workbooks and tab/semicolon text, each setting's error naming its real source,
+shared logins, no settings file. No browser.
 """
 
 from __future__ import annotations

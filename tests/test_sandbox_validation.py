@@ -149,7 +149,8 @@ def test_update_refusals_keep_what_was_typed(
             ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "100-0013", "2025/02/30", PIN),
             ("", "", "", M.DATE_INVALID, ""),
         ),
-        # The sandbox checks the postal code against the address, as the portal is assumed to; a Hokkaido code for a 霞が関 address is refused.
+        # The sandbox checks the postal code against the address, as the portal is assumed to; a Hokkaido code
+        # for a 霞が関 address is refused.
         (
             ("ギョウセイショシヤマダジムショ", "ヤマダ　タロウ", "060-0001", today.strftime("%Y/%m/%d"), PIN),
             ("", "", M.POSTAL_MISMATCH, "", ""),

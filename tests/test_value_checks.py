@@ -1,4 +1,5 @@
-"""The decisions of the checks before the first click, as pure functions: readings, postal codes, identity, clean IDs, secrets files."""
+"""The decisions of the checks before the first click, as pure functions: readings, postal codes, identity, clean
+IDs, secrets files."""
 
 from __future__ import annotations
 
