@@ -10,7 +10,8 @@ floor is the price of the bot's care and job floor / floor the price of the job 
 For each level: seconds and offices per minute of each, the CPU seconds per office on the bot's side
 (the bot's own process, the Playwright driver, the browser) and the portal's apart, and the ratios bot /
 floor and bot / job floor for time and bot-side CPU; then the browser memory per extra context of each,
-from the lowest level to the highest, and the differences. The targets (docs/benchmarks.md) are checked and printed as met or not.
+from the lowest level to the highest, and the differences. The targets (docs/benchmarks.md) are checked and
+printed as met or not.
 Every number printed is measured in this run; nothing is estimated.
 """
 

@@ -1,5 +1,5 @@
-"""The checks before the first click, through the command line: what the portal cannot check is checked, before the first click or on
-代理人組織照会 before any upload. Each case of the issue's list ends refused with the portal untouched, or
+"""The checks before the first click, through the command line: what the portal cannot check is checked,
+before the first click or on 代理人組織照会 before any upload. Each case ends refused with the portal untouched, or
 registered where it is confirmed.
 """
 
