@@ -2,7 +2,7 @@
 
 [assumed] (spec, "Address split"): the street part runs up to the block number (…２番３号, …4-2-8,
 …５番地); what follows it (building, floor, room) is the building part. Kept in this one place so the
-rule is easy to change, and used by both the bot and the sandbox.
+rule is easy to change; the sandbox splits addresses with its own code, so that it can catch a mistake here.
 """
 
 from __future__ import annotations
