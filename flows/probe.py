@@ -24,10 +24,7 @@ from ainas_bot.portal_text import text_of
 from flows.evidence.snapshots import Snapshots
 from flows.finder.locate import (
     Button,
-    Field,
-    Marker,
     Table,
-    Title,
     caption_core,
     cell_texts,
     explain,
@@ -35,7 +32,8 @@ from flows.finder.locate import (
     seen_on_screen,
 )
 from flows.pages import CertDetailPage, LoginPage, OrgDetailPage
-from flows.pages.base import PortalPage
+from flows.pages.base import MenuPage, PortalPage
+from flows.pages.elements import Need
 
 __all__ = ["Check", "ProbeReport", "ScreenReport", "probe_office"]
 
@@ -184,33 +182,34 @@ class ProbeReport:
         }
 
 
-def _need(what: str, name: str, *, required: bool = True) -> tuple[Check, Marker]:
-    text = text_of(name)
-    marker: Marker = Title(text) if what == "title" else Field(text) if what == "field" else Button(text)
-    return Check(what, name, text, required=required), marker
-
-
 class _Walk:
     def __init__(self, report: ProbeReport, snapshots: Snapshots | None) -> None:
         self.report = report
         self.snapshots = snapshots
         self.started = time.monotonic()
 
-    async def screen(
-        self, page: PortalPage, needs: list[tuple[Check, Marker]], *, rows: list[dict[str, str]] | None = None
-    ) -> ScreenReport:
-        """Record what this settled screen shows of `needs`, then keep its snapshot."""
-        shown = ScreenReport(page.screen, seconds=round(time.monotonic() - self.started, 2), rows=rows or [])
+    async def screen(self, page: PortalPage, needs: list[Need]) -> ScreenReport:
+        """Record what this settled screen shows of `needs` (its tables' rows read), then keep its snapshot."""
+        shown = ScreenReport(page.screen, seconds=round(time.monotonic() - self.started, 2))
         current = page.page
-        for check, marker in needs:
-            if check.required and await explain(current, marker) is None:
+        for need in needs:
+            if need.required and need.marker is not None and await explain(current, need.marker) is None:
                 await page.look_again()  # missing is a conclusion from absence: from a screen settled for the grace
                 break
         seen = await seen_on_screen(current)
         cells = await cell_texts(current)
-        for check, marker in needs:
-            check.how = await explain(current, marker)
-            if not check.found:
+        labels = tuple(need.text for need in needs if need.marker is None)
+        pairs = await page.pairs(labels) if labels else {}
+        for need in needs:
+            check = Check(need.what, need.name, need.text, required=need.required)
+            if need.marker is None:
+                check.how = "key cell" if pairs.get(need.text) is not None else None
+            else:
+                check.how = await explain(current, need.marker)
+            if isinstance(need.marker, Table) and check.found:
+                _table, read = await page.table(need.marker)
+                shown.rows += [row for _index, row in read]
+            if not check.found and need.what in ("title", "field", "button"):
                 check.candidates = {"title": seen["titles"], "button": seen["buttons"]}.get(check.what, cells)
             shown.checks.append(check)
         shown.dialogs = list(page.tab.accepted)
@@ -225,14 +224,11 @@ class _Walk:
         self.started = time.monotonic()
         return shown
 
-    async def table(self, page: PortalPage, columns: tuple[str, ...], names: str) -> tuple[Check, list[dict[str, str]]]:
-        check = Check("table", names, " | ".join(columns))
-        check.how = await explain(page.page, Table(*columns))
-        rows: list[dict[str, str]] = []
-        if check.found:
-            _table, read = await page.table(columns)
-            rows = [cells for _index, cells in read]
-        return check, rows
+
+def _own(page: PortalPage, *kinds: str) -> list[Need]:
+    """What `page`'s screen has (of these kinds, or all) besides the menu and ログアウト, which every screen
+    after the login shares and the walk checks once, on the first of them."""
+    return [need for need in type(page).needs(besides=MenuPage) if not kinds or need.what in kinds]
 
 
 async def probe_office(
@@ -282,55 +278,32 @@ async def _walk(
         return False
 
     login = await LoginPage.open(page, portal_url, timeout_ms)
-    shown = await walk.screen(
-        login, [_need("field", "Label.LOGIN_ID"), _need("field", "Label.PASSWORD"), _need("button", "Label.LOGIN")]
-    )
+    shown = await walk.screen(login, login.needs())
     if await stop_unless(shown):
         return
     home = await login.log_in(login_id, password)  # one attempt: a refusal is the report's error
-    shown = await walk.screen(home, [_need("button", "Label.LOGOUT"), _need("button", "Label.MENU_ORGS")])
-    if await stop_unless(shown, home.logout if shown.checks[0].found else None):
+    shown = await walk.screen(home, home.needs())  # the menu and ログアウト every later screen shares
+    if await stop_unless(shown, home.logout if await home.has(home.logout_button) else None):
         return
     search = await home.go_to_org_management()
-    shown = await walk.screen(
-        search, [_need("title", "Screen.ORG_SEARCH"), _need("field", "Label.ORG_ID"), _need("button", "Label.SEARCH")]
-    )
+    shown = await walk.screen(search, _own(search, "title", "field", "button"))
     if await stop_unless(shown, search.logout):
         return
     await search.search(office_id)
-    table, rows = await walk.table(search, portal_text.ORG_SEARCH_COLUMNS, "ORG_SEARCH_COLUMNS")
     link = Check("link", "", office_id, how=await explain(search.page, Button(office_id)))
-    shown = await walk.screen(search, [], rows=rows)
-    shown.checks += [table, link]
+    shown = await walk.screen(search, _own(search, "table"))  # the result, shown once searched
+    shown.checks.append(link)
     if await stop_unless(shown, search.logout):
         return
     org = await search.open_org(office_id)
-    table, rows = await walk.table(org, portal_text.CERT_TABLE_COLUMNS, "CERT_TABLE_COLUMNS")
-    shown = await walk.screen(
-        org,
-        [
-            _need("title", "Screen.ORG_DETAIL"),
-            _need("button", "Label.CERT_REGISTER"),
-            _need("button", "Label.BACK_TO_LIST", required=False),
-        ],
-        rows=rows,
-    )
-    shown.checks.insert(1, table)
+    shown = await walk.screen(org, _own(org))
     if await stop_unless(shown, org.logout):
         return
     back_at_org = await _look_at_newest_record(org, walk, office_id)
     if back_at_org is None:
         return
     register = await back_at_org.start_registration()
-    shown = await walk.screen(
-        register,
-        [
-            _need("title", "Screen.CERT_REGISTER"),
-            _need("field", "Label.CERT_FILE"),
-            _need("field", "Label.CERT_PASSWORD"),
-            _need("button", "Label.CONFIRM"),
-        ],
-    )
+    await walk.screen(register, _own(register))
     back = await _leave_registration(register, office_id, timeout_ms)
     await back.logout()
 
@@ -342,17 +315,7 @@ async def _look_at_newest_record(org: OrgDetailPage, walk: _Walk, office_id: str
         return org
     newest = max(rows, key=lambda r: r.registered)
     detail: CertDetailPage = await org.open_certificate(newest)
-    needs = [
-        _need("title", "Screen.CERT_DETAIL"),
-        _need("button", "Label.CERT_UPDATE"),
-        _need("button", "Label.BACK_TO_LIST", required=False),
-    ]
-    shown = await walk.screen(detail, needs)
-    pairs = await detail.pairs(portal_text.CERT_DETAIL_ROWS)
-    shown.checks += [
-        Check("row", f"Label.{_label_name(label)}", label, how="key cell" if value is not None else None)
-        for label, value in pairs.items()
-    ]
+    shown = await walk.screen(detail, _own(detail))
     if shown.missing:
         await detail.logout()
         return None
@@ -363,7 +326,7 @@ async def _look_at_newest_record(org: OrgDetailPage, walk: _Walk, office_id: str
     return await search.open_org(office_id)
 
 
-async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: float) -> PortalPage:
+async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: float) -> OrgDetailPage:
     """Back from the form without sending it: close the window the portal opened, or go back a page."""
     tab = register.tab
     if len(tab.pages) > 1:
@@ -377,14 +340,3 @@ async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: 
     await org.arrive()
     await org.check_org_id(office_id)
     return org
-
-
-def _label_name(text: str) -> str:
-    return next(
-        (
-            name.split(".", 1)[1]
-            for name, value in portal_text.known_names().items()
-            if name.startswith("Label.") and text_of(name) == text
-        ),
-        "?",
-    )

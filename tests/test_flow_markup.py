@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import pytest
 
-from ainas_bot.portal_text import Label
 from ainas_bot.sandbox import FaultRule
 from ainas_bot.sandbox._markup import SHAPES, parse_markup
 from tests.fixtures_flow import FlowWorld, prepare, run
@@ -69,19 +68,13 @@ def test_a_late_table_showing_the_certificate_active_is_never_uploaded_again(
 
 
 def test_a_screen_without_what_the_bot_needs_is_portal_changed_at_once(
-    sandbox_world: Callable[..., FlowWorld], monkeypatch: pytest.MonkeyPatch
+    sandbox_world: Callable[..., FlowWorld],
 ) -> None:
     """代理人組織照会 arrives, but its button reads otherwise than the bot expects: the office stops at once as
     `portal-changed`, naming the screen and the button, the screen kept, and no retry."""
-    import flows.pages.org_detail as org_detail
-
-    class Renamed(Label):
-        CERT_REGISTER = "+ 証明書を追加"
-
-    monkeypatch.setattr(org_detail, "Label", Renamed)
     world = sandbox_world()
     kit = world.make_office()
-    settings = world.settings(retries=3, timeout_seconds=20)
+    settings = world.settings(retries=3, timeout_seconds=20, portal_text={"Label.CERT_REGISTER": "+ 証明書を追加"})
     [office] = prepare([kit], settings)
     started = time.monotonic()
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ainas_bot import portal_text
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.i18n import _
-from ainas_bot.portal_text import Label
-from flows.finder.locate import Button, Marker
-from flows.pages.base import PortalPage
+from flows.finder.locate import Button
+from flows.pages.base import MenuPage, PortalPage
+from flows.pages.elements import Element, Rows
 
 if TYPE_CHECKING:
     from flows.pages.cert_update import CertUpdatePage
@@ -29,35 +28,32 @@ async def read_rows(page: PortalPage, labels: tuple[str, ...]) -> dict[str, str]
     return {label: shown[label] or "" for label in labels}
 
 
-class CertDetailPage(PortalPage):
+class CertDetailPage(MenuPage):
     screen_name = "CERT_DETAIL"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Button(Label.CERT_UPDATE), Button(Label.BACK_TO_LIST))
-
-    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-        return portal_text.CERT_DETAIL_ROWS, ()
+    update_button = Element(Button, "Label.CERT_UPDATE")
+    back_button = Element(Button, "Label.BACK_TO_LIST", required=False)  # else back by the menu
+    record = Rows("CERT_DETAIL_ROWS")
 
     async def read(self) -> dict[str, str]:
         """Every row of the screen, label → value as shown."""
-        return await read_rows(self, portal_text.CERT_DETAIL_ROWS)
+        return await read_rows(self, self.record)
 
     async def start_update(self) -> CertUpdatePage:
         from flows.pages.cert_update import CertUpdatePage
 
-        await self.click(Label.CERT_UPDATE)
+        await self.click(self.update_button)
         page = CertUpdatePage(self.page, self.timeout_ms)
         await page.arrive()
         return page
 
     async def can_go_back_to_org(self) -> bool:
-        return await self.has(Button(Label.BACK_TO_LIST))
+        return await self.has(self.back_button)
 
     async def back_to_org(self, org_id: str) -> OrgDetailPage:
         """`↑ 一覧に戻る`: the organisation's 代理人組織照会, checked to be `org_id`'s."""
         from flows.pages.org_detail import OrgDetailPage
 
-        await self.click(Label.BACK_TO_LIST)
+        await self.click(self.back_button)
         page = OrgDetailPage(self.page, self.timeout_ms)
         await page.arrive()
         await page.check_org_id(org_id)

@@ -10,10 +10,11 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import PortalChangedError, UploadRefusedError
 from ainas_bot.i18n import _
-from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder.locate import Button, Field, Marker, Text, Title
-from flows.pages.base import PortalPage, shows
+from ainas_bot.portal_text import Message, Screen
+from flows.finder.locate import Button, Field, Text, Title
+from flows.pages.base import MenuPage, shows
 from flows.pages.cert_detail import CertDetailPage
+from flows.pages.elements import Element
 
 if TYPE_CHECKING:
     from flows.pages.org_detail import OrgDetailPage
@@ -33,11 +34,11 @@ def _refusals() -> tuple[str, ...]:
     )
 
 
-class CertRegisterPage(PortalPage):
+class CertRegisterPage(MenuPage):
     screen_name = "CERT_REGISTER"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Field(Label.CERT_FILE), Field(Label.CERT_PASSWORD), Button(Label.CONFIRM))
+    cert_file = Element(Field, "Label.CERT_FILE")
+    cert_password = Element(Field, "Label.CERT_PASSWORD")
+    confirm_button = Element(Button, "Label.CONFIRM")
 
     async def upload(self, p12: Path, pin: SecretStr) -> CertDetailPage | OrgDetailPage:
         """Choose the file, type the password, 確定 → wherever the portal went: 代理人証明書照会 of the new
@@ -45,13 +46,13 @@ class CertRegisterPage(PortalPage):
         organisation's 代理人組織照会, there or through a 完了 screen, where the new record waits as a pending row."""
         from flows.pages.org_detail import OrgDetailPage
 
-        await self.choose_file(Label.CERT_FILE, p12)
-        await self.fill(Label.CERT_PASSWORD, pin)
+        await self.choose_file(self.cert_file, p12)
+        await self.fill(self.cert_password, pin)
         detail = CertDetailPage(self.page, self.timeout_ms)
         went = (Title(Screen.CERT_DETAIL), Title(Screen.ORG_DETAIL), Title(Screen.CERT_REGISTER_COMPLETE))
         with self.submitting():
             async with self.tab.leaving():
-                await self.click(Label.CONFIRM)
+                await self.click(self.confirm_button)
                 found = await detail.arrive(
                     *went, Text(*_refusals()), element=_("{screen} after upload").format(screen=Screen.CERT_DETAIL)
                 )
@@ -72,11 +73,11 @@ class CertRegisterPage(PortalPage):
                             screen=self.screen, complete=Screen.CERT_REGISTER_COMPLETE, org=Screen.ORG_DETAIL
                         ),
                     )
-                    await detail.click(Label.BACK_TO_LIST)
+                    await detail.click(detail.back_button)
                 elif found != Title(Screen.ORG_DETAIL):
                     raise PortalChangedError(
                         _("{screen}: no {expected} after {button}").format(
-                            screen=self.screen, expected=Screen.CERT_DETAIL, button=Label.CONFIRM
+                            screen=self.screen, expected=Screen.CERT_DETAIL, button=self.confirm_button.caption
                         ),
                         screen=self.screen,
                     )

@@ -8,11 +8,12 @@ from pydantic import SecretStr
 
 from ainas_bot.errors import FieldErrorsError
 from ainas_bot.i18n import _
-from ainas_bot.portal_text import Label, Message, Screen
+from ainas_bot.portal_text import Message, Screen
 from flows.finder.locate import Button, Field, Marker, Text, Title
-from flows.pages.base import PortalPage
+from flows.pages.base import MenuPage, PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage
+from flows.pages.elements import Element, Fields
 from flows.pages.org_detail import OrgDetailPage
 from flows.screens import UpdateForm
 
@@ -56,16 +57,11 @@ async def result_of(page: PortalPage, found: Marker) -> UpdateResult:
     return complete
 
 
-class CertUpdatePage(PortalPage):
+class CertUpdatePage(MenuPage):
     screen_name = "CERT_UPDATE"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (
-            *super().uses(),
-            *(Field(label) for label in UpdateForm.labels()),
-            Field(Label.CERT_PASSWORD),
-            Button(Label.CONFIRM),
-        )
+    form = Fields(UpdateForm.labels)
+    cert_password = Element(Field, "Label.CERT_PASSWORD")
+    confirm_button = Element(Button, "Label.CONFIRM")
 
     async def update(
         self, form: UpdateForm, pin: SecretStr, *, on_confirm: Callable[[], None] | None = None
@@ -73,28 +69,31 @@ class CertUpdatePage(PortalPage):
         """Type the form and 確定; through a 確認 screen when the portal shows one (its values checked)."""
         from flows.pages.cert_update_confirm import CertUpdateConfirmPage
 
-        for label, value in form.typed().items():
-            await self.fill(label, value)
-        await self.fill(Label.CERT_PASSWORD, pin)
+        # `typed` is in the order of UpdateForm.labels, the order `self.form` has the fields in.
+        for field, value in zip(self.form, form.typed().values(), strict=True):
+            await self.fill(field, value)
+        await self.fill(self.cert_password, pin)
         confirm_title = Title(Screen.CERT_UPDATE_CONFIRM)
         with self.submitting():
             if on_confirm is not None:
                 on_confirm()  # from here on the portal may have registered the update
             errors = _field_errors()
             async with self.tab.leaving():  # an opener still on 代理人証明書照会 is not where the portal went
-                await self.click(Label.CONFIRM)
+                await self.click(self.confirm_button)
                 found = await self.arrive(
                     *update_results(),
                     confirm_title,
                     errors,
-                    element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL, button=Label.CONFIRM),
+                    element=_("{screen} after {button}").format(
+                        screen=Screen.CERT_DETAIL, button=self.confirm_button.caption
+                    ),
                 )
                 if found not in (confirm_title, errors):
                     return await result_of(self, found)
         if found == confirm_title:
             return await CertUpdateConfirmPage(self.page, self.timeout_ms).confirm(form)
         shown = []
-        for label in [*form.typed(), Label.CERT_PASSWORD]:
+        for label in [*form.typed(), self.cert_password.label]:
             message = await self.row_message(label)
             if message:
                 shown.append(f"{label}: {message}")

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from ainas_bot.errors import PortalMismatchError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
-from flows.finder.locate import Button, Marker, normalise, portal_date
-from flows.pages.base import PortalPage
+from flows.finder.locate import Button, normalise, portal_date
+from flows.pages.base import MenuPage
 from flows.pages.cert_detail import read_rows
+from flows.pages.elements import Element, Rows
 from flows.screens import UpdateForm
 
 if TYPE_CHECKING:
@@ -27,21 +28,17 @@ def _same(label: str, shown: str, typed: str) -> bool:
     return normalise(shown) == normalise(typed)
 
 
-class CertUpdateConfirmPage(PortalPage):
+class CertUpdateConfirmPage(MenuPage):
     screen_name = "CERT_UPDATE_CONFIRM"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Button(Label.CONFIRM))
-
-    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-        return UpdateForm.labels(), ()
+    shown_back = Rows(UpdateForm.labels)  # what the form was typed with
+    confirm_button = Element(Button, "Label.CONFIRM")
 
     async def confirm(self, form: UpdateForm) -> UpdateResult:
         """確定 once every typed value is shown back as typed; stop (nothing registered) otherwise."""
         from flows.pages.cert_update import result_of, update_results
 
         typed = form.typed()
-        shown = await read_rows(self, tuple(typed))
+        shown = await read_rows(self, self.shown_back)
         differences = [
             _("{label}: the 確認 screen shows '{shown}', typed '{typed}'").format(
                 label=label, shown=shown[label], typed=value
@@ -52,9 +49,11 @@ class CertUpdateConfirmPage(PortalPage):
         if differences:
             raise PortalMismatchError(f"{self.screen}: " + _("; ").join(differences), screen=self.screen)
         with self.submitting():
-            await self.click(Label.CONFIRM)
+            await self.click(self.confirm_button)
             found = await self.arrive(
                 *update_results(),
-                element=_("{screen} after {button}").format(screen=Screen.CERT_DETAIL, button=Label.CONFIRM),
+                element=_("{screen} after {button}").format(
+                    screen=Screen.CERT_DETAIL, button=self.confirm_button.caption
+                ),
             )
         return await result_of(self, found)

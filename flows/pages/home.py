@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flows.pages.base import PortalPage
+from typing import ClassVar
+
+from flows.pages.base import MenuPage
 
 __all__ = ["HomePage"]
 
 
-class HomePage(PortalPage):
+class HomePage(MenuPage):
     screen_name = "HOME"
+    known_by_title: ClassVar[bool] = False  # it is known by the ログアウト every screen after the login has

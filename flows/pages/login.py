@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 from pydantic import SecretStr
 
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError, ServiceHoursError
 from ainas_bot.i18n import _
-from ainas_bot.portal_text import Label, Message, Screen
-from flows.finder.locate import Button, Field, Marker, Text
+from ainas_bot.portal_text import Message, Screen
+from flows.finder.locate import Button, Field, Text
 from flows.pages.base import CERT_ERRORS, PortalPage, first_line, shows
+from flows.pages.elements import Element
 from flows.pages.home import HomePage
 
 __all__ = ["LoginPage"]
@@ -28,9 +31,11 @@ def _refusals() -> dict[str, str]:
 
 class LoginPage(PortalPage):
     screen_name = "LOGIN"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (Field(Label.LOGIN_ID), Field(Label.PASSWORD), Button(Label.LOGIN))
+    # Known by its field: its title is the system's name, shown on other screens too.
+    known_by_title: ClassVar[bool] = False
+    login_id = Element(Field, "Label.LOGIN_ID")
+    password = Element(Field, "Label.PASSWORD")
+    login_button = Element(Button, "Label.LOGIN")
 
     @classmethod
     async def open(cls, page: Page, url: str, timeout_ms: float) -> LoginPage:
@@ -50,20 +55,18 @@ class LoginPage(PortalPage):
                 _("{screen}: cannot open {url}: {reason}").format(screen=Screen.LOGIN, url=url, reason=first_line(exc)),
                 screen=Screen.LOGIN,
             ) from None
-        # The login screen is known by its field: its title is the system's name, shown on other screens too.
-        await login.arrive(Field(Label.LOGIN_ID), element=str(Field(Label.LOGIN_ID)))
+        await login.arrive(login.login_id, element=str(login.login_id))
         return login
 
     async def log_in(self, login_id: str, password: SecretStr) -> HomePage:
         """Type the ID and password once; a refusal is reported, never retried (accounts lock)."""
-        await self.fill(Label.LOGIN_ID, login_id)
-        await self.fill(Label.PASSWORD, password)
-        await self.click(Label.LOGIN)
+        await self.fill(self.login_id, login_id)
+        await self.fill(self.password, password)
+        await self.click(self.login_button)
         home = HomePage(self.page, self.timeout_ms)
         refusals = _refusals()
-        await home.arrive(
-            Button(Label.LOGOUT), Text(*refusals), element=_("{button} after login").format(button=Label.LOGOUT)
-        )
+        logout = home.logout_button
+        await home.arrive(logout, Text(*refusals), element=_("{button} after login").format(button=logout.caption))
         for text, refusal in refusals.items():
             if shows(home.shown_text, text):
                 error = ServiceHoursError if text == Message.CLOSED_HOURS else PortalAuthError

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
-from ainas_bot import portal_text
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder.locate import Button, Marker
+from flows.finder.locate import Button
 from flows.finder.text import normalise
-from flows.pages.base import PortalPage
+from flows.pages.base import MenuPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_register import CertRegisterPage
+from flows.pages.elements import Columns, Element, Row
 
 __all__ = ["CertificateRow", "OrgDetailPage", "row_locator"]
 
@@ -25,36 +25,37 @@ def row_locator(table: Locator, index: int) -> Locator:
     return table.locator(_OWN_ROWS).nth(index)
 
 
-class OrgDetailPage(PortalPage):
+class OrgDetailPage(MenuPage):
     screen_name = "ORG_DETAIL"
-
-    def uses(self) -> tuple[Marker, ...]:
-        return (*super().uses(), Button(Label.CERT_REGISTER))
-
-    def reads(self) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
-        return (Label.ORG_ID, Label.ORG_NAME), (portal_text.CERT_TABLE_COLUMNS,)
+    certificate_table = Columns("CERT_TABLE_COLUMNS")
+    register_button = Element(Button, "Label.CERT_REGISTER")
+    back_button = Element(Button, "Label.BACK_TO_LIST", required=False)  # not acted on here: the probe reports it
+    org_id_row = Row("Label.ORG_ID")
+    org_name_row = Row("Label.ORG_NAME")
 
     async def check_org_id(self, org_id: str) -> None:
         """Stop unless this is the organisation asked for."""
-        shown = (await self.pairs((Label.ORG_ID,)))[Label.ORG_ID]
+        label = self.org_id_row
+        shown = (await self.pairs((label,)))[label]
         if shown is None:
             raise PortalChangedError(
-                _("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_ID), screen=self.screen
+                _("{screen}: no row {labels}").format(screen=self.screen, labels=label), screen=self.screen
             )
         if normalise(shown) != normalise(org_id):
             raise PortalChangedError(
                 _("{screen}: opened {label} {shown}, expected {expected}").format(
-                    screen=self.screen, label=Label.ORG_ID, shown=shown, expected=org_id
+                    screen=self.screen, label=label, shown=shown, expected=org_id
                 ),
                 screen=self.screen,
             )
 
     async def org_name(self) -> str:
         """The organisation's 代理人組織名, from its key/value row."""
-        shown = (await self.pairs((Label.ORG_NAME,)))[Label.ORG_NAME]
+        label = self.org_name_row
+        shown = (await self.pairs((label,)))[label]
         if shown is None:
             raise PortalChangedError(
-                _("{screen}: no row {labels}").format(screen=self.screen, labels=Label.ORG_NAME), screen=self.screen
+                _("{screen}: no row {labels}").format(screen=self.screen, labels=label), screen=self.screen
             )
         return shown
 
@@ -68,7 +69,7 @@ class OrgDetailPage(PortalPage):
         return rows
 
     async def _rows(self) -> list[CertificateRow]:
-        _table, rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
+        _table, rows = await self.table(self.certificate_table)
         return [
             CertificateRow(
                 registered_at=cells[Label.REGISTERED_AT],
@@ -83,7 +84,7 @@ class OrgDetailPage(PortalPage):
 
     async def open_certificate(self, row: CertificateRow) -> CertDetailPage:
         """Open the 照会 of this row: its own link, not the first one with the same 登録日時."""
-        table, _rows = await self.table(portal_text.CERT_TABLE_COLUMNS)
+        table, _rows = await self.table(self.certificate_table)
         await self.click(row.registered_at, scope=row_locator(table, row.position))
         detail = CertDetailPage(self.page, self.timeout_ms)
         await detail.arrive()
@@ -91,7 +92,7 @@ class OrgDetailPage(PortalPage):
 
     async def start_registration(self) -> CertRegisterPage:
         """`+ 代理人証明書登録`: the form, in this window or in the one the portal opens for it."""
-        await self.click(Label.CERT_REGISTER)
+        await self.click(self.register_button)
         page = CertRegisterPage(self.page, self.timeout_ms)
         await page.arrive()
         return page
