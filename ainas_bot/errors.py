@@ -76,10 +76,25 @@ EXIT_OF_REASON = {
 
 
 class AinasBotError(Exception):
-    """Raised for any failure the user must act on; its text is the one-line message shown."""
+    """Raised for any failure the user must act on; its text is the one-line message shown.
+
+    A message about a file keeps its parts too: `file` (the file, or a setting and its file), `fault` (what is
+    wrong with it) and `advice` (what to do, if anything), so that code wanting one part reads it instead of
+    cutting the text apart. `ainas_bot.foundation.safe_files.file_problem` makes such an error, joining the parts
+    in the operator's language: this module sits beside the message catalog, not above it. A message given
+    alone is its own fault.
+    """
 
     reason = Reason.ERROR
     transient = False  # a fault worth another attempt after a backoff (the portal's, passing)
+
+    def __init__(
+        self, message: str, *, file: str | None = None, fault: str | None = None, advice: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.file = file
+        self.fault = message if fault is None else fault
+        self.advice = advice
 
     @property
     def exit_code(self) -> int:
@@ -106,7 +121,8 @@ class InputError(ConfigError):
 
 
 class CertificateError(AinasBotError):
-    """Raised when a .p12 cannot be opened or its certificate cannot be used (PIN, file, validity)."""
+    """Raised when a .p12 cannot be opened or its certificate cannot be used (PIN, file, validity); `fault` says
+    what is wrong with the file without its name or the advice (why a file of a folder was passed over)."""
 
     reason = Reason.CERTIFICATE
 

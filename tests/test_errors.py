@@ -81,6 +81,42 @@ def test_a_folder_passes_over_a_file_of_another_pin_by_its_type_in_japanese(
     assert passed == [("theirs.p12", "theirs.p12 は使いません: 別の PIN のファイルで、事務所の pin では開けません")]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "passed_over"),
+    [
+        (
+            "en",
+            "{file}: the file is truncated; copy the .p12 again from the issuer's media",
+            "passed over cut.p12: unreadable or unusable (the file is truncated)",
+        ),
+        (
+            "ja",
+            "{file}: ファイルが途中で切れています。発行元の媒体から .p12 をもう一度コピーしてください",
+            "cut.p12 は使いません: 読み取れないか使えません（ファイルが途中で切れています）",
+        ),
+    ],
+)
+def test_a_certificate_error_keeps_its_parts_and_a_folder_says_the_fault_alone(
+    make_p12: Callable[..., Path], tmp_path: Path, language: str, text: str, passed_over: str
+) -> None:
+    """The file, what is wrong and what to do stay apart on the error; its text joins them in the language shown,
+    and a folder's passed-over file is told by its fault alone, without its path or the advice."""
+    folder = tmp_path / "signing"
+    folder.mkdir()
+    whole = make_p12("signing/mine.p12", password=PIN).read_bytes()
+    cut = folder / "cut.p12"
+    cut.write_bytes(whole[: len(whole) // 2])
+    use_language(language)  # type: ignore[arg-type]
+    with pytest.raises(CertificateError) as raised:
+        open_p12(cut.read_bytes(), PIN, name=str(cut))
+    assert raised.value.file == str(cut)
+    assert raised.value.fault in text and raised.value.advice is not None and raised.value.advice in text
+    assert str(raised.value) == text.format(file=cut)
+    passed: list[tuple[str, str]] = []
+    select_signing_p12(folder, SecretStr(PIN), on=dt.date.today(), mapping={}, passed_over=passed)
+    assert passed == [("cut.p12", passed_over)]
+
+
 def _all_error_classes() -> list[type[errors.AinasBotError]]:
     found: list[type[errors.AinasBotError]] = []
     todo: list[type[errors.AinasBotError]] = [errors.AinasBotError]

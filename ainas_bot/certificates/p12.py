@@ -25,7 +25,7 @@ from ainas_bot.certificates.p12_limits import (
     mac_verifies,
 )
 from ainas_bot.errors import CertificateError, WrongPinError
-from ainas_bot.foundation.safe_files import read_regular
+from ainas_bot.foundation.safe_files import file_problem, read_regular
 from ainas_bot.i18n import _
 
 __all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
@@ -114,38 +114,37 @@ def _is_ca(cert: x509.Certificate) -> bool:
 def read_p12_bytes(path: Path) -> bytes:
     """Read a file that should be a .p12 (a regular file, at most `MAX_P12_BYTES`), every problem one line."""
     if not path.exists():
-        raise CertificateError(_("{path}: no such file; give the path of the .p12").format(path=path))
+        raise file_problem(CertificateError, path, _("no such file"), _("give the path of the .p12"))
     if path.is_dir():
-        raise CertificateError(_("{path}: is a directory, not a .p12 file").format(path=path))
+        raise file_problem(CertificateError, path, _("is a directory, not a .p12 file"))
     data = read_regular(path, limit=MAX_P12_BYTES, what="", error=CertificateError)
     if not data:
-        raise CertificateError(_empty(path))
+        raise _empty(path)
     return data
 
 
-def _empty(name: object) -> str:
-    return _("{name}: the file is empty; copy the .p12 again from the issuer's media").format(name=name)
+def _empty(name: object) -> CertificateError:
+    return file_problem(
+        CertificateError, name, _("the file is empty"), _("copy the .p12 again from the issuer's media")
+    )
 
 
 def _check_bounds(pfx: object, size: int, name: str) -> None:
     """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
     if size > MAX_P12_BYTES:
-        raise CertificateError(
-            _("{name}: the .p12 is larger than {limit} bytes; refused").format(name=name, limit=MAX_P12_BYTES)
+        raise file_problem(
+            CertificateError, name, _("the .p12 is larger than {limit} bytes; refused").format(limit=MAX_P12_BYTES)
         )
     counts = iteration_counts(pfx)
     if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
-        raise CertificateError(
+        raise file_problem(
+            CertificateError,
+            name,
             _(
-                "{name}: the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
-                "{max_total} in all are accepted); refused before the PIN is tried; export the certificate again"
-            ).format(
-                name=name,
-                rounds=max(counts),
-                total=sum(counts),
-                max_each=MAX_ITERATIONS,
-                max_total=MAX_TOTAL_ITERATIONS,
-            )
+                "the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
+                "{max_total} in all are accepted); refused before the PIN is tried"
+            ).format(rounds=max(counts), total=sum(counts), max_each=MAX_ITERATIONS, max_total=MAX_TOTAL_ITERATIONS),
+            _("export the certificate again"),
         )
 
 
@@ -198,29 +197,28 @@ def _mac_verifies(pfx: object, pin: str) -> bool:
 def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     """Open a PKCS#12 blob with its PIN; `name` (the file) starts every error message."""
     if not data:
-        raise CertificateError(_empty(name))
+        raise _empty(name)
     try:
         pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
     except SubstrateUnderrunError:
-        raise CertificateError(
-            _("{name}: the file is truncated; copy the .p12 again from the issuer's media").format(name=name)
+        raise file_problem(
+            CertificateError, name, _("the file is truncated"), _("copy the .p12 again from the issuer's media")
         ) from None
     except PyAsn1Error:
-        raise CertificateError(
-            _("{name}: not a PKCS#12 (.p12) file; export the certificate with its private key as .p12").format(
-                name=name
-            )
+        raise file_problem(
+            CertificateError,
+            name,
+            _("not a PKCS#12 (.p12) file"),
+            _("export the certificate with its private key as .p12"),
         ) from None
     if rest:
-        raise CertificateError(
-            _("{name}: not a PKCS#12 (.p12) file (trailing data after the structure)").format(name=name)
-        )
+        raise file_problem(CertificateError, name, _("not a PKCS#12 (.p12) file (trailing data after the structure)"))
     try:
         encryption = _describe_encryption(pfx)
         _check_bounds(pfx, len(data), name)
     except (PyAsn1Error, KeyError, TypeError, ValueError):
-        raise CertificateError(
-            _("{name}: not a PKCS#12 (.p12) file; its contents cannot be read").format(name=name)
+        raise file_problem(
+            CertificateError, name, _("not a PKCS#12 (.p12) file; its contents cannot be read")
         ) from None
     try:
         with _deprecated_keys_unsaid():
@@ -229,19 +227,17 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
         # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
         if _mac_verifies(pfx, pin):
-            raise CertificateError(
-                _(
-                    "{name}: the PIN is right, but the certificate or key inside this .p12 cannot "
-                    "be read (malformed); ask the issuer for a new file"
-                ).format(name=name)
+            raise file_problem(
+                CertificateError,
+                name,
+                _("the PIN is right, but the certificate or key inside this .p12 cannot be read (malformed)"),
+                _("ask the issuer for a new file"),
             ) from None
-        raise WrongPinError(
-            _("{name}: wrong PIN (the certificate password does not open this .p12)").format(name=name)
+        raise file_problem(
+            WrongPinError, name, _("wrong PIN (the certificate password does not open this .p12)")
         ) from None
     except Exception:
-        raise CertificateError(
-            _("{name}: the .p12 uses an algorithm that cannot be read here").format(name=name)
-        ) from None
+        raise file_problem(CertificateError, name, _("the .p12 uses an algorithm that cannot be read here")) from None
     try:
         with _deprecated_keys_unsaid():
             for c in (cert, *extra):
@@ -249,31 +245,39 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
         # name surfaces here, with the PIN already proven right by the decryption.
-        raise CertificateError(
-            _(
-                "{name}: the PIN is right, but a certificate inside this .p12 cannot be read "
-                "({detail}); ask the issuer for a new file"
-            ).format(name=name, detail=str(exc)[:80])
+        raise file_problem(
+            CertificateError,
+            name,
+            _("the PIN is right, but a certificate inside this .p12 cannot be read ({detail})").format(
+                detail=str(exc)[:80]
+            ),
+            _("ask the issuer for a new file"),
         ) from None
     if key is None:
-        raise CertificateError(
-            _("{name}: holds no private key; export the certificate with its private key (.p12)").format(name=name)
+        raise file_problem(
+            CertificateError,
+            name,
+            _("holds no private key"),
+            _("export the certificate with its private key (.p12)"),
         )
     if cert is None:
         # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
         cert = next((c for c in extra if not _is_ca(c)), None)
         if cert is None:
-            raise CertificateError(
-                _("{name}: holds no certificate; export the certificate together with its key").format(name=name)
+            raise file_problem(
+                CertificateError,
+                name,
+                _("holds no certificate"),
+                _("export the certificate together with its key"),
             )
         extra = [c for c in extra if c is not cert]
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         # RSA and ECDSA are what both browsers present as a TLS client key; DSA and EdDSA are not, and no
         # issuer of AINAS certificates uses them (docs/ainas-portal.md, "Key types").
-        raise CertificateError(
-            _(
-                "{name}: its private key is {type}, which neither AINAS nor the browsers accept; "
-                "certificates for AINAS carry an RSA key"
-            ).format(name=name, type=_key_kind(key))
+        raise file_problem(
+            CertificateError,
+            name,
+            _("its private key is {type}, which neither AINAS nor the browsers accept").format(type=_key_kind(key)),
+            _("certificates for AINAS carry an RSA key"),
         )
     return P12Contents(key=key, certificate=cert, additional_certificates=tuple(extra), encryption=encryption)

@@ -14,6 +14,7 @@ from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, des
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
 from ainas_bot.config.settings import Office
 from ainas_bot.errors import CertificateError, WrongPinError
+from ainas_bot.foundation.safe_files import file_problem
 from ainas_bot.i18n import _
 from ainas_bot.record.p12_cache import P12Cache
 
@@ -24,7 +25,6 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
     """Why a .p12 of a folder was passed over, as `check` says it (one sentence each): another PIN, expired,
     not yet valid on `on`, unreadable; `info` is None when the file did not open."""
     name = file.name
-    error = str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0]  # the first sentence, in either language
     if info is None and isinstance(exc, WrongPinError):
         return _("passed over {name}: another PIN, the office's pin does not open it").format(name=name)
     if info is not None and info.expiry_date < on:
@@ -33,7 +33,7 @@ def _why_not(file: Path, exc: CertificateError, info: CertificateInfo | None, on
         return _("passed over {name}: it is not valid yet on {date} (valid from {start})").format(
             name=name, date=f"{on:%Y/%m/%d}", start=f"{info.start_date:%Y/%m/%d}"
         )
-    return _("passed over {name}: unreadable or unusable ({error})").format(name=name, error=error)
+    return _("passed over {name}: unreadable or unusable ({error})").format(name=name, error=exc.fault)
 
 
 def select_signing_p12(
@@ -63,21 +63,17 @@ def select_signing_p12(
             opened = _described(data, pin, file=str(file), mapping=mapping, now=now, cache=cache)
             check_validity(opened, on=on)
         except CertificateError as exc:
-            reasons.append(
-                _("{error} ({name})").format(
-                    error=str(exc).removeprefix(f"{file}: ").split(";")[0].split("。")[0], name=file.name
-                )
-            )
+            reasons.append(_("{error} ({name})").format(error=exc.fault, name=file.name))
             if passed_over is not None:
                 passed_over.append((file.name, _why_not(file, exc, opened, on)))
             continue
         candidates.append((file, data, opened))
     if not candidates:
         detail = _("; ").join(reasons) if reasons else _("no .p12 files in it")
-        raise CertificateError(
-            _("{path}: no usable .p12 in this folder on {date} ({detail})").format(
-                path=path, date=f"{on:%Y/%m/%d}", detail=detail
-            )
+        raise file_problem(
+            CertificateError,
+            path,
+            _("no usable .p12 in this folder on {date} ({detail})").format(date=f"{on:%Y/%m/%d}", detail=detail),
         )
     chosen = max(candidates, key=lambda c: c[2].not_after)
     if passed_over is not None:
@@ -122,6 +118,6 @@ def naming_the_secret(office: Office, name: str) -> Iterator[None]:
         yield
     except WrongPinError as exc:
         ref = getattr(office, name)
-        raise WrongPinError(
-            _("{error}; check {setting} ({source})").format(error=exc, setting=name, source=ref.describe())
-        ) from None
+        check = _("check {setting} ({source})").format(setting=name, source=ref.describe())
+        advice = check if exc.advice is None else _("; ").join((exc.advice, check))
+        raise file_problem(WrongPinError, exc.file, exc.fault, advice) from None
