@@ -12,6 +12,7 @@ import dataclasses
 import difflib
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from playwright.async_api import BrowserContext, Page
@@ -81,37 +82,10 @@ class Check:
         return _(kind).format(text=self.text) if kind else f"{self.what} {self.text}"
 
 
-# What the screen's own scripts are, and which built-ins of the page's world they replaced: the bot reads
-# each settled screen in that world (`flows.finder.tab`), so a portal library that changes them (prototype.js
-# makes `Array.from` its `$A`) is worth knowing at first contact. Written with plain loops: the page may have
-# replaced the array methods too.
-_SCRIPTS = """() => {
-  const native = (f) => typeof f === "function"
-    && /\\{\\s*\\[native code\\]\\s*\\}\\s*$/.test(Function.prototype.toString.call(f));
-  const builtins = [["Array.from", Array.from], ["Array.prototype.map", Array.prototype.map],
-    ["Array.prototype.filter", Array.prototype.filter], ["Array.prototype.some", Array.prototype.some],
-    ["Array.prototype.every", Array.prototype.every], ["Array.prototype.find", Array.prototype.find],
-    ["Array.prototype.findIndex", Array.prototype.findIndex], ["Array.prototype.forEach", Array.prototype.forEach],
-    ["Array.prototype.includes", Array.prototype.includes], ["String.prototype.normalize", String.prototype.normalize],
-    ["String.prototype.trim", String.prototype.trim], ["String.prototype.replace", String.prototype.replace],
-    ["JSON.stringify", JSON.stringify], ["Document.prototype.querySelectorAll", Document.prototype.querySelectorAll],
-    ["MutationObserver", window.MutationObserver],
-    // The bot's own count of the page's timers (flows/finder/tab.py) is not the portal's doing.
-    ["setTimeout", window.__ainasWork && window.setTimeout === window.__ainasWork.wrapped
-      ? window.__ainasWork.native : window.setTimeout]];
-  const replaced = [];
-  for (let i = 0; i < builtins.length; i++) if (!native(builtins[i][1])) replaced.push(builtins[i][0]);
-  if (Object.prototype.hasOwnProperty.call(Array.prototype, "toJSON")) replaced.push("Array.prototype.toJSON");
-  const scripts = [];
-  for (let i = 0; i < document.scripts.length; i++) {
-    const src = document.scripts[i].getAttribute("src");
-    // The portal writes these; no control character of theirs reaches the operator's terminal.
-    const name = (src ? src.split(/[?#;]/)[0].split("/").pop() || src : "(inline)")
-      .replace(/[\\u0000-\\u001f\\u007f-\\u009f]/g, "?").slice(0, 80);
-    if (scripts.indexOf(name) < 0) scripts.push(name);
-  }
-  return {scripts, replaced};
-}"""
+# What the screen's own scripts are, and which built-ins of the page's world they replaced (probe_scripts.js).
+_SCRIPTS = Path(__file__).with_name("probe_scripts.js").read_text(encoding="utf-8")
+# Back a page in the window's history, for a form that came in a frame (probe_back.js).
+_BACK = Path(__file__).with_name("probe_back.js").read_text(encoding="utf-8")
 
 
 @dataclasses.dataclass
@@ -333,7 +307,7 @@ async def _leave_registration(register: PortalPage, office_id: str, timeout_ms: 
         await tab.current.close()
     elif len(screen_frames(tab.current)) > 1:
         # The form came in a frame: the window's history goes back in that frame, the window stays.
-        await tab.current.evaluate("() => history.back()")
+        await tab.current.evaluate(_BACK)
     else:
         await tab.current.go_back(timeout=timeout_ms)
     org = OrgDetailPage(tab.current, timeout_ms)

@@ -24,17 +24,7 @@ from flows.finder.locate import Text, locate, screen_frames
 __all__ = ["Snapshots"]
 
 REMOVED = "[removed]"
-# A copy of the document without form values: server-rendered value attributes, textareas, selections.
-_WITHOUT_VALUES = """() => {
-    const root = document.documentElement.cloneNode(true);
-    for (const el of root.querySelectorAll("input")) {
-        const type = (el.getAttribute("type") || "").toLowerCase();
-        if (!["submit", "button", "image", "reset"].includes(type)) el.removeAttribute("value");
-    }
-    for (const el of root.querySelectorAll("textarea")) el.textContent = "";
-    for (const el of root.querySelectorAll("option")) el.removeAttribute("selected");
-    return "<!DOCTYPE html>\\n" + root.outerHTML;
-}"""
+_WITHOUT_VALUES = Path(__file__).with_name("without_values.js").read_text(encoding="utf-8")
 _SESSION_IN_URL = re.compile(r"(;jsessionid=)[^\"'?#&\s<>;]*", re.IGNORECASE)
 _UNSAFE_NAME = re.compile(r"[^\w\-]+")
 

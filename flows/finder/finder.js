@@ -1,7 +1,6 @@
 // The in-page half of flows/finder/locate.py: find what a person sees, by its text, whatever the markup.
-// `RULES` is filled in by finder.py from the same table its own normaliser uses.
-(() => {
-  const RULES = __RULES__;
+// Called with `RULES`, the same table the Python normaliser (flows/finder/text.py) is built from.
+(RULES) => {
   const SPACE = /[\s\u200b-\u200d\u2060\ufeff]+/gu;
   const DECORATIONS = RULES.decorations.map((source) => new RegExp(source, "gu"));
   const INTERACTIVE = "a,button,input,select,textarea,label,option,[onclick],[role=button],[role=link]";
@@ -268,7 +267,10 @@
       && (el.tagName !== "TD" || el.nextElementSibling)).map((el) => spaced(el.textContent).replace(SPACE, " ").trim())
     .filter((t) => t && t.length <= 40))].slice(0, 60);
 
+  // What a form row shows around its control: its label, and the portal's field error beside it.
+  const rowText = (el) => (el.closest("tr") || el.parentElement).innerText || "";
+
   return { query: (root, selector) => queryAll(root, selector)[0] || null, queryAll,
     key, labelKey, core, readTable, readPairs, seen, explain, cellTexts, documents, frameOf, placeholders,
-    overlays, overlayText };
-})()
+    overlays, overlayText, rowText };
+}

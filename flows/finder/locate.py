@@ -11,7 +11,8 @@ Every comparison goes through one normaliser, `normalise` (NFKC, the wave dashes
 one, every kind of space and line break removed), kept with the date parsing in `flows.finder.text` so that
 the decisions can use it without a browser. The in-page half is `finder.js`, a Playwright
 selector engine registered as `ainas`, built from the same rules (`RULES`); a test holds the two
-halves to the same answers. Dates are parsed (`portal_date`), never compared as strings.
+halves to the same answers. The scripts that call it in the page are the `.js` files beside it
+(`flows.finder.js`). Dates are parsed (`portal_date`), never compared as strings.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import contextlib
 import dataclasses
 import json
 import weakref
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -28,6 +28,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page, Playwright
 
 from ainas_bot.i18n import _
+from flows.finder.js import call, source
 from flows.finder.text import RULES, caption_core, normalise, portal_date, portal_datetime
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "read_pairs",
     "read_table",
     "register",
+    "row_text",
     "screen_frames",
     "screen_query",
     "seen_on_screen",
@@ -60,14 +62,9 @@ __all__ = [
 ]
 
 ENGINE = "ainas"
-LIBRARY = (
-    Path(__file__)
-    .with_name("finder.js")
-    .read_text(encoding="utf-8")
-    .replace("__RULES__", json.dumps(RULES, ensure_ascii=False))
-    .strip()
-    .rstrip(";")
-)
+LIBRARY = call(source(__file__, "finder.js"), RULES)
+_ON_ELEMENT = source(__file__, "element.js", LIBRARY=LIBRARY)
+_OVER_WINDOW = source(__file__, "window.js", LIBRARY=LIBRARY)
 
 
 # --- what page objects look for ------------------------------------------------------------------
@@ -190,9 +187,9 @@ async def register(pw: Playwright) -> None:
     if pw in _INSTALLED:
         return
     # In Playwright's isolated world, where its own actions run: an element found there needs no adopting
-    # across worlds for the click or fill (two protocol round trips each, measured: 1.1 s of 12.0 for 8
-    # offices at concurrency 4), and the portal's own scripts (a prototype library patching Array, a
-    # replaced String.prototype.normalize) cannot change what the finder sees.
+    # across worlds for the click or fill (two protocol round trips each), and the portal's own scripts (a
+    # prototype library patching Array, a replaced String.prototype.normalize) cannot change what the finder
+    # sees.
     await pw.selectors.register(ENGINE, LIBRARY, content_script=True)
     _INSTALLED.add(pw)
 
@@ -203,21 +200,25 @@ async def read_table(
 ) -> list[tuple[int, dict[str, str]]]:
     """The rows below the header row: (row index in the table, column → text as shown)."""
     rows: list[dict[str, Any]] = await table.evaluate(
-        f"(table, columns) => ({LIBRARY}).readTable(table, columns)", list(columns), timeout=timeout_ms
+        _ON_ELEMENT, {"name": "readTable", "args": [list(columns)]}, timeout=timeout_ms
     )
     return table_rows(rows)
 
 
-def _over_window(call: str) -> str:
-    """A function of the page that runs `call` (lib, the window's documents, arg) over every frame's document."""
-    return f"(arg) => {{ const lib = {LIBRARY}; return ({call})(lib, lib.documents(document), arg); }}"
+async def row_text(field: Locator) -> str:
+    """The text of the form row `field` is in: its label, and what the portal shows beside it."""
+    text: str = await field.evaluate(_ON_ELEMENT, {"name": "rowText", "args": []})
+    return text
+
+
+async def _over_window(page: Page, name: str, *args: object) -> Any:
+    """The finder library's function `name` over every frame's document of the window, with `args`."""
+    return await page.evaluate(_OVER_WINDOW, {"name": name, "args": list(args)})
 
 
 async def read_pairs(page: Page, labels: tuple[str, ...]) -> dict[str, str | None]:
     """Key/value rows: label → the value shown beside it (None when the screen has no such label)."""
-    pairs: dict[str, str | None] = await page.evaluate(
-        _over_window("(lib, docs, labels) => lib.readPairs(docs, labels)"), list(labels)
-    )
+    pairs: dict[str, str | None] = await _over_window(page, "readPairs", list(labels))
     return pairs
 
 
@@ -241,21 +242,19 @@ def _kind_and_args(marker: Marker) -> tuple[str, list[str]]:
 async def explain(page: Page, marker: Marker) -> str | None:
     """How `marker` is found on the screen, in words (`header cell <td>, <input type=text>`); None if not."""
     kind, args = _kind_and_args(marker)
-    how: str | None = await page.evaluate(
-        _over_window("(lib, docs, [kind, args]) => lib.explain(docs, kind, args)"), [kind, args]
-    )
+    how: str | None = await _over_window(page, "explain", kind, args)
     return how
 
 
 async def cell_texts(page: Page) -> list[str]:
     """Texts of the header and key cells and labels on the screen (what a missing label may be called now)."""
-    texts: list[str] = await page.evaluate(_over_window("(lib, docs) => lib.cellTexts(docs)"))
+    texts: list[str] = await _over_window(page, "cellTexts")
     return texts
 
 
 async def seen_on_screen(page: Page) -> dict[str, list[str]]:
     """Title-like texts and button captions on the screen, for a message naming what was there instead."""
-    seen: dict[str, list[str]] = await page.evaluate(_over_window("(lib, docs) => lib.seen(docs)"))
+    seen: dict[str, list[str]] = await _over_window(page, "seen")
     return seen
 
 
@@ -266,36 +265,10 @@ def screen_query(marker: Marker) -> str:
     return _selector(kind, tuple(args)).removeprefix(f"{ENGINE}=")
 
 
-# What `arrive` hands `Tab.settle`, over every document of the window (`documents`: a frameset or an iframe is
-# one screen to a person): `docs()`, those documents; `shows(queries)`, whether one of the queries has an
-# element on screen a person can see (as Playwright's `visible`: rendered, not `visibility: hidden`, with a
-# size) in a document not marked `left` (one the bot has left: an opener still showing the screen the bot
-# acted on is not where the portal went); `waiting()`, whether a placeholder (読み込み中…) is shown; and
-# `read`: the screen's text (as `inner_text` of the bodies), per `screen_query` whether the screen has it, the
-# key/value rows of `pairs` (as `read_pairs`), per [query, columns] of `tables` the rows of the first such
-# table (as `read_table`), or null where the screen has none, and the text and caption of an overlay closed by
-# one of `closers`, or null.
+# What `arrive` hands `Tab.settle`: the reader of a settled screen (read_screen.js), given the mark of a
+# document the bot has left (`flows.finder.tab.Tab.leaving`).
 LEFT_MARK = "__ainasLeft"
-READ_SCREEN = (
-    f"(() => {{ const lib = {LIBRARY}; const left = {json.dumps(LEFT_MARK)}; "
-    "const docs = () => lib.documents(document); "
-    "const fresh = () => docs().filter((d) => d[left] !== true); "
-    "const seen = (el) => { const box = el.getBoundingClientRect(); "
-    "const shown = el.checkVisibility ? el.checkVisibility({visibilityProperty: true}) "
-    ": getComputedStyle(el).visibility !== 'hidden'; return shown && box.width > 0 && box.height > 0; }; "
-    "return {docs, waiting: () => lib.placeholders(docs()).length > 0, "
-    "shows: (queries) => queries.some((q) => lib.queryAll(fresh(), q).some(seen)), "
-    "read: ({queries, pairs, tables, closers}) => { const all = fresh(); "
-    "const overlay = lib.overlays(all, closers)[0]; return {"
-    "text: all.map((d) => d.body ? d.body.innerText : '').join('\\n'), "
-    "found: queries.map((q) => lib.queryAll(all, q).length > 0), "
-    "pairs: lib.readPairs(all, pairs), "
-    "tables: tables.map(([q, columns]) => { const t = lib.queryAll(all, q)[0]; "
-    "return t ? lib.readTable(t, columns) : null; }), "
-    "frames: all.map(lib.frameOf).filter((f) => f !== null), "
-    "overlay: overlay ? {text: lib.overlayText(overlay), caption: lib.core(overlay.innerText "
-    "|| overlay.value || '')} : null}; }}; })()"
-)
+READ_SCREEN = call(source(__file__, "read_screen.js", LIBRARY=LIBRARY), LEFT_MARK)
 
 
 def table_rows(rows: list[dict[str, Any]]) -> list[tuple[int, dict[str, str]]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import json
 import logging
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -28,6 +27,7 @@ from playwright.async_api import Error as PlaywrightError
 
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import SETTLE_TIMER_BOUND_MS
+from flows.finder.js import call, fill, source
 from flows.finder.locate import LEFT_MARK, LIBRARY
 
 __all__ = ["QUIET_MS", "SCRIPT_WATCH", "Settled", "Tab", "tab_of"]
@@ -51,147 +51,28 @@ _ACTION_HANDLERS = (
     "onmousedown",
     "onmouseup",
 )
-# Set by the init script (`SCRIPT_WATCH`) on a document that has held a script element at any moment, even
-# one that removed itself after starting its work.
+# What the init script (script_watch.js) marks: a document that has held a script element at any moment, and
+# the window whose short timers and script requests it counts. A timer longer than the bound, or set by a
+# timer that a timer set (a clock ticking), is not waited for.
 _SCRIPTED_MARK = "__ainasScripted"
-# What is still to come although no request is out yet: the page's short timers (a table's request started
-# after a pause, a placeholder replaced), counted in the page as Angular's Testability counts macrotasks, and
-# the requests its scripts have out. A timer longer than the bound, or set by a timer that a timer set (a
-# clock ticking), is not waited for. `__ainasWork` keeps the page's own setTimeout, for the settling's timers.
 _WORK_MARK = "__ainasWork"
 _TIMER_DEPTH = 2
-_WORK_WATCH = f"""  const native = {{setTimeout: window.setTimeout, clearTimeout: window.clearTimeout}};
-  const pending = new Map();
-  let depth = 0;
-  const work = {{
-    setTimeout: (fn, ms) => native.setTimeout.call(window, fn, ms),
-    clearTimeout: (id) => native.clearTimeout.call(window, id),
-    native: native.setTimeout, requests: 0,
-    busy: () => {{
-      const now = performance.now();
-      for (const [id, due] of pending) if (due < now) pending.delete(id);
-      return pending.size > 0 || work.requests > 0;
-    }},
-  }};
-  try {{ Object.defineProperty(window, "{_WORK_MARK}", {{value: work}}); }} catch (e) {{ return; }}
-  work.wrapped = window.setTimeout = function (callback, delay) {{
-    const ms = Number(delay) || 0;
-    if (ms > {SETTLE_TIMER_BOUND_MS} || depth >= {_TIMER_DEPTH}) return native.setTimeout.apply(window, arguments);
-    const level = depth + 1;
-    const args = [...arguments];
-    let id;
-    if (typeof callback === "function") {{
-      args[0] = function () {{
-        pending.delete(id);
-        const outer = depth;
-        depth = level;
-        try {{ return callback.apply(this, arguments); }} finally {{ depth = outer; }}
-      }};
-    }}
-    id = native.setTimeout.apply(window, args);
-    // A callback given as text runs when due; one given as a function says so itself.
-    pending.set(id, typeof callback === "function" ? Infinity : performance.now() + ms + 100);
-    return id;
-  }};
-  window.clearTimeout = function (id) {{ pending.delete(id); return native.clearTimeout.apply(window, arguments); }};
-  const send = XMLHttpRequest.prototype.send;
-  XMLHttpRequest.prototype.send = function () {{
-    work.requests += 1;
-    this.addEventListener("loadend", () => {{ work.requests -= 1; }}, {{once: true}});
-    try {{ return send.apply(this, arguments); }} catch (e) {{ work.requests -= 1; throw e; }}
-  }};
-  if (typeof window.fetch === "function") {{
-    const fetch = window.fetch;
-    window.fetch = function () {{
-      work.requests += 1;
-      const done = () => {{ work.requests -= 1; }};
-      const answer = fetch.apply(this, arguments);
-      answer.then(done, done);
-      return answer;
-    }};
-  }}"""
-# Installed in every document of a context before its own scripts: it records that a script element was
-# ever inserted. Without it (a page not opened through `flows.browser.launch`) a self-removing script goes
-# unseen, and the settling is as without the shortcut only for documents showing a script.
-SCRIPT_WATCH = f"""(() => {{
-  const mark = () => {{
-    try {{ Object.defineProperty(document, "{_SCRIPTED_MARK}", {{value: true, configurable: true}}); }} catch (e) {{}}
-  }};
-  const watch = new MutationObserver((records) => {{
-    for (const record of records) {{
-      for (const node of record.addedNodes) {{
-        if (node.nodeName === "SCRIPT" || (node.querySelector && node.querySelector("script"))) {{
-          mark(); watch.disconnect(); return;
-        }}
-      }}
-    }}
-  }});
-  watch.observe(document, {{subtree: true, childList: true}});
-{_WORK_WATCH}
-}})()"""
-# `__SCREEN__` is the source of the screen's reader (`read(arg)`), of `shows(until)`, whether what is awaited
-# is on screen, of `docs()`, the window's documents (its frames'), and of `waiting()`, whether a placeholder is
-# shown; written in rather than evaluated: a portal's CSP may forbid eval. The quiet period starts once what
-# is awaited is shown, and ends settled only when no document is loading, no short timer or script request
-# of the page is pending, and no placeholder shows; `shown` tells a screen that never showed it from one that
-# never settled. Every document of the window is watched, those a frame loads later too.
-_SETTLE = """({quiet, max, alone, allowed, mark, work, until, arg}) => new Promise(resolve => {
-    const screen = __SCREEN__;
-    const own = window[work];
-    const later = own ? own.setTimeout : setTimeout;  // the settling's own timers are not the page's work
-    const cancel = own ? own.clearTimeout : clearTimeout;
-    let shown = until === null, timer, expire;
-    const observed = new Set();
-    const observer = new MutationObserver(() => changed());
-    function follow() {
-        for (const doc of screen.docs()) {
-            if (observed.has(doc)) continue;
-            observed.add(doc);
-            observer.observe(doc, {subtree: true, childList: true, characterData: true, attributes: true});
-            doc.addEventListener("load", changed, true);  // a frame in it loaded a document
-        }
-    }
-    const busy = () => screen.docs().some((doc) => doc.readyState !== "complete"
-        || (doc.defaultView && doc.defaultView[work] && doc.defaultView[work].busy())) || screen.waiting();
-    const finish = (settled) => {
-        observer.disconnect(); cancel(timer); cancel(expire);
-        for (const doc of observed) doc.removeEventListener("load", changed, true);
-        resolve({settled, shown, value: settled ? screen.read(arg) : null});
-    };
-    const check = () => {
-        follow();
-        if (busy()) { timer = later(check, quiet); return; }
-        finish(true);
-    };
-    function changed() {
-        follow();
-        if (!shown && !(shown = screen.shows(until))) return;
-        cancel(timer); timer = later(check, quiet);
-    }
-    const handlers = (el) => [...el.attributes].some(
-        (a) => a.name.startsWith("on") && !allowed.includes(a.name.toLowerCase()));
-    const runsScript = () => document[mark] === true
-        || document.querySelector("script,iframe,frame,object,embed,meta[http-equiv=refresh i]") !== null
-        || [...document.querySelectorAll("*")].some(handlers);
-    follow();
-    expire = later(() => finish(false), max);
-    if (!shown && !(shown = screen.shows(until))) return;  // a change of the screen may show it
-    if (alone && !runsScript() && !busy()) return finish(true);
-    timer = later(check, quiet);
-})"""
-
-
-# Without a reader: the window's documents are watched, nothing is awaited, nothing read.
-_WHOLE_WINDOW = (
-    f"(() => {{ const lib = {LIBRARY}; return {{docs: () => lib.documents(document), "
-    "waiting: () => lib.placeholders(lib.documents(document)).length > 0, "
-    "read: () => null, shows: () => true}; })()"
+# Installed in every document of a context before its own scripts. Without it (a page not opened through
+# `flows.browser.launch`) a self-removing script goes unseen, and the settling is as without the shortcut
+# only for documents showing a script.
+SCRIPT_WATCH = call(
+    source(__file__, "script_watch.js"),
+    {
+        "scriptedMark": _SCRIPTED_MARK,
+        "workMark": _WORK_MARK,
+        "timerBoundMs": SETTLE_TIMER_BOUND_MS,
+        "timerDepth": _TIMER_DEPTH,
+    },
 )
+_SETTLE = source(__file__, "settle.js")
+_WHOLE_WINDOW = source(__file__, "whole_window.js", LIBRARY=LIBRARY)
 _MARK_SECONDS = 2.0
-_MARK_LEFT = (
-    f"(left) => {{ const lib = {LIBRARY}; "
-    f"for (const doc of lib.documents(document)) doc[{json.dumps(LEFT_MARK)}] = left; }}"
-)
+_MARK_LEFT = source(__file__, "mark_left.js", LIBRARY=LIBRARY)
 
 
 class Tab:
@@ -336,7 +217,7 @@ class Tab:
             # Bounded: a window whose navigation the portal keeps waiting holds a script call until it answers.
             with contextlib.suppress(PlaywrightError, TimeoutError):
                 async with asyncio.timeout(_MARK_SECONDS):
-                    await page.evaluate(_MARK_LEFT, left)
+                    await page.evaluate(_MARK_LEFT, {"left": left, "mark": LEFT_MARK})
 
     async def settle(
         self,
@@ -351,7 +232,7 @@ class Tab:
         both. Not settled when it has not within the timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_ms / 1000
-        script = _SETTLE.replace("__SCREEN__", screen or _WHOLE_WINDOW)
+        script = fill(_SETTLE, SCREEN=screen or _WHOLE_WINDOW)
         shown = until is None
         while True:
             remaining = deadline - loop.time()

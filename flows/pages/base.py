@@ -32,6 +32,7 @@ from flows.finder.locate import (
     locate_anywhere,
     read_pairs,
     read_table,
+    row_text,
     screen_query,
 )
 from flows.pages.arrival import NOTHING_SEEN, Arrival
@@ -144,8 +145,7 @@ class PortalPage(Arrival):
         field = await self.find(Field(label))
         if await field.count() == 0:
             return ""
-        text: str = await field.first.evaluate("el => ((el.closest('tr') || el.parentElement).innerText || '')")
-        text = re.sub(r"【\d+】", "", text)
+        text = re.sub(r"【\d+】", "", await row_text(field.first))
         text = text.replace(label, "", 1) if label in text else text
         return " ".join(text.split())
 
