@@ -41,39 +41,15 @@ _AUTOCONFIG = (
 # a token in with a given password (nsIPKCS11Token.login asks the user). Creating the internal key token
 # first makes Firefox initialise NSS on the profile. A refused password ends Firefox at once, so the run
 # fails at launch instead of waiting on a prompt nobody sees.
-_SCRIPT = f"""// ainas-bot: log the profile's key database in, with the password this run gave Firefox
-(function () {{
-  const name = "{PASSWORD_VARIABLE}";
-  const password = Services.env.get(name);
-  Services.env.set(name, "");
-  let loggedIn = false;
-  try {{
-    const token = Cc["@mozilla.org/security/internalkeytoken;1"].createInstance(Ci.nsIPKCS11Token);
-    const {{ ctypes }} = ChromeUtils.importESModule("resource://gre/modules/ctypes.sys.mjs");
-    const file = Services.dirsvc.get("GreD", Ci.nsIFile);
-    file.append("libnss3.so");
-    const nss = ctypes.open(file.path);
-    try {{
-      const slotOf = nss.declare("PK11_GetInternalKeySlot", ctypes.default_abi, ctypes.voidptr_t);
-      const check = nss.declare("PK11_CheckUserPassword", ctypes.default_abi, ctypes.int,
-                                ctypes.voidptr_t, ctypes.char.ptr);
-      const free = nss.declare("PK11_FreeSlot", ctypes.default_abi, ctypes.void_t, ctypes.voidptr_t);
-      const slot = slotOf();
-      loggedIn = password !== "" && check(slot, password) === 0;
-      free(slot);
-    }} finally {{
-      nss.close();
-    }}
-    loggedIn = loggedIn && token.isLoggedIn;
-  }} catch (e) {{
-    dump("{_TAG}" + e + "\\n");
-  }}
-  if (!loggedIn) {{
-    dump("{_TAG}{_FAILED}\\n");
-    Services.startup.quit(Ci.nsIAppStartup.eForceQuit);
-  }}
-}})();
-"""
+# Firefox runs it as `ainas-bot.cfg`; only the project's own constants are written into it.
+_SCRIPT = (
+    Path(__file__)
+    .with_name("firefox_login.js")
+    .read_text(encoding="utf-8")
+    .replace("__PASSWORD_VARIABLE__", PASSWORD_VARIABLE)
+    .replace("__TAG__", _TAG)
+    .replace("__FAILED__", _FAILED)
+)
 
 
 def firefox_environment(environ: Mapping[str, str], db_password: SecretStr) -> dict[str, str | float | bool]:
