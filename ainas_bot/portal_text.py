@@ -4,54 +4,53 @@ Labels marked [manual] are character for character from the manual (`docs/ainas-
 marked [assumed] are not documented; the bot and the sandbox share them from here, so that a change
 on the real portal is one edit — or no edit at all: every text of `Screen`, `Label` and `Message` can be
 overridden by name in the settings (`[portal_text]`, e.g. `"Label.CERT_REGISTER" = "…"`) and in the
-sandbox (`--portal-text FILE`). An override holds for the code running under `use_overrides`, looked up
-at the moment a text is read, so the bot and a sandbox in the same process each see their own.
+sandbox (`--portal-text FILE`).
+
+The texts are plain strings on plain classes. A run's overrides are applied once, at its edge (`applied`,
+around the portal work), to these classes and to the lists built from them, and taken back after it. The
+sandbox is another portal and keeps its own copy (`ainas_bot/sandbox/_texts.py`), built from `DEFAULTS`, so
+a sandbox in the same process as the bot shows its own texts whatever the bot's run applies.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
     "ABSENCE_GRACE_MS",
+    "CERT_DETAIL_ROWS",
+    "CERT_TABLE_COLUMNS",
+    "CLOSE_CAPTIONS",
+    "DEFAULTS",
+    "HEADER",
     "KANA_EXTRA",
     "LABEL_DECORATIONS",
+    "LISTS",
+    "LOGIN_TITLE",
+    "MENU",
+    "NOTICE_TITLES",
     "ORG_DETAIL_PERMISSION_ROWS",
+    "ORG_SEARCH_COLUMNS",
     "PLACEHOLDER_MAX_CHARS",
     "PLACEHOLDER_WORDS",
     "SETTLE_TIMER_BOUND_MS",
     "Label",
     "Message",
     "Screen",
+    "applied",
     "check_overrides",
     "known_names",
     "text_of",
-    "use_overrides",
 ]
-
-_OVERRIDES: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar("portal_text", default=None)
-
-
-class _Texts(type):
-    """Texts read at the time of use, so that the overrides in force (`use_overrides`) apply."""
-
-    def __getattribute__(cls, name: str) -> Any:
-        value = type.__getattribute__(cls, name)
-        if name[:1] != "_" and isinstance(value, str):
-            overrides = _OVERRIDES.get()
-            if overrides:
-                return overrides.get(f"{type.__getattribute__(cls, '__name__')}.{name}", value)
-        return value
-
 
 HEADER = "OSS申請共同利用システム（代理人業務アプリケーション）"  # [manual] header after login
 LOGIN_TITLE = "OSS申請共同利用システム (代理人業務アプリケーション)"  # [manual] title of the login screen
 
 
-class Screen(metaclass=_Texts):
+class Screen:
     """Screen names as shown in the page heading. [manual]"""
 
     LOGIN = "ログイン"
@@ -77,7 +76,7 @@ class Screen(metaclass=_Texts):
     CERT_REGISTER_COMPLETE = "代理人証明書登録完了"
 
 
-class Label(metaclass=_Texts):
+class Label:
     """Field labels, links and buttons. [manual] unless marked."""
 
     LOGIN_ID = "ログインID"
@@ -162,7 +161,7 @@ ORG_DETAIL_PERMISSION_ROWS = tuple(
 )
 
 
-class Message(metaclass=_Texts):
+class Message:
     """Messages the portal shows. All [assumed]: the manual does not show them."""
 
     LOGIN_FAILED = "ログインIDまたはパスワードが正しくありません。"
@@ -220,52 +219,92 @@ ABSENCE_GRACE_MS = 1500
 LABEL_DECORATIONS = (r"【[0-9]+】", r"[※*]", r"\(?必須\)?", r"\(?任意\)?", r"[:：]$")
 
 
-def __getattr__(name: str) -> tuple[str, ...]:
-    # NOTICE_TITLES, CLOSE_CAPTIONS, MENU, ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS, CERT_DETAIL_ROWS: lists of
-    # labels, built when read, with the overrides in force then (`portal_text.CERT_TABLE_COLUMNS`, not imported
-    # by name).
-    if name == "NOTICE_TITLES":
-        return (Screen.NOTICE, Screen.IMPORTANT_NOTICE)
-    if name == "CLOSE_CAPTIONS":
-        return (Label.CLOSE, Label.OK, Label.ACKNOWLEDGE)
-    if name == "MENU":
-        return (Label.MENU_STATISTICS, Label.MENU_USERS, Label.MENU_ORGS, Label.MENU_BRANCHES, Label.MENU_DOWNLOADS)
-    if name == "ORG_SEARCH_COLUMNS":
-        return (Label.ORG_ID, Label.ORG_NAME, Label.ORG_SHORT_NAME, Label.ORG_STATUS)
-    if name == "CERT_TABLE_COLUMNS":
-        return (Label.CERT, Label.REGISTERED_AT, Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANJI, Label.EXPIRY)
-    if name == "CERT_DETAIL_ROWS":
-        return (
-            Label.REGISTERED_AT,
-            Label.TRADE_NAME_KANA,
-            Label.TRADE_NAME_KANJI,
-            Label.HOLDER_NAME_KANA,
-            Label.HOLDER_NAME_KANJI,
-            Label.POSTAL_CODE,
-            Label.ADDRESS_STREET,
-            Label.ADDRESS_BUILDING,
-            Label.EXPIRY,
-            Label.START_DATE,
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Lists of texts the finder and the sandbox use together, by the names of their texts; `applied` rebuilds the
+# tuples below from them, so that an override of one label changes the list it is in.
+LISTS: Mapping[str, tuple[str, ...]] = {
+    "NOTICE_TITLES": ("Screen.NOTICE", "Screen.IMPORTANT_NOTICE"),
+    "CLOSE_CAPTIONS": ("Label.CLOSE", "Label.OK", "Label.ACKNOWLEDGE"),
+    "MENU": (
+        "Label.MENU_STATISTICS",
+        "Label.MENU_USERS",
+        "Label.MENU_ORGS",
+        "Label.MENU_BRANCHES",
+        "Label.MENU_DOWNLOADS",
+    ),
+    "ORG_SEARCH_COLUMNS": ("Label.ORG_ID", "Label.ORG_NAME", "Label.ORG_SHORT_NAME", "Label.ORG_STATUS"),
+    "CERT_TABLE_COLUMNS": (
+        "Label.CERT",
+        "Label.REGISTERED_AT",
+        "Label.TRADE_NAME_KANJI",
+        "Label.HOLDER_NAME_KANJI",
+        "Label.EXPIRY",
+    ),
+    "CERT_DETAIL_ROWS": (
+        "Label.REGISTERED_AT",
+        "Label.TRADE_NAME_KANA",
+        "Label.TRADE_NAME_KANJI",
+        "Label.HOLDER_NAME_KANA",
+        "Label.HOLDER_NAME_KANJI",
+        "Label.POSTAL_CODE",
+        "Label.ADDRESS_STREET",
+        "Label.ADDRESS_BUILDING",
+        "Label.EXPIRY",
+        "Label.START_DATE",
+    ),
+}
+_CLASSES = {"Screen": Screen, "Label": Label, "Message": Message}
 
 
-def known_names() -> dict[str, str]:
-    """Every overridable text by its name (`Label.CERT_REGISTER`), as this release has it."""
-    names: dict[str, str] = {}
-    for cls in (Screen, Label, Message):
-        for attr, value in vars(cls).items():
-            if attr[:1] != "_" and isinstance(value, str):
-                names[f"{cls.__name__}.{attr}"] = value
-    return names
+def _texts_now() -> dict[str, str]:
+    return {
+        f"{name}.{attr}": value
+        for name, cls in _CLASSES.items()
+        for attr, value in vars(cls).items()
+        if attr[:1] != "_" and isinstance(value, str)
+    }
+
+
+# Every overridable text by its name, as this release has it.
+DEFAULTS: Mapping[str, str] = MappingProxyType(_texts_now())
 
 
 def text_of(name: str) -> str:
-    """The text a name stands for now (with the overrides in force)."""
+    """The text a name stands for now (`Label.CERT_REGISTER`: with the overrides the run applied)."""
     cls_name, _, attr = name.partition(".")
-    cls = {"Screen": Screen, "Label": Label, "Message": Message}[cls_name]
-    value: str = getattr(cls, attr)
+    value: str = getattr(_CLASSES[cls_name], attr)
     return value
+
+
+def _lists() -> dict[str, tuple[str, ...]]:
+    return {list_name: tuple(text_of(name) for name in names) for list_name, names in LISTS.items()}
+
+
+NOTICE_TITLES, CLOSE_CAPTIONS, MENU, ORG_SEARCH_COLUMNS, CERT_TABLE_COLUMNS, CERT_DETAIL_ROWS = _lists().values()
+
+
+def _set(texts: Mapping[str, str]) -> None:
+    for name, text in texts.items():
+        cls_name, _, attr = name.partition(".")
+        setattr(_CLASSES[cls_name], attr, text)
+    globals().update(_lists())
+
+
+@contextlib.contextmanager
+def applied(overrides: Mapping[str, str]) -> Iterator[None]:
+    """The portal's texts with `overrides` (names as in `DEFAULTS`) for the `with` block: the edge of a run's
+    portal work. What was in force before is put back after it. One set of texts holds for the whole process
+    (the bot's runs in it take turns); the sandbox keeps its own."""
+    before = _texts_now()
+    _set({**DEFAULTS, **overrides})
+    try:
+        yield
+    finally:
+        _set(before)
+
+
+def known_names() -> Mapping[str, str]:
+    """Every overridable text by its name (`Label.CERT_REGISTER`), as this release has it."""
+    return DEFAULTS
 
 
 def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
@@ -293,16 +332,6 @@ def check_overrides(raw: Mapping[str, Any], *, source: str) -> dict[str, str]:
                 )
             flat[name] = text
     return flat
-
-
-@contextlib.contextmanager
-def use_overrides(overrides: Mapping[str, str]) -> Iterator[None]:
-    """Read the texts with these overrides (names as `known_names`) within the block."""
-    token = _OVERRIDES.set(dict(overrides))
-    try:
-        yield
-    finally:
-        _OVERRIDES.reset(token)
 
 
 # [assumed] Whether the portal's 全角カタカナ check lets `・` (U+30FB, 中黒) through is not known. Names read

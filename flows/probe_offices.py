@@ -42,7 +42,7 @@ async def probe_offices(
 
     reports: list[ProbeReport] = []
     options = BrowserOptions.from_settings(settings, environ)
-    with portal_text.use_overrides(settings.portal_text):
+    with portal_text.applied(settings.portal_text):
         async with async_playwright() as pw:
             browsers = Browsers(pw, options)
             for target in targets:

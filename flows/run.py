@@ -322,7 +322,7 @@ async def visit_offices(
     # https only and Firefox without a browser server are the settings' own rules (Settings' validators).
     options = BrowserOptions.from_settings(settings, environ)
     semaphore = asyncio.Semaphore(max(1, concurrency))
-    with portal_text.use_overrides(settings.portal_text):
+    with portal_text.applied(settings.portal_text):
         async with async_playwright() as pw:
             browsers = Browsers(pw, options)
 

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import COOKIE, login, logout
 from ainas_bot.sandbox._certs import cert_detail, cert_register
 from ainas_bot.sandbox._faults import apply_fault, matching_rule, session_id
@@ -80,7 +80,7 @@ class Knobs:
 
     async def _maintenance(self, scope: Scope, receive: Receive, send: Send) -> None:
         html = self.ctx.env.get_template("maintenance.html").render(
-            user=None, message=pt.Message.MAINTENANCE, **text_lists()
+            user=None, message=texts.Message.MAINTENANCE, **text_lists()
         )
         await html_page(self.ctx, html, status=503, headers={"Retry-After": "60"})(scope, receive, send)
 
@@ -98,7 +98,7 @@ def _static(path: Path, media_type: str) -> Callable[[Request], Awaitable[Respon
 
 async def _not_found(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 404
-    return render_error(request, pt.Message.INVALID_TRANSITION, user=None, status=status)
+    return render_error(request, texts.Message.INVALID_TRANSITION, user=None, status=status)
 
 
 def build_app(ctx: Ctx) -> Starlette:

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._clock import JAPAN
 from ainas_bot.sandbox._seed import ROLE_ADMIN, hash_password
 from ainas_bot.sandbox._web import LOGIN_PATH, User, ctx_of, read_form, redirect, render, render_error
@@ -22,7 +22,7 @@ OPEN_HOURS = (8, 22)  # JST, when --closed-hours is on
 
 
 def _reasons() -> dict[str, str]:
-    return {"expired": pt.Message.SESSION_EXPIRED, "replaced": pt.Message.SESSION_REPLACED}
+    return {"expired": texts.Message.SESSION_EXPIRED, "replaced": texts.Message.SESSION_REPLACED}
 
 
 def issue_token(request: Request, session_id: str) -> str:
@@ -46,8 +46,8 @@ def check_token(request: Request, form: FormData, session_id: str, user: User | 
             conn.execute("UPDATE tokens SET used = 1 WHERE token = ?", (token,))
             return None
     if row is None or row["session_id"] != session_id:
-        return render_error(request, pt.Message.INVALID_TRANSITION, user=user, status=400)
-    return render_error(request, pt.Message.DOUBLE_SUBMIT, user=user, status=409)
+        return render_error(request, texts.Message.INVALID_TRANSITION, user=user, status=400)
+    return render_error(request, texts.Message.DOUBLE_SUBMIT, user=user, status=409)
 
 
 def _login_page(request: Request, *, message: str = "", login_id: str = "", status: int = 200) -> Response:
@@ -91,7 +91,7 @@ def admin_user(request: Request) -> User | Response:
     """`current_user`, refused with NO_ADMIN_RIGHTS for a 担当者."""
     user = current_user(request)
     if isinstance(user, User) and user.role != ROLE_ADMIN:
-        return render_error(request, pt.Message.NO_ADMIN_RIGHTS, user=user, status=403)
+        return render_error(request, texts.Message.NO_ADMIN_RIGHTS, user=user, status=403)
     return user
 
 
@@ -106,21 +106,21 @@ async def login(request: Request) -> Response:
     login_id, password = str(form.get("loginId") or ""), str(form.get("password") or "")
     now = ctx.options.clock()
     if ctx.options.closed_hours and not OPEN_HOURS[0] <= now.astimezone(JAPAN).hour < OPEN_HOURS[1]:
-        return _login_page(request, message=pt.Message.CLOSED_HOURS, login_id=login_id)
-    for label, value in ((pt.Label.LOGIN_ID, login_id), (pt.Label.PASSWORD, password)):
+        return _login_page(request, message=texts.Message.CLOSED_HOURS, login_id=login_id)
+    for label, value in ((texts.Label.LOGIN_ID, login_id), (texts.Label.PASSWORD, password)):
         if not value:
-            return _login_page(request, message=pt.Message.REQUIRED.format(label=label), login_id=login_id)
+            return _login_page(request, message=texts.Message.REQUIRED.format(label=label), login_id=login_id)
     row = ctx.db.one("SELECT * FROM users WHERE login_id = ?", (login_id,))
     if row is None:
-        return _login_page(request, message=pt.Message.LOGIN_FAILED, login_id=login_id)
+        return _login_page(request, message=texts.Message.LOGIN_FAILED, login_id=login_id)
     if row["locked"]:
-        return _login_page(request, message=pt.Message.ACCOUNT_LOCKED, login_id=login_id)
+        return _login_page(request, message=texts.Message.ACCOUNT_LOCKED, login_id=login_id)
     if not hmac.compare_digest(hash_password(password, row["salt"]), row["pw_hash"]):
         failed = row["failed"] + 1
         ctx.db.execute(
             "UPDATE users SET failed = ?, locked = ? WHERE id = ?", (failed, failed >= LOCK_AFTER, row["id"])
         )
-        message = pt.Message.ACCOUNT_LOCKED if failed >= LOCK_AFTER else pt.Message.LOGIN_FAILED
+        message = texts.Message.ACCOUNT_LOCKED if failed >= LOCK_AFTER else texts.Message.LOGIN_FAILED
         return _login_page(request, message=message, login_id=login_id)
     sid = secrets.token_hex(16).upper()
     stamp = now.timestamp()

@@ -7,12 +7,12 @@ import base64
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._cells import Cells
 
 __all__ = ["POPUP_NAME", "Kit"]
 
-L, M = pt.Label, pt.Message
+L, M = texts.Label, texts.Message
 POPUP_NAME = "certRegister"
 _POPUP_FEATURES = "width=760,height=560,resizable=yes,scrollbars=yes"
 

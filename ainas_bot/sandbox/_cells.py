@@ -9,11 +9,11 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 
 __all__ = ["Cells"]
 
-L = pt.Label
+L = texts.Label
 # halfwidth-labels: how the manual's extracted text writes these labels; no consistency on purpose, since a
 # portal built from such a text is inconsistent too. Every other label only has its spaces made &nbsp;.
 _HALFWIDTH = {

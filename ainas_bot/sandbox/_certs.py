@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._clock import JAPAN, japan_day
 from ainas_bot.sandbox._forms import check_upload
@@ -42,7 +42,7 @@ async def cert_register(request: Request) -> Response:
         return user
     org = org_for_user(ctx.db, request.query_params.get("orgId", ""), user.id)
     if org is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     errors: dict[str, str] = {}
     popup = ctx.kit.popup_register
     if request.method == "POST":
@@ -60,7 +60,7 @@ async def cert_register(request: Request) -> Response:
         if info is not None and ctx.db.one(
             "SELECT id FROM certificates WHERE org_id = ? AND serial = ?", (org["id"], info.serial)
         ):
-            errors = {"certFile": pt.Message.CERT_ALREADY_REGISTERED}
+            errors = {"certFile": texts.Message.CERT_ALREADY_REGISTERED}
         if info is not None and not errors:
             # unpadded-dates shows 登録日時 with its seconds, so it keeps them; the default keeps minutes.
             if ctx.kit.on("unpadded-dates"):
@@ -87,7 +87,7 @@ async def cert_register(request: Request) -> Response:
                 return done
             row = ctx.db.one("SELECT * FROM certificates WHERE id = ?", (cert_id,))
             assert row is not None
-            return detail_page(request, user, row, pt.Message.REGISTERED)
+            return detail_page(request, user, row, texts.Message.REGISTERED)
     return render(
         request,
         "cert_register.html",
@@ -111,7 +111,7 @@ def _done(request: Request, user: User, org_id: str, cert_id: int, *, popup: boo
             "cert_register_complete.html",
             user=user,
             popup=popup,
-            message=pt.Message.REGISTERED,
+            message=texts.Message.REGISTERED,
             next=url("org_detail", orgId=org_id),
         )
     if ctx.kit.on("popup-register-org"):
@@ -127,5 +127,5 @@ async def cert_detail(request: Request) -> Response:
         return user
     row = cert_for_user(ctx_of(request).db, request.query_params.get("certId", ""), user.id)
     if row is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     return detail_page(request, user, row)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._clock import japan_day, read_date
 from ainas_bot.sandbox._postal import postal_fits
 from ainas_bot.sandbox._upload_reader import Unread, Upload, read_upload
@@ -19,54 +20,54 @@ _DATE = re.compile(r"[0-9]{4}/[0-9]{2}/[0-9]{2}")
 _UNPADDED_DATE = re.compile(r"[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}")  # with unpadded-dates, as the screens show them
 # form field name -> label, in the order of the 更新 form
 UPDATE_FIELDS = {
-    "tradeNameKana": pt.Label.TRADE_NAME_KANA,
-    "holderNameKana": pt.Label.HOLDER_NAME_KANA,
-    "postalCode": pt.Label.POSTAL_CODE,
-    "startDate": pt.Label.START_DATE,
-    "certPassword": pt.Label.CERT_PASSWORD,
+    "tradeNameKana": texts.Label.TRADE_NAME_KANA,
+    "holderNameKana": texts.Label.HOLDER_NAME_KANA,
+    "postalCode": texts.Label.POSTAL_CODE,
+    "startDate": texts.Label.START_DATE,
+    "certPassword": texts.Label.CERT_PASSWORD,
 }
 
 
 def _required(value: str, label: str) -> str | None:
-    return pt.Message.REQUIRED.format(label=label) if not value.strip(" \u3000") else None
+    return texts.Message.REQUIRED.format(label=label) if not value.strip(" \u3000") else None
 
 
 def check_upload(filename: str, data: bytes, password: str, *, today: dt.date) -> tuple[dict[str, str], Upload | None]:
     """(errors by field, the certificate read from the file when there is no error)."""
     errors: dict[str, str] = {}
     if not filename or not data:
-        errors["certFile"] = pt.Message.REQUIRED.format(label=pt.Label.CERT_FILE)
+        errors["certFile"] = texts.Message.REQUIRED.format(label=texts.Label.CERT_FILE)
     if not password:
-        errors["certPassword"] = pt.Message.REQUIRED.format(label=pt.Label.CERT_PASSWORD)
+        errors["certPassword"] = texts.Message.REQUIRED.format(label=texts.Label.CERT_PASSWORD)
     if errors:
         return errors, None
     if not filename.lower().endswith(".p12"):
-        return {"certFile": pt.Message.FILE_NOT_P12}, None
+        return {"certFile": texts.Message.FILE_NOT_P12}, None
     upload = read_upload(data, password)
     if upload is Unread.WRONG_PASSWORD:
-        return {"certPassword": pt.Message.WRONG_CERT_PASSWORD}, None
+        return {"certPassword": texts.Message.WRONG_CERT_PASSWORD}, None
     if isinstance(upload, Unread) or not upload.has_names:
-        return {"certFile": pt.Message.FILE_NOT_P12}, None
+        return {"certFile": texts.Message.FILE_NOT_P12}, None
     if upload.expiry_date < today:
-        return {"certFile": pt.Message.CERT_EXPIRED}, None
+        return {"certFile": texts.Message.CERT_EXPIRED}, None
     if japan_day(upload.not_before) > today:
-        return {"certFile": pt.Message.CERT_NOT_YET_VALID}, None
+        return {"certFile": texts.Message.CERT_NOT_YET_VALID}, None
     if not upload.key_matches:
-        return {"certFile": pt.Message.FILE_NOT_P12}, None
+        return {"certFile": texts.Message.FILE_NOT_P12}, None
     return {}, upload
 
 
 def _check_date(text: str, *, today: dt.date, not_after: dt.date, unpadded: bool) -> str | None:
     if not (_UNPADDED_DATE if unpadded else _DATE).fullmatch(text):
-        return pt.Message.DATE_INVALID
+        return texts.Message.DATE_INVALID
     try:
         day = read_date(text)
     except ValueError:
-        return pt.Message.DATE_INVALID
+        return texts.Message.DATE_INVALID
     if day < today:
-        return pt.Message.DATE_BEFORE_TODAY
+        return texts.Message.DATE_BEFORE_TODAY
     if day > not_after:
-        return pt.Message.DATE_AFTER_EXPIRY
+        return texts.Message.DATE_AFTER_EXPIRY
     return None
 
 
@@ -91,16 +92,16 @@ def check_update(
         value = values.get(field, "")
         problem = _required(value, label)
         if problem is None and field in ("tradeNameKana", "holderNameKana") and not _KANA.fullmatch(value):
-            problem = pt.Message.KANA_INVALID.format(label=label)
+            problem = texts.Message.KANA_INVALID.format(label=label)
         elif problem is None and field == "postalCode" and not _POSTAL.fullmatch(value):
-            problem = pt.Message.POSTAL_INVALID
+            problem = texts.Message.POSTAL_INVALID
         elif problem is None and field == "postalCode" and address and not postal_fits(value, *address):
             # An OSS application of the office would fail later; the portal refuses the code now, by its own rules.
-            problem = pt.Message.POSTAL_MISMATCH
+            problem = texts.Message.POSTAL_MISMATCH
         elif problem is None and field == "startDate":
             problem = _check_date(value, today=today, not_after=not_after, unpadded=unpadded)
         elif problem is None and field == "certPassword" and not _opens(p12, value):
-            problem = pt.Message.WRONG_CERT_PASSWORD
+            problem = texts.Message.WRONG_CERT_PASSWORD
         if problem is not None:
             errors[field] = problem
     return errors

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import current_user
 from ainas_bot.sandbox._web import User, ctx_of, render, render_error
 
@@ -33,7 +33,7 @@ IMPORTANT_LINES = (
 
 def _refused_unless(request: Request, user: User, shape_on: bool) -> Response | None:
     """The answer to such a page's URL when its shape is off: no such transition."""
-    return None if shape_on else render_error(request, pt.Message.INVALID_TRANSITION, user=user, status=404)
+    return None if shape_on else render_error(request, texts.Message.INVALID_TRANSITION, user=user, status=404)
 
 
 async def top_page(request: Request) -> Response:

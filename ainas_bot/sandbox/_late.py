@@ -16,7 +16,7 @@ import json
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import admin_user
 from ainas_bot.sandbox._orgs import org_certs, page_number, search
 from ainas_bot.sandbox._records import org_for_user
@@ -63,7 +63,7 @@ async def org_detail_certs(request: Request) -> Response:
     ctx = ctx_of(request)
     org = org_for_user(ctx.db, request.query_params.get("orgId", ""), user.id)
     if org is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     certs = org_certs(request, ctx.db, org["id"])
     rows = ctx.env.get_template("_cert_rows.html").render(certs=certs, url=url_for(ctx, user), **text_lists())
     return _json({"rows": rows})

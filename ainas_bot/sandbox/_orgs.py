@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import admin_user, check_token, current_user, issue_token
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._frames import first_home
@@ -18,9 +18,9 @@ __all__ = ["PAGE_SIZE", "home", "menu_page", "org_certs", "org_detail", "org_sea
 
 PAGE_SIZE = 20
 PAGER_WINDOW = 6  # page numbers shown at once, as in the manual's `<前 1 2 3 4 5 6 次>`
-_MENU_PAGES = {str(i): label for i, label in enumerate(pt.MENU)} | {
-    "pay": pt.Label.PAY_REGISTERED,
-    "pay-light": pt.Label.PAY_LIGHT,
+_MENU_PAGES = {str(i): label for i, label in enumerate(texts.lists()["MENU"])} | {
+    "pay": texts.Label.PAY_REGISTERED,
+    "pay-light": texts.Label.PAY_LIGHT,
 }
 
 
@@ -36,7 +36,7 @@ async def home(request: Request) -> Response:
             return refused
         if form.get("reset") is None:
             # The sandbox publishes no お知らせ: every search finds nothing.
-            message = pt.Message.NOT_FOUND
+            message = texts.Message.NOT_FOUND
             registered_on, target = str(form.get("registeredOn") or ""), str(form.get("target") or "0")
     return render(
         request,
@@ -57,16 +57,16 @@ async def menu_page(request: Request) -> Response:
         return user
     title = _MENU_PAGES.get(request.query_params.get("item", ""))
     if title is None:
-        return render_error(request, pt.Message.INVALID_TRANSITION, user=user, status=404)
-    return render(request, "placeholder.html", user=user, title=title, message=pt.Message.NOT_FOUND)
+        return render_error(request, texts.Message.INVALID_TRANSITION, user=user, status=404)
+    return render(request, "placeholder.html", user=user, title=title, message=texts.Message.NOT_FOUND)
 
 
 def _pager(page: int, pages: int) -> list[tuple[str, int | None]]:
     """(text, page to link or None) for `<前`, the window of page numbers and `次>`."""
     first = max(1, min(page - 2, pages - PAGER_WINDOW + 1))
-    entries: list[tuple[str, int | None]] = [(pt.Label.PAGER_PREV, page - 1 if page > 1 else None)]
+    entries: list[tuple[str, int | None]] = [(texts.Label.PAGER_PREV, page - 1 if page > 1 else None)]
     entries += [(str(n), None if n == page else n) for n in range(first, min(pages, first + PAGER_WINDOW - 1) + 1)]
-    entries.append((pt.Label.PAGER_NEXT, page + 1 if page < pages else None))
+    entries.append((texts.Label.PAGER_NEXT, page + 1 if page < pages else None))
     return entries
 
 
@@ -88,7 +88,7 @@ def search(db: Db, org_id: str, page: int) -> dict[str, Any]:
         "rows": rows,
         "count": count,
         "pager": _pager(page, pages) if total else [],
-        "message": "" if total else pt.Message.NOT_FOUND,
+        "message": "" if total else texts.Message.NOT_FOUND,
     }
 
 
@@ -127,7 +127,7 @@ async def org_detail(request: Request) -> Response:
     db = ctx.db
     org = org_for_user(db, request.query_params.get("orgId", ""), user.id)
     if org is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     if ctx.kit.xhr_tables:
         source = url_for(ctx, user)("org_detail_certs", orgId=org["id"])
         return render(
@@ -166,5 +166,5 @@ async def org_update(request: Request) -> Response:
         return user
     org = org_for_user(ctx_of(request).db, request.query_params.get("orgId", ""), user.id)
     if org is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     return render(request, "org_update.html", user=user, org=org, permissions=permission_rows(org))

@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 
 from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._clock import show_date
 from ainas_bot.sandbox._db import Db
 
@@ -45,7 +46,7 @@ def cert_for_user(db: Db, cert_id: str, user_id: int) -> sqlite3.Row | None:
 def permission_rows(org: sqlite3.Row) -> list[tuple[str, str]]:
     flags = str(org["permissions"])
     return [
-        (label, pt.Label.ALLOWED if flag == "1" else pt.Label.NOT_ALLOWED)
+        (label, texts.Label.ALLOWED if flag == "1" else texts.Label.NOT_ALLOWED)
         for label, flag in zip(pt.ORG_DETAIL_PERMISSION_ROWS, flags, strict=True)
     ]
 
@@ -81,4 +82,6 @@ def cert_view(row: sqlite3.Row, *, unpadded: bool = False) -> dict[str, str]:
 
 def detail_rows(view: dict[str, str]) -> list[tuple[str, str]]:
     """(label, value) in the order of CERT_DETAIL_ROWS."""
-    return [(label, view[field]) for label, field in zip(pt.CERT_DETAIL_ROWS, _DETAIL_FIELDS, strict=True)]
+    return [
+        (label, view[field]) for label, field in zip(texts.lists()["CERT_DETAIL_ROWS"], _DETAIL_FIELDS, strict=True)
+    ]

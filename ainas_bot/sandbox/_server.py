@@ -15,9 +15,9 @@ from typing import Any
 
 import uvicorn
 
-from ainas_bot import portal_text as pt
 from ainas_bot.errors import ConfigError
 from ainas_bot.i18n import _
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._app import build_app
 from ainas_bot.sandbox._db import DB_FILE, Db
 from ainas_bot.sandbox._limits import HeaderDeadlineProtocol
@@ -205,7 +205,7 @@ class Sandbox:
     async def _serve(self, server: uvicorn.Server, sock: _ListeningSocket) -> None:
         self._loop = asyncio.get_running_loop()
         # The server's own thread and tasks read the texts with the sandbox's overrides, the bot with its own.
-        with pt.use_overrides(self.options.portal_text):
+        with texts.serving(self.options.portal_text):
             await server.serve(sockets=[sock])
         # What uvicorn did not know of: shut down, each transport sees the end of its stream and closes.
         for conn in sock.open_connections():

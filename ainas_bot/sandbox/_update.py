@@ -9,7 +9,7 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._auth import admin_user, check_token, issue_token
 from ainas_bot.sandbox._certs import detail_page
 from ainas_bot.sandbox._clock import japan_day, read_date, show_date
@@ -19,7 +19,7 @@ from ainas_bot.sandbox._web import User, ctx_of, read_form, render, render_error
 
 __all__ = ["cert_update", "cert_update_confirm"]
 
-L = pt.Label
+L = texts.Label
 _TYPED = ("tradeNameKana", "holderNameKana", "postalCode", "startDate")  # what a 確認 screen keeps for its 確定
 _PASSWORD_SHOWN = "********"  # [assumed] how a 確認 screen shows the password it was given
 
@@ -57,7 +57,7 @@ def _user_and_record(request: Request) -> tuple[User, sqlite3.Row] | Response:
         return user
     row = cert_for_user(ctx_of(request).db, request.query_params.get("certId", ""), user.id)
     if row is None:
-        return render_error(request, pt.Message.ACCESS_DENIED, user=user, status=403)
+        return render_error(request, texts.Message.ACCESS_DENIED, user=user, status=403)
     return user, row
 
 
@@ -79,9 +79,9 @@ def _finish(request: Request, user: User, row: sqlite3.Row, values: dict[str, st
     assert updated is not None
     if ctx.kit.on("complete-screen"):
         return render(
-            request, "cert_update_complete.html", user=user, cert=cert_view(updated), message=pt.Message.UPDATED
+            request, "cert_update_complete.html", user=user, cert=cert_view(updated), message=texts.Message.UPDATED
         )
-    return detail_page(request, user, updated, pt.Message.UPDATED)
+    return detail_page(request, user, updated, texts.Message.UPDATED)
 
 
 def _confirm_page(request: Request, user: User, row: sqlite3.Row, values: dict[str, str]) -> Response:
@@ -166,7 +166,7 @@ async def cert_update_confirm(request: Request) -> Response:
         ).fetchone()
         conn.execute("DELETE FROM pending_updates WHERE id = ?", (pending_id,))
     if pending is None or not ctx.kit.on("confirm-screen"):
-        return render_error(request, pt.Message.INVALID_TRANSITION, user=user, status=400)
+        return render_error(request, texts.Message.INVALID_TRANSITION, user=user, status=400)
     values = {
         "tradeNameKana": pending["trade_name_kana"],
         "holderNameKana": pending["holder_name_kana"],

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from ainas_bot import portal_text as pt
+from ainas_bot.sandbox import _texts as texts
 from ainas_bot.sandbox._buttons import Kit
 from ainas_bot.sandbox._db import Db
 from ainas_bot.sandbox._options import SandboxOptions
@@ -86,7 +87,7 @@ class User:
 
     @property
     def role_label(self) -> str:
-        return pt.Label.ROLE_ADMIN if self.role == "admin" else pt.Label.ROLE_STAFF
+        return texts.Label.ROLE_ADMIN if self.role == "admin" else texts.Label.ROLE_STAFF
 
 
 @dataclasses.dataclass
@@ -118,9 +119,9 @@ class Ctx:
         self.env.globals.update(
             HEADER=pt.HEADER,
             LOGIN_TITLE=pt.LOGIN_TITLE,
-            L=pt.Label,
-            S=pt.Screen,
-            M=pt.Message,
+            L=texts.Label,
+            S=texts.Screen,
+            M=texts.Message,
             ORG_DETAIL_PERMISSION_ROWS=pt.ORG_DETAIL_PERMISSION_ROWS,
             url=self.paths.url,
         )
@@ -156,7 +157,11 @@ def html_page(ctx: Ctx, html: str, *, status: int = 200, headers: dict[str, str]
 
 def text_lists() -> dict[str, tuple[str, ...]]:
     """The lists of labels templates show, read now: with the portal-text overrides in force."""
-    return {"MENU": pt.MENU, "ORG_SEARCH_COLUMNS": pt.ORG_SEARCH_COLUMNS, "CERT_TABLE_COLUMNS": pt.CERT_TABLE_COLUMNS}
+    return {
+        "MENU": texts.lists()["MENU"],
+        "ORG_SEARCH_COLUMNS": texts.lists()["ORG_SEARCH_COLUMNS"],
+        "CERT_TABLE_COLUMNS": texts.lists()["CERT_TABLE_COLUMNS"],
+    }
 
 
 def render(request: Request, template: str, *, user: User | None, status: int = 200, **values: Any) -> Response:

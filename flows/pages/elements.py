@@ -1,7 +1,7 @@
 """What a screen has, declared once on its page object by the names of `ainas_bot.portal_text`.
 
 A declaration is a class attribute. Read from the page object it is the finder's marker (or the labels) with
-the texts in force at that moment, so that an override (`[portal_text]`, `use_overrides`) applies to a run
+the texts in force at that moment, so that an override (`[portal_text]`, `portal_text.applied`) applies to a run
 that started after the import; read from the class it is the declaration itself, which says by which name
 the text can be overridden. What `arrive` looks for and reads in the step that finds a screen settled, and
 what `ainas-bot probe` checks on it, are both derived from these declarations, so the two cannot drift apart.
