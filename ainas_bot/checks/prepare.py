@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from ainas_bot.certificates.certinfo import CertificateInfo
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
 from ainas_bot.checks.findings import Findings, Problem, office_message, office_prefix
+from ainas_bot.checks.prepared import OfficeCheck, PreparedOffice
 from ainas_bot.checks.signing import naming_the_secret, select_signing_p12
 from ainas_bot.checks.values import check_days_left, check_kana, check_postal_code
 from ainas_bot.config.inventory import login_conflicts
@@ -40,25 +41,6 @@ _SECRETS = ("login_password", "client_cert_password", "pin")
 
 
 @dataclasses.dataclass(frozen=True)
-class PreparedOffice:
-    """An office whose every input has been checked and normalised; ready for the portal."""
-
-    office: Office
-    login_password: SecretStr
-    client_cert_password: SecretStr
-    pin: SecretStr
-    signing_p12: Path
-    signing_bytes: bytes
-    certificate: CertificateInfo
-    trade_name_kana: str
-    holder_name_kana: str
-    postal_code: str
-    start_date: dt.date
-    warnings: tuple[str, ...] = ()  # for the report: min_days_left, confirmed values
-    passed_over: tuple[tuple[str, str], ...] = ()  # signing_cert a folder: (file name, why not it), for `check`
-
-
-@dataclasses.dataclass(frozen=True)
 class _Typed:
     """What the operator typed, made into what AINAS accepts; None where it could not be."""
 
@@ -75,17 +57,6 @@ class _Signing:
     data: bytes
     certificate: CertificateInfo
     passed_over: tuple[tuple[str, str], ...]
-
-
-@dataclasses.dataclass(frozen=True)
-class OfficeCheck:
-    """One office checked: ready for the portal, or not with the problems why; and its certificate, where it
-    opened (its 屋号 names a refused office too)."""
-
-    ready: PreparedOffice | None
-    problems: list[Problem]
-    warnings: list[str]
-    certificate: CertificateInfo | None
 
 
 def _secrets(
