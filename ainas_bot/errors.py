@@ -9,6 +9,9 @@ names the file, office or field and says what to do (`ConfigProblems`: several s
 from __future__ import annotations
 
 import enum
+from typing import Self
+
+from ainas_bot.i18n import _
 
 __all__ = [
     "EXIT_CERTIFICATE",
@@ -78,23 +81,41 @@ EXIT_OF_REASON = {
 class AinasBotError(Exception):
     """Raised for any failure the user must act on; its text is the one-line message shown.
 
-    A message about a file keeps its parts too: `file` (the file, or a setting and its file), `fault` (what is
-    wrong with it) and `advice` (what to do, if anything), so that code wanting one part reads it instead of
-    cutting the text apart. `ainas_bot.foundation.safe_files.file_problem` makes such an error, joining the parts
-    in the operator's language: this module sits beside the message catalog, not above it. A message given
-    alone is its own fault.
+    An error about a file keeps its parts instead of a finished sentence (`about`): `file` (the file, or a
+    setting and its file), `fault` (what is wrong with it) and `advice` (what to do, if anything). Code wanting
+    one part reads it; the sentence is made from them when the error is shown. A message given whole is its own
+    fault.
     """
 
     reason = Reason.ERROR
     transient = False  # a fault worth another attempt after a backoff (the portal's, passing)
 
     def __init__(
-        self, message: str, *, file: str | None = None, fault: str | None = None, advice: str | None = None
+        self, message: str = "", *, file: str | None = None, fault: str | None = None, advice: str | None = None
     ) -> None:
         super().__init__(message)
         self.file = file
         self.fault = message if fault is None else fault
         self.advice = advice
+
+    @classmethod
+    def about(cls, file: object, fault: str, advice: str | None = None) -> Self:
+        """An error about `file` (None: about nothing named), saying what is wrong with it and what to do."""
+        return cls(file=None if file is None else str(file), fault=fault, advice=advice)
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if message:
+            return message
+        if self.file is None:
+            return (
+                self.fault
+                if self.advice is None
+                else _("{fault}; {advice}").format(fault=self.fault, advice=self.advice)
+            )
+        if self.advice is None:
+            return _("{file}: {fault}").format(file=self.file, fault=self.fault)
+        return _("{file}: {fault}; {advice}").format(file=self.file, fault=self.fault, advice=self.advice)
 
     @property
     def exit_code(self) -> int:

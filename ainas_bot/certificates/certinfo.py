@@ -25,7 +25,6 @@ from ainas_bot.certificates.address_split import split_address
 from ainas_bot.certificates.p12 import P12Contents
 from ainas_bot.errors import CertificateError, ConfigError
 from ainas_bot.foundation.jst import jst_date, today_jst
-from ainas_bot.foundation.safe_files import file_problem
 from ainas_bot.i18n import _
 
 __all__ = [
@@ -299,8 +298,7 @@ def describe(
         if mapped.get("trade_name_kanji") or mapped.get("holder_name_kanji"):
             profile, fields = "generic", {**fields, **mapped}
     if not fields["trade_name_kanji"] and not fields["holder_name_kanji"] and require_names:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             file,
             _("no Japanese name fields found (屋号/氏名)"),
             _("run `ainas-bot inspect --raw` and map them in the settings' [certificate_mapping]"),
@@ -347,8 +345,7 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
     if info.key_type != "RSA":
         # Every issuer OSS accepts a signature from (法務省's 商業登記, SECOM's 行政書士) signs with RSA: any other
         # key is a file AINAS or OSS would refuse later, after the upload (docs/ainas-portal.md, "Key types").
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             info.file,
             _("its key is {type}, but AINAS signing certificates (商業登記, 行政書士) are RSA").format(
                 type=info.key_type
@@ -356,22 +353,19 @@ def check_validity(info: CertificateInfo, *, on: dt.date | None = None, require_
             _("is this the right file?"),
         )
     if require_key_match and not info.key_matches_certificate:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             info.file,
             _("the private key does not match the certificate"),
             _("export the pair again"),
         )
     if info.expiry_date < day:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             info.file,
             _("the certificate expired on {date}").format(date=f"{info.expiry_date:%Y/%m/%d}"),
             _("use the renewed .p12"),
         )
     if info.start_date > day:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             info.file,
             _("the certificate is not valid yet (valid from {date})").format(date=f"{info.start_date:%Y/%m/%d}"),
             _("use it from that day"),

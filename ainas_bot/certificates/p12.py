@@ -25,7 +25,7 @@ from ainas_bot.certificates.p12_limits import (
     mac_verifies,
 )
 from ainas_bot.errors import CertificateError, WrongPinError
-from ainas_bot.foundation.safe_files import file_problem, read_regular
+from ainas_bot.foundation.safe_files import read_regular
 from ainas_bot.i18n import _
 
 __all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
@@ -114,9 +114,9 @@ def _is_ca(cert: x509.Certificate) -> bool:
 def read_p12_bytes(path: Path) -> bytes:
     """Read a file that should be a .p12 (a regular file, at most `MAX_P12_BYTES`), every problem one line."""
     if not path.exists():
-        raise file_problem(CertificateError, path, _("no such file"), _("give the path of the .p12"))
+        raise CertificateError.about(path, _("no such file"), _("give the path of the .p12"))
     if path.is_dir():
-        raise file_problem(CertificateError, path, _("is a directory, not a .p12 file"))
+        raise CertificateError.about(path, _("is a directory, not a .p12 file"))
     data = read_regular(path, limit=MAX_P12_BYTES, what="", error=CertificateError)
     if not data:
         raise _empty(path)
@@ -124,21 +124,18 @@ def read_p12_bytes(path: Path) -> bytes:
 
 
 def _empty(name: object) -> CertificateError:
-    return file_problem(
-        CertificateError, name, _("the file is empty"), _("copy the .p12 again from the issuer's media")
-    )
+    return CertificateError.about(name, _("the file is empty"), _("copy the .p12 again from the issuer's media"))
 
 
 def _check_bounds(pfx: object, size: int, name: str) -> None:
     """Refuse what would make the key derivation run for minutes, before the PIN is tried."""
     if size > MAX_P12_BYTES:
-        raise file_problem(
-            CertificateError, name, _("the .p12 is larger than {limit} bytes; refused").format(limit=MAX_P12_BYTES)
+        raise CertificateError.about(
+            name, _("the .p12 is larger than {limit} bytes; refused").format(limit=MAX_P12_BYTES)
         )
     counts = iteration_counts(pfx)
     if any(c > MAX_ITERATIONS for c in counts) or sum(counts) > MAX_TOTAL_ITERATIONS:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             name,
             _(
                 "the .p12 asks for {rounds} key-derivation rounds ({total} in all; at most {max_each} each and "
@@ -201,25 +198,22 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     try:
         pfx, rest = decoder.decode(data, asn1Spec=rfc7292.PFX())
     except SubstrateUnderrunError:
-        raise file_problem(
-            CertificateError, name, _("the file is truncated"), _("copy the .p12 again from the issuer's media")
+        raise CertificateError.about(
+            name, _("the file is truncated"), _("copy the .p12 again from the issuer's media")
         ) from None
     except PyAsn1Error:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             name,
             _("not a PKCS#12 (.p12) file"),
             _("export the certificate with its private key as .p12"),
         ) from None
     if rest:
-        raise file_problem(CertificateError, name, _("not a PKCS#12 (.p12) file (trailing data after the structure)"))
+        raise CertificateError.about(name, _("not a PKCS#12 (.p12) file (trailing data after the structure)"))
     try:
         encryption = _describe_encryption(pfx)
         _check_bounds(pfx, len(data), name)
     except (PyAsn1Error, KeyError, TypeError, ValueError):
-        raise file_problem(
-            CertificateError, name, _("not a PKCS#12 (.p12) file; its contents cannot be read")
-        ) from None
+        raise CertificateError.about(name, _("not a PKCS#12 (.p12) file; its contents cannot be read")) from None
     try:
         with _deprecated_keys_unsaid():
             key, cert, extra = pkcs12.load_key_and_certificates(data, pin.encode("utf-8"))
@@ -227,17 +221,14 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         # The structure decoded above, so the MAC, the decryption or the certificates inside failed: the
         # MAC, checked here, tells a wrong PIN from contents that cannot be read with the right one.
         if _mac_verifies(pfx, pin):
-            raise file_problem(
-                CertificateError,
+            raise CertificateError.about(
                 name,
                 _("the PIN is right, but the certificate or key inside this .p12 cannot be read (malformed)"),
                 _("ask the issuer for a new file"),
             ) from None
-        raise file_problem(
-            WrongPinError, name, _("wrong PIN (the certificate password does not open this .p12)")
-        ) from None
+        raise WrongPinError.about(name, _("wrong PIN (the certificate password does not open this .p12)")) from None
     except Exception:
-        raise file_problem(CertificateError, name, _("the .p12 uses an algorithm that cannot be read here")) from None
+        raise CertificateError.about(name, _("the .p12 uses an algorithm that cannot be read here")) from None
     try:
         with _deprecated_keys_unsaid():
             for c in (cert, *extra):
@@ -245,8 +236,7 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
         # cryptography parses a certificate's parts when first read: a duplicated extension or a broken
         # name surfaces here, with the PIN already proven right by the decryption.
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             name,
             _("the PIN is right, but a certificate inside this .p12 cannot be read ({detail})").format(
                 detail=str(exc)[:80]
@@ -254,8 +244,7 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
             _("ask the issuer for a new file"),
         ) from None
     if key is None:
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             name,
             _("holds no private key"),
             _("export the certificate with its private key (.p12)"),
@@ -264,8 +253,7 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
         # The key's own certificate is missing; an end-entity certificate beside it does not match the key.
         cert = next((c for c in extra if not _is_ca(c)), None)
         if cert is None:
-            raise file_problem(
-                CertificateError,
+            raise CertificateError.about(
                 name,
                 _("holds no certificate"),
                 _("export the certificate together with its key"),
@@ -274,8 +262,7 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
         # RSA and ECDSA are what both browsers present as a TLS client key; DSA and EdDSA are not, and no
         # issuer of AINAS certificates uses them (docs/ainas-portal.md, "Key types").
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             name,
             _("its private key is {type}, which neither AINAS nor the browsers accept").format(type=_key_kind(key)),
             _("certificates for AINAS carry an RSA key"),

@@ -14,7 +14,6 @@ from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, des
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
 from ainas_bot.config.settings import Office
 from ainas_bot.errors import CertificateError, WrongPinError
-from ainas_bot.foundation.safe_files import file_problem
 from ainas_bot.i18n import _
 from ainas_bot.record.p12_cache import P12Cache
 
@@ -70,8 +69,7 @@ def select_signing_p12(
         candidates.append((file, data, opened))
     if not candidates:
         detail = _("; ").join(reasons) if reasons else _("no .p12 files in it")
-        raise file_problem(
-            CertificateError,
+        raise CertificateError.about(
             path,
             _("no usable .p12 in this folder on {date} ({detail})").format(date=f"{on:%Y/%m/%d}", detail=detail),
         )
@@ -120,4 +118,4 @@ def naming_the_secret(office: Office, name: str) -> Iterator[None]:
         ref = getattr(office, name)
         check = _("check {setting} ({source})").format(setting=name, source=ref.describe())
         advice = check if exc.advice is None else _("; ").join((exc.advice, check))
-        raise file_problem(WrongPinError, exc.file, exc.fault, advice) from None
+        raise WrongPinError.about(exc.file, exc.fault, advice) from None

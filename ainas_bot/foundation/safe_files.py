@@ -10,8 +10,8 @@ snapshots, Firefox profile files, upload copies, demo secrets) goes through `ope
 `mode` given) with its missing folders owner-only too, an existing file of this user's made owner-only,
 `exclusive` refusing one that exists, and `sync` on disk when the call returns.
 
-A file that cannot be used is an error made by `file_problem`: the file, what is wrong with it and what to do,
-kept apart on the error and joined into its one line by one translated pattern.
+A file that cannot be used is an error made by `AinasBotError.about`: the file, what is wrong with it and what to
+do, kept apart on the error and joined into its one line only when it is shown.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import TypeVar
 
 from ainas_bot.errors import AinasBotError, ConfigError, OutputError
 from ainas_bot.i18n import N_, _
@@ -28,7 +27,6 @@ __all__ = [
     "MAX_INVENTORY_BYTES",
     "MAX_SECRET_BYTES",
     "child_path",
-    "file_problem",
     "make_private_dir",
     "open_private",
     "read_regular",
@@ -40,22 +38,6 @@ __all__ = [
 MAX_SECRET_BYTES = 4096
 # An inventory line is about 300 bytes: 16 MiB holds some 50 000 offices.
 MAX_INVENTORY_BYTES = 16 * 1024 * 1024
-
-_E = TypeVar("_E", bound=AinasBotError)
-
-
-def file_problem(error: type[_E], file: object, fault: str, advice: str | None = None) -> _E:
-    """An `error` about `file` (None: about nothing named), saying what is wrong with it and what to do; the
-    parts stay on the error (`file`, `fault`, `advice`) and make its text. The errors module cannot translate
-    (it sits beside the catalog), so the text is joined here, below every place that raises one."""
-    about = None if file is None else str(file)
-    if about is None:
-        text = fault if advice is None else _("{fault}; {advice}").format(fault=fault, advice=advice)
-    elif advice is None:
-        text = _("{file}: {fault}").format(file=about, fault=fault)
-    else:
-        text = _("{file}: {fault}; {advice}").format(file=about, fault=fault, advice=advice)
-    return error(text, file=about, fault=fault, advice=advice)
 
 
 def _kind(mode: int) -> str:
@@ -78,14 +60,13 @@ def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise file_problem(error, label, _("does not exist")) from None
+        raise error.about(label, _("does not exist")) from None
     except OSError as exc:
-        raise file_problem(error, label, _("cannot be opened ({reason})").format(reason=exc.strerror)) from None
+        raise error.about(label, _("cannot be opened ({reason})").format(reason=exc.strerror)) from None
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise file_problem(
-                error,
+            raise error.about(
                 label,
                 _("is {kind}, not a regular file").format(kind=_kind(mode)),
                 _("give the file itself"),
@@ -96,12 +77,12 @@ def read_regular(path: Path, *, limit: int, what: str, error: type[AinasBotError
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise file_problem(error, label, _("cannot be read ({reason})").format(reason=exc.strerror)) from None
+        raise error.about(label, _("cannot be read ({reason})").format(reason=exc.strerror)) from None
     finally:
         os.close(fd)
     if size > limit:
-        raise file_problem(
-            error, label, _("is larger than {limit} bytes").format(limit=limit), _("this cannot be the right file")
+        raise error.about(
+            label, _("is larger than {limit} bytes").format(limit=limit), _("this cannot be the right file")
         )
     return b"".join(chunks)
 
