@@ -27,10 +27,12 @@ class _Group:
         self._name = name
 
     def __getattr__(self, attr: str) -> str:
-        try:
-            return _TEXTS.get()[f"{self._name}.{attr}"]
-        except KeyError:
-            raise AttributeError(f"{self._name}.{attr}") from None
+        text = _TEXTS.get().get(f"{self._name}.{attr}")
+        if text is None:
+            # Not one text (the choices a template lists): only texts are overridden, so the declared one.
+            declared: str = getattr(getattr(pt, self._name), attr)
+            return declared
+        return text
 
 
 Screen = _Group("Screen")
