@@ -10,10 +10,10 @@ import dataclasses
 
 from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.errors import BackwardsError, IdentityError, PortalMismatchError
-from ainas_bot.foundation.jst import format_portal_date
+from ainas_bot.foundation.jst import format_portal_date, now_jst
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
-from ainas_bot.record.store import Verified, now_jst
+from ainas_bot.record.store import Verified
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Status
 from flows.browser.profiles import checked_copy

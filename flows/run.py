@@ -21,13 +21,13 @@ from ainas_bot import portal_text
 from ainas_bot.checks.prepare import PreparedOffice, Problem, check_offices, office_message, office_prefix
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import Reason
-from ainas_bot.foundation.jst import format_portal_date, today_jst
+from ainas_bot.foundation.jst import format_portal_date, now_jst, today_jst
 from ainas_bot.foundation.run_lock import run_lock
 from ainas_bot.i18n import _
 from ainas_bot.record.due import portal_due
 from ainas_bot.record.opened import OpenedRecord, opened_record, record_of
 from ainas_bot.record.p12_cache import P12Cache
-from ainas_bot.record.store import Verified, now_jst
+from ainas_bot.record.store import Verified
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.recording import RecordingEvents, sigterm_as_interrupt

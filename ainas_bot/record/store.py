@@ -21,7 +21,7 @@ from ainas_bot.foundation.jst import JST
 from ainas_bot.foundation.safe_files import open_private
 from ainas_bot.i18n import _
 
-__all__ = ["CachedFacts", "VerificationLog", "Verified", "VerifiedStore", "now_jst"]
+__all__ = ["CachedFacts", "VerificationLog", "Verified", "VerifiedStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS verified (
@@ -32,11 +32,6 @@ CREATE TABLE IF NOT EXISTS p12_facts (
     facts TEXT NOT NULL, PRIMARY KEY (file_sha256, kind));
 """
 _BUSY_SECONDS = 5.0  # a write of another run takes milliseconds; longer is a process stuck holding it
-
-
-def now_jst() -> dt.datetime:
-    """The current instant, aware, in Japan time (the zone the record is written in)."""
-    return dt.datetime.now(JST)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,7 +10,8 @@ from ainas_bot.certificates.certinfo import CertificateInfo
 from ainas_bot.checks.prepare import PreparedOffice
 from ainas_bot.config.settings import Office
 from ainas_bot.errors import OutputError
-from ainas_bot.record.store import Verified, now_jst
+from ainas_bot.foundation.jst import now_jst
+from ainas_bot.record.store import Verified
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.reports import write_report, write_report_csv
 
