@@ -87,6 +87,7 @@ class Due:
     todo: list[PreparedOffice]
     skipped: list[Outcome]
     refused: list[Outcome]
+    records: dict[str, Verified | None] = dataclasses.field(default_factory=dict)  # of `todo`, as read to decide
 
 
 def _skipped(office: PreparedOffice, record: Verified) -> Outcome:
@@ -128,6 +129,7 @@ def split_due(
         else:
             events.step(office.office.id, _("to the portal: {why}").format(why=why))
             due.todo.append(office)
+            due.records[office.office.id] = verified
     served = [o for o in due.todo if record.cache and _digest(o.signing_bytes) in record.cache.served]
     if not served:
         return due
@@ -183,7 +185,7 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
                 recording.done(outcome)
             recording.portal_started()
             visited = due.todo
-            before = {o.office.id: record_of(record, o.office.id) for o in visited}
+            before = {o.office.id: due.records.get(o.office.id) for o in visited}
             try:
                 if visited:
                     asyncio.run(_visit_later(settings, visited, recording, request, environ))
