@@ -224,7 +224,12 @@ def _proved(office: PreparedOffice, progress: OfficeProgress, active: list[Certi
     """The table shows the local certificate registered and active: told now, before the office ends."""
     newest = max(active, key=lambda r: r.registered)
     progress.verification = Verified(
-        office.office.id, office.certificate.sha256, progress.org_name, newest.registered_at, now_jst()
+        office.office.id,
+        office.certificate.sha256,
+        progress.org_name,
+        newest.registered_at,
+        now_jst(),
+        office.certificate.expiry_date,
     )
     events.proved(office.office.id, progress.verification)
 

@@ -195,6 +195,7 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
                 rest = _interrupted([o for o in visited if o.office.id not in ended])
                 recording.outcomes += rest
                 recording.audit(rest)
+                recording.ended(rest)
         records = {oid: (was, record_of(record, oid)) for oid, was in before.items()}
     order = {o.office.id: i for i, o in enumerate(prepared.ready)}
     outcomes = sorted(recording.outcomes, key=lambda o: order.get(o.office_id, -1))

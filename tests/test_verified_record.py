@@ -283,7 +283,7 @@ def test_a_locked_or_killed_record_is_handled(tmp_path: Path) -> None:
         "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
         "db.execute('BEGIN IMMEDIATE')\n"
         "db.execute(\"UPDATE verified SET fingerprint = 'HALF' WHERE office_id = '1001'\")\n"
-        "db.execute(\"INSERT INTO verified VALUES ('1002', 'X', 'Y', 'Z', '2026-12-02T09:00:00+09:00')\")\n"
+        "db.execute(\"INSERT INTO verified VALUES ('1002', 'X', 'Y', 'Z', '2026-12-02T09:00:00+09:00', NULL)\")\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     assert subprocess.run([sys.executable, "-c", killer, str(path)], check=False).returncode == -signal.SIGKILL

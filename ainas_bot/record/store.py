@@ -20,6 +20,7 @@ from ainas_bot.errors import OutputError
 from ainas_bot.foundation.jst import JST
 from ainas_bot.foundation.safe_files import open_private
 from ainas_bot.i18n import _
+from ainas_bot.record.notes import LastOutcome, put_last_outcome
 
 __all__ = ["CachedFacts", "VerificationLog", "Verified", "VerifiedStore"]
 
@@ -30,7 +31,14 @@ CREATE TABLE IF NOT EXISTS verified (
 CREATE TABLE IF NOT EXISTS p12_facts (
     file_sha256 TEXT NOT NULL, kind TEXT NOT NULL, verifier BLOB NOT NULL, iterations INTEGER NOT NULL,
     facts TEXT NOT NULL, PRIMARY KEY (file_sha256, kind));
+CREATE TABLE IF NOT EXISTS last_outcome (
+    office_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT, screen TEXT, ended_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS order_reminders (
+    office_id TEXT NOT NULL, fingerprint TEXT NOT NULL, threshold INTEGER NOT NULL, sent_at TEXT NOT NULL,
+    PRIMARY KEY (office_id, fingerprint, threshold));
 """
+# Columns added after a table was first written: a record of an older version gains them when opened.
+_ADDED_COLUMNS = (("verified", "expiry", "TEXT"),)
 _BUSY_SECONDS = 5.0  # a write of another run takes milliseconds; longer is a process stuck holding it
 
 
@@ -43,6 +51,7 @@ class Verified:
     organisation: str  # 代理人組織名, as the portal showed it
     registered_at: str  # 登録日時 of the active record, as shown
     verified_at: dt.datetime  # aware, Japan time
+    expiry: dt.date | None = None  # 証明書有効期限 of that certificate (None in a record of an older version)
 
     @property
     def verified_on(self) -> dt.date:
@@ -66,7 +75,8 @@ class VerifiedStore:
         self._db = _connect(path)
 
     @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; a failure of SQLite is the project's `OutputError`, naming the file."""
         try:
             with self._db:
                 yield self._db
@@ -74,42 +84,45 @@ class VerifiedStore:
             raise _failure(self.path, exc) from None
 
     def get(self, office_id: str) -> Verified | None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             row = db.execute(
-                "SELECT fingerprint, organisation, registered_at, verified_at FROM verified WHERE office_id = ?",
+                "SELECT office_id, fingerprint, organisation, registered_at, verified_at, expiry FROM verified "
+                "WHERE office_id = ?",
                 (office_id,),
             ).fetchone()
-        if row is None:
-            return None
-        try:
-            when = dt.datetime.fromisoformat(row[3])
-        except ValueError:
-            return None  # a row not written by this module: as if there were none, the portal is asked
-        if when.tzinfo is None:
-            return None
-        return Verified(office_id, row[0], row[1], row[2], when.astimezone(JST))
+        return _verified(row) if row is not None else None
+
+    def all_verified(self) -> dict[str, Verified]:
+        """Every office's record (`status --from-record`), read in one transaction."""
+        with self.transaction() as db:
+            rows = db.execute(
+                "SELECT office_id, fingerprint, organisation, registered_at, verified_at, expiry FROM verified"
+            ).fetchall()
+        return {v.office_id: v for v in map(_verified, rows) if v is not None}
 
     def put(self, record: Verified) -> None:
         if record.verified_at.tzinfo is None:
             raise ValueError("verified_at must be an aware datetime")
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
-                "INSERT OR REPLACE INTO verified VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO verified (office_id, fingerprint, organisation, registered_at, verified_at, "
+                "expiry) VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     record.office_id,
                     record.fingerprint,
                     record.organisation,
                     record.registered_at,
                     record.verified_at.astimezone(JST).isoformat(timespec="seconds"),
+                    record.expiry.isoformat() if record.expiry else None,
                 ),
             )
 
     def forget(self, office_id: str) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute("DELETE FROM verified WHERE office_id = ?", (office_id,))
 
     def facts(self, file_sha256: str, kind: str) -> CachedFacts | None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             row = db.execute(
                 "SELECT verifier, iterations, facts FROM p12_facts WHERE file_sha256 = ? AND kind = ?",
                 (file_sha256, kind),
@@ -117,7 +130,7 @@ class VerifiedStore:
         return CachedFacts(bytes(row[0]), int(row[1]), str(row[2])) if row else None
 
     def put_facts(self, file_sha256: str, kind: str, cached: CachedFacts) -> None:
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 "INSERT OR REPLACE INTO p12_facts VALUES (?, ?, ?, ?, ?)",
                 (file_sha256, kind, cached.verifier, cached.iterations, cached.facts),
@@ -125,6 +138,18 @@ class VerifiedStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _verified(row: tuple[str, str, str, str, str, str | None]) -> Verified | None:
+    """A row not written by this module is as if there were none: the portal is asked."""
+    try:
+        when = dt.datetime.fromisoformat(row[4])
+        expiry = dt.date.fromisoformat(row[5]) if row[5] else None
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        return None
+    return Verified(row[0], row[1], row[2], row[3], when.astimezone(JST), expiry)
 
 
 def _failure(path: Path, exc: sqlite3.Error) -> OutputError:
@@ -159,6 +184,9 @@ def _connect(path: Path) -> sqlite3.Connection:
             db.execute("PRAGMA synchronous=FULL")  # a verification recorded is on disk when the office ends
             with db:
                 db.executescript(_SCHEMA)
+                for table, column, kind in _ADDED_COLUMNS:
+                    if column not in {row[1] for row in db.execute(f"PRAGMA table_info({table})")}:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         except sqlite3.Error as exc:
             db.close()
             raise _failure(path, exc) from None
@@ -195,3 +223,7 @@ class VerificationLog:
     def contradicted(self, office_id: str) -> None:
         """The portal does not show the local certificate as registered and active: no record stands."""
         self._attempt(lambda: self.store.forget(office_id))
+
+    def ended(self, office_id: str, status: str, reason: str | None, screen: str | None, at: dt.datetime) -> None:
+        """How the office's run ended (`status --from-record`, the calendar and the metrics read it)."""
+        self._attempt(lambda: put_last_outcome(self.store, LastOutcome(office_id, status, reason, screen, at)))

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from ainas_bot.errors import OutputError
+from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import _
 from ainas_bot.record.store import VerificationLog, Verified
 from ainas_bot.results.events import RunEvents
@@ -65,6 +66,15 @@ class RecordingEvents:
         self.outcomes.append(outcome)
         self.inner.done(outcome)
         self.audit([outcome])
+        self.ended([outcome])
+
+    def ended(self, outcomes: list[Outcome]) -> None:
+        """A run that keeps an audit line keeps each office's last outcome in the record too."""
+        if self.record is None or self.audit_log is None:
+            return
+        at = now_jst()
+        for o in outcomes:
+            self.record.ended(o.office_id, o.status, str(o.reason) if o.reason else None, o.screen, at)
 
     def audit(self, outcomes: list[Outcome]) -> None:
         if self.errors or self.audit_log is None:  # one failed write is told once; the rest would fail the same way
