@@ -6,7 +6,7 @@ import pytest
 
 from ainas_bot.config.browsers import find_executable
 
-pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox", "tests.fixtures_flow"]
+pytest_plugins = ["tests.fixtures_certs", "tests.fixtures_sandbox", "tests.fixtures_flow", "tests.fixtures_smtp"]
 # pytest-timeout's limit for `slow` tests without a timeout of their own (others: `timeout` in pyproject.toml).
 # The longest, the soak of 300 offices, was measured at 739 to 1281 s on the project's 2-core machine.
 SLOW_TIMEOUT = 2400

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from ainas_bot.cli.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.cli.options import common_options, selected_offices, settings_from_args
+from ainas_bot.cli.telling import tell_after_run
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED
+from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import _
 from ainas_bot.results.outcome import run_exit_code
 
@@ -23,9 +25,11 @@ def renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.run import RunRequest, run
 
     started = time.monotonic()
+    started_at = now_jst()
     settings = settings_from_args(args, environ)
+    offices = selected_offices(args, environ, settings, default_all=False)
     request = RunRequest(
-        selected_offices(args, environ, settings, default_all=False),
+        offices,
         dry_run=args.dry_run,
         visit_all=args.verify,
         start_delay=random.uniform(0, settings.start_delay_seconds) if args.scheduled else 0.0,  # noqa: S311
@@ -48,6 +52,12 @@ def renew(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     )
     for error in result.errors:
         print(f"ainas-bot: {error}", file=sys.stderr)
+    # Told after the run's own lines, and never changing its exit code.
+    told = tell_after_run(
+        settings, environ, offices, result, started_at=started_at, dry_run=args.dry_run, metrics=args.metrics
+    )
+    for problem in told:
+        print(f"ainas-bot: {problem}", file=sys.stderr)
     if result.interrupted:
         print("ainas-bot: " + _("interrupted"), file=sys.stderr)
     if result.failed and args.scheduled and settings.on_failure and result.report is not None:
@@ -89,6 +99,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     r.add_argument("--report", type=Path, metavar="PATH.json", help=_("write the outcomes as JSON"))
     r.add_argument("--report-csv", type=Path, metavar="PATH.csv", help=_("write the outcomes as CSV (Excel)"))
+    r.add_argument(
+        "--metrics",
+        type=Path,
+        metavar="FILE.prom",
+        help=_("write each office's expiry, days left and last outcome for node_exporter's textfile collector"),
+    )
     r.add_argument(
         "--verify",
         action="store_true",

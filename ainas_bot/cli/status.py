@@ -7,17 +7,19 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Mapping, Sequence
-
-from rich.cells import cell_len
+from collections.abc import Mapping
+from pathlib import Path
 
 from ainas_bot.checks.prepare import office_message
 from ainas_bot.cli.console import ConsoleEvents
 from ainas_bot.cli.options import common_options, selected_offices, settings_from_args
+from ainas_bot.cli.status_record import status_from_record
+from ainas_bot.cli.status_table import print_status_table
+from ainas_bot.cli.telling import fleet_rows, write_views
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.foundation.safe_text import json_safe, shown
-from ainas_bot.i18n import N_, _
+from ainas_bot.i18n import _
 from ainas_bot.record.store import Verified
 from ainas_bot.results.outcome import Outcome, reason_label, status_label
 
@@ -34,11 +36,12 @@ def status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     from flows.run import RunRequest, run
 
     settings = settings_from_args(args, environ)
-    # status always reads the portal: every office is visited, with its .p12 opened for real; it changes nothing,
+    offices = selected_offices(args, environ, settings, default_all=True)
+    if args.from_record:
+        return status_from_record(settings, offices, environ, args)
+    # status reads the portal: every office is visited, with its .p12 opened for real; it changes nothing,
     # so it keeps no audit line and takes no lock.
-    request = RunRequest(
-        selected_offices(args, environ, settings, default_all=True), dry_run=True, visit_all=True, audit=False
-    )
+    request = RunRequest(offices, dry_run=True, visit_all=True, audit=False)
     result = run(settings, request, _StatusEvents(0, sys.stderr, interactive=False, quiet=not args.verbose), environ)
     visited = {o.office.id for o in result.visited}
     outcomes = {o.office_id: o for o in result.outcomes}
@@ -102,37 +105,18 @@ def status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
             )
         )
     else:
-        _print_status_table([{**r, "would": status_label(str(r["would"])) if r["would"] else None} for r in rows])
+        print_status_table([{**r, "would": status_label(str(r["would"])) if r["would"] else None} for r in rows])
         for r in rows:
             if r["record_corrected"]:
                 print(shown(str(r["record_corrected"])))
+    if args.html or args.metrics:
+        standings, problems = fleet_rows(settings, offices, result, portal_read=True)
+        for problem in [*problems, *write_views(standings, metrics=args.metrics, html=args.html)]:
+            print(f"ainas-bot: {problem}", file=sys.stderr)
     if result.interrupted:
         print("ainas-bot: " + _("interrupted"), file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_FAILED if any(r["warning"] for r in rows) else EXIT_OK
-
-
-_STATUS_COLUMNS = (
-    ("office_id", N_("office")),
-    ("office_name", N_("name")),
-    ("registered_expiry", N_("registered")),
-    ("days_left", N_("days left")),
-    ("local_expiry", N_("local .p12")),
-    ("would", N_("would")),
-    ("warning", N_("warning")),
-)
-
-
-def _print_status_table(rows: Sequence[Mapping[str, object]]) -> None:
-    """`status`: a header line, then one line per office, in columns (a kanji takes two on a terminal)."""
-    cells = [[_(title) for _key, title in _STATUS_COLUMNS]]
-    cells += [
-        [shown("—" if r[key] is None or r[key] == "" else str(r[key])) for key, _title in _STATUS_COLUMNS] for r in rows
-    ]
-    widths = [max(cell_len(line[i]) for line in cells) for i in range(len(_STATUS_COLUMNS) - 1)]
-    for line in cells:
-        padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(line, widths, strict=False)]
-        print("  ".join([*padded, line[-1]]).rstrip())
 
 
 def _correction(office_id: str, before: Verified | None, after: Verified | None, outcome: Outcome) -> str | None:
@@ -165,4 +149,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     common_options(s)
     s.add_argument("--json", action="store_true", help=_("print the table as JSON (English keys)"))
     s.add_argument("--verbose", action="store_true", help=_("show each step"))
+    s.add_argument(
+        "--from-record",
+        action="store_true",
+        help=_("answer from the record and the local files only, without logging in (no request to the portal)"),
+    )
+    s.add_argument(
+        "--html",
+        type=Path,
+        metavar="FILE.html",
+        help=_("write the expiry calendar: one self-contained page, a timeline per office"),
+    )
+    s.add_argument(
+        "--metrics",
+        type=Path,
+        metavar="FILE.prom",
+        help=_("write each office's expiry, days left and last outcome for node_exporter's textfile collector"),
+    )
     s.set_defaults(handler=status)

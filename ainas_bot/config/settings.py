@@ -25,6 +25,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from ainas_bot.config.notify import DEFAULT_ORDER_DAYS, NotifyTarget, check_order_days
 from ainas_bot.config.secrets import SecretRef
 from ainas_bot.config.settings_errors import RawSource, describe_errors
 from ainas_bot.errors import ConfigError, ConfigProblems
@@ -150,6 +151,16 @@ class Settings(BaseSettings):
         ge=14,
         description="warn when the certificate to register has fewer days left (under 14 it is refused)",
     )
+    notify: list[NotifyTarget] = Field(
+        default_factory=list,
+        description="where to tell people (apprise URLs by secret reference) and about what: failed, "
+        "order-new-certificate, renewed, digest",
+    )
+    order_reminder_days: list[int] = Field(
+        default_factory=lambda: list(DEFAULT_ORDER_DAYS),
+        description="order-new-certificate: remind when the last certificate known ends within each of these "
+        "days (once per threshold and certificate)",
+    )
     portal_text: dict[str, Any] = Field(
         default_factory=dict,
         description="texts of the portal that differ from the bot's (names as in "
@@ -179,6 +190,11 @@ class Settings(BaseSettings):
                 )
             )
         return value
+
+    @field_validator("order_reminder_days")
+    @classmethod
+    def _order_days(cls, value: list[int]) -> list[int]:
+        return check_order_days(value)
 
     @field_validator("portal_text")
     @classmethod
