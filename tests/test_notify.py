@@ -262,3 +262,52 @@ def test_a_run_that_cannot_send_keeps_its_exit_code_and_says_so_in_one_line(
     assert len(said) == 1 and "Connection refused" in said[0], unsent.stderr
     for run in (sent, unsent):
         assert MAIL_PASSWORD not in run.stdout + run.stderr
+
+
+def test_renewed_and_digest_name_each_office_and_say_what_ends_first() -> None:
+    from ainas_bot.notices.messages import digest_message, renewed_message
+
+    updated = Outcome("1001", "agent-1", "updated", office_name="山田行政書士事務所", certificate_expiry="2029-12-01")
+    current = Outcome("1002", "agent-2", "already-current", office_name="鈴木事務所")
+    assert renewed_message(facts(current)) is None
+    renewed = renewed_message(facts(updated, current))
+    assert renewed is not None and renewed.subject == "[ainas-bot] Certificate renewed: office 1001 山田行政書士事務所"
+    assert "2029-12-01" in renewed.body and "1002" not in renewed.body
+    digest = digest_message(
+        facts(updated, current, failed_outcome("1003")),
+        [make_standing("1002", days_left=12), make_standing("1001", days_left=700)],
+    )
+    assert digest.subject == "[ainas-bot] Run of 2026-12-07: already-current 1, failed 1, updated 1"
+    ending = digest.body.split("Certificates ending first:")[1]
+    assert ending.index("1002") < ending.index("1001") and "(12 days)" in ending
+
+
+def _notify_config(tmp_path: Path, url: str) -> Path:
+    secrets = tmp_path / "secrets"
+    secrets.mkdir(mode=0o700, exist_ok=True)
+    (secrets / "mail-url").write_text(url + "\n", encoding="utf-8")
+    (secrets / "mail-url").chmod(0o600)
+    config = tmp_path / "ainas.toml"
+    targets = [{"url": {"secret": "mail-url"}, "name": "office-mail", "events": ["order-new-certificate"]}]
+    config.write_text(settings_toml({"secrets_dir": secrets, "notify": targets}), encoding="utf-8")
+    return config
+
+
+def test_notify_test_sends_one_message_to_each_target_whatever_its_events(
+    tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    env = {"PATH": "/usr/bin:/bin", "LANG": "ja_JP.UTF-8"}
+    run = subprocess.run(
+        [*BOT, "notify", "--test", "--config", str(_notify_config(tmp_path, smtp_server.url()))],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (run.returncode, run.stdout.strip()) == (0, "office-mail に送りました"), run.stderr
+    (mail,) = smtp_server.mails
+    assert mail["Subject"] == "[ainas-bot] テスト通知" and "テストです" in text_of(mail)
+
+    down = subprocess.run(
+        [*BOT, "notify", "--test", "--config", str(_notify_config(tmp_path, smtp_server.url(port=free_port())))],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert down.returncode == 1 and len(down.stderr.splitlines()) == 1, down.stderr
+    assert "office-mail" in down.stderr and MAIL_PASSWORD not in down.stderr + down.stdout

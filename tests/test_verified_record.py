@@ -316,3 +316,32 @@ def test_a_locked_or_killed_record_is_handled(tmp_path: Path) -> None:
         holder.wait()
         assert holder.stdout is not None
         holder.stdout.close()
+
+
+def test_a_record_of_an_older_version_gains_the_new_columns_and_tables(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    with old:
+        old.execute(
+            "CREATE TABLE verified (office_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, organisation TEXT NOT NULL,"
+            " registered_at TEXT NOT NULL, verified_at TEXT NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO verified VALUES ('1001', 'AA', '山田事務所', '2026/11/01 10:00', ?)", (NOW.isoformat(),)
+        )
+    old.close()
+    path.chmod(0o600)
+
+    store = VerifiedStore(path)
+    try:
+        assert store.get("1001") == Verified("1001", "AA", "山田事務所", "2026/11/01 10:00", NOW, None)
+        store.put(Verified("1002", "BB", "鈴木事務所", "2026/11/02 10:00", NOW, dt.date(2029, 12, 1)))
+        assert store.all_verified()["1002"].expiry == dt.date(2029, 12, 1)
+        from ainas_bot.record.notes import LastOutcome, last_outcomes, put_last_outcome
+
+        put_last_outcome(store, LastOutcome("1001", "failed", "auth", "ログイン", NOW))
+        assert last_outcomes(store)["1001"] == LastOutcome("1001", "failed", "auth", "ログイン", NOW)
+    finally:
+        store.close()
