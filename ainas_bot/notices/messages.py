@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from ainas_bot.checks.findings import office_prefix
 from ainas_bot.config.notify import Event
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import format_portal_date
@@ -73,8 +74,8 @@ def _office(office_id: str, name: str) -> str:
     return _one_line(f"{office_id} {name}" if name else office_id)
 
 
-def _footer(facts: RunFacts) -> list[str]:
-    lines = [""]
+def _footer(facts: RunFacts, body: list[str]) -> list[str]:
+    lines = [] if body and not body[-1] else [""]
     if facts.report is not None:
         lines.append(_("Report: {path}").format(path=shown(str(facts.report))))
     lines.append(
@@ -107,7 +108,8 @@ def failed_message(facts: RunFacts) -> Message | None:
         lines.append("  " + _("class: {reason}").format(reason=reason_label(reason)))
         if o.screen:
             lines.append("  " + _("screen: {screen}").format(screen=_one_line(o.screen)))
-        lines.append("  " + _("what happened: {message}").format(message=_one_line(o.message)))
+        said = o.message.removeprefix(office_prefix(o.office_id))  # the office is named on the line above
+        lines.append("  " + _("what happened: {message}").format(message=_one_line(said)))
         lines.append("  " + _("what to do: {advice}").format(advice=_(_ADVICE.get(reason, _ADVICE["error"]))))
         if o.artifacts:
             lines.append("  " + _("kept: {paths}").format(paths=", ".join(shown(a) for a in o.artifacts)))
@@ -115,7 +117,7 @@ def failed_message(facts: RunFacts) -> Message | None:
     if facts.errors:
         lines.append(_("The run could not write:"))
         lines += [f"- {_one_line(e)}" for e in facts.errors]
-    return Message("failed", _PREFIX + subject, "\n".join([*lines, *_footer(facts)]))
+    return Message("failed", _PREFIX + subject, "\n".join([*lines, *_footer(facts, lines)]))
 
 
 def order_message(standing: Standing, threshold: int, facts: RunFacts, *, place: str | None = None) -> Message:
@@ -142,7 +144,7 @@ def order_message(standing: Standing, threshold: int, facts: RunFacts, *, place:
             thresholds="/".join(str(t) for t in standing.thresholds), threshold=threshold
         ),
     ]
-    return Message("order-new-certificate", _PREFIX + subject, "\n".join([*lines, *_footer(facts)]))
+    return Message("order-new-certificate", _PREFIX + subject, "\n".join([*lines, *_footer(facts, lines)]))
 
 
 def renewed_message(facts: RunFacts) -> Message | None:
@@ -165,7 +167,7 @@ def renewed_message(facts: RunFacts) -> Message | None:
         )
         for o in done
     ]
-    return Message("renewed", _PREFIX + subject, "\n".join([*lines, *_footer(facts)]))
+    return Message("renewed", _PREFIX + subject, "\n".join([*lines, *_footer(facts, lines)]))
 
 
 def digest_message(facts: RunFacts, standings: Sequence[Standing]) -> Message:
@@ -189,7 +191,7 @@ def digest_message(facts: RunFacts, standings: Sequence[Standing]) -> Message:
             )
             for s in soonest
         ]
-    return Message("digest", _PREFIX + subject, "\n".join([*lines, *_footer(facts)]))
+    return Message("digest", _PREFIX + subject, "\n".join([*lines, *_footer(facts, lines)]))
 
 
 def test_message(event: Event, host: str, now: dt.datetime) -> Message:
