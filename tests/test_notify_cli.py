@@ -5,8 +5,10 @@ shows one row per office in a browser."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +22,22 @@ from prometheus_client.parser import text_string_to_metric_families
 from ainas_bot.cli.main import main
 from ainas_bot.foundation.jst import today_jst
 from tests.fixtures_browser import in_chromium
-from tests.fixtures_cli import cli_env, write_config
+from tests.fixtures_cli import BOT, cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 from tests.fixtures_smtp import MAIL_PASSWORD, SmtpServer, text_of
-from tests.test_cli_outputs import _bot, _wrong
 
 NOW = dt.datetime.now(dt.UTC)
+
+
+def _bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([*BOT, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def _wrong_pin(kit: OfficeKit) -> OfficeKit:
+    name = next(k for k in kit.environ if k.startswith("PIN_"))
+    return dataclasses.replace(kit, environ={**kit.environ, name: "Wr0ng-PIN-7731"})
 
 
 def _settings(world: FlowWorld, tmp_path: Path, kits: list[OfficeKit], url: str, **top: Any) -> Path:
@@ -63,7 +75,7 @@ def test_a_scheduled_run_with_a_failing_office_sends_one_mail_in_japanese_naming
     flow_world: FlowWorld, tmp_path: Path, smtp_server: SmtpServer
 ) -> None:
     ok = flow_world.make_office()
-    failing = _wrong(flow_world.make_office(), "PIN_")
+    failing = _wrong_pin(flow_world.make_office())
     config = _settings(flow_world, tmp_path, [ok, failing], smtp_server.url())
 
     run = _bot("--lang", "ja", "renew", "--all", "--scheduled", "--config", str(config), env=cli_env([ok, failing]))
