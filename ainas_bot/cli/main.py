@@ -84,9 +84,9 @@ def _parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", required=True
     )
     _cli_certs.add_subparsers(sub)
-    from ainas_bot.cli import check, demo, notify, probe, renew, status
+    from ainas_bot.cli import check, demo, notify, probe, renew, status, web
 
-    for command in (check, renew, status, notify, demo):
+    for command in (check, renew, status, notify, web, demo):
         command.add_parser(sub)
     probe.add_subparser(sub)
     sub.add_parser("sandbox", help=_("run the local AINAS sandbox (see `ainas-bot sandbox --help`)"), add_help=False)

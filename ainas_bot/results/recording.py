@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -89,6 +90,10 @@ class RecordingEvents:
 def sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (systemd's stop, `kill`) handled as Ctrl-C: asyncio cancels the run's tasks cleanly, the
     browser closes, and the outcomes known so far are written, instead of dying with nothing recorded."""
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # a run of the web console, in a thread of its own: signals reach the console's server instead
+        return
 
     def handler(signum: int, frame: FrameType | None) -> None:
         # asyncio.run has its own SIGINT handler (cancel the main task, then KeyboardInterrupt): reuse it.

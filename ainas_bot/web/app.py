@@ -1,0 +1,260 @@
+"""The console's pages: オフィス一覧, 新しい証明書 (drop a .p12 onto an office), 実行 (with live progress) and 履歴.
+
+Server-rendered with Jinja2; the pages use the vendored htmx for forms and server-sent events, and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ainas_bot.certificates.p12_limits import MAX_P12_BYTES
+from ainas_bot.config.inventory import all_offices
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.errors import AinasBotError
+from ainas_bot.fleet.calendar import render_calendar
+from ainas_bot.fleet.standing import Standing
+from ainas_bot.foundation.jst import now_jst
+from ainas_bot.i18n import _, current_language
+from ainas_bot.results.outcome import reason_label, status_label
+from ainas_bot.web.guard import csrf_of
+from ainas_bot.web.history import read_history
+from ainas_bot.web.offices import Drop, check_drop, fleet, store_drop
+from ainas_bot.web.runs import Kind, RunEvent, RunManager, WebRun
+
+__all__ = ["Console", "build_app"]
+
+_HERE = Path(__file__).resolve().parent
+_PIN_MINUTES = 30  # a PIN typed for a run that is not started is forgotten after this
+
+
+@dataclasses.dataclass
+class Console:
+    """What the pages share: the settings (built once by the command), the environment, the runs, the office list
+    (read anew after each run), and the PINs typed for runs not yet started (in memory only)."""
+
+    settings: Settings
+    environ: Mapping[str, str]
+    runs: RunManager = dataclasses.field(init=False)
+    pins: dict[str, tuple[SecretStr, float]] = dataclasses.field(default_factory=dict)
+    _fleet: list[Standing] | None = None
+
+    def __post_init__(self) -> None:
+        self.runs = RunManager(self.settings, self.environ, after=self.forget_fleet)
+
+    def forget_fleet(self) -> None:
+        self._fleet = None
+
+    def offices(self) -> list[Office]:
+        return all_offices(self.settings)
+
+    def office(self, office_id: str) -> Office | None:
+        return next((o for o in self.offices() if o.id == office_id), None)
+
+    async def fleet(self) -> list[Standing]:
+        if self._fleet is None:
+            self._fleet = await run_in_threadpool(fleet, self.settings, self.offices(), self.environ)
+        return self._fleet
+
+    def take_pins(self, office_ids: list[str]) -> dict[str, SecretStr]:
+        now = time.monotonic()
+        for oid, (_pin, when) in list(self.pins.items()):
+            if now - when > _PIN_MINUTES * 60:
+                del self.pins[oid]
+        return {oid: self.pins.pop(oid)[0] for oid in office_ids if oid in self.pins}
+
+
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(_=_, status_label=status_label, reason_label=reason_label)
+    return env
+
+
+def build_app(console: Console) -> Starlette:
+    env = _templates()
+    env.filters["under_files"] = lambda path: _relative(Path(path), console.settings)
+
+    def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+        html = env.get_template(name).render(
+            csrf=csrf_of(request), lang=current_language(), active=console.runs.active, **values
+        )
+        return HTMLResponse(html, status_code=status_code)
+
+    async def offices(request: Request) -> Response:
+        return page(request, "offices.html", rows=await console.fleet(), today=now_jst().date())
+
+    async def calendar(request: Request) -> Response:
+        return HTMLResponse(render_calendar(await console.fleet(), generated_at=now_jst()))
+
+    async def office(request: Request) -> Response:
+        found = console.office(request.path_params["office_id"])
+        if found is None:
+            return page(request, "missing.html", status_code=404, what=request.path_params["office_id"])
+        standing = next((s for s in await console.fleet() if s.office_id == found.id), None)
+        return page(request, "office.html", office=found, standing=standing, drop=None)
+
+    async def drop(request: Request) -> Response:
+        found = console.office(request.path_params["office_id"])
+        if found is None:
+            return PlainTextResponse(_("no such office"), status_code=404)
+        async with request.form(max_files=1, max_fields=4, max_part_size=MAX_P12_BYTES + 1) as form:
+            upload, pin = form.get("p12"), form.get("pin")
+            if upload is None or isinstance(upload, str) or not isinstance(pin, str):
+                return page(request, "_drop.html", status_code=400, office=found, drop=None, error=_("choose a .p12"))
+            data = await upload.read(MAX_P12_BYTES + 1)
+            name = upload.filename or "certificate.p12"
+        secret = SecretStr(pin)
+        standing = next((s for s in await console.fleet() if s.office_id == found.id), None)
+        try:
+            checked: Drop = await run_in_threadpool(
+                check_drop,
+                console.settings,
+                found,
+                data,
+                name,
+                secret,
+                console.environ,
+                organisation=standing.office_name if standing and standing.proved_on else None,
+            )
+            if checked.ready is not None:
+                stored = await run_in_threadpool(store_drop, found, data, name)
+                checked = dataclasses.replace(checked, stored=stored)
+                console.pins[found.id] = (secret, time.monotonic())
+                console.forget_fleet()
+        except AinasBotError as exc:
+            return page(request, "_drop.html", status_code=400, office=found, drop=None, error=str(exc))
+        return page(request, "_drop.html", office=found, drop=checked, error=None)
+
+    async def start_run(request: Request) -> Response:
+        async with request.form(max_files=0, max_fields=2000) as form:
+            kind = str(form.get("kind", ""))
+            chosen = [str(v) for v in form.getlist("office")]
+        if kind not in ("renew", "dry-run", "status"):
+            return PlainTextResponse(_("unknown kind of run"), status_code=400)
+        offices = [o for o in console.offices() if o.id in chosen]
+        if not offices:
+            return PlainTextResponse(_("choose at least one office"), status_code=400)
+        try:
+            run = console.runs.start(_kind(kind), offices, console.take_pins([o.id for o in offices]))
+        except RuntimeError:
+            return PlainTextResponse(_("a run is under way; wait for it to end"), status_code=409)
+        response = Response(status_code=204)
+        response.headers["HX-Redirect"] = f"/runs/{run.id}"
+        return response
+
+    async def run_page(request: Request) -> Response:
+        run = console.runs.runs.get(int(request.path_params["run_id"]))
+        if run is None:
+            return page(request, "missing.html", status_code=404, what=request.path_params["run_id"])
+        return page(request, "run.html", run=run)
+
+    async def run_events(request: Request) -> Response:
+        run = console.runs.runs.get(int(request.path_params["run_id"]))
+        if run is None:
+            return PlainTextResponse("", status_code=404)
+        return StreamingResponse(_stream(run, env), media_type="text/event-stream")
+
+    async def history(request: Request) -> Response:
+        q = request.query_params
+        entries = await run_in_threadpool(
+            read_history,
+            console.settings.audit_log,
+            office=q.get("office", ""),
+            status=q.get("status", ""),
+            since=q.get("since", ""),
+        )
+        return page(request, "history.html", entries=entries, query=q, reports=_reports(console.settings))
+
+    async def artifact(request: Request) -> Response:
+        return _file_under(request.path_params["path"], console.settings)
+
+    routes = [
+        Route("/", offices),
+        Route("/calendar", calendar),
+        Route("/offices/{office_id}", office),
+        Route("/offices/{office_id}/p12", drop, methods=["POST"]),
+        Route("/runs", start_run, methods=["POST"]),
+        Route("/runs/{run_id:int}", run_page),
+        Route("/runs/{run_id:int}/events", run_events),
+        Route("/history", history),
+        Route("/files/{path:path}", artifact),
+        Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
+    ]
+    return Starlette(routes=routes)
+
+
+def _kind(kind: str) -> Kind:
+    return "renew" if kind == "renew" else "dry-run" if kind == "dry-run" else "status"
+
+
+async def _stream(run: WebRun, env: jinja2.Environment) -> AsyncIterator[str]:
+    """Each event as a fragment of HTML (`step`, `done`), then the recap (`end`)."""
+    seen = 0
+    while True:
+        await asyncio.to_thread(run.wait_beyond, seen, 15.0)
+        fresh: list[RunEvent] = run.events[seen:]
+        seen += len(fresh)
+        for event in fresh:
+            if event.kind == "end":
+                yield _sse("end", env.get_template("_recap.html").render(run=run))
+                return
+            yield _sse("step", env.get_template("_event.html").render(event=event))
+        if not fresh:
+            yield ": still running\n\n"  # keeps proxies and the browser from closing a quiet stream
+
+
+def _sse(event: str, html: str) -> str:
+    data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
+    return f"event: {event}\n{data}\n"
+
+
+def _reports(settings: Settings) -> list[Path]:
+    folder = settings.report_dir or settings.artifacts_dir
+    try:
+        found = [p for p in folder.glob("report-*.json") if p.is_file() and not p.is_symlink()]
+    except OSError:
+        return []
+    return sorted(found, reverse=True)[:50]
+
+
+def _relative(path: Path, settings: Settings) -> str:
+    """A file's address under /files/, relative to the artifacts or report folder it lies in."""
+    from urllib.parse import quote
+
+    for root in filter(None, (settings.artifacts_dir, settings.report_dir)):
+        with contextlib.suppress(ValueError, OSError):
+            return quote(str(path.resolve().relative_to(root.resolve())))
+    return ""
+
+
+def _file_under(relative: str, settings: Settings) -> Response:
+    """A report or a failure's artifact, only from the artifacts or report folder, never through a link."""
+    for root in filter(None, (settings.artifacts_dir, settings.report_dir)):
+        base = root.resolve()
+        path = (base / relative).resolve()
+        if path.is_relative_to(base) and path.is_file() and not (base / relative).is_symlink():
+            # A failure's screenshot is shown; its HTML (the portal's page) and trace are downloaded, never rendered
+            # under this console's address.
+            shown = path.suffix.lower() in (".png", ".jpg", ".jpeg", ".json")
+            return FileResponse(path, headers={"Content-Disposition": "inline" if shown else "attachment"})
+    return PlainTextResponse(_("no such file"), status_code=404)

@@ -1,0 +1,114 @@
+"""Serving the console on this machine only (127.0.0.1), behind its guard, until it is stopped or left idle."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import secrets
+import socket
+import time
+from collections.abc import Callable, Iterator
+
+import uvicorn
+
+from ainas_bot.errors import ConfigError
+from ainas_bot.i18n import _
+from ainas_bot.web.app import Console, build_app
+from ainas_bot.web.guard import Guard
+
+__all__ = ["Served", "serve", "served"]
+
+
+@dataclasses.dataclass
+class Served:
+    """A console being served: the URL to open (with its token), and its guard (for the idle clock)."""
+
+    url: str
+    port: int
+    guard: Guard
+    server: uvicorn.Server
+
+
+def _listening(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            _("port {port} on 127.0.0.1 cannot be used ({error}); choose another with --port").format(
+                port=port, error=exc.strerror
+            )
+        ) from None
+    sock.listen(64)
+    return sock
+
+
+def _prepared(console: Console, port: int) -> tuple[Served, socket.socket]:
+    sock = _listening(port)
+    port = int(sock.getsockname()[1])
+    token = secrets.token_urlsafe(32)
+    guard = Guard(build_app(console), token=token, port=port)
+    config = uvicorn.Config(guard, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    server = uvicorn.Server(config)
+    return Served(f"http://127.0.0.1:{port}/?token={token}", port, guard, server), sock
+
+
+async def _idle_watch(served: Served, console: Console, idle_seconds: float) -> None:
+    """Stops the server once nobody has used it for `idle_seconds` and no run is under way."""
+    while not served.server.should_exit:
+        await asyncio.sleep(min(5.0, idle_seconds))  # a clock to watch, not a wait on something that changes
+        if console.runs.active is None and time.monotonic() - served.guard.last_seen > idle_seconds:
+            served.server.should_exit = True
+
+
+def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[Served], None]) -> None:
+    """Serve until Ctrl-C, SIGTERM or `idle_minutes` without a request; `ready` is told the URL once listening."""
+    served, sock = _prepared(console, port)
+
+    async def main() -> None:
+        watch = asyncio.create_task(_idle_watch(served, console, idle_minutes * 60))
+        ready(served)
+        try:
+            await served.server.serve(sockets=[sock])
+        finally:
+            watch.cancel()
+
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()
+
+
+@contextlib.contextmanager
+def served(console: Console, *, port: int = 0, idle_minutes: float = 60) -> Iterator[Served]:
+    """The console served from a thread, for tests and the screenshot: yields once it accepts connections."""
+    import threading
+
+    served_, sock = _prepared(console, port)
+
+    def run() -> None:
+        async def main() -> None:
+            watch = asyncio.create_task(_idle_watch(served_, console, idle_minutes * 60))
+            try:
+                await served_.server.serve(sockets=[sock])
+            finally:
+                watch.cancel()
+
+        asyncio.run(main())
+
+    thread = threading.Thread(target=run, daemon=True, name="ainas-web")
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not served_.server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the console did not start")
+        time.sleep(0.02)  # polling the server's own flag: uvicorn gives no event to wait on
+    try:
+        yield served_
+    finally:
+        served_.server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()

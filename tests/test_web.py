@@ -1,0 +1,125 @@
+"""The web console's guard, without a browser: only loopback names, only with the token's cookie, only POSTs from
+its own pages with their CSRF token; every answer uncached under a strict Content-Security-Policy."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from ainas_bot.config.settings import load_settings
+from ainas_bot.web.app import Console
+from ainas_bot.web.guard import COOKIE
+from ainas_bot.web.history import read_history
+from ainas_bot.web.server import Served, served
+
+
+@pytest.fixture
+def console(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(None, audit_log=tmp_path / "audit.jsonl", artifacts_dir=tmp_path / "artifacts")
+    with served(Console(settings, {})) as running:
+        yield running
+
+
+def _token(running: Served) -> str:
+    return parse_qs(urlsplit(running.url).query)["token"][0]
+
+
+@pytest.fixture
+def client(console: Served) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{console.port}", follow_redirects=False) as c:
+        c.headers["x-test-token"] = _token(console)  # for the tests' own use; the console never reads it
+        yield c
+
+
+def _origin(client: httpx.Client) -> str:
+    return str(client.base_url).rstrip("/")
+
+
+def _signed_in(client: httpx.Client) -> str:
+    """Signs in with the token; the CSRF token the pages carry."""
+    answer = client.get(f"/?token={client.headers['x-test-token']}")
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    cookie = answer.headers["set-cookie"]
+    assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    page = client.get("/")
+    assert page.status_code == 200
+    return page.text.split('"X-CSRF-Token": "')[1].split('"')[0]
+
+
+def test_a_wrong_host_is_403_even_with_the_token(client: httpx.Client, console: Served) -> None:
+    port = console.port
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", f"192.168.1.5:{port}", ""):
+        answer = client.get(f"/?token={_token(console)}", headers={"Host": host})
+        assert answer.status_code == 403, host
+        assert COOKIE not in answer.headers.get("set-cookie", "")
+    assert client.get(f"/?token={_token(console)}", headers={"Host": f"localhost:{port}"}).status_code == 303
+
+
+def test_without_the_token_nothing_is_served(client: httpx.Client) -> None:
+    for path in ("/", "/history", "/calendar", "/offices/1", "/static/console.js", "/runs/1/events"):
+        assert client.get(path).status_code == 401, path
+    assert client.get("/?token=wrong").status_code == 403
+    client.cookies.set(COOKIE, "guessed")
+    assert client.get("/").status_code == 401
+
+
+def test_a_post_needs_this_consoles_origin_and_the_csrf_token(client: httpx.Client) -> None:
+    csrf = _signed_in(client)
+    ORIGIN = _origin(client)
+    PORT = ORIGIN.rsplit(":", 1)[1]
+    form = {"kind": "dry-run", "office": "1"}
+    assert client.post("/runs", data=form, headers={"X-CSRF-Token": csrf}).status_code == 403  # no Origin
+    cross = {"Origin": "http://evil.example", "X-CSRF-Token": csrf}
+    assert client.post("/runs", data=form, headers=cross).status_code == 403
+    rebound = {"Origin": f"http://evil.example:{PORT}", "X-CSRF-Token": csrf}
+    assert client.post("/runs", data=form, headers=rebound).status_code == 403
+    assert client.post("/runs", data=form, headers={"Origin": ORIGIN}).status_code == 403  # no token
+    assert client.post("/runs", data=form, headers={"Origin": ORIGIN, "X-CSRF-Token": "x" + csrf}).status_code == 403
+    # Both right: the request reaches the console (which has no office 1 to run).
+    assert client.post("/runs", data=form, headers={"Origin": ORIGIN, "X-CSRF-Token": csrf}).status_code == 400
+
+
+def test_every_answer_is_uncached_and_under_a_strict_policy(client: httpx.Client) -> None:
+    refused = client.get("/")
+    _signed_in(client)
+    for answer in (refused, client.get("/"), client.get("/history"), client.get("/static/console.css")):
+        assert answer.headers["cache-control"] == "no-store"
+        policy = answer.headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe" not in policy
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    calendar = client.get("/calendar")
+    assert "script-src" not in calendar.headers["content-security-policy"]  # no script at all: default-src 'none'
+    assert "frame-ancestors 'self'" in calendar.headers["content-security-policy"]
+
+
+def test_files_are_served_only_from_the_artifacts_folder(client: httpx.Client, tmp_path: Path) -> None:
+    _signed_in(client)
+    (tmp_path / "artifacts").mkdir()
+    (tmp_path / "artifacts" / "shot.png").write_bytes(b"\x89PNG\r\n")
+    (tmp_path / "secret.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "artifacts" / "link.png").symlink_to(tmp_path / "secret.txt")
+    assert client.get("/files/shot.png").status_code == 200
+    assert client.get("/files/../secret.txt").status_code == 404
+    assert client.get("/files/%2e%2e/secret.txt").status_code == 404
+    assert client.get("/files/link.png").status_code == 404
+
+
+def test_the_history_reads_the_newest_lines_and_filters(tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    lines = [
+        '{"time": "2026-12-01T09:00:00+09:00", "office_id": "1001", "outcome": "failed", "reason": "auth"}',
+        "not json",
+        '{"time": "2026-12-05T09:00:00+09:00", "office_id": "1002", "outcome": "updated"}',
+        '{"time": "2026-12-06T09:00:00+09:00", "office_id": "1001", "outcome": "already-current"}',
+    ]
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [e.office_id for e in read_history(log)] == ["1001", "1002", "1001"]
+    assert [e.outcome for e in read_history(log, office="1001")] == ["already-current", "failed"]
+    assert [e.office_id for e in read_history(log, status="updated")] == ["1002"]
+    assert [e.time[:10] for e in read_history(log, since="2026-12-05")] == ["2026-12-06", "2026-12-05"]
+    assert read_history(tmp_path / "missing.jsonl") == []
