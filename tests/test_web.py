@@ -3,6 +3,9 @@ its own pages with their CSRF token; every answer uncached under a strict Conten
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -123,3 +126,56 @@ def test_the_history_reads_the_newest_lines_and_filters(tmp_path: Path) -> None:
     assert [e.office_id for e in read_history(log, status="updated")] == ["1002"]
     assert [e.time[:10] for e in read_history(log, since="2026-12-05")] == ["2026-12-06", "2026-12-05"]
     assert read_history(tmp_path / "missing.jsonl") == []
+
+
+def test_a_web_run_waits_for_no_one_while_the_cli_holds_the_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same lock as the CLI: a web run while a scheduled run holds it ends at once, saying so."""
+    from ainas_bot.foundation.run_lock import run_lock
+
+    monkeypatch.chdir(tmp_path)
+    office = {
+        "id": "3001", "login_id": "agent-3001", "login_password": {"env": "X"}, "client_cert": tmp_path / "c.p12",
+        "client_cert_password": {"env": "X"}, "signing_cert": tmp_path, "pin": {"env": "X"},
+        "trade_name_kana": "ヤマダ", "holder_name_kana": "ヤマダ タロウ", "postal_code": "100-0013",
+    }  # fmt: skip
+    settings = load_settings(None, offices=[office], audit_log=tmp_path / "audit.jsonl", lock_file=tmp_path / "l")
+    console = Console(settings, {"X": "x"})
+    with run_lock(settings.lock_file):
+        run = console.runs.start("dry-run", settings.offices, {})
+        run.wait_beyond(10_000, timeout=60)
+    assert run.finished and run.error is not None and "lock" in run.error, run.error
+    assert console.runs.active is None
+
+
+def test_the_console_stops_when_left_idle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(None, audit_log=tmp_path / "audit.jsonl")
+    with served(Console(settings, {}), idle_minutes=0.01) as running:
+        deadline = time.monotonic() + 30
+        while not running.server.should_exit and time.monotonic() < deadline:
+            time.sleep(0.05)  # the console's own flag, set by its idle watch
+        assert running.server.should_exit
+
+
+def test_ainas_bot_web_prints_the_url_serves_it_and_stops_on_sigterm(tmp_path: Path) -> None:
+    from tests.fixtures_cli import BOT
+
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    proc = subprocess.Popen(
+        [*BOT, "web", "--no-browser", "--port", "0"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = line.split(" ")[2]
+        assert line.startswith("ainas-bot web: ") and "を開いてください" in line, line  # Japanese for staff
+        with httpx.Client(follow_redirects=True) as c:
+            page = c.get(url)
+        assert page.status_code == 200 and "オフィス一覧" in page.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0 and "Traceback" not in err, err

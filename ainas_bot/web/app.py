@@ -29,7 +29,7 @@ from ainas_bot.errors import AinasBotError
 from ainas_bot.fleet.calendar import render_calendar
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import now_jst
-from ainas_bot.i18n import _, current_language
+from ainas_bot.i18n import N_, _, current_language
 from ainas_bot.results.outcome import reason_label, status_label
 from ainas_bot.web.guard import csrf_of
 from ainas_bot.web.history import read_history
@@ -40,6 +40,11 @@ __all__ = ["Console", "build_app"]
 
 _HERE = Path(__file__).resolve().parent
 _PIN_MINUTES = 30  # a PIN typed for a run that is not started is forgotten after this
+_KINDS = {
+    "renew": N_("Renew"),
+    "dry-run": N_("Dry run"),
+    "status": N_("Read the portal now"),
+}
 
 
 @dataclasses.dataclass
@@ -86,7 +91,7 @@ def _templates() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(_=_, status_label=status_label, reason_label=reason_label)
+    env.globals.update(_=_, status_label=status_label, reason_label=reason_label, kind_label=lambda k: _(_KINDS[k]))
     return env
 
 

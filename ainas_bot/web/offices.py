@@ -131,9 +131,15 @@ def _fields(
     if cert is None:
         return ()
     hint: Suggestion = suggest(cert)
+    labels = (
+        Label.TRADE_NAME_KANJI, Label.HOLDER_NAME_KANJI, Label.ADDRESS_STREET, Label.EXPIRY,
+        Label.TRADE_NAME_KANA, Label.HOLDER_NAME_KANA, Label.POSTAL_CODE,
+    )  # fmt: skip
+    # A problem names the field it is about first (`trade_name_kana（屋号（カナ））'…' は 屋号（漢字） '…' の読み…`).
+    flagged = {min(named, key=p.index) for p in problems if (named := [label for label in labels if label in p])}
 
     def wrong(label: str) -> bool:
-        return any(label in p for p in problems)
+        return label in flagged
 
     start = ready.start_date if ready else (office.start_date if isinstance(office.start_date, dt.date) else None)
     return (

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import dataclasses
 import secrets
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -76,9 +77,14 @@ def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[
         finally:
             watch.cancel()
 
+    # uvicorn takes SIGINT and SIGTERM while it serves, then raises them again once stopped: what it raises
+    # lands on these, so that Ctrl-C and systemd's stop end the console as a normal stop.
+    previous = {sig: signal.signal(sig, lambda signum, frame: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         asyncio.run(main())
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         sock.close()
 
 

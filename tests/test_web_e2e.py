@@ -1,0 +1,130 @@
+"""The web console in a real browser against the sandbox, as office staff use it: drop a .p12, type its PIN, check,
+renew, and see 更新済み; a wrong PIN, another office's certificate and a kana that does not read the name are shown
+before anything is sent to the portal; afterwards the PIN is in no file, log, answer or screenshot."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, expect
+
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.i18n import use_language
+from ainas_bot.web.app import Console
+from ainas_bot.web.server import Served, served
+from tests.fixtures_browser import in_chromium
+from tests.fixtures_cli import all_bytes
+from tests.fixtures_flow import FlowWorld, OfficeKit
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclasses.dataclass
+class Staff:
+    """A console on the sandbox, with offices whose signing_cert is a folder to drop into."""
+
+    world: FlowWorld
+    settings: Settings
+    running: Served
+    kits: dict[str, OfficeKit]
+    root: Path
+
+
+def _office_with_folder(kit: OfficeKit, folder: Path) -> Office:
+    folder.mkdir(parents=True, mode=0o700)
+    return kit.office.model_copy(update={"signing_cert": folder})
+
+
+@pytest.fixture
+def staff(flow_world: FlowWorld, tmp_path: Path) -> Iterator[Staff]:
+    kits = {k.office.id: k for k in (flow_world.make_office(), flow_world.make_office())}
+    offices = [_office_with_folder(k, tmp_path / "drop" / k.office.id) for k in kits.values()]
+    settings = flow_world.settings(
+        offices=offices, audit_log=tmp_path / "audit.jsonl", artifacts_dir=tmp_path / "artifacts"
+    )
+    environ = {name: value for k in kits.values() for name, value in k.environ.items() if not name.startswith("PIN_")}
+    use_language("ja")
+    with served(Console(settings, environ)) as running:
+        yield Staff(flow_world, settings, running, kits, tmp_path)
+
+
+async def _drop(page: Page, staff: Staff, office_id: str, p12: Path, pin: str) -> None:
+    await page.goto(staff.running.url)
+    await page.locator(f'[data-office="{office_id}"]').get_by_role("link", name="新しい証明書").click()
+    await page.locator('input[type="file"]').set_input_files(p12)
+    await page.get_by_label("証明書（.p12）の PIN").fill(pin)
+    await page.get_by_role("button", name="確認").click()
+
+
+def test_staff_drop_a_p12_type_the_pin_renew_and_see_it_updated(staff: Staff, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    office_id, kit = next(iter(staff.kits.items()))
+    answers: list[bytes] = []
+    shot = staff.root / "console.png"
+
+    async def work(page: Page) -> None:
+        async def keep(response: object) -> None:
+            with contextlib.suppress(Exception):  # a stream or a redirect has no body to keep
+                answers.append(await response.body())  # type: ignore[attr-defined]
+
+        page.on("response", keep)
+        await _drop(page, staff, office_id, kit.signing_cert, kit.pin)
+        await expect(page.get_by_text("すべての確認に合格しました")).to_be_visible()
+        await expect(page.locator('[data-field="屋号（漢字）"]')).to_contain_text(kit.notice.org_name)
+        await page.get_by_role("button", name="更新する").click()
+        await expect(page.locator("#recap")).to_contain_text("更新済み", timeout=120_000)
+        await page.screenshot(path=shot, full_page=True)
+
+    in_chromium(work)
+
+    stored = list((staff.root / "drop" / office_id).glob("*.p12"))
+    assert len(stored) == 1 and stored[0].stat().st_mode & 0o077 == 0
+    secret = kit.pin.encode()
+    for path, data in all_bytes(staff.root):
+        assert secret not in data, path
+    assert all(secret not in a for a in answers)
+    assert kit.pin not in caplog.text
+
+
+def test_a_wrong_pin_another_offices_certificate_and_a_wrong_kana_are_shown_before_the_portal(
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
+    mine, other = flow_world.make_office(), flow_world.make_office()
+    misread = flow_world.make_office(trade_name_kana="タナカギョウセイショシジムショ")
+    kits = [mine, other, misread]
+    offices = [_office_with_folder(k, tmp_path / "drop" / k.office.id) for k in kits]
+    settings = flow_world.settings(offices=offices, audit_log=tmp_path / "audit.jsonl")
+    environ = {n: v for k in kits for n, v in k.environ.items() if not n.startswith("PIN_")}
+    use_language("ja")
+    requests_before, uploads_before = list(flow_world.sandbox.requests_log), flow_world.sandbox.upload_posts
+    said: dict[str, str] = {}
+    fields: dict[str, list[str]] = {}
+
+    async def work(page: Page) -> None:
+        async def attempt(case: str, office: OfficeKit, p12: Path, pin: str) -> None:
+            await _drop(page, staff_of, office.office.id, p12, pin)
+            result = page.locator("#drop-result")
+            await expect(result.get_by_text("何も保存せず、ポータルには何も送っていません。")).to_be_visible()
+            said[case] = await result.inner_text()
+            fields[case] = await result.locator("tr.wrong th").all_inner_texts()
+
+        await attempt("wrong-pin", mine, mine.signing_cert, "Wr0ng-PIN-7731")
+        await attempt("another-office", mine, other.signing_cert, other.pin)
+        await attempt("kana", misread, misread.signing_cert, misread.pin)
+
+    with served(Console(settings, environ)) as running:
+        staff_of = Staff(flow_world, settings, running, {k.office.id: k for k in kits}, tmp_path)
+        in_chromium(work)
+
+    assert "PIN" in said["wrong-pin"], said["wrong-pin"]
+    assert "屋号（カナ）" in fields["another-office"], said["another-office"]
+    assert other.notice.org_name in said["another-office"]  # the certificate's own name, shown as the portal would
+    assert fields["kana"] == ["屋号（カナ）"], said["kana"]
+    assert "タナカギョウセイショシジムショ" in said["kana"]
+    assert flow_world.sandbox.requests_log == requests_before and flow_world.sandbox.upload_posts == uploads_before
+    assert not list((tmp_path / "drop").rglob("*.p12"))  # nothing refused was stored
