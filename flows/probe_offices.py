@@ -11,7 +11,9 @@ from playwright.async_api import async_playwright
 from pydantic import SecretStr
 
 from ainas_bot import portal_text
-from ainas_bot.config.settings import Settings
+from ainas_bot.config.settings import Office, Settings
+from ainas_bot.errors import ConfigError
+from ainas_bot.i18n import _
 from flows.browser.fleet import Browsers
 from flows.browser.launch import office_context
 from flows.browser.options import BrowserOptions
@@ -19,7 +21,7 @@ from flows.browser.options import BrowserOptions
 if TYPE_CHECKING:
     from flows.probe import ProbeReport
 
-__all__ = ["ProbeTarget", "probe_offices"]
+__all__ = ["ProbeTarget", "probe_offices", "probe_targets"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +33,26 @@ class ProbeTarget:
     password: SecretStr
     client_cert: Path
     client_cert_password: SecretStr
+
+
+def probe_targets(settings: Settings, offices: Sequence[Office], environ: Mapping[str, str]) -> list[ProbeTarget]:
+    """What each office's login needs, its secrets read now (`probe` and the console's probe)."""
+    if not offices:
+        raise ConfigError(_("probe: no office in the settings to log in as; add one ([[offices]] or inventory)"))
+    sdir = settings.secrets_dir
+    setting = _("office {office}: {setting}")
+    return [
+        ProbeTarget(
+            o.id,
+            o.login_id,
+            o.login_password.resolve(environ, sdir, what=setting.format(office=o.id, setting="login_password")),
+            o.client_cert,
+            o.client_cert_password.resolve(
+                environ, sdir, what=setting.format(office=o.id, setting="client_cert_password")
+            ),
+        )
+        for o in offices
+    ]
 
 
 async def probe_offices(

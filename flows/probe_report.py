@@ -8,11 +8,12 @@ import difflib
 from typing import Any
 
 from ainas_bot import portal_text
+from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import N_, _
 from ainas_bot.portal_text import text_of
 from flows.finder.locate import caption_core
 
-__all__ = ["Check", "ProbeReport", "ScreenReport"]
+__all__ = ["Check", "ProbeReport", "ScreenReport", "report_lines"]
 
 
 # How the report names each kind of thing it looks for (`Check.what`, which the JSON keeps as it is).
@@ -125,3 +126,29 @@ class ProbeReport:
                 for s in self.screens
             ],
         }
+
+
+def report_lines(report: ProbeReport) -> list[str]:
+    """The report as `ainas-bot probe` prints it, one line each."""
+    lines: list[str] = []
+    lines.append(_("office {office}").format(office=report.office_id))
+    for screen in report.screens:
+        lines.append("  " + _("{screen} ({seconds} s)").format(screen=screen.screen, seconds=f"{screen.seconds:.1f}"))
+        for check in screen.checks:
+            state = _("ok") if check.found else (_("MISSING") if check.required else _("absent"))
+            name = f" [{check.name}]" if check.name else ""
+            seen = _("seen: {texts}").format(texts=", ".join(check.candidates[:15])) if check.candidates else ""
+            detail = check.how if check.found else "; ".join(filter(None, [check.hint(), seen]))
+            lines.append(f"    {state:<7} {check.described()}{name} — {detail}")
+        for row in screen.rows:
+            lines.append("    " + _("row: {cells}").format(cells=" | ".join(row.values())))
+        for dialog in screen.dialogs:
+            lines.append("    " + _("dialog accepted: {text}").format(text=dialog))
+        for handled in screen.handled:  # the portal's own words among them: no control character reaches here
+            lines.append("    " + _("handled: {what}").format(what=shown(handled)))
+        if screen.scripts:
+            lines.append("    " + _("scripts: {names}").format(names=", ".join(screen.scripts)))
+        if screen.replaced:
+            lines.append("    " + _("built-ins its scripts replaced: {names}").format(names=", ".join(screen.replaced)))
+    lines.append((_("ok: {summary}") if report.ok else _("problem: {summary}")).format(summary=report.summary()))
+    return lines

@@ -45,7 +45,10 @@ def staff(flow_world: FlowWorld, tmp_path: Path) -> Iterator[Staff]:
     kits = {k.office.id: k for k in (flow_world.make_office(), flow_world.make_office())}
     offices = [_office_with_folder(k, tmp_path / "drop" / k.office.id) for k in kits.values()]
     settings = flow_world.settings(
-        offices=offices, audit_log=tmp_path / "audit.jsonl", artifacts_dir=tmp_path / "artifacts"
+        offices=offices,
+        audit_log=tmp_path / "audit.jsonl",
+        artifacts_dir=tmp_path / "artifacts",
+        lock_file=tmp_path / "ainas-bot.lock",
     )
     environ = {name: value for k in kits.values() for name, value in k.environ.items() if not name.startswith("PIN_")}
     use_language("ja")
@@ -98,7 +101,9 @@ def test_a_wrong_pin_another_offices_certificate_and_a_wrong_kana_are_shown_befo
     misread = flow_world.make_office(trade_name_kana="タナカギョウセイショシジムショ")
     kits = [mine, other, misread]
     offices = [_office_with_folder(k, tmp_path / "drop" / k.office.id) for k in kits]
-    settings = flow_world.settings(offices=offices, audit_log=tmp_path / "audit.jsonl")
+    settings = flow_world.settings(
+        offices=offices, audit_log=tmp_path / "audit.jsonl", lock_file=tmp_path / "ainas-bot.lock"
+    )
     environ = {n: v for k in kits for n, v in k.environ.items() if not n.startswith("PIN_")}
     use_language("ja")
     requests_before, uploads_before = list(flow_world.sandbox.requests_log), flow_world.sandbox.upload_posts
@@ -128,3 +133,60 @@ def test_a_wrong_pin_another_offices_certificate_and_a_wrong_kana_are_shown_befo
     assert "タナカギョウセイショシジムショ" in said["kana"]
     assert flow_world.sandbox.requests_log == requests_before and flow_world.sandbox.upload_posts == uploads_before
     assert not list((tmp_path / "drop").rglob("*.p12"))  # nothing refused was stored
+
+
+def test_a_failure_shows_its_artifacts_then_history_the_portal_read_and_a_probe(
+    flow_world: FlowWorld, tmp_path: Path
+) -> None:
+    good = flow_world.make_office()
+    locked_out = flow_world.make_office()
+    kits = [good, locked_out]
+    wrong = {
+        n: ("Wr0ng-Passw0rd-1" if n.startswith("PW_") and n in locked_out.environ else v)
+        for k in kits
+        for n, v in k.environ.items()
+    }
+    settings = flow_world.settings(
+        offices=[k.office for k in kits],
+        audit_log=tmp_path / "audit.jsonl",
+        artifacts_dir=tmp_path / "artifacts",
+        lock_file=tmp_path / "ainas-bot.lock",
+    )
+    use_language("ja")
+    seen: dict[str, str] = {}
+
+    async def work(page: Page) -> None:
+        await page.goto(running.url)
+        await page.locator(f'[data-office="{locked_out.office.id}"] input[name="office"]').check()
+        await page.get_by_role("button", name="更新する").click()
+        recap = page.locator("#recap")
+        await expect(recap.locator(f'tr[data-office="{locked_out.office.id}"] td.outcome')).to_have_text(
+            "失敗", timeout=120_000
+        )
+        link = recap.locator("a[href^='/files/']").filter(has_text=".png").first
+        answer = await page.request.get(f"http://127.0.0.1:{running.port}{await link.get_attribute('href')}")
+        assert answer.status == 200 and (await answer.body()).startswith(b"\x89PNG")
+        await expect(page.locator("#running")).to_be_empty()  # the header no longer says a run is under way
+
+        await page.goto(f"http://127.0.0.1:{running.port}/history?status=failed")
+        rows = page.locator("table.history tbody tr[data-office]")
+        await expect(rows).to_have_count(1)
+        seen["history"] = await rows.first.inner_text()
+
+        await page.goto(f"http://127.0.0.1:{running.port}/")
+        await page.locator(f'[data-office="{good.office.id}"] input[name="office"]').check()
+        await page.get_by_role("button", name="今すぐポータルを読む").click()
+        await expect(recap.locator(f'tr[data-office="{good.office.id}"] td.outcome')).to_have_text(
+            "登録予定", timeout=120_000
+        )
+        await page.goto(f"http://127.0.0.1:{running.port}/")
+        await page.locator(f'[data-office="{good.office.id}"] input[name="office"]').check()
+        await page.get_by_role("button", name="ポータルを調べる").click()
+        await expect(page.locator("pre.probe")).to_contain_text(f"事務所 {good.office.id}", timeout=120_000)
+        seen["probe"] = await page.locator("pre.probe").inner_text()
+
+    with served(Console(settings, wrong)) as running:
+        in_chromium(work)
+
+    assert locked_out.office.id in seen["history"] and "認証" in seen["history"], seen["history"]
+    assert seen["probe"].splitlines()[-1].startswith("正常: "), seen["probe"]

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING
 from ainas_bot.cli.options import settings_from_args
 from ainas_bot.config.inventory import all_offices, select_offices
 from ainas_bot.config.settings import Settings
-from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
+from ainas_bot.errors import EXIT_FAILED, EXIT_OK
 from ainas_bot.foundation.safe_files import write_private
-from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import _
 
 if TYPE_CHECKING:
@@ -28,50 +27,19 @@ __all__ = ["add_subparser"]
 
 
 def _targets(settings: Settings, args: argparse.Namespace, environ: Mapping[str, str]) -> list[ProbeTarget]:
-    from flows.probe_offices import ProbeTarget
+    from flows.probe_offices import probe_targets
 
     offices = all_offices(settings)
     # One office is enough to learn the portal's screens: the first, unless offices are named.
     chosen = select_offices(offices, args.office, all_offices=False) if args.office else offices[:1]
-    if not chosen:
-        raise ConfigError(_("probe: no office in the settings to log in as; add one ([[offices]] or inventory)"))
-    sdir = settings.secrets_dir
-    setting = _("office {office}: {setting}")
-    return [
-        ProbeTarget(
-            o.id,
-            o.login_id,
-            o.login_password.resolve(environ, sdir, what=setting.format(office=o.id, setting="login_password")),
-            o.client_cert,
-            o.client_cert_password.resolve(
-                environ, sdir, what=setting.format(office=o.id, setting="client_cert_password")
-            ),
-        )
-        for o in chosen
-    ]
+    return probe_targets(settings, chosen, environ)
 
 
 def _print(report: ProbeReport) -> None:
-    print(_("office {office}").format(office=report.office_id))
-    for screen in report.screens:
-        print("  " + _("{screen} ({seconds} s)").format(screen=screen.screen, seconds=f"{screen.seconds:.1f}"))
-        for check in screen.checks:
-            state = _("ok") if check.found else (_("MISSING") if check.required else _("absent"))
-            name = f" [{check.name}]" if check.name else ""
-            seen = _("seen: {texts}").format(texts=", ".join(check.candidates[:15])) if check.candidates else ""
-            detail = check.how if check.found else "; ".join(filter(None, [check.hint(), seen]))
-            print(f"    {state:<7} {check.described()}{name} — {detail}")
-        for row in screen.rows:
-            print("    " + _("row: {cells}").format(cells=" | ".join(row.values())))
-        for dialog in screen.dialogs:
-            print("    " + _("dialog accepted: {text}").format(text=dialog))
-        for handled in screen.handled:  # the portal's own words among them: no control character reaches here
-            print("    " + _("handled: {what}").format(what=shown(handled)))
-        if screen.scripts:
-            print("    " + _("scripts: {names}").format(names=", ".join(screen.scripts)))
-        if screen.replaced:
-            print("    " + _("built-ins its scripts replaced: {names}").format(names=", ".join(screen.replaced)))
-    print((_("ok: {summary}") if report.ok else _("problem: {summary}")).format(summary=report.summary()))
+    from flows.probe_report import report_lines
+
+    for line in report_lines(report):
+        print(line)
 
 
 def _probe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

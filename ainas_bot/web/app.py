@@ -44,6 +44,7 @@ _KINDS = {
     "renew": N_("Renew"),
     "dry-run": N_("Dry run"),
     "status": N_("Read the portal now"),
+    "probe": N_("Probe the portal"),
 }
 
 
@@ -154,7 +155,7 @@ def build_app(console: Console) -> Starlette:
         async with request.form(max_files=0, max_fields=2000) as form:
             kind = str(form.get("kind", ""))
             chosen = [str(v) for v in form.getlist("office")]
-        if kind not in ("renew", "dry-run", "status"):
+        if kind not in _KINDS:
             return PlainTextResponse(_("unknown kind of run"), status_code=400)
         offices = [o for o in console.offices() if o.id in chosen]
         if not offices:
@@ -209,7 +210,7 @@ def build_app(console: Console) -> Starlette:
 
 
 def _kind(kind: str) -> Kind:
-    return "renew" if kind == "renew" else "dry-run" if kind == "dry-run" else "status"
+    return next(k for k in ("renew", "dry-run", "status", "probe") if k == kind)
 
 
 async def _stream(run: WebRun, env: jinja2.Environment) -> AsyncIterator[str]:

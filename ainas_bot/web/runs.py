@@ -27,7 +27,7 @@ from ainas_bot.results.runs import RunResult
 
 __all__ = ["Kind", "RunEvent", "RunManager", "WebRun"]
 
-Kind = Literal["renew", "dry-run", "status"]
+Kind = Literal["renew", "dry-run", "status", "probe"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +50,7 @@ class WebRun:
     started: float = dataclasses.field(default_factory=time.time)
     events: list[RunEvent] = dataclasses.field(default_factory=list)
     result: RunResult | None = None
+    probe: list[str] = dataclasses.field(default_factory=list)  # a probe's report, as `ainas-bot probe` prints it
     error: str | None = None
     finished: bool = False
     changed: threading.Condition = dataclasses.field(default_factory=threading.Condition)
@@ -125,6 +126,20 @@ class RunManager:
         thread.start()
         return run
 
+    def _probe(self, run: WebRun, offices: list[Office], environ: dict[str, str]) -> list[str]:
+        """`ainas-bot probe` of the offices chosen: read-only, no PIN, a walk of the screens each."""
+        import asyncio
+
+        from flows.probe_offices import probe_offices, probe_targets
+        from flows.probe_report import report_lines
+
+        lines: list[str] = []
+        for target in probe_targets(self.settings, offices, environ):
+            run.add(RunEvent("step", target.office_id, _("probe: walking the portal's screens, read-only")))
+            (report,) = asyncio.run(probe_offices(self.settings, [target], snapshots_dir=None, environ=environ))
+            lines += report_lines(report)
+        return lines
+
     def _work(self, run: WebRun, offices: list[Office], environ: dict[str, str]) -> None:
         from flows.run import RunRequest
         from flows.run import run as run_offices
@@ -134,7 +149,10 @@ class RunManager:
         else:
             request = RunRequest(offices, dry_run=run.kind == "dry-run")
         try:
-            run.result = run_offices(self.settings, request, _Events(run), environ)
+            if run.kind == "probe":
+                run.probe = self._probe(run, offices, environ)
+            else:
+                run.result = run_offices(self.settings, request, _Events(run), environ)
         except AinasBotError as exc:
             run.error = str(exc)
         except Exception as exc:  # the console stays up whatever a run raises; the page says it

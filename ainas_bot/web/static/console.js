@@ -14,3 +14,10 @@ for (const kind of ["dragenter", "dragover"]) {
 for (const kind of ["dragleave", "drop"]) {
   document.addEventListener(kind, (event) => event.target.closest?.(".dropzone")?.classList.remove("over"));
 }
+// The PIN leaves the page once it was sent: a page left open keeps no PIN in its form.
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (form && form.id === "drop-form") {
+    for (const input of form.querySelectorAll('input[type="password"]')) input.value = "";
+  }
+});
