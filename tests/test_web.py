@@ -179,3 +179,14 @@ def test_ainas_bot_web_prints_the_url_serves_it_and_stops_on_sigterm(tmp_path: P
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0 and "Traceback" not in err, err
+
+
+def test_the_vendored_scripts_are_the_files_published() -> None:
+    import hashlib
+
+    static = Path(__file__).resolve().parents[1] / "ainas_bot" / "web" / "static"
+    rows = [line.split(" | ") for line in (static / "VENDORED.txt").read_text(encoding="utf-8").splitlines()]
+    listed = {row[0]: row[-1] for row in rows if not row[0].startswith("#")}
+    assert set(listed) == {p.name for p in static.glob("htmx*.js")}
+    for name, digest in listed.items():
+        assert hashlib.sha256((static / name).read_bytes()).hexdigest() == digest, name
