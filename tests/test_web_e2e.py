@@ -78,6 +78,7 @@ def test_staff_drop_a_p12_type_the_pin_renew_and_see_it_updated(staff: Staff, ca
         page.on("response", keep)
         await _drop(page, staff, office_id, kit.signing_cert, kit.pin)
         await expect(page.get_by_text("すべての確認に合格しました")).to_be_visible()
+        await expect(page.get_by_label("証明書（.p12）の PIN")).to_have_value("")  # not kept in the page once sent
         await expect(page.locator('[data-field="屋号（漢字）"]')).to_contain_text(kit.notice.org_name)
         await page.get_by_role("button", name="更新する").click()
         await expect(page.locator("#recap")).to_contain_text("更新済み", timeout=120_000)
