@@ -183,3 +183,8 @@ def test_an_order_reminder_once_then_none_the_next_day_and_status_from_the_recor
 
     in_chromium(look)
     assert requests == [calendar.as_uri()]
+
+    # Plain `status` reads the portal, and writes the same calendar from what it read.
+    read = _bot("status", "--all", "--html", str(tmp_path / "read.html"), "--config", str(config), env=env)
+    assert read.returncode == 1, read.stdout + read.stderr  # the same warning, now from the portal
+    assert (tmp_path / "read.html").read_text(encoding="utf-8").count("data-office=") == 2
