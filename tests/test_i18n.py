@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
@@ -27,9 +28,10 @@ EXE = Path(sys.executable).with_name("ainas-bot")
 def _marked() -> dict[str, str]:
     """msgid → where it is marked, read from the sources as Babel extracts them (babel.cfg)."""
     found: dict[str, str] = {}
-    method_map = [("ainas_bot/**.py", "python"), ("flows/**.py", "python")]
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, keywords=DEFAULT_KEYWORDS
+        str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS
     ):
         msgid = message if isinstance(message, str) else message[0]
         if msgid:

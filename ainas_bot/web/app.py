@@ -6,7 +6,6 @@ Server-rendered with Jinja2; the pages use the vendored htmx for forms and serve
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -18,7 +17,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -31,6 +30,7 @@ from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import N_, _, current_language
 from ainas_bot.results.outcome import reason_label, status_label
+from ainas_bot.web.files import file_under, relative, reports
 from ainas_bot.web.guard import csrf_of
 from ainas_bot.web.history import read_history
 from ainas_bot.web.offices import Drop, check_drop, fleet, store_drop
@@ -98,7 +98,7 @@ def _templates() -> jinja2.Environment:
 
 def build_app(console: Console) -> Starlette:
     env = _templates()
-    env.filters["under_files"] = lambda path: _relative(Path(path), console.settings)
+    env.filters["under_files"] = lambda path: relative(Path(path), console.settings)
 
     def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = env.get_template(name).render(
@@ -189,10 +189,10 @@ def build_app(console: Console) -> Starlette:
             status=q.get("status", ""),
             since=q.get("since", ""),
         )
-        return page(request, "history.html", entries=entries, query=q, reports=_reports(console.settings))
+        return page(request, "history.html", entries=entries, query=q, reports=reports(console.settings))
 
     async def artifact(request: Request) -> Response:
-        return _file_under(request.path_params["path"], console.settings)
+        return file_under(request.path_params["path"], console.settings)
 
     routes = [
         Route("/", offices),
@@ -232,35 +232,3 @@ async def _stream(run: WebRun, env: jinja2.Environment) -> AsyncIterator[str]:
 def _sse(event: str, html: str) -> str:
     data = "".join(f"data: {line}\n" for line in html.splitlines() or [""])
     return f"event: {event}\n{data}\n"
-
-
-def _reports(settings: Settings) -> list[Path]:
-    folder = settings.report_dir or settings.artifacts_dir
-    try:
-        found = [p for p in folder.glob("report-*.json") if p.is_file() and not p.is_symlink()]
-    except OSError:
-        return []
-    return sorted(found, reverse=True)[:50]
-
-
-def _relative(path: Path, settings: Settings) -> str:
-    """A file's address under /files/, relative to the artifacts or report folder it lies in."""
-    from urllib.parse import quote
-
-    for root in filter(None, (settings.artifacts_dir, settings.report_dir)):
-        with contextlib.suppress(ValueError, OSError):
-            return quote(str(path.resolve().relative_to(root.resolve())))
-    return ""
-
-
-def _file_under(relative: str, settings: Settings) -> Response:
-    """A report or a failure's artifact, only from the artifacts or report folder, never through a link."""
-    for root in filter(None, (settings.artifacts_dir, settings.report_dir)):
-        base = root.resolve()
-        path = (base / relative).resolve()
-        if path.is_relative_to(base) and path.is_file() and not (base / relative).is_symlink():
-            # A failure's screenshot is shown; its HTML (the portal's page) and trace are downloaded, never rendered
-            # under this console's address.
-            shown = path.suffix.lower() in (".png", ".jpg", ".jpeg", ".json")
-            return FileResponse(path, headers={"Content-Disposition": "inline" if shown else "attachment"})
-    return PlainTextResponse(_("no such file"), status_code=404)
