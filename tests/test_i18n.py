@@ -29,7 +29,7 @@ def _marked() -> dict[str, str]:
     """msgid → where it is marked, read from the sources as Babel extracts them (babel.cfg)."""
     found: dict[str, str] = {}
     with (ROOT / "babel.cfg").open(encoding="utf-8") as cfg:
-        method_map, options_map = parse_mapping_cfg(cfg)
+        method_map, options_map = parse_mapping_cfg(cfg)  # type: ignore[no-untyped-call]
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=DEFAULT_KEYWORDS
     ):
