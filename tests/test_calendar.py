@@ -13,13 +13,14 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Request
+from playwright.async_api import Page, Request
 
 from ainas_bot.errors import OutputError
 from ainas_bot.fleet.calendar import render_calendar, write_calendar
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import JST
 from ainas_bot.i18n import use_language
+from tests.fixtures_browser import in_chromium
 
 TODAY = dt.date(2026, 12, 2)
 MADE = dt.datetime(2026, 12, 2, 2, 5, tzinfo=dt.UTC)  # 11:05 in Japan
@@ -230,14 +231,7 @@ def test_the_file_is_owner_only_and_a_symlink_at_its_path_is_refused(tmp_path: P
 # -- in Chromium -----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def base_url() -> str | None:
-    """pytest-playwright's `page` asks for `base_url`, whose fallback (a fixture on a plugin instance) pytest 9
-    deprecates: with `filterwarnings = error` the warning would fail the test. A file:// page needs none."""
-    return None
-
-
-def _open(page: Page, path: Path, standings: list[Standing]) -> list[str]:
+async def _open(page: Page, path: Path, standings: list[Standing]) -> list[str]:
     """The written page opened from disk; the list fills with every URL the page asks for."""
     write_calendar(path, standings, generated_at=MADE)
     asked: list[str] = []
@@ -246,94 +240,109 @@ def _open(page: Page, path: Path, standings: list[Standing]) -> list[str]:
         asked.append(request.url)
 
     page.on("request", record)
-    page.goto(path.as_uri())
-    page.wait_for_load_state("load")
+    await page.goto(path.as_uri())
+    await page.wait_for_load_state("load")
     return asked
 
 
-def _tops(page: Page) -> list[str]:
+async def _tops(page: Page) -> list[str]:
     """The office IDs from the top of the page down, as a reader sees them."""
     rows = page.locator("[data-office]")
     placed = []
-    for i in range(rows.count()):
-        box = rows.nth(i).bounding_box()
+    for i in range(await rows.count()):
+        box = await rows.nth(i).bounding_box()
         assert box is not None
-        placed.append((box["y"], rows.nth(i).get_attribute("data-office") or ""))
+        placed.append((box["y"], await rows.nth(i).get_attribute("data-office") or ""))
     return [office for _y, office in sorted(placed)]
 
 
-def _png(page: Page, path: Path) -> None:
-    page.screenshot(path=path, full_page=True)
+async def _png(page: Page, path: Path) -> None:
+    await page.screenshot(path=path, full_page=True)
     data = path.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
 
+# Through the project's own async Chromium (tests/fixtures_browser.py) in a thread of its own: pytest-playwright's
+# sync `page` would keep a Playwright driver and its event loop in the main thread for the rest of the session.
+
+
 @pytest.mark.e2e
 def test_in_chromium_the_page_asks_for_itself_only_and_shows_the_timeline_marks_and_both_orders(
-    page: Page, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "calendar.html"
-    asked = _open(page, path, _fleet())
 
-    assert asked == [path.as_uri()]
-    assert page.locator("[data-office]").count() == 6
-    for office in ("999", "1001", "1002", "1003", "1004", "1005"):
-        timeline = page.locator(f'[data-office="{office}"] .timeline').bounding_box()
-        today = page.locator(f'[data-office="{office}"] [data-bar="today"]').bounding_box()
-        assert timeline and today and timeline["width"] > 300
-        assert timeline["x"] < today["x"] < timeline["x"] + timeline["width"] / 4
-        assert timeline["y"] <= today["y"] and today["y"] + today["height"] <= timeline["y"] + timeline["height"] + 1
+    async def work(page: Page) -> None:
+        asked = await _open(page, path, _fleet())
 
-    def right(office: str, kind: str) -> float:
-        box = page.locator(f'[data-office="{office}"] [data-bar="{kind}"]').bounding_box()
-        assert box is not None and box["width"] > 0
-        return box["x"] + box["width"]
+        assert asked == [path.as_uri()]
+        assert await page.locator("[data-office]").count() == 6
+        for office in ("999", "1001", "1002", "1003", "1004", "1005"):
+            timeline = await page.locator(f'[data-office="{office}"] .timeline').bounding_box()
+            today = await page.locator(f'[data-office="{office}"] [data-bar="today"]').bounding_box()
+            assert timeline and today and timeline["width"] > 300
+            assert timeline["x"] < today["x"] < timeline["x"] + timeline["width"] / 4
+            bottom = timeline["y"] + timeline["height"] + 1
+            assert timeline["y"] <= today["y"] and today["y"] + today["height"] <= bottom
 
-    assert right("1003", "local") > right("1001", "same") > right("1004", "same") > right("1002", "same")
-    assert right("1003", "registered") < right("1002", "same")  # in force for 10 days, the next one for 700
-    for office, mark in (("1002", "order-now"), ("1004", "failed"), ("1003", "pending"), ("999", "expired")):
-        assert page.locator(f'[data-office="{office}"] [data-mark="{mark}"]').is_visible()
-    assert page.locator('[data-office="1004"]').get_by_text("読めない").is_visible()
+        async def right(office: str, kind: str) -> float:
+            box = await page.locator(f'[data-office="{office}"] [data-bar="{kind}"]').bounding_box()
+            assert box is not None and box["width"] > 0
+            return box["x"] + box["width"]
 
-    assert _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]  # by days left, unknown last
-    page.locator('label[for="sort-id"]').click()
-    assert page.locator("#sort-id").is_checked()
-    assert _tops(page) == ["999", "1001", "1002", "1003", "1004", "1005"]
-    page.get_by_text("by days left", exact=True).click()
-    assert _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]
+        assert await right("1003", "local") > await right("1001", "same") > await right("1004", "same")
+        assert await right("1004", "same") > await right("1002", "same")
+        assert await right("1003", "registered") < await right("1002", "same")  # in force 10 days, the next 700
+        for office, mark in (("1002", "order-now"), ("1004", "failed"), ("1003", "pending"), ("999", "expired")):
+            assert await page.locator(f'[data-office="{office}"] [data-mark="{mark}"]').is_visible()
+        assert await page.locator('[data-office="1004"]').get_by_text("読めない").is_visible()
 
-    page.emulate_media(media="print")
-    assert not page.locator('label[for="sort-id"]').is_visible()
-    assert _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]
-    page.emulate_media(media="screen")
-    _png(page, tmp_path / "calendar.png")
-    assert asked == [path.as_uri()]
+        assert await _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]  # by days left, unknown last
+        await page.locator('label[for="sort-id"]').click()
+        assert await page.locator("#sort-id").is_checked()
+        assert await _tops(page) == ["999", "1001", "1002", "1003", "1004", "1005"]
+        await page.get_by_text("by days left", exact=True).click()
+        assert await _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]
+
+        await page.emulate_media(media="print")
+        assert not await page.locator('label[for="sort-id"]').is_visible()
+        assert await _tops(page) == ["999", "1002", "1004", "1001", "1003", "1005"]
+        await page.emulate_media(media="screen")
+        await _png(page, tmp_path / "calendar.png")
+        assert asked == [path.as_uri()]
+
+    in_chromium(work)
 
 
 @pytest.mark.e2e
-def test_in_chromium_three_hundred_offices_in_japanese_fit_1280_pixels(page: Page, tmp_path: Path) -> None:
+def test_in_chromium_three_hundred_offices_in_japanese_fit_1280_pixels(tmp_path: Path) -> None:
     use_language("ja")
     fleet = [
         make_standing(f"{i:07d}", local=(i * 37) % 800 - 30, status="failed" if i % 17 == 0 else "updated")
         for i in range(300)
     ]
-    page.set_viewport_size({"width": 1280, "height": 900})
     path = tmp_path / "calendar.html"
-    asked = _open(page, path, fleet)
 
-    assert asked == [path.as_uri()]
-    assert page.locator("html").get_attribute("lang") == "ja"
-    assert page.locator("[data-office]").count() == 300
-    assert page.evaluate(
-        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )  # no sideways scroll
-    timeline = page.locator('[data-office="0000000"] .timeline').bounding_box()
-    assert timeline is not None and timeline["width"] >= 300
-    assert "残り日数" in page.locator(".head").inner_text()
-    by_id = page.locator('label[for="sort-id"]')
-    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", by_id.inner_text()), by_id.inner_text()  # needs the catalog
-    by_id.click()
-    first = page.locator('[data-office="0000000"]').bounding_box()
-    second = page.locator('[data-office="0000001"]').bounding_box()
-    assert first and second and first["y"] < second["y"]
-    _png(page, tmp_path / "calendar.png")
+    async def work(page: Page) -> None:
+        await page.set_viewport_size({"width": 1280, "height": 900})
+        asked = await _open(page, path, fleet)
+
+        assert asked == [path.as_uri()]
+        assert await page.locator("html").get_attribute("lang") == "ja"
+        assert await page.locator("[data-office]").count() == 300
+        assert await page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )  # no sideways scroll
+        timeline = await page.locator('[data-office="0000000"] .timeline').bounding_box()
+        assert timeline is not None and timeline["width"] >= 300
+        assert "残り日数" in await page.locator(".head").inner_text()
+        by_id = page.locator('label[for="sort-id"]')
+        label = await by_id.inner_text()
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", label), label  # needs the catalog
+        await by_id.click()
+        first = await page.locator('[data-office="0000000"]').bounding_box()
+        second = await page.locator('[data-office="0000001"]').bounding_box()
+        assert first and second and first["y"] < second["y"]
+        await _png(page, tmp_path / "calendar.png")
+
+    in_chromium(work)
