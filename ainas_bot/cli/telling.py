@@ -17,7 +17,7 @@ from ainas_bot.foundation.jst import now_jst, today_jst
 from ainas_bot.notices.after_run import notify_after_run
 from ainas_bot.notices.messages import RunFacts
 from ainas_bot.notices.send import Notifier, resolve_targets
-from ainas_bot.record.opened import opened_record
+from ainas_bot.record.opened import OpenedRecord, opened_record
 from ainas_bot.results.runs import RunResult
 
 __all__ = ["fleet_rows", "notifier_of", "tell_after_run", "write_views"]
@@ -44,23 +44,13 @@ def tell_after_run(
         return []
     problems: list[str] = []
     with opened_record(settings) as record:
-        view = read_record(record.store)
-        rows = standings(
-            offices,
-            result.prepared,
-            view,
-            today=today_jst(),
-            thresholds=settings.order_reminder_days,
-            outcomes=result.outcomes,
-            portal_read=True,
-        )
+        rows, unread = _rows(settings, offices, result, record, portal_read=True)
         if settings.notify:
             notifier = notifier_of(settings, environ)
             facts = RunFacts(result.outcomes, result.errors, result.report, started_at, socket.gethostname(), dry_run)
             places = {o.id: str(o.signing_cert) for o in offices}
             notify_after_run(notifier, facts, rows, record.store, places, now_jst())
-            problems += notifier.problems
-        problems += [e for e in (record.opening_error, view.error) if e and settings.notify]
+            problems += notifier.problems + unread
     problems += write_views(rows, metrics=metrics, html=html)
     return problems
 
@@ -74,17 +64,23 @@ def fleet_rows(
 ) -> tuple[list[Standing], list[str]]:
     """The standings of `offices` after `result`, with the record as it is now; and what could not be read."""
     with opened_record(settings) as record:
-        view = read_record(record.store)
-        rows = standings(
-            offices,
-            result.prepared,
-            view,
-            today=today_jst(),
-            thresholds=settings.order_reminder_days,
-            outcomes=result.outcomes,
-            portal_read=portal_read,
-        )
-        return rows, [e for e in (record.opening_error, view.error) if e]
+        return _rows(settings, offices, result, record, portal_read=portal_read)
+
+
+def _rows(
+    settings: Settings, offices: Sequence[Office], result: RunResult, record: OpenedRecord, *, portal_read: bool
+) -> tuple[list[Standing], list[str]]:
+    view = read_record(record.store)
+    rows = standings(
+        offices,
+        result.prepared,
+        view,
+        today=today_jst(),
+        thresholds=settings.order_reminder_days,
+        outcomes=result.outcomes,
+        portal_read=portal_read,
+    )
+    return rows, [e for e in (record.opening_error, view.error) if e]
 
 
 def write_views(rows: Sequence[Standing], *, metrics: Path | None, html: Path | None) -> list[str]:
