@@ -21,7 +21,8 @@ import pytest
 from rich.cells import cell_len
 
 from ainas_bot.certificates.factory import write_p12
-from ainas_bot.cli.console import estimate_seconds_left
+from ainas_bot.cli.console import ConsoleEvents, estimate_seconds_left
+from ainas_bot.results.outcome import Outcome
 from tests.fixtures_cli import cli_env, write_config
 from tests.fixtures_flow import FlowWorld, OfficeKit
 
@@ -185,6 +186,29 @@ def test_the_progress_bar_says_dry_run_and_gives_no_eta_before_an_office_has_end
     after = re.findall(r"ETA (\S+)", terminal[first_at_portal:])
     assert before and set(before) == {"–"}, before  # not 0:00:01 with offices left: no pace yet
     assert any(re.fullmatch(r"\d+:\d\d:\d\d", eta) for eta in after), after
+
+
+def test_an_office_line_is_on_screen_before_the_eta_it_gives() -> None:
+    """The bar redraws from its own thread: whatever it draws while an office's line is being printed must
+    not already carry the pace of that office (CI once saw `ETA 0:00:02` above the first outcome)."""
+    events = ConsoleEvents(2, io.StringIO(), interactive=True)
+    progress = events._progress
+    assert progress is not None
+    seen_while_printing: list[float | None] = []
+    printing = progress.console.print
+
+    def print_and_look(*args: object, **kwargs: object) -> None:
+        seen_while_printing.append(events.seconds_left())
+        printing(*args, **kwargs)  # type: ignore[arg-type]
+
+    progress.console.print = print_and_look  # type: ignore[method-assign]
+    try:
+        events.portal_started()
+        events.done(Outcome(office_id="10000001", login_id="u1", status="would-register"))
+        assert seen_while_printing == [None]
+        assert events.seconds_left() is not None  # and right after its line, the pace is known
+    finally:
+        events.close()
 
 
 def test_the_estimate_is_the_pace_of_the_offices_ended() -> None:

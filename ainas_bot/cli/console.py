@@ -137,26 +137,12 @@ class ConsoleEvents:
     def done(self, outcome: Outcome) -> None:
         self.counts[outcome.status] += 1
         finished = sum(self.counts.values())
-        now = time.monotonic()
-        elapsed = 0.0
-        if self._portal_started is not None:
-            self._portal_finished += 1
-            elapsed = now - self._portal_started
-            left = estimate_seconds_left(elapsed, self._portal_finished, self.total - finished)
-            self._estimate = None if left is None else (now, left)
         detail = (f" ({reason_label(outcome.reason)})" if outcome.status == "failed" else "") + (
             f": {outcome.message}" if outcome.message else ""
         )
-        if self._progress is not None and self._task is not None:
-            rate = f"{self._portal_finished / max(elapsed, 1e-6) * 60:.1f}" if self._portal_finished else "–"
-            self._progress.update(
-                self._task,
-                completed=finished,
-                ok=finished - self.counts["failed"],
-                failed=self.counts["failed"],
-                remaining=self.total - finished,
-                rate=rate,
-            )
+        # The office's line goes out before the pace it gives: the bar redraws from its own thread, and an ETA
+        # on screen before the outcome it is measured from would be a number with nothing behind it yet.
+        if self._progress is not None:
             style = _STYLE.get(outcome.status, "default")  # `[]` would be no tag, and `[/]` then closes nothing
             label = office_label(outcome.office_id, outcome.office_name)
             word = status_label(outcome.status)
@@ -169,6 +155,23 @@ class ConsoleEvents:
             self._line(
                 outcome.office_id,
                 _("outcome {status}{detail}").format(status=status_label(outcome.status), detail=detail),
+            )
+        now = time.monotonic()
+        elapsed = 0.0
+        if self._portal_started is not None:
+            self._portal_finished += 1
+            elapsed = now - self._portal_started
+            left = estimate_seconds_left(elapsed, self._portal_finished, self.total - finished)
+            self._estimate = None if left is None else (now, left)
+        if self._progress is not None and self._task is not None:
+            rate = f"{self._portal_finished / max(elapsed, 1e-6) * 60:.1f}" if self._portal_finished else "–"
+            self._progress.update(
+                self._task,
+                completed=finished,
+                ok=finished - self.counts["failed"],
+                failed=self.counts["failed"],
+                remaining=self.total - finished,
+                rate=rate,
             )
 
     def close(self) -> None:
