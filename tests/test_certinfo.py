@@ -14,8 +14,10 @@ from pyasn1.codec.der import decoder
 from pyasn1.type import univ
 
 from ainas_bot.certificates import factory as certfactory
-from ainas_bot.certificates.certinfo import OID_CORPORATE_INFO, CertificateInfo, check_validity, describe, raw_dump
+from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
+from ainas_bot.certificates.profiles import OID_CORPORATE_INFO
+from ainas_bot.certificates.raw_dump import raw_dump
 from ainas_bot.errors import CertificateError, ConfigError
 
 PIN = "S3cr3t-PIN-8472"

@@ -25,7 +25,7 @@ from cryptography.x509.oid import NameOID
 from pyasn1.codec.der import encoder
 from pyasn1.type import char, tag, univ
 
-from ainas_bot.certificates.certinfo import OID_CORPORATE_INFO
+from ainas_bot.certificates.profiles import OID_CORPORATE_INFO
 from ainas_bot.foundation.safe_files import write_private
 
 __all__ = [

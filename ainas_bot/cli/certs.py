@@ -15,8 +15,9 @@ from pydantic import SecretStr
 from rich.cells import cell_len
 
 from ainas_bot.certificates import factory as certfactory
-from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, describe, raw_dump
+from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
+from ainas_bot.certificates.raw_dump import raw_dump
 from ainas_bot.config.secrets import read_secret_file
 from ainas_bot.config.settings import load_settings
 from ainas_bot.errors import AinasBotError, ConfigError
