@@ -3,28 +3,26 @@
 Each profile mirrors a layout of `certinfo`: `shogyo-touki` (the 商業登記 extension), `gyoseishoshi`
 (Japanese attributes in the subject DN, or with `layout="san"` in a subjectAltName directoryName
 with romaji in the subject) and `generic` (Japanese names in attributes the built-in layouts do not
-read, for the settings mapping). Keys are RSA 2048 as the issuers use.
+read, for the settings mapping). Keys are RSA 2048 as the issuers use. The authorities and the PKCS#12
+encodings are in `issuers` and `pkcs12_writer`; the names a test needs are here too, as one place to make
+certificates from.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
-import os
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyasn1.codec.der import encoder
 from pyasn1.type import char, tag, univ
 
+from ainas_bot.certificates.issuers import Issuer, generate_key, make_ca, make_certificate
+from ainas_bot.certificates.pkcs12_writer import Encryption, pkcs12_bytes
 from ainas_bot.certificates.profiles import OID_CORPORATE_INFO
 from ainas_bot.foundation.safe_files import write_private
 
@@ -35,69 +33,16 @@ __all__ = [
     "generate_key",
     "issuer_for",
     "make_ca",
+    "make_certificate",
     "make_p12",
     "pkcs12_bytes",
     "write_p12",
 ]
 
 Profile = Literal["shogyo-touki", "gyoseishoshi", "generic"]
-Encryption = Literal["modern", "legacy", "legacy-3des", "none"]
 # For the `generic` profile: names in the DN's `title` and `description`, which no built-in layout reads.
 GENERIC_TRADE_NAME_OID = "2.5.4.12"
 GENERIC_HOLDER_NAME_OID = "2.5.4.13"
-
-
-@dataclasses.dataclass(frozen=True)
-class Issuer:
-    """A certificate authority that signs generated certificates."""
-
-    name: x509.Name
-    key: rsa.RSAPrivateKey
-    certificate: x509.Certificate
-
-
-def generate_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def make_ca(common_name: str, organization: str, *, key: rsa.RSAPrivateKey | None = None, years: int = 20) -> Issuer:
-    """A self-signed CA valid from a day ago for `years` years."""
-    key = key or generate_key()
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return Issuer(name=name, key=key, certificate=cert)
 
 
 @functools.cache
@@ -188,127 +133,6 @@ def _subject_and_extensions(
         extensions.append((x509.SubjectAlternativeName([x509.DirectoryName(dir_name)]), False))
         return subject, extensions
     return x509.Name([*japanese, *street_attrs]), extensions
-
-
-def make_certificate(
-    key: rsa.RSAPrivateKey,
-    subject: x509.Name,
-    *,
-    issuer: Issuer,
-    not_before: dt.datetime,
-    not_after: dt.datetime,
-    extensions: list[tuple[x509.ExtensionType, bool]] = [],  # noqa: B006 - read only
-    serial: int | None = None,
-    client_auth: bool = False,
-) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer.name)
-        .public_key(key.public_key())
-        .serial_number(serial or x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=not client_auth,
-                key_encipherment=client_auth,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()), critical=False)
-    )
-    if client_auth:
-        client = x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.CLIENT_AUTH])
-        builder = builder.add_extension(client, critical=False)
-    for ext, critical in extensions:
-        builder = builder.add_extension(ext, critical=critical)
-    return builder.sign(issuer.key, hashes.SHA256())
-
-
-def pkcs12_bytes(
-    key: rsa.RSAPrivateKey | None,
-    cert: x509.Certificate | None,
-    *,
-    password: str,
-    encryption: Encryption = "modern",
-    cas: list[x509.Certificate] | None = None,
-    friendly_name: bytes = b"ainas-bot test certificate",
-) -> bytes:
-    """Serialise key and certificate as PKCS#12 with the chosen encryption family.
-
-    `legacy` is what old issuers and `openssl -legacy` write: RC2-40 for the certificates, 3DES for the
-    key, SHA-1 MAC. `cryptography` cannot write RC2, so that one goes through the `openssl` command,
-    with the password passed in its environment, never on its command line.
-    """
-    if encryption == "legacy":
-        return _openssl_legacy(key, cert, password=password, cas=cas or [])
-    if encryption == "none" or not password:
-        algorithm: serialization.KeySerializationEncryption = serialization.NoEncryption()
-    elif encryption == "legacy-3des":
-        algorithm = (
-            serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(2048)
-            .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC)
-            .hmac_hash(hashes.SHA1())  # noqa: S303 - a legacy file on purpose
-            .build(password.encode())
-        )
-    else:
-        algorithm = (
-            serialization.PrivateFormat.PKCS12.encryption_builder()
-            .kdf_rounds(10000)
-            .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
-            .hmac_hash(hashes.SHA256())
-            .build(password.encode())
-        )
-    return pkcs12.serialize_key_and_certificates(friendly_name, key, cert, cas, algorithm)
-
-
-def _openssl_legacy(
-    key: rsa.RSAPrivateKey | None, cert: x509.Certificate | None, *, password: str, cas: list[x509.Certificate]
-) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="ainas-p12-") as tmp:
-        folder = Path(tmp)
-        args = [
-            "openssl",
-            "pkcs12",
-            "-export",
-            "-legacy",
-            "-passout",
-            "env:AINAS_P12_PASSWORD",
-            "-out",
-            str(folder / "out.p12"),
-        ]
-        pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in ([cert] if cert else []) + cas)
-        (folder / "certs.pem").write_bytes(pem)
-        args += ["-in", str(folder / "certs.pem")]
-        if key is None:
-            args.append("-nokeys")
-        else:
-            write_private(
-                folder / "key.pem",
-                key.private_bytes(
-                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-                ),
-                what="key",
-            )
-            args += ["-inkey", str(folder / "key.pem")]
-            if cert is None:
-                args.append("-nocerts")  # openssl pairs a key only with its own certificate: key alone
-        env = {**os.environ, "AINAS_P12_PASSWORD": password}
-        try:
-            subprocess.run(args, env=env, check=True, capture_output=True)
-        except FileNotFoundError:
-            raise RuntimeError("legacy (RC2-40) .p12 files need the `openssl` command (Debian: openssl)") from None
-        return (folder / "out.p12").read_bytes()
 
 
 def make_p12(

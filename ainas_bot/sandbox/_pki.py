@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ainas_bot.certificates.factory import Issuer, generate_key, make_ca, make_certificate, pkcs12_bytes
+from ainas_bot.certificates.issuers import Issuer, generate_key, make_ca, make_certificate
+from ainas_bot.certificates.pkcs12_writer import pkcs12_bytes
 from ainas_bot.sandbox._files import write_owner_only
 
 __all__ = ["ServerFiles", "client_key", "client_p12", "ensure_pki"]

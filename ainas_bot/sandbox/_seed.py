@@ -10,7 +10,7 @@ import secrets
 import string
 from pathlib import Path
 
-from ainas_bot.certificates.factory import Issuer
+from ainas_bot.certificates.issuers import Issuer
 from ainas_bot.sandbox import _names
 from ainas_bot.sandbox._clock import JAPAN, japan_day
 from ainas_bot.sandbox._db import Db
