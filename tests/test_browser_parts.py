@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ainas_bot.config.settings import load_settings
+from ainas_bot.config.loading import load_settings
 from flows.browser.gate import PortalGate, environment_proxies
 from flows.browser.options import BrowserOptions
 from tests.fixtures_async import run_async

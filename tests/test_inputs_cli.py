@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ainas_bot.certificates import factory as certfactory
 from ainas_bot.cli.main import main
 from ainas_bot.config import inventory_files as _tables
-from ainas_bot.config.settings import load_settings, settings_class
+from ainas_bot.config.loading import load_settings, settings_class
 from ainas_bot.errors import EXIT_OK, EXIT_USAGE, ConfigError
 from tests.fixtures_settings import without_ainas_variables
 

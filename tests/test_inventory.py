@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ainas_bot.config.inventory import all_offices, failed_office_ids, read_inventory, select_offices
+from ainas_bot.config.loading import load_settings
 from ainas_bot.config.secrets import SecretRef
-from ainas_bot.config.settings import Office, Settings, load_settings
+from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import EXIT_USAGE, ConfigError
 
 

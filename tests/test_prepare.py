@@ -12,7 +12,8 @@ from pydantic import SecretStr
 
 from ainas_bot.certificates import factory as certfactory
 from ainas_bot.checks.prepare import check_offices, select_signing_p12
-from ainas_bot.config.settings import Settings, load_settings
+from ainas_bot.config.loading import load_settings
+from ainas_bot.config.settings import Settings
 from ainas_bot.errors import CertificateError
 from ainas_bot.foundation.jst import today_jst
 from tests.fixtures_settings import without_ainas_variables

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from ainas_bot.config.loading import load_settings
 from ainas_bot.config.secrets import SecretRef, read_secret_file
-from ainas_bot.config.settings import DEFAULT_PORTAL_URL, load_settings
+from ainas_bot.config.settings import DEFAULT_PORTAL_URL
 from ainas_bot.errors import EXIT_USAGE, ConfigError
 from tests.fixtures_settings import without_ainas_variables
 

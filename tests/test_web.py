@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ainas_bot.config.settings import load_settings
+from ainas_bot.config.loading import load_settings
 from ainas_bot.web.app import Console
 from ainas_bot.web.guard import COOKIE
 from ainas_bot.web.history import read_history

@@ -18,8 +18,8 @@ from ainas_bot.certificates import factory as certfactory
 from ainas_bot.certificates.certinfo import CertificateInfo, check_validity, describe
 from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
 from ainas_bot.certificates.raw_dump import raw_dump
+from ainas_bot.config.loading import load_settings
 from ainas_bot.config.secrets import read_secret_file
-from ainas_bot.config.settings import load_settings
 from ainas_bot.errors import AinasBotError, ConfigError
 from ainas_bot.foundation.jst import JST
 from ainas_bot.foundation.safe_text import json_safe, shown

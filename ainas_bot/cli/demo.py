@@ -22,7 +22,7 @@ import tomli_w
 from ainas_bot.certificates.factory import write_p12
 from ainas_bot.checks.prepare import check_offices
 from ainas_bot.cli.console import ConsoleEvents, print_recap
-from ainas_bot.config.settings import load_settings
+from ainas_bot.config.loading import load_settings
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.foundation.safe_files import write_private

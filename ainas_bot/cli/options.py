@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ainas_bot.config.inventory import all_offices, select_offices
-from ainas_bot.config.settings import Office, Settings, load_settings
+from ainas_bot.config.loading import load_settings
+from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import ConfigError
 from ainas_bot.i18n import _
 
