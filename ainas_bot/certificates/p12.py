@@ -14,13 +14,13 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.utils import CryptographyDeprecationWarning
 from pyasn1.codec.der import decoder
 from pyasn1.error import PyAsn1Error, SubstrateUnderrunError
-from pyasn1_modules import rfc7292, rfc8018
+from pyasn1_modules import rfc7292
 
+from ainas_bot.certificates.p12_encryption import P12Encryption, describe_encryption
 from ainas_bot.certificates.p12_limits import (
     MAX_ITERATIONS,
     MAX_P12_BYTES,
     MAX_TOTAL_ITERATIONS,
-    encryptions,
     iteration_counts,
     mac_verifies,
 )
@@ -29,44 +29,6 @@ from ainas_bot.foundation.safe_files import read_regular
 from ainas_bot.i18n import _
 
 __all__ = ["P12Contents", "P12Encryption", "open_p12", "read_p12_bytes"]
-
-_OID_NAMES = {
-    "1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
-    "1.2.840.113549.1.12.1.2": "pbeWithSHAAnd40BitRC4",
-    "1.2.840.113549.1.12.1.3": "pbeWithSHAAnd3-KeyTripleDES-CBC",
-    "1.2.840.113549.1.12.1.4": "pbeWithSHAAnd2-KeyTripleDES-CBC",
-    "1.2.840.113549.1.12.1.5": "pbeWithSHAAnd128BitRC2-CBC",
-    "1.2.840.113549.1.12.1.6": "pbeWithSHAAnd40BitRC2-CBC",
-    "1.2.840.113549.1.5.13": "PBES2",
-    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
-    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
-    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
-    "1.2.840.113549.3.7": "DES-EDE3-CBC",
-    "1.2.840.113549.2.7": "hmacWithSHA1",
-    "1.2.840.113549.2.9": "hmacWithSHA256",
-    "1.2.840.113549.2.11": "hmacWithSHA512",
-    "1.3.14.3.2.26": "sha1",
-    "2.16.840.1.101.3.4.2.1": "sha256",
-    "2.16.840.1.101.3.4.2.2": "sha384",
-    "2.16.840.1.101.3.4.2.3": "sha512",
-}
-_LEGACY_MARKERS = ("RC2", "RC4", "TripleDES", "sha1")
-
-
-@dataclasses.dataclass(frozen=True)
-class P12Encryption:
-    """The algorithms protecting a PKCS#12 file, as names (`PBES2/PBKDF2/hmacWithSHA256/AES-256-CBC`)."""
-
-    certificates: str
-    key: str
-    mac: str
-
-    @property
-    def legacy(self) -> bool:
-        return any(m in part for part in (self.certificates, self.key, self.mac) for m in _LEGACY_MARKERS)
-
-    def as_dict(self) -> dict[str, object]:
-        return {"certificates": self.certificates, "key": self.key, "mac": self.mac, "legacy": self.legacy}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,40 +107,6 @@ def _check_bounds(pfx: object, size: int, name: str) -> None:
         )
 
 
-def _alg_name(alg: object) -> str:
-    oid = str(alg["algorithm"])  # type: ignore[index]
-    name = _OID_NAMES.get(oid, oid)
-    if name != "PBES2":
-        return name
-    params, _ = decoder.decode(alg["parameters"], asn1Spec=rfc8018.PBES2_params())  # type: ignore[index]
-    kdf = params["keyDerivationFunc"]
-    kdf_name = "PBKDF2" if str(kdf["algorithm"]) == "1.2.840.113549.1.5.12" else str(kdf["algorithm"])
-    prf = "hmacWithSHA1"
-    if kdf_name == "PBKDF2":
-        kdf_params, _ = decoder.decode(kdf["parameters"], asn1Spec=rfc8018.PBKDF2_params())
-        if kdf_params["prf"].isValue:
-            prf = _OID_NAMES.get(str(kdf_params["prf"]["algorithm"]), str(kdf_params["prf"]["algorithm"]))
-    enc = _OID_NAMES.get(str(params["encryptionScheme"]["algorithm"]), str(params["encryptionScheme"]["algorithm"]))
-    return f"PBES2/{kdf_name}/{prf}/{enc}"
-
-
-def _describe_encryption(pfx: object) -> P12Encryption:
-    """Walk the PFX outer layers (which are not encrypted) to name the algorithms used."""
-    found: dict[str, list[str]] = {"certificates": [], "key": []}
-    for kind, alg in encryptions(pfx):
-        found[kind].append(_alg_name(alg) if alg is not None else "none")
-    cert_algs, key_algs = found["certificates"], found["key"]
-    mac = "none"
-    if pfx["macData"].isValue:  # type: ignore[index]
-        digest_oid = str(pfx["macData"]["mac"]["digestAlgorithm"]["algorithm"])  # type: ignore[index]
-        mac = _OID_NAMES.get(digest_oid, digest_oid)
-    return P12Encryption(
-        certificates=", ".join(dict.fromkeys(cert_algs)) or "none",
-        key=", ".join(dict.fromkeys(key_algs)) or "none",
-        mac=mac,
-    )
-
-
 def _read_eagerly(cert: x509.Certificate | None) -> None:
     if cert is not None:
         _ = (cert.subject, cert.issuer, cert.extensions, cert.not_valid_after_utc, cert.public_key())
@@ -210,7 +138,7 @@ def open_p12(data: bytes, pin: str, *, name: str) -> P12Contents:
     if rest:
         raise CertificateError.about(name, _("not a PKCS#12 (.p12) file (trailing data after the structure)"))
     try:
-        encryption = _describe_encryption(pfx)
+        encryption = describe_encryption(pfx)
         _check_bounds(pfx, len(data), name)
     except (PyAsn1Error, KeyError, TypeError, ValueError):
         raise CertificateError.about(name, _("not a PKCS#12 (.p12) file; its contents cannot be read")) from None
