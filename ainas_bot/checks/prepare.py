@@ -16,14 +16,13 @@ from ainas_bot.certificates.p12 import open_p12, read_p12_bytes
 from ainas_bot.checks.findings import Findings, Problem, office_message, office_prefix
 from ainas_bot.checks.prepared import OfficeCheck, PreparedOffice
 from ainas_bot.checks.signing import naming_the_secret, select_signing_p12
+from ainas_bot.checks.typed import Typed, read_typed, resolve_secrets
 from ainas_bot.checks.values import check_days_left, check_kana, check_postal_code
 from ainas_bot.config.inventory import login_conflicts
 from ainas_bot.config.settings import Office, Settings
-from ainas_bot.config.typed_values import normalise_kana, normalise_postal_code
 from ainas_bot.errors import CertificateError, InputError, Reason
 from ainas_bot.foundation.typed_text import id_warnings
 from ainas_bot.i18n import _
-from ainas_bot.portal_text import Label
 from ainas_bot.record.p12_cache import P12Cache
 
 __all__ = [
@@ -37,19 +36,6 @@ __all__ = [
     "select_signing_p12",
 ]
 
-_SECRETS = ("login_password", "client_cert_password", "pin")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Typed:
-    """What the operator typed, made into what AINAS accepts; None where it could not be."""
-
-    trade_name_kana: str | None
-    holder_name_kana: str | None
-    postal_code: str | None  # None with `auto` too: then the address gives it
-    auto_postal: bool
-    start: dt.date
-
 
 @dataclasses.dataclass(frozen=True)
 class _Signing:
@@ -57,53 +43,6 @@ class _Signing:
     data: bytes
     certificate: CertificateInfo
     passed_over: tuple[tuple[str, str], ...]
-
-
-def _secrets(
-    office: Office, settings: Settings, environ: Mapping[str, str], found: Findings
-) -> dict[str, SecretStr | None]:
-    def resolved(name: str) -> SecretStr | None:
-        ref, what = getattr(office, name), office_message(office.id, name)
-        return found.attempt(
-            office.id, lambda: ref.resolve(environ, settings.secrets_dir, what=what, warnings=found.warnings)
-        )
-
-    values = {name: resolved(name) for name in _SECRETS}
-    for name, value in values.items():
-        if value is not None and not value.get_secret_value():
-            # The portal asks for 証明書パスワード at the upload and the update, and no issuer hands out an empty one.
-            source = getattr(office, name).describe()
-            said = _("{setting} ({source}) is empty; put the password in it").format(setting=name, source=source)
-            found.refuse(office_message(office.id, said))
-    return values
-
-
-def _typed(office: Office, today: dt.date, found: Findings) -> _Typed:
-    start = today if office.start_date == "today" else office.start_date
-    if start < today:
-        found.refuse(
-            office_message(
-                office.id,
-                _(
-                    "start_date {start} is before today ({today}, Japan time); give a later date or leave it out "
-                    "for today"
-                ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}"),
-            )
-        )
-    auto = office.postal_code.strip().casefold() == "auto"
-    trade_field = f"trade_name_kana ({Label.TRADE_NAME_KANA})"
-    holder_field = f"holder_name_kana ({Label.HOLDER_NAME_KANA})"
-    return _Typed(
-        found.attempt(office.id, lambda: normalise_kana(office.trade_name_kana, field=trade_field)),
-        found.attempt(office.id, lambda: normalise_kana(office.holder_name_kana, field=holder_field)),
-        None
-        if auto
-        else found.attempt(
-            office.id, lambda: normalise_postal_code(office.postal_code, field=f"postal_code ({Label.POSTAL_CODE})")
-        ),
-        auto,
-        start,
-    )
 
 
 def _client_certificate(office: Office, password: SecretStr, today: dt.date, cache: P12Cache | None) -> None:
@@ -161,7 +100,7 @@ def _signing_certificate(
 
 
 def _values(
-    office: Office, cert: CertificateInfo, typed: _Typed, today: dt.date, settings: Settings
+    office: Office, cert: CertificateInfo, typed: Typed, today: dt.date, settings: Settings
 ) -> tuple[str | None, Findings]:
     """The values to type checked against the certificate; the 郵便番号 to type, when one fits."""
     found = check_days_left(office, cert, today, settings.min_days_left)
@@ -185,9 +124,9 @@ def prepare_office(
 ) -> OfficeCheck:
     """Check one office: every problem found, each naming the office and field, or the office ready to go."""
     found = Findings()
-    secrets = _secrets(office, settings, environ, found)
+    secrets = resolve_secrets(office, settings, environ, found)
     found.warnings += id_warnings(office.id, office.login_id)
-    typed = _typed(office, today, found)
+    typed = read_typed(office, today, found)
     client_password, pin = secrets["client_cert_password"], secrets["pin"]
     if client_password is not None:
         found.attempt(office.id, lambda: _client_certificate(office, client_password, today, cache))
