@@ -1,11 +1,11 @@
 """One run, the path every office takes: its checks, whether the portal must see it, the visit, the record and
 the reports.
 
-`ainas_bot.cli` calls `run` (or `prepare` alone, for `check`) and prints what it returns. An office going to
-the portal goes on to `flows.session` (the offices of one login), `flows.renewal` (one office's steps),
-`flows.pages` (a screen each) and `flows.finder` (what is on screen): docs/architecture.md draws the path.
-Outcomes are made in two places only: here for an office that never reaches the portal (refused by its
-checks, vouched for by the record, cut off by an interrupt), and in the session for one that does.
+`ainas_bot.cli` and the console call `run` and print what it returns. An office going to the portal goes on to
+`flows.session` (the offices of one login), `flows.renewal` (one office's steps), `flows.pages` (a screen each)
+and `flows.finder` (what is on screen): docs/architecture.md draws the path. Outcomes are made in three places
+only: `ainas_bot.results.runs.prepare` for an office refused by its checks, here for one that never reaches the
+portal otherwise (vouched for by the record, cut off by an interrupt), and the session for one that does.
 """
 
 from __future__ import annotations
@@ -18,20 +18,19 @@ import hashlib
 from collections.abc import Mapping, Sequence
 
 from ainas_bot import portal_text
-from ainas_bot.checks.prepare import PreparedOffice, Problem, check_offices, office_message, office_prefix
-from ainas_bot.config.settings import Office, Settings
+from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.config.settings import Settings
 from ainas_bot.errors import Reason
-from ainas_bot.foundation.jst import format_portal_date, now_jst, today_jst
+from ainas_bot.foundation.jst import format_portal_date, now_jst
 from ainas_bot.foundation.run_lock import run_lock
 from ainas_bot.i18n import _
 from ainas_bot.record.due import portal_due
 from ainas_bot.record.opened import OpenedRecord, opened_record, record_of
-from ainas_bot.record.p12_cache import P12Cache
 from ainas_bot.record.store import Verified
 from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.recording import RecordingEvents, sigterm_as_interrupt
-from ainas_bot.results.runs import Prepared, RunRequest, RunResult, write_run_reports
+from ainas_bot.results.runs import Prepared, RunRequest, RunResult, prepare, write_run_reports
 from flows.renewal import FlowOptions
 from flows.session import LoginSession
 
@@ -46,37 +45,6 @@ __all__ = [
     "split_due",
     "visit_offices",
 ]
-
-
-def _joined(office_id: str, problems: list[Problem]) -> str:
-    """`office 1: first; second`: one line for an office, each problem said once."""
-    prefix = office_prefix(office_id)
-    return office_message(office_id, _("; ").join(p.message.removeprefix(prefix) for p in problems))
-
-
-def prepare(
-    settings: Settings, offices: Sequence[Office], environ: Mapping[str, str], *, cache: P12Cache | None
-) -> Prepared:
-    """Every check before the first click, for every office at once; one outcome per refused office, however
-    many problems it has (counted once in the recap, the reports and the audit log)."""
-    ready, problems, warnings = check_offices(list(offices), settings, environ, today=today_jst(), cache=cache)
-    by_office: dict[str, list[Problem]] = {}
-    for p in problems:
-        by_office.setdefault(p.office_id, []).append(p)
-    logins = {o.id: o.login_id for o in offices}
-    refused = [
-        Outcome.not_started(
-            oid,
-            logins[oid],
-            office_name=next((p.office_name for p in ps if p.office_name), ""),
-            reason=ps[0].reason,
-            message=_joined(oid, ps),
-        )
-        for oid, ps in by_office.items()
-    ]
-    certificates = {r.office.id: r.certificate for r in ready}
-    certificates |= {p.office_id: p.certificate for p in problems if p.certificate is not None}
-    return Prepared(ready, refused, warnings, certificates)
 
 
 @dataclasses.dataclass

@@ -17,13 +17,12 @@ from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from ainas_bot.record.opened import opened_record
+from ainas_bot.results.runs import prepare
 
 __all__ = ["add_parser", "check"]
 
 
 def check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from flows.run import prepare
-
     settings = settings_from_args(args, environ)
     offices = selected_offices(args, environ, settings, default_all=True)
     with opened_record(settings) as record:

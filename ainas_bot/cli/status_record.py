@@ -12,12 +12,11 @@ from ainas_bot.cli.status_table import RECORD_COLUMNS, print_status_table
 from ainas_bot.cli.telling import write_views
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK
-from ainas_bot.fleet.build import read_record, standings
+from ainas_bot.fleet.build import from_record
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.foundation.safe_text import json_safe
 from ainas_bot.i18n import _
-from ainas_bot.record.opened import opened_record
 from ainas_bot.results.outcome import reason_label, status_label
 
 __all__ = ["status_from_record"]
@@ -26,18 +25,12 @@ __all__ = ["status_from_record"]
 def status_from_record(
     settings: Settings, offices: Sequence[Office], environ: Mapping[str, str], args: argparse.Namespace
 ) -> int:
-    from flows.run import prepare
-
     today = today_jst()
-    with opened_record(settings) as record:
-        # The checks before the first click, with the record's .p12 cache: what each local file holds, no browser.
-        prepared = prepare(settings, offices, environ, cache=record.cache)
-        view = read_record(record.store)
-        rows = standings(offices, prepared, view, today=today, thresholds=settings.order_reminder_days)
-        errors = [e for e in (*record.errors, view.error) if e]
+    fleet = from_record(settings, offices, environ, today=today)
+    rows, errors = fleet.rows, fleet.errors
     table = [_row(s) for s in rows]
     if args.json:
-        document = {"today": today.isoformat(), "source": "record", "offices": table, "warnings": prepared.warnings}
+        document = {"today": today.isoformat(), "source": "record", "offices": table, "warnings": fleet.warnings}
         print(json_safe(json.dumps(document, ensure_ascii=False, indent=2)))
     else:
         print_status_table(

@@ -7,16 +7,17 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from ainas_bot.config.settings import Office
+from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import OutputError
 from ainas_bot.fleet.standing import Standing, standing_of
 from ainas_bot.i18n import _
 from ainas_bot.record.notes import LastOutcome, last_outcomes
+from ainas_bot.record.opened import opened_record
 from ainas_bot.record.store import Verified, VerifiedStore
 from ainas_bot.results.outcome import Outcome
-from ainas_bot.results.runs import Prepared
+from ainas_bot.results.runs import Prepared, prepare
 
-__all__ = ["RecordView", "read_record", "standings"]
+__all__ = ["FromRecord", "RecordView", "from_record", "read_record", "standings"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,3 +82,25 @@ def standings(
             )
         )
     return rows
+
+
+@dataclasses.dataclass(frozen=True)
+class FromRecord:
+    """The fleet from the record and the local files alone: the rows, the checks' warnings, and what of the
+    record could not be opened or read."""
+
+    rows: list[Standing]
+    warnings: list[str]
+    errors: list[str]
+
+
+def from_record(
+    settings: Settings, offices: Sequence[Office], environ: Mapping[str, str], *, today: dt.date
+) -> FromRecord:
+    """Every office as `status --from-record` and the console's office list see it: no request to the portal."""
+    with opened_record(settings) as record:
+        # The checks before the first click, with the record's .p12 cache: what each local file holds, no browser.
+        prepared = prepare(settings, offices, environ, cache=record.cache)
+        view = read_record(record.store)
+        rows = standings(offices, prepared, view, today=today, thresholds=settings.order_reminder_days)
+        return FromRecord(rows, prepared.warnings, [e for e in (*record.errors, view.error) if e])

@@ -1,21 +1,24 @@
-"""What a run is asked (`RunRequest`) and what it returns (`RunResult`): the offices, how, and one outcome each."""
+"""What a run is asked (`RunRequest`), its offices after their checks (`prepare`, also all that `check`,
+`status --from-record` and the console's drop need) and what it returns (`RunResult`): one outcome each."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ainas_bot.certificates.certinfo import CertificateInfo
-from ainas_bot.checks.prepare import PreparedOffice
-from ainas_bot.config.settings import Office
+from ainas_bot.checks.prepare import PreparedOffice, Problem, check_offices, office_message, office_prefix
+from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import OutputError
-from ainas_bot.foundation.jst import now_jst
+from ainas_bot.foundation.jst import now_jst, today_jst
+from ainas_bot.i18n import _
+from ainas_bot.record.p12_cache import P12Cache
 from ainas_bot.record.store import Verified
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.reports import write_report, write_report_csv
 
-__all__ = ["Prepared", "RunRequest", "RunResult", "write_run_reports"]
+__all__ = ["Prepared", "RunRequest", "RunResult", "prepare", "write_run_reports"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +43,37 @@ class Prepared:
     refused: list[Outcome]
     warnings: list[str]
     certificates: dict[str, CertificateInfo]  # each office's certificate, where its .p12 opened
+
+
+def _joined(office_id: str, problems: list[Problem]) -> str:
+    """`office 1: first; second`: one line for an office, each problem said once."""
+    prefix = office_prefix(office_id)
+    return office_message(office_id, _("; ").join(p.message.removeprefix(prefix) for p in problems))
+
+
+def prepare(
+    settings: Settings, offices: Sequence[Office], environ: Mapping[str, str], *, cache: P12Cache | None
+) -> Prepared:
+    """Every check before the first click, for every office at once; one outcome per refused office, however
+    many problems it has (counted once in the recap, the reports and the audit log)."""
+    ready, problems, warnings = check_offices(list(offices), settings, environ, today=today_jst(), cache=cache)
+    by_office: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_office.setdefault(p.office_id, []).append(p)
+    logins = {o.id: o.login_id for o in offices}
+    refused = [
+        Outcome.not_started(
+            oid,
+            logins[oid],
+            office_name=next((p.office_name for p in ps if p.office_name), ""),
+            reason=ps[0].reason,
+            message=_joined(oid, ps),
+        )
+        for oid, ps in by_office.items()
+    ]
+    certificates = {r.office.id: r.certificate for r in ready}
+    certificates |= {p.office_id: p.certificate for p in problems if p.certificate is not None}
+    return Prepared(ready, refused, warnings, certificates)
 
 
 @dataclasses.dataclass

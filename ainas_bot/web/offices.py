@@ -24,25 +24,20 @@ from ainas_bot.checks.values import Suggestion, suggest
 from ainas_bot.config.secrets import SecretRef
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import InputError, OutputError
-from ainas_bot.fleet.build import read_record, standings
+from ainas_bot.fleet.build import from_record
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import format_portal_date, today_jst
 from ainas_bot.foundation.safe_files import write_private
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
-from ainas_bot.record.opened import opened_record
+from ainas_bot.results.runs import prepare
 
 __all__ = ["Drop", "FieldRow", "check_drop", "fleet", "store_drop"]
 
 
 def fleet(settings: Settings, offices: Sequence[Office], environ: Mapping[str, str]) -> list[Standing]:
     """Every office as `status --from-record` sees it: the record and the local files, no request to the portal."""
-    from flows.run import prepare
-
-    with opened_record(settings) as record:
-        prepared = prepare(settings, offices, environ, cache=record.cache)
-        view = read_record(record.store)
-        return standings(offices, prepared, view, today=today_jst(), thresholds=settings.order_reminder_days)
+    return from_record(settings, offices, environ, today=today_jst()).rows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +87,6 @@ def check_drop(
 ) -> Drop:
     """Every check before the first click on the dropped file, with the PIN typed (held for this call only)."""
     from flows.identity import check_identity, identity_refusal
-    from flows.run import prepare
 
     name = _file_name(file_name)
     if len(data) > MAX_P12_BYTES:
