@@ -13,7 +13,7 @@ from playwright.async_api import Page, Route
 
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.portal_text import ABSENCE_GRACE_MS
-from flows.finder.locate import Button, Title
+from flows.finder.markers import Button, Title
 from flows.pages.base import PortalPage
 from tests.fixtures_browser import in_chromium
 

@@ -15,7 +15,7 @@ import pytest
 from ainas_bot.certificates.p12_limits import MAX_P12_BYTES
 from ainas_bot.errors import EXIT_CERTIFICATE, EXIT_USAGE
 from ainas_bot.i18n import use_language
-from flows.finder.locate import Button
+from flows.finder.markers import Button
 from flows.probe import Check, ProbeReport, ScreenReport
 
 EXE = Path(sys.executable).with_name("ainas-bot")

@@ -1,11 +1,11 @@
 """Finding things on a portal screen as a person does: by what is written on it, whatever the markup.
 
-Page objects say *what* they look for, in the portal's words (`Title`, `Field`, `Button`, `Text`,
-`Table`); this module decides *how*. A screen is known by its title text wherever it stands (a heading,
-a `<div>`, a layout cell); a field by its visible label (a `<label>`, the th or td key cell before it in
-the same row, the text just before it); a button or link by its caption, whatever the element
-(`button`, `input` submit/button/image, `a`, anything clickable), icon glyphs around it ignored; a table
-by the texts of its header row, th or td. Key/value rows are read from the innermost key cell.
+Page objects say *what* they look for, in the portal's words (`Title`, `Field`, `Button`, `Text`, `Table`, from
+`flows.finder.markers`); this module decides *how*. A screen is known by its title text wherever it stands (a
+heading, a `<div>`, a layout cell); a field by its visible label (a `<label>`, the th or td key cell before it
+in the same row, the text just before it); a button or link by its caption, whatever the element (`button`,
+`input` submit/button/image, `a`, anything clickable), icon glyphs around it ignored; a table by the texts of
+its header row, th or td. Key/value rows are read from the innermost key cell.
 
 Every comparison goes through one normaliser, `normalise` (NFKC, the wave dashes and hyphens made
 one, every kind of space and line break removed), kept with the date parsing in `flows.finder.text` so that
@@ -18,7 +18,6 @@ halves to the same answers. The scripts that call it in the page are the `.js` f
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import weakref
 from typing import Any
@@ -27,8 +26,8 @@ from urllib.parse import quote, urlsplit
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Locator, Page, Playwright
 
-from ainas_bot.i18n import _
 from flows.finder.js import call, source
+from flows.finder.markers import Button, Field, Marker, Overlay, Table, Text, Title
 from flows.finder.text import RULES, caption_core, normalise, portal_date, portal_datetime
 
 __all__ = [
@@ -65,82 +64,6 @@ ENGINE = "ainas"
 LIBRARY = call(source(__file__, "finder.js"), RULES)
 _ON_ELEMENT = source(__file__, "element.js", LIBRARY=LIBRARY)
 _OVER_WINDOW = source(__file__, "window.js", LIBRARY=LIBRARY)
-
-
-# --- what page objects look for ------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
-class Title:
-    """A screen, by its title text."""
-
-    texts: tuple[str, ...]
-
-    def __init__(self, *texts: str) -> None:
-        object.__setattr__(self, "texts", texts)
-
-    def __str__(self) -> str:
-        return _("title {text}").format(text=" / ".join(self.texts))
-
-
-@dataclasses.dataclass(frozen=True)
-class Field:
-    """A form control, by its visible label."""
-
-    label: str
-
-    def __str__(self) -> str:
-        return _("field {text}").format(text=self.label)
-
-
-@dataclasses.dataclass(frozen=True)
-class Button:
-    """A button or link, by its caption."""
-
-    caption: str
-
-    def __str__(self) -> str:
-        return _("button {text}").format(text=self.caption)
-
-
-@dataclasses.dataclass(frozen=True)
-class Text:
-    """An element showing one of these messages."""
-
-    messages: tuple[str, ...]
-
-    def __init__(self, *messages: str) -> None:
-        object.__setattr__(self, "messages", messages)
-
-    def __str__(self) -> str:
-        return _("message {text}").format(text=" / ".join(self.messages))
-
-
-@dataclasses.dataclass(frozen=True)
-class Table:
-    """A table, by the texts of its header row."""
-
-    columns: tuple[str, ...]
-
-    def __init__(self, *columns: str) -> None:
-        object.__setattr__(self, "columns", columns)
-
-    def __str__(self) -> str:
-        return _("table with columns {columns}").format(columns=", ".join(self.columns))
-
-
-@dataclasses.dataclass(frozen=True)
-class Overlay:
-    """A layer in front of the screen that takes its clicks, by the caption of the button that closes it."""
-
-    captions: tuple[str, ...]
-
-    def __init__(self, *captions: str) -> None:
-        object.__setattr__(self, "captions", captions)
-
-    def __str__(self) -> str:
-        return _("overlay closed by {captions}").format(captions=" / ".join(self.captions))
-
-
-Marker = Title | Field | Button | Text | Table | Overlay
 
 
 def _selector(kind: str, args: tuple[str, ...]) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ainas_bot.errors import PortalChangedError
 from ainas_bot.i18n import _
-from flows.finder.locate import Button
+from flows.finder.markers import Button
 from flows.pages.base import MenuPage, PortalPage
 from flows.pages.elements import Element, Rows
 

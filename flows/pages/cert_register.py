@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from ainas_bot.errors import PortalChangedError, UploadRefusedError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Message, Screen
-from flows.finder.locate import Button, Field, Text, Title
+from flows.finder.markers import Button, Field, Text, Title
 from flows.pages.base import MenuPage, shows
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.elements import Element

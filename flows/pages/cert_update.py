@@ -9,7 +9,7 @@ from pydantic import SecretStr
 from ainas_bot.errors import FieldErrorsError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Message, Screen
-from flows.finder.locate import Button, Field, Marker, Text, Title
+from flows.finder.markers import Button, Field, Marker, Text, Title
 from flows.pages.base import MenuPage, PortalPage
 from flows.pages.cert_detail import CertDetailPage
 from flows.pages.cert_update_complete import CertUpdateCompletePage

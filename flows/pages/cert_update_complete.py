@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flows.finder.locate import Button
+from flows.finder.markers import Button
 from flows.pages.base import MenuPage
 from flows.pages.elements import Element
 

@@ -15,7 +15,7 @@ from typing import Any, Generic, Self, TypeVar, overload
 
 from ainas_bot import portal_text
 from ainas_bot.portal_text import text_of
-from flows.finder.locate import Button, Field, Marker, Table, Title
+from flows.finder.markers import Button, Field, Marker, Table, Title
 
 __all__ = ["Columns", "Declared", "Element", "Fields", "Need", "Row", "Rows", "declared"]
 

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from ainas_bot.errors import PortalAuthError, PortalUnavailableError, PortalUntrustedError, ServiceHoursError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Message, Screen
-from flows.finder.locate import Button, Field, Text
+from flows.finder.markers import Button, Field, Text
 from flows.pages.base import CERT_ERRORS, PortalPage, first_line, shows
 from flows.pages.elements import Element
 from flows.pages.home import HomePage

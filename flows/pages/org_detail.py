@@ -8,7 +8,7 @@ from ainas_bot.errors import PortalChangedError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 from flows.decision import CertificateRow
-from flows.finder.locate import Button
+from flows.finder.markers import Button
 from flows.finder.text import normalise
 from flows.pages.base import MenuPage
 from flows.pages.cert_detail import CertDetailPage
