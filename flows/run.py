@@ -28,8 +28,9 @@ from ainas_bot.record.due import portal_due
 from ainas_bot.record.opened import OpenedRecord, opened_record, record_of
 from ainas_bot.record.store import Verified
 from ainas_bot.results.events import RunEvents
+from ainas_bot.results.interrupts import sigterm_as_interrupt
 from ainas_bot.results.outcome import Outcome
-from ainas_bot.results.recording import RecordingEvents, sigterm_as_interrupt
+from ainas_bot.results.recording import RecordingEvents
 from ainas_bot.results.runs import Prepared, RunRequest, RunResult, prepare, write_run_reports
 from flows.renewal import FlowOptions
 from flows.session import LoginSession
@@ -137,7 +138,10 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
         interrupted = False
         before: dict[str, Verified | None] = {}
         visited: list[PreparedOffice] = []
-        with sigterm_as_interrupt(), run_lock(settings.lock_file) if request.audit else contextlib.nullcontext():
+        with (
+            sigterm_as_interrupt() as interrupts,
+            run_lock(settings.lock_file) if request.audit else contextlib.nullcontext(),
+        ):
             # Under the lock, as another run may be writing the record: only the offices it cannot vouch for go
             # to the portal.
             due = split_due(
@@ -156,7 +160,7 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
             before = {o.office.id: due.records.get(o.office.id) for o in visited}
             try:
                 if visited:
-                    asyncio.run(_visit_later(settings, visited, recording, request, environ))
+                    interrupts.run(_visit_later(settings, visited, recording, request, environ))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in recording.outcomes}

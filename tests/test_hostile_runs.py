@@ -35,9 +35,19 @@ def _lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("signum", "ctrl_c"),
+    [
+        (signal.SIGINT, signal.SIG_DFL),
+        (signal.SIGTERM, signal.SIG_DFL),
+        # A background job of a script (`sh -c 'ainas-bot renew … &'`) starts with Ctrl-C ignored: SIGTERM (kill,
+        # a supervisor's stop) must still stop the run and record it.
+        (signal.SIGTERM, signal.SIG_IGN),
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGTERM-with-Ctrl-C-ignored"],
+)
 def test_a_signal_mid_run_leaves_every_ended_office_in_the_audit_and_the_report(
-    sandbox_world: Callable[..., FlowWorld], tmp_path: Path, signum: int
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path, signum: int, ctrl_c: signal.Handlers
 ) -> None:
     world = sandbox_world(orgs=4, latency_ms=150)
     kits = [world.make_office() for _ in range(4)]
@@ -50,6 +60,8 @@ def test_a_signal_mid_run_leaves_every_ended_office_in_the_audit_and_the_report(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # Set either way, not inherited: a test suite started in the background has Ctrl-C ignored itself.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, ctrl_c),  # noqa: PLW1509 - one call, in the fork only
     )
 
     # The first office's line is on disk while the run still works on the others.

@@ -11,12 +11,7 @@ not stop the run (the portal work is what matters to the office); it is said onc
 
 from __future__ import annotations
 
-import contextlib
-import signal
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 from ainas_bot.errors import OutputError
 from ainas_bot.foundation.jst import now_jst
@@ -26,7 +21,7 @@ from ainas_bot.results.events import RunEvents
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.reports import append_audit
 
-__all__ = ["RecordingEvents", "sigterm_as_interrupt"]
+__all__ = ["RecordingEvents"]
 
 
 class RecordingEvents:
@@ -84,23 +79,3 @@ class RecordingEvents:
             append_audit(self.audit_log, outcomes, dry_run=self.dry_run)
         except OutputError as exc:
             self.errors.append(_("{error}; the outcomes above are not in the audit log").format(error=exc))
-
-
-@contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (systemd's stop, `kill`) handled as Ctrl-C: asyncio cancels the run's tasks cleanly, the
-    browser closes, and the outcomes known so far are written, instead of dying with nothing recorded."""
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # a run of the web console, in a thread of its own: signals reach the console's server instead
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        # asyncio.run has its own SIGINT handler (cancel the main task, then KeyboardInterrupt): reuse it.
-        signal.raise_signal(signal.SIGINT)
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
