@@ -28,7 +28,7 @@ from ainas_bot.record.due import portal_due
 from ainas_bot.record.opened import OpenedRecord, opened_record, record_of
 from ainas_bot.record.store import Verified
 from ainas_bot.results.events import RunEvents
-from ainas_bot.results.interrupts import sigterm_as_interrupt
+from ainas_bot.results.interrupts import Interrupts, sigterm_as_interrupt
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.recording import RecordingEvents
 from ainas_bot.results.runs import Prepared, RunRequest, RunResult, prepare, write_run_reports
@@ -124,9 +124,17 @@ def _interrupted(offices: list[PreparedOffice]) -> list[Outcome]:
     ]
 
 
-def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Mapping[str, str]) -> RunResult:
+def run(
+    settings: Settings,
+    request: RunRequest,
+    events: RunEvents,
+    environ: Mapping[str, str],
+    *,
+    interrupts: Interrupts | None = None,
+) -> RunResult:
     """Prepare, decide, visit, record, report. Every office ends with one outcome, told to `events` as it ends
-    and written to the audit log at once; an interrupt (SIGINT, SIGTERM) ends the offices still under way."""
+    and written to the audit log at once; an interrupt (SIGINT, SIGTERM, `interrupts.stop()`) ends the offices still
+    under way."""
     with opened_record(settings) as record:
         prepared = prepare(settings, request.offices, environ, cache=record.cache)
         for warning in prepared.warnings:
@@ -139,7 +147,7 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
         before: dict[str, Verified | None] = {}
         visited: list[PreparedOffice] = []
         with (
-            sigterm_as_interrupt() as interrupts,
+            sigterm_as_interrupt(interrupts) as stoppable,
             run_lock(settings.lock_file) if request.audit else contextlib.nullcontext(),
         ):
             # Under the lock, as another run may be writing the record: only the offices it cannot vouch for go
@@ -160,7 +168,7 @@ def run(settings: Settings, request: RunRequest, events: RunEvents, environ: Map
             before = {o.office.id: due.records.get(o.office.id) for o in visited}
             try:
                 if visited:
-                    interrupts.run(_visit_later(settings, visited, recording, request, environ))
+                    stoppable.run(_visit_later(settings, visited, recording, request, environ))
             except KeyboardInterrupt:
                 interrupted = True
                 ended = {o.office_id for o in recording.outcomes}

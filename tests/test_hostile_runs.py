@@ -203,3 +203,47 @@ def test_sigterm_with_firefox_leaves_no_profile(sandbox_world: Callable[..., Flo
     assert not list(private.iterdir()), "the profile (the client key) outlived the run"
     assert not _processes_mentioning(str(private))
     assert [line["outcome"] for line in _lines(tmp_path / "audit.jsonl")] == ["failed"]
+
+
+def test_the_console_stopped_mid_run_records_its_run_as_the_cli_does(
+    sandbox_world: Callable[..., FlowWorld], tmp_path: Path
+) -> None:
+    """SIGTERM to `ainas-bot web` while its run works: the run is interrupted as the CLI's would be (every office in
+    the audit log, once, the unfinished ones as interrupted), then the console ends, saying so."""
+    import httpx
+
+    world = sandbox_world(orgs=4, latency_ms=150)
+    kits = [world.make_office() for _ in range(4)]
+    audit = tmp_path / "audit.jsonl"
+    config = write_config(tmp_path / "ainas.toml", world, kits, concurrency=1, audit_log=str(audit))
+    console = subprocess.Popen(
+        [*BOT, "web", "--no-browser", "--port", "0", "--config", str(config)],
+        env=cli_env(kits),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert console.stdout is not None
+        url = console.stdout.readline().split(" ")[2]
+        origin = url.split("/?")[0]
+        with httpx.Client(follow_redirects=True, timeout=30) as client:
+            page = client.get(url)
+            csrf = page.text.split('"X-CSRF-Token": "')[1].split('"')[0]
+            form = {"kind": "renew", "office": [k.office.id for k in kits]}
+            started = client.post(f"{origin}/runs", data=form, headers={"Origin": origin, "X-CSRF-Token": csrf})
+        assert started.status_code == 204, started.text
+        _wait_until(lambda: len(_lines(audit)) >= 1 or console.poll() is not None, 120, "the first audit line")
+        assert console.poll() is None
+    finally:
+        console.send_signal(signal.SIGTERM)
+        _out, stderr = console.communicate(timeout=150)
+
+    assert console.returncode == EXIT_INTERRUPTED, stderr
+    assert "Traceback" not in stderr and "実行 1 の途中で停止しました" in stderr  # the console speaks Japanese
+    audited = _lines(audit)
+    assert sorted(str(line["office_id"]) for line in audited) == sorted(k.office.id for k in kits)
+    assert {line["outcome"] for line in audited} <= {"updated", "failed"}
+    assert any(line["outcome"] == "updated" for line in audited)
+    assert all(line["reason"] == "interrupted" for line in audited if line["outcome"] == "failed")
+    assert any(line["outcome"] == "failed" for line in audited), "the run was still under way when it was stopped"

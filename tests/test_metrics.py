@@ -119,6 +119,15 @@ def test_values_read_back(tmp_path: Path) -> None:
     assert got[key("ainas_metrics_written_timestamp_seconds")] == utc(2026, 4, 30, 21)
 
 
+def test_the_last_day_of_the_calendar_is_written_not_crashed_on() -> None:
+    forever = make_standing("1000009", registered=dt.date(9999, 12, 31), local=dt.date(9999, 12, 31))
+    got = samples(render_metrics([forever], written_at=WRITTEN_AT).decode())
+    expiry = "ainas_certificate_expiry_timestamp_seconds"
+    end = dt.datetime(9999, 12, 31, 15, tzinfo=dt.UTC).timestamp()  # the day's end in Japan
+    assert got[key(expiry, office_id="1000009", certificate="registered")] == end
+    assert got[key(expiry, office_id="1000009", certificate="local")] == end
+
+
 def test_last_outcome_is_a_state_set() -> None:
     got = samples(render_metrics(FLEET, written_at=WRITTEN_AT).decode("utf-8"))
     states = {

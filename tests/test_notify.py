@@ -126,6 +126,18 @@ def test_the_order_message_says_when_it_ends_and_where_the_next_p12_goes() -> No
     assert "2027/01/06" in message.body and "/srv/ainas/1001/" in message.body
     expired = order_message(make_standing(days_left=-2), 7, facts())
     assert "expired 2 days ago" in expired.subject
+    assert "expired on 2026/12/05, 2 days ago" in expired.body and "-2" not in expired.body
+    use_language("ja")
+    expired_ja = order_message(make_standing(days_left=-2), 7, facts())
+    assert "2 日前" in expired_ja.body and "-2" not in expired_ja.body
+
+
+def test_a_run_whose_offices_all_ended_well_but_whose_records_could_not_be_written() -> None:
+    unwritten = RunFacts([], ["ainas-audit.jsonl: No space left on device"], None, STARTED, "ainas-host")
+    message = failed_message(unwritten)
+    assert message is not None
+    assert "failed in the run" not in message.body and "ended as it should" in message.body
+    assert "No space left on device" in message.body
 
 
 # -- sending, to a real SMTP server --------------------------------------------------------------------------------
@@ -172,6 +184,25 @@ def test_a_service_token_in_the_url_is_masked_in_what_is_said() -> None:
     assert notifier.send(Message("failed", "s", "b")) is False
     (line,) = notifier.problems
     assert token not in line, line
+
+
+@pytest.mark.parametrize(
+    ("url", "token"),
+    [
+        ("tgram://123456789:AAH-Bot-Token-77/-100123", "AAH-Bot-Token-77"),  # the bot token is the host
+        ("tgram://123456789:AAH-Bot-Token-77/-100123", "123456789"),
+        ("discord://112233445566778899/Hook-Token-Abc", "112233445566778899"),
+        ("pover://User-Key-42@App-Token-9/", "App-Token-9"),
+        ("mailtos://ops:Mail-Pass-1@smtp.example.jp:587/?to=a@example.jp", "Mail-Pass-1"),
+    ],
+)
+def test_a_token_where_a_service_keeps_it_in_the_host_is_masked_too(url: str, token: str) -> None:
+    from ainas_bot.notices.send import _masked
+
+    said = _masked(f"could not reach {url} ({token} refused)", url)
+    assert token not in said, said
+    # A server's name and port are not secrets, and say where it went wrong.
+    assert "smtp.example.jp:587" in _masked("smtp.example.jp:587 refused", "mailtos://ops:x@smtp.example.jp:587/")
 
 
 def test_a_target_whose_secret_is_missing_is_left_out_with_one_line(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from ainas_bot.config.loading import load_settings
 from ainas_bot.web.app import Console
-from ainas_bot.web.guard import COOKIE
+from ainas_bot.web.guard import cookie_name
 from ainas_bot.web.history import read_history
 from ainas_bot.web.server import Served, served
 
@@ -48,7 +48,12 @@ def _signed_in(client: httpx.Client) -> str:
     answer = client.get(f"/?token={client.headers['x-test-token']}")
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     cookie = answer.headers["set-cookie"]
-    assert f"{COOKIE}=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
+    assert (
+        f"{cookie_name(client.base_url.port or 0)}=" in cookie
+        and "HttpOnly" in cookie
+        and "SameSite=strict" in cookie
+        and "Path=/" in cookie
+    )
     page = client.get("/")
     assert page.status_code == 200
     return page.text.split('"X-CSRF-Token": "')[1].split('"')[0]
@@ -59,7 +64,7 @@ def test_a_wrong_host_is_403_even_with_the_token(client: httpx.Client, console: 
     for host in ("evil.example", f"evil.example:{port}", "127.0.0.1:1", f"192.168.1.5:{port}", ""):
         answer = client.get(f"/?token={_token(console)}", headers={"Host": host})
         assert answer.status_code == 403, host
-        assert COOKIE not in answer.headers.get("set-cookie", "")
+        assert "ainas_web" not in answer.headers.get("set-cookie", "")
     assert client.get(f"/?token={_token(console)}", headers={"Host": f"localhost:{port}"}).status_code == 303
 
 
@@ -67,7 +72,7 @@ def test_without_the_token_nothing_is_served(client: httpx.Client) -> None:
     for path in ("/", "/history", "/calendar", "/offices/1", "/static/console.js", "/runs/1/events"):
         assert client.get(path).status_code == 401, path
     assert client.get("/?token=wrong").status_code == 403
-    client.cookies.set(COOKIE, "guessed")
+    client.cookies.set(cookie_name(client.base_url.port or 0), "guessed")
     assert client.get("/").status_code == 401
 
 
@@ -85,6 +90,53 @@ def test_a_post_needs_this_consoles_origin_and_the_csrf_token(client: httpx.Clie
     assert client.post("/runs", data=form, headers={"Origin": ORIGIN, "X-CSRF-Token": "x" + csrf}).status_code == 403
     # Both right: the request reaches the console (which has no office 1 to run).
     assert client.post("/runs", data=form, headers={"Origin": ORIGIN, "X-CSRF-Token": csrf}).status_code == 400
+
+
+def test_the_token_is_exchanged_for_a_cookie_of_this_port_and_the_redirect_stays_here(
+    client: httpx.Client, console: Served
+) -> None:
+    import socket
+
+    # Sent as it is: an HTTP client would make `//evil.example/x` a request to that site.
+    head = f"GET //evil.example/x?token={_token(console)} HTTP/1.1\r\nHost: 127.0.0.1:{console.port}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", console.port), timeout=10) as sock:
+        sock.sendall(head.encode())
+        answer = sock.recv(65536).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 303"), answer[:200]
+    assert "\r\nlocation: /evil.example/x\r\n" in answer  # a path of this console, never a site
+    assert f"\r\nset-cookie: ainas_web_{console.port}=" in answer
+
+
+def test_a_post_too_large_or_without_its_length_is_refused_before_it_is_read(
+    client: httpx.Client, console: Served
+) -> None:
+    import socket
+
+    csrf = _signed_in(client)
+    headers = {"Origin": _origin(client), "X-CSRF-Token": csrf}
+    chunked = client.post("/offices/1/p12", content=iter([b"--x--"]), headers=headers)
+    assert chunked.status_code == 411
+    cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    head = (
+        f"POST /offices/1/p12 HTTP/1.1\r\nHost: 127.0.0.1:{console.port}\r\nOrigin: {_origin(client)}\r\n"
+        f"X-CSRF-Token: {csrf}\r\nCookie: {cookie}\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+        "Content-Length: 4000000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", console.port), timeout=10) as sock:
+        sock.sendall(head.encode())  # and not one byte of the four gigabytes it announces
+        answer = sock.recv(65536).decode(errors="replace")
+    assert answer.startswith("HTTP/1.1 413"), answer[:200]
+    too_many = client.post("/runs", content=b"office=1&" * 40_000, headers=headers)
+    assert too_many.status_code == 413
+
+
+def test_crafted_addresses_and_log_lines_are_answered_not_crashed_on(client: httpx.Client, tmp_path: Path) -> None:
+    _signed_in(client)
+    for path in ("/files/a%00b", "/files/" + "n" * 5000, "/runs/" + "9" * 5000, "/runs/1x", "/runs/-1/events"):
+        assert client.get(path).status_code == 404, path[:40]
+    (tmp_path / "audit.jsonl").write_text("[" * 200_000 + "\n", encoding="utf-8")
+    history = client.get("/history")
+    assert history.status_code == 200 and "Traceback" not in history.text
 
 
 def test_every_answer_is_uncached_and_under_a_strict_policy(client: httpx.Client) -> None:
@@ -147,6 +199,46 @@ def test_a_web_run_waits_for_no_one_while_the_cli_holds_the_lock(
         run.wait_beyond(10_000, timeout=60)
     assert run.finished and run.error is not None and "lock" in run.error, run.error
     assert console.runs.active is None
+
+
+def test_a_typed_pin_waits_for_the_renewal_and_only_the_renewal_takes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run first, or a run refused because another is under way, leaves the PIN typed for the renewal."""
+    from pydantic import SecretStr
+
+    from ainas_bot.foundation.run_lock import run_lock
+    from ainas_bot.web.runs import WebRun
+
+    monkeypatch.chdir(tmp_path)
+    office = {
+        "id": "3001", "login_id": "agent-3001", "login_password": {"env": "X"}, "client_cert": tmp_path / "c.p12",
+        "client_cert_password": {"env": "X"}, "signing_cert": tmp_path, "pin": {"env": "X"},
+        "trade_name_kana": "ヤマダ", "holder_name_kana": "ヤマダ タロウ", "postal_code": "100-0013",
+    }  # fmt: skip
+    settings = load_settings(None, offices=[office], audit_log=tmp_path / "audit.jsonl", lock_file=tmp_path / "l")
+    console = Console(settings, {"X": "x"})
+    console.pins["3001"] = (SecretStr("Typed-PIN-1"), time.monotonic())
+    with run_lock(settings.lock_file):  # every run ends at once, saying "lock"
+        console.start("dry-run", settings.offices).wait_beyond(10_000, timeout=60)
+        assert "3001" in console.pins
+        console.runs.runs[999] = WebRun(999, "renew", ("3001",))  # a run under way
+        with pytest.raises(RuntimeError):
+            console.start("renew", settings.offices)
+        assert "3001" in console.pins
+        del console.runs.runs[999]
+        console.start("renew", settings.offices).wait_beyond(10_000, timeout=60)
+        assert "3001" not in console.pins
+    console.pins["3001"] = (SecretStr("Typed-PIN-2"), time.monotonic() - 31 * 60)
+    console.forget_old_pins()
+    assert console.pins == {}
+
+
+def test_control_and_bidi_characters_are_shown_as_code_points(client: httpx.Client) -> None:
+    _signed_in(client)
+    page = client.get("/offices/%E2%80%AEabc%1B")
+    assert page.status_code == 404
+    assert "&lt;U+202E&gt;abc&lt;U+001B&gt;" in page.text and "\u202e" not in page.text
 
 
 def test_the_console_stops_when_left_idle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ainas_bot.cli.options import settings_from_args
-from ainas_bot.errors import EXIT_OK
+from ainas_bot.errors import EXIT_INTERRUPTED, EXIT_OK
 from ainas_bot.i18n import _, use_language
 
 __all__ = ["add_parser", "web"]
@@ -30,7 +30,16 @@ def web(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         if not args.no_browser:
             webbrowser.open(served.url)
 
-    serve(console, port=args.port, idle_minutes=args.idle_minutes, ready=ready)
+    interrupted = serve(console, port=args.port, idle_minutes=args.idle_minutes, ready=ready)
+    if interrupted is not None:
+        # Said as the CLI says an interrupted run: its offices not yet ended are in the audit log as interrupted.
+        print(
+            _(
+                "ainas-bot web: stopped during run {id}; the offices it had not ended are recorded as interrupted"
+            ).format(id=interrupted.id),
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print(_("ainas-bot web: stopped"), file=sys.stderr)
     return EXIT_OK
 

@@ -58,7 +58,8 @@ def _day_start(day: dt.date) -> float:
 
 def _day_end(day: dt.date) -> float:
     """The end of `day` in Japan (00:00 JST of the next day): a certificate is valid through its expiry day."""
-    return _day_start(day + dt.timedelta(days=1))
+    # 9999-12-31 (a certificate "valid forever") has no next day in Python's calendar: the day's last second.
+    return _day_start(day) + 86_400
 
 
 class _StandingsCollector:

@@ -100,8 +100,11 @@ def failed_message(facts: RunFacts) -> Message | None:
         )
     else:
         subject = _("A run could not write its records")
-    lines = [_("These offices failed in the run of {time}:").format(time=facts.started_at.strftime("%Y-%m-%d %H:%M"))]
-    lines += [""] if failed else []
+    when = facts.started_at.strftime("%Y-%m-%d %H:%M")
+    if failed:
+        lines = [_("These offices failed in the run of {time}:").format(time=when), ""]
+    else:  # every office ended as it should; what failed is the bookkeeping
+        lines = [_("Every office of the run of {time} ended as it should.").format(time=when)]
     for o in failed:
         reason = str(o.reason) if o.reason else "error"
         lines.append("■ " + _office(o.office_id, o.office_name))
@@ -131,10 +134,13 @@ def order_message(standing: Standing, threshold: int, facts: RunFacts, *, place:
         )
     else:
         subject = _("Order a new certificate: office {office} ({days} days left)").format(office=office, days=days)
+    shown_end = format_portal_date(end) if end else "—"
+    if days < 0:
+        first = _("The certificate of office {office} expired on {end}, {days} days ago, and no newer .p12 is on disk.")
+    else:
+        first = _("The certificate of office {office} ends on {end}, in {days} days, and no newer .p12 is on disk.")
     lines = [
-        _("The certificate of office {office} ends on {end}, in {days} days, and no newer .p12 is on disk.").format(
-            office=office, end=format_portal_date(end) if end else "—", days=days
-        ),
+        first.format(office=office, end=shown_end, days=abs(days)),
         _("Order the next signing certificate now (SECOM, or 商業登記 at the Legal Affairs Bureau)."),
         _("When it arrives, put the .p12 at {place}: the next run registers it in AINAS.").format(
             place=shown(place or standing.local_file or "signing_cert")

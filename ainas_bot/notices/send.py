@@ -140,12 +140,25 @@ def _deliver(target: Target, message: Message) -> str | None:
 
 
 def _masked(text: str, url: str) -> str:
-    """`text` with the URL's user, password, path and query values replaced: a service's token lives in any."""
+    """`text` with the URL's user, password, path and query values replaced: a service's token lives in any, and
+    in the host where it is not a server's name (Telegram's bot token, Discord's webhook, Pushover's token)."""
     parts = urlsplit(url)
-    secrets = {parts.username or "", parts.password or ""}
+    secrets = {parts.username or "", parts.password or ""} | _host_secrets(parts.netloc)
     secrets |= {p for p in parts.path.split("/") if len(p) > 3}
     secrets |= {kv.partition("=")[2] for kv in parts.query.split("&")}
     secrets |= {unquote(s) for s in secrets}
     for secret in sorted((s for s in secrets if len(s) > 3), key=len, reverse=True):
         text = text.replace(secret, "****")
     return shown(" ".join(text.split()))
+
+
+def _host_secrets(netloc: str) -> set[str]:
+    """Each part of the URL's host and port that is not a server's name, address or port."""
+    place = netloc.rpartition("@")[2]
+    if place.startswith("["):  # an IPv6 address, and its port
+        return set()
+    return {
+        piece
+        for piece in place.split(":")
+        if not ("." in piece or piece.lower() == "localhost" or (piece.isdigit() and len(piece) <= 5))
+    }

@@ -24,16 +24,23 @@ class Interrupts:
         self.stopped = False
 
     def run(self, main: Coroutine[Any, Any, T]) -> T:
-        """`asyncio.run(main)`; a SIGTERM cancels it as Ctrl-C does, and it then raises KeyboardInterrupt."""
+        """`asyncio.run(main)`; a SIGTERM or `stop()` cancels it as Ctrl-C does, and it then raises
+        KeyboardInterrupt."""
 
         async def guarded() -> T:
             task = asyncio.current_task()
             assert task is not None
             self._main = (asyncio.get_running_loop(), task)
             try:
+                if self.stopped:  # asked to stop before the portal work began
+                    raise asyncio.CancelledError
                 return await main
             finally:
                 self._main = None
+
+        if self.stopped:
+            main.close()
+            raise KeyboardInterrupt
 
         try:
             return asyncio.run(guarded())
@@ -41,6 +48,14 @@ class Interrupts:
             if self.stopped:
                 raise KeyboardInterrupt from None
             raise
+
+    def stop(self) -> None:
+        """From another thread (the console stopping while its run works): the run ends as on Ctrl-C."""
+        self.stopped = True
+        main = self._main
+        if main is not None:
+            loop, task = main
+            loop.call_soon_threadsafe(task.cancel)
 
     def sigterm(self, frame: FrameType | None) -> None:
         self.stopped = True
@@ -55,9 +70,10 @@ class Interrupts:
 
 
 @contextlib.contextmanager
-def sigterm_as_interrupt() -> Iterator[Interrupts]:
-    """SIGTERM handled as Ctrl-C while the block runs; run the portal work through what it yields."""
-    interrupts = Interrupts()
+def sigterm_as_interrupt(interrupts: Interrupts | None = None) -> Iterator[Interrupts]:
+    """SIGTERM handled as Ctrl-C while the block runs; run the portal work through what it yields (`interrupts`
+    when given, for a caller that may `stop()` the run from another thread)."""
+    interrupts = interrupts or Interrupts()
     if threading.current_thread() is not threading.main_thread():
         yield interrupts  # a run of the web console, in a thread of its own: signals reach the console's server
         return

@@ -28,6 +28,7 @@ from ainas_bot.errors import AinasBotError
 from ainas_bot.fleet.calendar import render_calendar
 from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import now_jst
+from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import N_, _, current_language
 from ainas_bot.results.outcome import reason_label, status_label
 from ainas_bot.web.files import file_under, relative, reports
@@ -76,12 +77,27 @@ class Console:
             self._fleet = await run_in_threadpool(fleet, self.settings, self.offices(), self.environ)
         return self._fleet
 
-    def take_pins(self, office_ids: list[str]) -> dict[str, SecretStr]:
+    def forget_old_pins(self) -> None:
+        """A PIN typed for a run that was not started is forgotten after `_PIN_MINUTES`."""
         now = time.monotonic()
         for oid, (_pin, when) in list(self.pins.items()):
             if now - when > _PIN_MINUTES * 60:
                 del self.pins[oid]
-        return {oid: self.pins.pop(oid)[0] for oid in office_ids if oid in self.pins}
+
+    def pins_for(self, office_ids: list[str]) -> dict[str, SecretStr]:
+        self.forget_old_pins()
+        return {oid: self.pins[oid][0] for oid in office_ids if oid in self.pins}
+
+    def start(self, kind: Kind, offices: list[Office]) -> WebRun:
+        """A run of `offices` with the PINs typed for them. A dry run or a reading of the portal leaves the PINs for
+        the renewal that follows; the renewal takes them (raises RuntimeError while a run is under way, and then
+        keeps them)."""
+        pins = {} if kind == "probe" else self.pins_for([o.id for o in offices])
+        run = self.runs.start(kind, offices, pins)
+        if kind == "renew":
+            for oid in pins:
+                self.pins.pop(oid, None)
+        return run
 
 
 def _templates() -> jinja2.Environment:
@@ -91,6 +107,10 @@ def _templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # Every text shown goes through what the CLI uses: a certificate's or the portal's control and bidi
+        # characters (U+202E reverses what follows) are written as their code points, never acted on. Markup made
+        # by the templates themselves is left as it is.
+        finalize=lambda value: shown(value) if isinstance(value, str) and not hasattr(value, "__html__") else value,
     )
     env.globals.update(_=_, status_label=status_label, reason_label=reason_label, kind_label=lambda k: _(_KINDS[k]))
     return env
@@ -161,7 +181,7 @@ def build_app(console: Console) -> Starlette:
         if not offices:
             return PlainTextResponse(_("choose at least one office"), status_code=400)
         try:
-            run = console.runs.start(_kind(kind), offices, console.take_pins([o.id for o in offices]))
+            run = console.start(_kind(kind), offices)
         except RuntimeError:
             return PlainTextResponse(_("a run is under way; wait for it to end"), status_code=409)
         response = Response(status_code=204)
@@ -169,13 +189,13 @@ def build_app(console: Console) -> Starlette:
         return response
 
     async def run_page(request: Request) -> Response:
-        run = console.runs.runs.get(int(request.path_params["run_id"]))
+        run = _run_of(request, console)
         if run is None:
             return page(request, "missing.html", status_code=404, what=request.path_params["run_id"])
         return page(request, "run.html", run=run)
 
     async def run_events(request: Request) -> Response:
-        run = console.runs.runs.get(int(request.path_params["run_id"]))
+        run = _run_of(request, console)
         if run is None:
             return PlainTextResponse("", status_code=404)
         return StreamingResponse(_stream(run, env), media_type="text/event-stream")
@@ -200,13 +220,28 @@ def build_app(console: Console) -> Starlette:
         Route("/offices/{office_id}", office),
         Route("/offices/{office_id}/p12", drop, methods=["POST"]),
         Route("/runs", start_run, methods=["POST"]),
-        Route("/runs/{run_id:int}", run_page),
-        Route("/runs/{run_id:int}/events", run_events),
+        Route("/runs/{run_id}", run_page),
+        Route("/runs/{run_id}/events", run_events),
         Route("/history", history),
         Route("/files/{path:path}", artifact),
         Mount("/static", StaticFiles(directory=_HERE / "static"), name="static"),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={Exception: _failed})
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """Whatever a page could not answer is one line, naming only the kind of error (never a value it carried)."""
+    return PlainTextResponse(
+        _("the console could not answer this page ({error}); the terminal that started it may say more").format(
+            error=type(exc).__name__
+        ),
+        status_code=500,
+    )
+
+
+def _run_of(request: Request, console: Console) -> WebRun | None:
+    text = request.path_params["run_id"]
+    return console.runs.runs.get(int(text)) if text.isdigit() and len(text) <= 9 else None
 
 
 def _kind(kind: str) -> Kind:

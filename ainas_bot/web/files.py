@@ -36,9 +36,13 @@ def relative(path: Path, settings: Settings) -> str:
 def file_under(name: str, settings: Settings) -> Response:
     """A report or a failure's artifact, only from the artifacts or report folder, never through a link."""
     for root in filter(None, (settings.artifacts_dir, settings.report_dir)):
-        base = root.resolve()
-        path = (base / name).resolve()
-        if path.is_relative_to(base) and path.is_file() and not (base / name).is_symlink():
+        try:  # a NUL, a name longer than the system takes, a loop of links: no such file either
+            base = root.resolve()
+            path = (base / name).resolve()
+            found = path.is_relative_to(base) and path.is_file() and not (base / name).is_symlink()
+        except (OSError, ValueError, RuntimeError):
+            found = False
+        if found:
             # A failure's screenshot is shown; its HTML (the portal's page) and trace are downloaded, never rendered
             # under this console's address.
             shown = path.suffix.lower() in (".png", ".jpg", ".jpeg", ".json")

@@ -23,11 +23,17 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ainas_bot.certificates.p12_limits import MAX_P12_BYTES
 from ainas_bot.i18n import _
 
-__all__ = ["COOKIE", "CSP", "CSP_CALENDAR", "Guard", "Session", "csrf_of"]
+__all__ = ["CSP", "CSP_CALENDAR", "Guard", "Session", "cookie_name", "csrf_of"]
 
-COOKIE = "ainas_web"
+# A browser sends a 127.0.0.1 cookie to every port of it: the console's is named after its port (as Jupyter's), so
+# that two consoles, or the sandbox beside one, never overwrite each other's session.
+_COOKIE = "ainas_web_{port}"
+# What a form may send: a .p12 and its PIN, or the choice of offices for a run.
+_BODY_LIMIT = 256 * 1024
+_DROP_LIMIT = MAX_P12_BYTES + 64 * 1024
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 # No inline script, no eval, nothing from elsewhere; htmx is served from here (its indicator styles are turned off in
 # the page's htmx-config, which would otherwise be an inline style).
@@ -59,6 +65,7 @@ class Guard:
         self.app = app
         self.token = token
         self.port = port
+        self.cookie = cookie_name(port)
         self.sessions: dict[str, Session] = {}
         self.last_seen = time.monotonic()
 
@@ -86,10 +93,11 @@ class Guard:
                 return PlainTextResponse(_("the token is not this console's; open the URL the command printed"), 403)
             session = Session()
             self.sessions[session.cookie] = session
-            response = RedirectResponse(request.url.path, status_code=303)  # the token leaves the address bar
-            response.set_cookie(COOKIE, session.cookie, httponly=True, samesite="strict", path="/")
+            # The token leaves the address bar; the path stays one of this console's (`//elsewhere` would be a site).
+            response = RedirectResponse("/" + request.url.path.lstrip("/"), status_code=303)
+            response.set_cookie(self.cookie, session.cookie, httponly=True, samesite="strict", path="/")
             return response
-        known = self.sessions.get(request.cookies.get(COOKIE, ""))
+        known = self.sessions.get(request.cookies.get(self.cookie, ""))
         if known is None:
             return PlainTextResponse(
                 _("not signed in: open the URL with the token that `ainas-bot web` printed"), status_code=401
@@ -103,7 +111,29 @@ class Guard:
             sent = request.headers.get("x-csrf-token", "")
             if not hmac.compare_digest(sent.encode(), known.csrf.encode()):
                 return PlainTextResponse(_("refused: the page's form token is missing or old; reload"), 403)
+            return _too_large(request)
         return None
+
+
+def cookie_name(port: int) -> str:
+    return _COOKIE.format(port=port)
+
+
+def _too_large(request: Request) -> Response | None:
+    """A POST says its length, within what its form can need, before anything of it is read: a file of gigabytes
+    dropped by mistake is refused at once instead of filling the temporary folder."""
+    length = request.headers.get("content-length", "")
+    if not length.isdigit():
+        return PlainTextResponse(_("refused: a request without its length"), status_code=411)
+    limit = _DROP_LIMIT if request.url.path.endswith("/p12") else _BODY_LIMIT
+    if int(length) > limit:
+        return PlainTextResponse(
+            _("refused: {size} bytes is more than a .p12 and its form ({limit} bytes at most)").format(
+                size=length, limit=limit
+            ),
+            status_code=413,
+        )
+    return None
 
 
 def _secured(response: Response) -> Response:

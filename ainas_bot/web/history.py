@@ -63,7 +63,7 @@ def read_history(path: Path, *, office: str = "", status: str = "", since: str =
 def _entry(line: str) -> HistoryEntry | None:
     try:
         raw = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # a line that is not one the bot wrote, however deeply it nests
         return None
     if not isinstance(raw, dict):
         return None

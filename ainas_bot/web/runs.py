@@ -22,6 +22,7 @@ from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import AinasBotError
 from ainas_bot.i18n import _
 from ainas_bot.record.store import Verified
+from ainas_bot.results.interrupts import Interrupts
 from ainas_bot.results.outcome import Outcome
 from ainas_bot.results.runs import RunResult
 
@@ -54,6 +55,7 @@ class WebRun:
     error: str | None = None
     finished: bool = False
     changed: threading.Condition = dataclasses.field(default_factory=threading.Condition)
+    interrupts: Interrupts = dataclasses.field(default_factory=Interrupts)  # the console stopping ends it
 
     def add(self, event: RunEvent) -> None:
         with self.changed:
@@ -99,8 +101,10 @@ class RunManager:
         self.environ = dict(environ)
         self.after = after  # told when a run ends (the office list reads the record anew)
         self.runs: dict[int, WebRun] = {}
+        self.last_ended = time.monotonic()  # the idle clock starts again when a run ends
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
 
     @property
     def active(self) -> WebRun | None:
@@ -123,8 +127,20 @@ class RunManager:
             environ[name] = pins[office.id].get_secret_value()
             chosen.append(office.model_copy(update={"pin": SecretRef(env=name)}))
         thread = threading.Thread(target=self._work, args=(run, chosen, environ), daemon=True, name=f"run-{run.id}")
+        self._thread = thread
         thread.start()
         return run
+
+    def stop(self, timeout: float) -> bool:
+        """The console is stopping: the run under way ends as on Ctrl-C (the offices not yet ended are recorded as
+        interrupted) within `timeout` seconds; False when it did not."""
+        run, thread = self.active, self._thread
+        if run is None or thread is None:
+            return True
+        run.add(RunEvent("warning", "-", _("the console is stopping: the run is interrupted")))
+        run.interrupts.stop()
+        thread.join(timeout)
+        return not thread.is_alive()
 
     def _probe(self, run: WebRun, offices: list[Office], environ: dict[str, str]) -> list[str]:
         """`ainas-bot probe` of the offices chosen: read-only, no PIN, a walk of the screens each."""
@@ -135,6 +151,8 @@ class RunManager:
 
         lines: list[str] = []
         for target in probe_targets(self.settings, offices, environ):
+            if run.interrupts.stopped:
+                break
             run.add(RunEvent("step", target.office_id, _("probe: walking the portal's screens, read-only")))
             (report,) = asyncio.run(probe_offices(self.settings, [target], snapshots_dir=None, environ=environ))
             lines += report_lines(report)
@@ -152,7 +170,7 @@ class RunManager:
             if run.kind == "probe":
                 run.probe = self._probe(run, offices, environ)
             else:
-                run.result = run_offices(self.settings, request, _Events(run), environ)
+                run.result = run_offices(self.settings, request, _Events(run), environ, interrupts=run.interrupts)
         except AinasBotError as exc:
             run.error = str(exc)
         except Exception as exc:  # the console stays up whatever a run raises; the page says it
@@ -163,4 +181,5 @@ class RunManager:
                 run.finished = True
                 run.events.append(RunEvent("end", "-", run.error or ""))
                 run.changed.notify_all()
+            self.last_ended = time.monotonic()
             self.after()

@@ -17,8 +17,13 @@ from ainas_bot.errors import ConfigError
 from ainas_bot.i18n import _
 from ainas_bot.web.app import Console, build_app
 from ainas_bot.web.guard import Guard
+from ainas_bot.web.runs import WebRun
 
 __all__ = ["Served", "serve", "served"]
+
+_GRACE_SECONDS = 3
+# A run's offices end within a screen's timeout once cancelled (the browser closes, the outcomes are written).
+_RUN_STOP_SECONDS = 120
 
 
 @dataclasses.dataclass
@@ -52,7 +57,15 @@ def _prepared(console: Console, port: int) -> tuple[Served, socket.socket]:
     port = int(sock.getsockname()[1])
     token = secrets.token_urlsafe(32)
     guard = Guard(build_app(console), token=token, port=port)
-    config = uvicorn.Config(guard, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    config = uvicorn.Config(
+        guard,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        # A page following a run keeps its event stream open: the stop does not wait on it for long.
+        timeout_graceful_shutdown=_GRACE_SECONDS,
+    )
     server = uvicorn.Server(config)
     return Served(f"http://127.0.0.1:{port}/?token={token}", port, guard, server), sock
 
@@ -61,12 +74,15 @@ async def _idle_watch(served: Served, console: Console, idle_seconds: float) -> 
     """Stops the server once nobody has used it for `idle_seconds` and no run is under way."""
     while not served.server.should_exit:
         await asyncio.sleep(min(5.0, idle_seconds))  # a clock to watch, not a wait on something that changes
-        if console.runs.active is None and time.monotonic() - served.guard.last_seen > idle_seconds:
+        console.forget_old_pins()
+        last_used = max(served.guard.last_seen, console.runs.last_ended)
+        if console.runs.active is None and time.monotonic() - last_used > idle_seconds:
             served.server.should_exit = True
 
 
-def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[Served], None]) -> None:
-    """Serve until Ctrl-C, SIGTERM or `idle_minutes` without a request; `ready` is told the URL once listening."""
+def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[Served], None]) -> WebRun | None:
+    """Serve until Ctrl-C, SIGTERM or `idle_minutes` without a request; `ready` is told the URL once listening.
+    A run under way then is interrupted as the CLI's is on Ctrl-C, and returned."""
     served, sock = _prepared(console, port)
 
     async def main() -> None:
@@ -82,6 +98,10 @@ def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[
     previous = {sig: signal.signal(sig, lambda signum, frame: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         asyncio.run(main())
+        under_way = console.runs.active
+        if under_way is not None:
+            console.runs.stop(_RUN_STOP_SECONDS)
+        return under_way
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
