@@ -20,6 +20,7 @@ from ainas_bot.web.server import Served, served
 from tests.fixtures_browser import in_chromium
 from tests.fixtures_cli import all_bytes
 from tests.fixtures_flow import FlowWorld, OfficeKit
+from tests.fixtures_smtp import SmtpServer, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -191,3 +192,24 @@ def test_a_failure_shows_its_artifacts_then_history_the_portal_read_and_a_probe(
 
     assert locked_out.office.id in seen["history"] and "認証" in seen["history"], seen["history"]
     assert seen["probe"].splitlines()[-1].startswith("正常: "), seen["probe"]
+
+
+def test_a_renewal_from_the_console_tells_people_as_the_cli_does(
+    flow_world: FlowWorld, tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    """The console's 更新する is `renew`: the same notifications (one "renewed" mail here), its problems on the page."""
+    kit = flow_world.make_office()
+    notify = [{"url": {"env": "MAIL_URL"}, "name": "事務所メール", "events": ["renewed"]}]
+    settings = flow_world.settings(
+        offices=[kit.office], audit_log=tmp_path / "audit.jsonl", lock_file=tmp_path / "ainas-bot.lock", notify=notify
+    )
+    console = Console(settings, {**kit.environ, "MAIL_URL": smtp_server.url()})
+
+    run = console.start("renew", list(settings.offices))
+    run.wait_beyond(10_000, timeout=240)
+
+    assert run.finished and run.error is None and run.result is not None
+    assert [o.status for o in run.result.outcomes] == ["updated"]
+    (mail,) = smtp_server.mails
+    assert kit.office.id in str(mail["Subject"]) and kit.office.id in text_of(mail)
+    assert not [e for e in run.events if e.kind == "warning"]

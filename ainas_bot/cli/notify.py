@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ainas_bot.cli.options import settings_from_args
-from ainas_bot.cli.telling import notifier_of
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK, ConfigError
 from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import _
 from ainas_bot.notices.messages import test_message
 from ainas_bot.notices.send import Notifier
+from ainas_bot.notices.telling import notifier_of
 
 __all__ = ["add_parser", "notify"]
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from ainas_bot.cli.console import ConsoleEvents, print_recap, summary_line
 from ainas_bot.cli.options import common_options, selected_offices, settings_from_args
-from ainas_bot.cli.telling import tell_after_run
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED
 from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import _
+from ainas_bot.notices.telling import tell_after_run
 from ainas_bot.results.outcome import run_exit_code
 
 __all__ = ["add_parser", "renew"]

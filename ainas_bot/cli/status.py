@@ -15,11 +15,11 @@ from ainas_bot.cli.console import ConsoleEvents
 from ainas_bot.cli.options import common_options, selected_offices, settings_from_args
 from ainas_bot.cli.status_record import status_from_record
 from ainas_bot.cli.status_table import print_status_table
-from ainas_bot.cli.telling import fleet_rows, write_views
 from ainas_bot.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.foundation.safe_text import json_safe, shown
 from ainas_bot.i18n import _
+from ainas_bot.notices.telling import fleet_rows, write_views
 from ainas_bot.record.store import Verified
 from ainas_bot.results.outcome import Outcome, reason_label, status_label
 

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from ainas_bot.cli.status_table import RECORD_COLUMNS, print_status_table
-from ainas_bot.cli.telling import write_views
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import EXIT_FAILED, EXIT_OK
 from ainas_bot.fleet.build import from_record
@@ -17,6 +16,7 @@ from ainas_bot.fleet.standing import Standing
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.foundation.safe_text import json_safe
 from ainas_bot.i18n import _
+from ainas_bot.notices.telling import write_views
 from ainas_bot.results.outcome import reason_label, status_label
 
 __all__ = ["status_from_record"]

@@ -20,7 +20,9 @@ from pydantic import SecretStr
 from ainas_bot.config.secrets import SecretRef
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.errors import AinasBotError
+from ainas_bot.foundation.jst import now_jst
 from ainas_bot.i18n import _
+from ainas_bot.notices.telling import tell_after_run
 from ainas_bot.record.store import Verified
 from ainas_bot.results.interrupts import Interrupts
 from ainas_bot.results.outcome import Outcome
@@ -170,7 +172,20 @@ class RunManager:
             if run.kind == "probe":
                 run.probe = self._probe(run, offices, environ)
             else:
+                started_at = now_jst()
                 run.result = run_offices(self.settings, request, _Events(run), environ, interrupts=run.interrupts)
+                if run.kind != "status":  # as `renew` and `renew --dry-run` tell people; `status` tells no one
+                    told = tell_after_run(
+                        self.settings,
+                        environ,
+                        offices,
+                        run.result,
+                        started_at=started_at,
+                        dry_run=request.dry_run,
+                        metrics=None,
+                    )
+                    for line in told:
+                        run.add(RunEvent("warning", "-", line))
         except AinasBotError as exc:
             run.error = str(exc)
         except Exception as exc:  # the console stays up whatever a run raises; the page says it

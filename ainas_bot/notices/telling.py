@@ -1,6 +1,7 @@
-"""What a command tells beyond the terminal once its run is over: the notifications, the metrics file and the
-expiry calendar, all made from the fleet's standings. None of it changes the run's outcome or exit code: what
-cannot be sent or written is one line each, on stderr."""
+"""What a run tells beyond the terminal once it is over, whether the CLI or the console started it: the
+notifications, the metrics file and the expiry calendar, all made from the fleet's standings. None of it changes
+the run's outcome or exit code: what cannot be sent or written is one line each (on stderr, or on the console's
+run page)."""
 
 from __future__ import annotations
 
