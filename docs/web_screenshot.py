@@ -25,7 +25,7 @@ from ainas_bot.config.browsers import find_executable  # noqa: E402
 from ainas_bot.foundation.jst import today_jst  # noqa: E402
 from ainas_bot.i18n import use_language  # noqa: E402
 from ainas_bot.sandbox import Sandbox, SandboxOptions  # noqa: E402
-from ainas_bot.web.app import Console  # noqa: E402
+from ainas_bot.web.console import Console  # noqa: E402
 from ainas_bot.web.server import served  # noqa: E402
 from tests.fixtures_flow import FlowWorld, OfficeKit  # noqa: E402
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from ainas_bot.config.loading import load_settings
-from ainas_bot.web.app import Console
+from ainas_bot.web.console import Console
 from ainas_bot.web.guard import cookie_name
 from ainas_bot.web.history import read_history
 from ainas_bot.web.server import Served, served

@@ -15,7 +15,7 @@ from playwright.async_api import Page, expect
 
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.i18n import use_language
-from ainas_bot.web.app import Console
+from ainas_bot.web.console import Console
 from ainas_bot.web.server import Served, served
 from tests.fixtures_browser import in_chromium
 from tests.fixtures_cli import all_bytes

@@ -14,7 +14,7 @@ from ainas_bot.config.browsers import find_executable
 from ainas_bot.config.settings import Office
 from ainas_bot.i18n import use_language
 from ainas_bot.results.outcome import status_label
-from ainas_bot.web.app import Console
+from ainas_bot.web.console import Console
 from ainas_bot.web.server import served
 from tests.fixtures_async import run_async
 from tests.fixtures_flow import FlowWorld, OfficeKit

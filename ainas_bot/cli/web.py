@@ -16,7 +16,7 @@ __all__ = ["add_parser", "web"]
 
 
 def web(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
-    from ainas_bot.web.app import Console
+    from ainas_bot.web.console import Console
     from ainas_bot.web.server import Served, serve
 
     settings = settings_from_args(args, environ)

@@ -15,7 +15,8 @@ import uvicorn
 
 from ainas_bot.errors import ConfigError
 from ainas_bot.i18n import _
-from ainas_bot.web.app import Console, build_app
+from ainas_bot.web.app import build_app
+from ainas_bot.web.console import Console
 from ainas_bot.web.guard import Guard
 from ainas_bot.web.runs import WebRun
 
