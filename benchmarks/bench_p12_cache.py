@@ -28,7 +28,7 @@ from ainas_bot.certificates.certinfo import describe
 from ainas_bot.certificates.factory import generate_key, write_p12
 from ainas_bot.certificates.p12 import open_p12
 from ainas_bot.checks.prepare import check_offices
-from ainas_bot.config.settings import load_settings
+from ainas_bot.config.loading import load_settings
 from ainas_bot.foundation.jst import today_jst
 from ainas_bot.record.p12_cache import P12Cache, verifier_rounds
 from ainas_bot.record.store import VerifiedStore
