@@ -17,7 +17,7 @@ from ainas_bot.config.loading import load_settings
 from ainas_bot.web.console import Console
 from ainas_bot.web.guard import cookie_name
 from ainas_bot.web.history import read_history
-from ainas_bot.web.server import Served, served
+from ainas_bot.web.server import Served, left_idle, served
 
 
 @pytest.fixture
@@ -249,6 +249,31 @@ def test_the_console_stops_when_left_idle(tmp_path: Path, monkeypatch: pytest.Mo
         while not running.server.should_exit and time.monotonic() < deadline:
             time.sleep(0.05)  # the console's own flag, set by its idle watch
         assert running.server.should_exit
+
+
+@pytest.mark.parametrize(
+    ("now", "last_request", "last_run_ended", "run_under_way", "stops"),
+    [
+        (1000.0, 0.0, 0.0, False, True),  # nobody for 1000 s
+        (1000.0, 0.0, 0.0, True, False),  # a run under way keeps it up however long it takes
+        (1000.0, 0.0, 950.0, False, False),  # a long run just ended, watched by nobody: the clock starts again
+        (1000.0, 950.0, 0.0, False, False),  # a request 50 s ago
+        (1000.0, 0.0, 899.0, False, True),  # the run ended 101 s ago
+    ],
+)
+def test_the_idle_clock_counts_from_the_last_request_or_the_end_of_the_last_run(
+    now: float, last_request: float, last_run_ended: float, run_under_way: bool, stops: bool
+) -> None:
+    assert (
+        left_idle(
+            now,
+            last_request=last_request,
+            last_run_ended=last_run_ended,
+            run_under_way=run_under_way,
+            idle_seconds=100,
+        )
+        is stops
+    )
 
 
 def test_ainas_bot_web_prints_the_url_serves_it_and_stops_on_sigterm(tmp_path: Path) -> None:

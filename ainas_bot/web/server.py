@@ -20,7 +20,7 @@ from ainas_bot.web.console import Console
 from ainas_bot.web.guard import Guard
 from ainas_bot.web.runs import WebRun
 
-__all__ = ["Served", "serve", "served"]
+__all__ = ["Served", "left_idle", "serve", "served"]
 
 _GRACE_SECONDS = 3
 # A run's offices end within a screen's timeout once cancelled (the browser closes, the outcomes are written).
@@ -71,13 +71,26 @@ def _prepared(console: Console, port: int) -> tuple[Served, socket.socket]:
     return Served(f"http://127.0.0.1:{port}/?token={token}", port, guard, server), sock
 
 
+def left_idle(
+    now: float, *, last_request: float, last_run_ended: float, run_under_way: bool, idle_seconds: float
+) -> bool:
+    """Whether the console has been left alone long enough to stop: never during a run, and a run that ends
+    counts as use (a long renewal watched by nobody does not stop the console the moment it ends)."""
+    return not run_under_way and now - max(last_request, last_run_ended) > idle_seconds
+
+
 async def _idle_watch(served: Served, console: Console, idle_seconds: float) -> None:
     """Stops the server once nobody has used it for `idle_seconds` and no run is under way."""
     while not served.server.should_exit:
         await asyncio.sleep(min(5.0, idle_seconds))  # a clock to watch, not a wait on something that changes
         console.forget_old_pins()
-        last_used = max(served.guard.last_seen, console.runs.last_ended)
-        if console.runs.active is None and time.monotonic() - last_used > idle_seconds:
+        if left_idle(
+            time.monotonic(),
+            last_request=served.guard.last_seen,
+            last_run_ended=console.runs.last_ended,
+            run_under_way=console.runs.active is not None,
+            idle_seconds=idle_seconds,
+        ):
             served.server.should_exit = True
 
 
