@@ -197,12 +197,12 @@ def test_a_service_token_in_the_url_is_masked_in_what_is_said() -> None:
     ],
 )
 def test_a_token_where_a_service_keeps_it_in_the_host_is_masked_too(url: str, token: str) -> None:
-    from ainas_bot.notices.send import _masked
+    from ainas_bot.notices.send import masked
 
-    said = _masked(f"could not reach {url} ({token} refused)", url)
+    said = masked(f"could not reach {url} ({token} refused)", url)
     assert token not in said, said
     # A server's name and port are not secrets, and say where it went wrong.
-    assert "smtp.example.jp:587" in _masked("smtp.example.jp:587 refused", "mailtos://ops:x@smtp.example.jp:587/")
+    assert "smtp.example.jp:587" in masked("smtp.example.jp:587 refused", "mailtos://ops:x@smtp.example.jp:587/")
 
 
 def test_a_target_whose_secret_is_missing_is_left_out_with_one_line(tmp_path: Path) -> None:

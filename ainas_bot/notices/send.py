@@ -23,7 +23,7 @@ from ainas_bot.errors import ConfigError
 from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import _
 
-__all__ = ["Message", "Notifier", "Target", "resolve_targets"]
+__all__ = ["Message", "Notifier", "Target", "masked", "resolve_targets"]
 
 # Apprise's logger: with a handler of its own, Python's last-resort handler never prints its warnings.
 _LOG = logging.getLogger("apprise")
@@ -131,15 +131,15 @@ def _deliver(target: Target, message: Message) -> str | None:
                 log_level=logging.DEBUG,
             )
         except Exception as exc:  # a notifier's fault must never end the run, whatever it raises
-            return _masked(f"{type(exc).__name__}: {exc}", url)
+            return masked(f"{type(exc).__name__}: {exc}", url)
     if result:
         return None
     said = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR", "CRITICAL")]
     said += [m.group(1) for e in result.logs() if (m := _ERRNO.match(e.message))]
-    return _masked("; ".join(dict.fromkeys(said)) or _("the service refused it"), url)
+    return masked("; ".join(dict.fromkeys(said)) or _("the service refused it"), url)
 
 
-def _masked(text: str, url: str) -> str:
+def masked(text: str, url: str) -> str:
     """`text` with the URL's user, password, path and query values replaced: a service's token lives in any, and
     in the host where it is not a server's name (Telegram's bot token, Discord's webhook, Pushover's token)."""
     parts = urlsplit(url)
