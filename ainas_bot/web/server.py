@@ -8,6 +8,7 @@ import dataclasses
 import secrets
 import signal
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -94,24 +95,32 @@ async def _idle_watch(served: Served, console: Console, idle_seconds: float) -> 
             served.server.should_exit = True
 
 
+async def _serving(
+    served: Served,
+    console: Console,
+    sock: socket.socket,
+    idle_minutes: float,
+    ready: Callable[[Served], None] | None = None,
+) -> None:
+    """uvicorn serving on `sock`, watched by the idle clock; `ready` is told once it is about to accept."""
+    watch = asyncio.create_task(_idle_watch(served, console, idle_minutes * 60))
+    if ready is not None:
+        ready(served)
+    try:
+        await served.server.serve(sockets=[sock])
+    finally:
+        watch.cancel()
+
+
 def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[Served], None]) -> WebRun | None:
     """Serve until Ctrl-C, SIGTERM or `idle_minutes` without a request; `ready` is told the URL once listening.
     A run under way then is interrupted as the CLI's is on Ctrl-C, and returned."""
     served, sock = _prepared(console, port)
-
-    async def main() -> None:
-        watch = asyncio.create_task(_idle_watch(served, console, idle_minutes * 60))
-        ready(served)
-        try:
-            await served.server.serve(sockets=[sock])
-        finally:
-            watch.cancel()
-
     # uvicorn takes SIGINT and SIGTERM while it serves, then raises them again once stopped: what it raises
     # lands on these, so that Ctrl-C and systemd's stop end the console as a normal stop.
     previous = {sig: signal.signal(sig, lambda signum, frame: None) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        asyncio.run(main())
+        asyncio.run(_serving(served, console, sock, idle_minutes, ready))
         under_way = console.runs.active
         if under_way is not None:
             console.runs.stop(_RUN_STOP_SECONDS)
@@ -125,23 +134,12 @@ def serve(console: Console, *, port: int, idle_minutes: float, ready: Callable[[
 @contextlib.contextmanager
 def served(console: Console, *, port: int = 0, idle_minutes: float = 60) -> Iterator[Served]:
     """The console served from a thread, for tests and the screenshot: yields with its socket listening."""
-    import threading
-
     served_, sock = _prepared(console, port)
-
-    def run() -> None:
-        async def main() -> None:
-            watch = asyncio.create_task(_idle_watch(served_, console, idle_minutes * 60))
-            try:
-                await served_.server.serve(sockets=[sock])
-            finally:
-                watch.cancel()
-
-        asyncio.run(main())
-
     # The socket already listens: a client that connects before uvicorn accepts waits in its backlog, so there is
     # nothing to wait for here.
-    thread = threading.Thread(target=run, daemon=True, name="ainas-web")
+    thread = threading.Thread(
+        target=lambda: asyncio.run(_serving(served_, console, sock, idle_minutes)), daemon=True, name="ainas-web"
+    )
     thread.start()
     try:
         yield served_
