@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 
 from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.checks.typed import start_date_on
 from ainas_bot.errors import BackwardsError, IdentityError, PortalMismatchError
-from ainas_bot.foundation.jst import format_portal_date, now_jst
+from ainas_bot.foundation.jst import format_portal_date, now_jst, today_jst
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label, Screen
 from ainas_bot.record.store import Verified
@@ -78,6 +79,7 @@ async def renew_office(
     step: a pending record this run uploaded is completed, not uploaded again."""
     cert = office.certificate
     oid = office.office.id
+    start_date_on(office.office.start_date, today_jst(), cert.expiry_date)  # past midnight: still typable?
     events.step(oid, _("{screen}: {label} {office}").format(screen=Screen.ORG_SEARCH, label=Label.ORG_ID, office=oid))
     org = await _open_org(home, oid)
     rows = await org.certificates()
@@ -142,9 +144,8 @@ async def renew_office(
         ),
     )
     update = await detail.start_update()
-    form = UpdateForm(
-        office.trade_name_kana, office.holder_name_kana, office.postal_code, format_portal_date(office.start_date)
-    )
+    start = start_date_on(office.office.start_date, today_jst(), cert.expiry_date)  # the day of typing, not of checks
+    form = UpdateForm(office.trade_name_kana, office.holder_name_kana, office.postal_code, format_portal_date(start))
     await tracer.pause_for_secret()
 
     def confirmed() -> None:

@@ -11,14 +11,15 @@ from playwright.async_api import async_playwright
 
 from ainas_bot.certificates.factory import write_p12
 from ainas_bot.checks.kana_reading import suggest_reading
-from ainas_bot.checks.prepare import PreparedOffice
+from ainas_bot.checks.prepare import PreparedOffice, check_offices
+from ainas_bot.config.settings import Settings
 from ainas_bot.foundation.jst import JST, today_jst
 from flows.browser.chromium import launch_chromium
 from flows.browser.launch import office_context
 from flows.browser.options import BrowserOptions
 from flows.pages import CertDetailPage, LoginPage
 from tests.fixtures_async import run_async
-from tests.fixtures_flow import FlowWorld, prepare, run
+from tests.fixtures_flow import FlowWorld, OfficeKit, prepare, run
 
 pytestmark = pytest.mark.e2e
 
@@ -250,6 +251,46 @@ def test_field_error_from_the_portal_is_reported_verbatim(flow_world: FlowWorld)
     assert outcome.reason == "input"
     assert "郵便番号: 郵便番号は「123-4567」の形式で入力してください。" in outcome.message
     assert outcome.artifacts, "the failing screen is kept"
+
+
+def _checked_the_day_before(kits: list[OfficeKit], settings: Settings) -> list[PreparedOffice]:
+    """The offices as checked before midnight (Japan time), for a run that goes on past it."""
+    environ = {k: v for kit in kits for k, v in kit.environ.items()}
+    yesterday = today_jst() - dt.timedelta(days=1)
+    ready, problems, _warnings = check_offices([k.office for k in kits], settings, environ, today=yesterday)
+    assert not problems, problems
+    return ready
+
+
+def test_a_run_past_midnight_types_the_new_day_for_today(flow_world: FlowWorld) -> None:
+    """利用開始日 "today" is the day of typing: the day of the checks is refused by the portal after midnight."""
+    kit = flow_world.make_office()
+    settings = flow_world.settings()
+    [office] = _checked_the_day_before([kit], settings)
+    assert office.start_date == today_jst() - dt.timedelta(days=1)
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "updated", outcome
+    [record] = _active(flow_world, kit.office.id, office.certificate.serial)
+    assert record["start_date"] == today_jst().isoformat()
+
+
+def test_a_given_start_date_that_passed_at_midnight_stops_the_office_before_the_upload(
+    flow_world: FlowWorld,
+) -> None:
+    yesterday = today_jst() - dt.timedelta(days=1)
+    kit = flow_world.make_office(start_date=yesterday)
+    settings = flow_world.settings()
+    [office] = _checked_the_day_before([kit], settings)
+    before, uploads = flow_world.certificates(kit.office.id), flow_world.sandbox.upload_posts
+
+    [outcome] = run(settings, [office])
+
+    assert outcome.status == "failed"
+    assert outcome.reason == "input"
+    assert f"start_date {yesterday:%Y/%m/%d} has passed" in outcome.message, outcome.message
+    assert (flow_world.certificates(kit.office.id), flow_world.sandbox.upload_posts) == (before, uploads)
 
 
 def test_closed_hours(sandbox_world) -> None:  # type: ignore[no-untyped-def]

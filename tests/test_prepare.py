@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from pydantic import SecretStr
 
 from ainas_bot.certificates import factory as certfactory
 from ainas_bot.checks.prepare import check_offices, select_signing_p12
+from ainas_bot.checks.typed import start_date_on
 from ainas_bot.config.loading import load_settings
 from ainas_bot.config.settings import Settings
-from ainas_bot.errors import CertificateError
+from ainas_bot.errors import CertificateError, InputError
 from ainas_bot.foundation.jst import today_jst
 from tests.fixtures_settings import without_ainas_variables
 
@@ -271,3 +273,28 @@ def test_an_empty_pin_is_refused_even_when_the_p12_opens_with_it(tmp_path: Path,
     (problem,) = problems
     assert problem.reason == "input" and str(problem).startswith(f"office {_IDS['office']}: pin (file ")
     assert "is empty" in str(problem)
+
+
+_DAY = dt.date(2026, 12, 8)
+
+
+@pytest.mark.parametrize(
+    ("choice", "today", "expected"),
+    [
+        ("today", _DAY, _DAY),  # checked on the 7th, typed on the 8th: the 8th
+        (_DAY, _DAY, _DAY),
+        (_DAY + dt.timedelta(days=30), _DAY, _DAY + dt.timedelta(days=30)),
+        (_DAY + dt.timedelta(days=60), _DAY, "is after the certificate's expiry (2027/01/31)"),
+        (_DAY - dt.timedelta(days=1), _DAY, "start_date 2026/12/07 has passed: it is 2026/12/08 now"),
+        ("today", dt.date(2027, 2, 1), "start_date 2027/02/01 is after the certificate's expiry"),
+    ],
+)
+def test_the_start_date_is_the_day_of_typing_and_one_the_portal_takes(
+    choice: str | dt.date, today: dt.date, expected: dt.date | str
+) -> None:
+    expiry = dt.date(2027, 1, 31)
+    if isinstance(expected, dt.date):
+        assert start_date_on(choice, today, expiry) == expected  # type: ignore[arg-type]
+    else:
+        with pytest.raises(InputError, match=re.escape(expected)):
+            start_date_on(choice, today, expiry)  # type: ignore[arg-type]

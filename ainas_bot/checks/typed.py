@@ -6,16 +6,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import SecretStr
 
 from ainas_bot.checks.findings import Findings, office_message
 from ainas_bot.config.settings import Office, Settings
 from ainas_bot.config.typed_values import normalise_kana, normalise_postal_code
+from ainas_bot.errors import InputError
 from ainas_bot.i18n import _
 from ainas_bot.portal_text import Label
 
-__all__ = ["Typed", "read_typed", "resolve_secrets"]
+__all__ = ["Typed", "read_typed", "resolve_secrets", "start_date_on"]
 
 _SECRETS = ("login_password", "client_cert_password", "pin")
 
@@ -76,3 +78,24 @@ def read_typed(office: Office, today: dt.date, found: Findings) -> Typed:
         auto,
         start,
     )
+
+
+def start_date_on(choice: Literal["today"] | dt.date, today: dt.date, expiry: dt.date) -> dt.date:
+    """The 利用開始日 to type on `today` (Japan time): `today` for "today", so that a run crossing midnight types
+    the new day as a person would (the day it was checked is refused by then); else the date given. InputError
+    when the portal would refuse it: a day that has passed, or one after the certificate's expiry."""
+    start = today if choice == "today" else choice
+    if start < today:
+        raise InputError(
+            _(
+                "start_date {start} has passed: it is {today} now (Japan time; the run went past midnight); "
+                "give a later date or leave it out for today"
+            ).format(start=f"{start:%Y/%m/%d}", today=f"{today:%Y/%m/%d}")
+        )
+    if start > expiry:
+        raise InputError(
+            _("start_date {start} is after the certificate's expiry ({expiry}); the portal refuses it").format(
+                start=f"{start:%Y/%m/%d}", expiry=f"{expiry:%Y/%m/%d}"
+            )
+        )
+    return start
