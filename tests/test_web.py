@@ -3,8 +3,10 @@ its own pages with their CSRF token; every answer uncached under a strict Conten
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from ainas_bot.config.loading import load_settings
+from ainas_bot.foundation.run_lock import lock_holder
 from ainas_bot.web.console import Console
 from ainas_bot.web.guard import cookie_name
 from ainas_bot.web.history import read_history
@@ -199,6 +202,65 @@ def test_a_web_run_waits_for_no_one_while_the_cli_holds_the_lock(
         run.wait_beyond(10_000, timeout=60)
     assert run.finished and run.error is not None and "lock" in run.error, run.error
     assert console.runs.active is None
+
+
+_HOLD = "import sys; from pathlib import Path; from ainas_bot.foundation.run_lock import run_lock\n" + (
+    "with run_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    sys.stdin.read()\n"
+)
+
+
+def _holding(lock_file: Path) -> subprocess.Popen[str]:
+    """Another process holding the CLI's lock (a scheduled run) until its stdin closes."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(lock_file)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_every_page_says_when_another_run_holds_the_lock_before_a_run_is_started(
+    client: httpx.Client, tmp_path: Path
+) -> None:
+    _signed_in(client)
+    lock_file = tmp_path / "ainas-bot.lock"  # the settings' default, in the folder the console was started from
+    banner = "Another run (PID"
+    assert banner not in client.get("/").text
+
+    holder = _holding(lock_file)
+    try:
+        for page in ("/", "/history"):
+            assert f"{banner} {holder.pid}:" in client.get(page).text
+        assert lock_holder(lock_file) == holder.pid
+    finally:
+        holder.communicate("")
+    assert banner not in client.get("/").text, "ended: it emptied the file"
+
+    killed = _holding(lock_file)
+    killed.send_signal(signal.SIGKILL)
+    killed.communicate()
+    assert lock_file.read_text().strip() == str(killed.pid), "killed outright: its PID stays in the file"
+    assert banner not in client.get("/").text, "but no process has it: the kernel let the lock go"
+
+
+def test_looking_at_the_lock_never_takes_it_nor_follows_what_is_not_a_lock_file(tmp_path: Path) -> None:
+    from ainas_bot.foundation.run_lock import run_lock
+
+    lock_file = tmp_path / "l"
+    assert lock_holder(lock_file) is None  # missing
+    with run_lock(lock_file):
+        assert lock_holder(lock_file) is None, "this process's own run is not another's"
+        holder = subprocess.run(
+            [sys.executable, "-c", "import sys; from pathlib import Path; from ainas_bot.foundation.run_lock import "
+             "lock_holder; print(lock_holder(Path(sys.argv[1])))", str(lock_file)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        assert holder.stdout.strip() == str(os.getpid())
+    fifo, link = tmp_path / "fifo", tmp_path / "link"
+    os.mkfifo(fifo)
+    link.symlink_to(lock_file)
+    lock_file.write_text(f"{os.getppid()}\n")
+    assert [lock_holder(p) for p in (fifo, link, tmp_path)] == [None, None, None]
+    assert lock_holder(lock_file) == os.getppid()
 
 
 def test_a_typed_pin_waits_for_the_renewal_and_only_the_renewal_takes_it(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from ainas_bot.errors import LockHeldError
 from ainas_bot.foundation.safe_files import open_private
 from ainas_bot.i18n import _
 
-__all__ = ["run_lock"]
+__all__ = ["lock_holder", "run_lock"]
 
 
 @contextlib.contextmanager
@@ -39,3 +40,32 @@ def run_lock(path: Path) -> Iterator[None]:
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)
+
+
+def lock_holder(path: Path) -> int | None:
+    """The PID of another process's run holding the lock on `path`, or None; for showing, never for deciding.
+
+    Read without taking the lock: a scheduled run starting at that instant must not find it held by someone who only
+    looked. The holder wrote its PID and empties the file when it ends; one killed outright leaves its PID but no live
+    process. (A reused PID may be shown as a holder; the lock itself still decides when a run starts.)
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None  # missing, a symlink, unreadable: no run of ours holds it there
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    finally:
+        os.close(fd)
+    if not text.isdigit() or int(text) <= 0 or int(text) == os.getpid():
+        return None
+    pid = int(text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # another user's live process
+    return pid

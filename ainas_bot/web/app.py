@@ -25,6 +25,7 @@ from ainas_bot.certificates.p12_limits import MAX_P12_BYTES
 from ainas_bot.errors import AinasBotError
 from ainas_bot.fleet.calendar import render_calendar
 from ainas_bot.foundation.jst import now_jst
+from ainas_bot.foundation.run_lock import lock_holder
 from ainas_bot.foundation.safe_text import shown
 from ainas_bot.i18n import N_, _, current_language
 from ainas_bot.results.outcome import reason_label, status_label
@@ -68,7 +69,11 @@ def build_app(console: Console) -> Starlette:
 
     def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = env.get_template(name).render(
-            csrf=csrf_of(request), lang=current_language(), active=console.runs.active, **values
+            csrf=csrf_of(request),
+            lang=current_language(),
+            active=console.runs.active,
+            held_by=lock_holder(console.settings.lock_file),
+            **values,
         )
         return HTMLResponse(html, status_code=status_code)
 
