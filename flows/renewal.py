@@ -79,7 +79,6 @@ async def renew_office(
     step: a pending record this run uploaded is completed, not uploaded again."""
     cert = office.certificate
     oid = office.office.id
-    start_date_on(office.office.start_date, today_jst(), cert.expiry_date)  # past midnight: still typable?
     events.step(oid, _("{screen}: {label} {office}").format(screen=Screen.ORG_SEARCH, label=Label.ORG_ID, office=oid))
     org = await _open_org(home, oid)
     rows = await org.certificates()
@@ -94,6 +93,7 @@ async def renew_office(
             events.step(oid, _("the update of an earlier attempt is registered"))
             return "updated"
         return "already-current"
+    start_date_on(office.office.start_date, today_jst(), cert.expiry_date)  # past midnight: still typable?
     # Pending records: is one of them this certificate, uploaded by an earlier run?
     detail, org = await _own_pending_record(org, candidates, office, events)
     resuming = detail is not None and not progress.uploaded

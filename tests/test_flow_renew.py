@@ -292,6 +292,12 @@ def test_a_given_start_date_that_passed_at_midnight_stops_the_office_before_the_
     assert f"start_date {yesterday:%Y/%m/%d} has passed" in outcome.message, outcome.message
     assert (flow_world.certificates(kit.office.id), flow_world.sandbox.upload_posts) == (before, uploads)
 
+    # Once registered, the date that passed is nothing to type: the office is current, not failed.
+    kit.office = kit.office.model_copy(update={"start_date": "today"})
+    assert run(settings, prepare([kit], settings))[0].status == "updated"
+    [current] = run(settings, [office])
+    assert current.status == "already-current", current
+
 
 def test_closed_hours(sandbox_world) -> None:  # type: ignore[no-untyped-def]
     night = dt.datetime.now(JST).replace(hour=23, minute=30)
