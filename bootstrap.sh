@@ -45,7 +45,11 @@ if [ ! -f "$stamp" ]; then
     fi
     say "creating $venv from requirements.lock (hashes required)"
     "$py" -m venv "$venv"
-    "$venv/bin/python" -m pip install -q --require-hashes -r "$lock"
+    # --no-deps: the lock is the whole set, so pip resolves nothing against the index. Resolving let a new release
+    # in (pip 23.2's resolver took cachecontrol 0.15.0, not the locked 0.14.4, for pip-audit's
+    # `CacheControl[filecache]`, and refused it for want of a hash); `pip check` then proves the set is whole.
+    "$venv/bin/python" -m pip install -q --require-hashes --no-deps -r "$lock"
+    "$venv/bin/python" -m pip check >/dev/null || { "$venv/bin/python" -m pip check; exit 1; }
     # The project itself, built by the locked setuptools: no build requirement comes from outside the lock.
     # (setuptools warns that a folder named like the package may shadow it: here that folder is the package.)
     PYTHONWARNINGS="ignore:Editable installation" "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e .
