@@ -49,7 +49,7 @@ if [ ! -f "$stamp" ]; then
     # in (pip 23.2's resolver took cachecontrol 0.15.0, not the locked 0.14.4, for pip-audit's
     # `CacheControl[filecache]`, and refused it for want of a hash); `pip check` then proves the set is whole.
     "$venv/bin/python" -m pip install -q --require-hashes --no-deps -r "$lock"
-    "$venv/bin/python" -m pip check >/dev/null || { "$venv/bin/python" -m pip check; exit 1; }
+    broken=$("$venv/bin/python" -m pip check) || { printf '%s\n' "$broken" >&2; exit 1; }
     # The project itself, built by the locked setuptools: no build requirement comes from outside the lock.
     # (setuptools warns that a folder named like the package may shadow it: here that folder is the package.)
     PYTHONWARNINGS="ignore:Editable installation" "$venv/bin/python" -m pip install -q --no-deps --no-build-isolation -e .

@@ -28,7 +28,7 @@ def run_lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or _("unknown")
+            holder = _written_pid(fd) or _("unknown")
             raise LockHeldError(
                 _("{path}: another run holds the lock (PID {pid}); not started").format(path=path, pid=holder)
             ) from None
@@ -40,6 +40,11 @@ def run_lock(path: Path) -> Iterator[None]:
             os.ftruncate(fd, 0)
     finally:
         os.close(fd)
+
+
+def _written_pid(fd: int) -> str:
+    """What the holder wrote into the lock file: its PID, or nothing once it has ended."""
+    return os.pread(fd, 32, 0).decode("ascii", "replace").strip()
 
 
 def lock_holder(path: Path) -> int | None:
@@ -54,14 +59,12 @@ def lock_holder(path: Path) -> int | None:
     except OSError:
         return None  # missing, a symlink, unreadable: no run of ours holds it there
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        text = _written_pid(fd) if stat.S_ISREG(os.fstat(fd).st_mode) else ""
     finally:
         os.close(fd)
-    if not text.isdigit() or int(text) <= 0 or int(text) == os.getpid():
+    pid = int(text) if text.isdigit() else 0
+    if pid <= 0 or pid == os.getpid():
         return None
-    pid = int(text)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

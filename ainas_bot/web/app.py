@@ -66,13 +66,14 @@ def _templates() -> jinja2.Environment:
 def build_app(console: Console) -> Starlette:
     env = _templates()
     env.filters["under_files"] = lambda path: relative(Path(path), console.settings)
+    # Read by the page header only when it is shown (not for fragments, nor while this console's own run holds it).
+    env.globals["lock_holder"] = lambda: lock_holder(console.settings.lock_file)
 
     def page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:
         html = env.get_template(name).render(
             csrf=csrf_of(request),
             lang=current_language(),
             active=console.runs.active,
-            held_by=lock_holder(console.settings.lock_file),
             **values,
         )
         return HTMLResponse(html, status_code=status_code)
